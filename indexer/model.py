@@ -1,0 +1,113 @@
+"""The data the reader produces and the index stores.
+
+read → clean → structure → passages all end in a :class:`Report` holding its
+:class:`Heading` tree and its :class:`Passage` list.  Everything here is plain data
+(``to_dict`` gives JSON-ready dicts) so the CLI, the index and the web app share it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Section categories follow what the 2019 《法治政府建设与责任落实督察工作规定》
+# asks an annual report to contain.  The short aliases are what users type in a
+# filter (``section:问题``).
+CATEGORY_MEASURES = "主要举措和成效"
+CATEGORY_PROBLEMS = "存在的不足和原因"
+CATEGORY_DUTY = "第一责任人职责"
+CATEGORY_PLANS = "下一年度安排"
+CATEGORY_OTHER = "其他"
+CATEGORIES = (CATEGORY_MEASURES, CATEGORY_PROBLEMS, CATEGORY_DUTY, CATEGORY_PLANS, CATEGORY_OTHER)
+CATEGORY_ALIASES = {
+    "成效": CATEGORY_MEASURES, "举措": CATEGORY_MEASURES, "主要举措": CATEGORY_MEASURES,
+    "问题": CATEGORY_PROBLEMS, "不足": CATEGORY_PROBLEMS, "存在问题": CATEGORY_PROBLEMS,
+    "责任": CATEGORY_DUTY, "第一责任人": CATEGORY_DUTY, "职责": CATEGORY_DUTY,
+    "下一步": CATEGORY_PLANS, "安排": CATEGORY_PLANS, "计划": CATEGORY_PLANS, "打算": CATEGORY_PLANS,
+    "其他": CATEGORY_OTHER,
+}
+
+
+def resolve_category(name: str) -> str | None:
+    """Map a user's section filter (``问题``, ``下一步``, a full name) to a category."""
+    name = name.strip()
+    if name in CATEGORIES:
+        return name
+    if name in CATEGORY_ALIASES:
+        return CATEGORY_ALIASES[name]
+    for category in CATEGORIES:
+        if name and name in category:
+            return category
+    return None
+
+
+@dataclass
+class Heading:
+    level: int            # 1 = top level (一、), deeper numbers nest
+    title: str            # as shown, numbering included
+    category: str         # one of CATEGORIES (inherited from the top-level heading)
+    anchor: str = ""      # element id in the report page: ``<report_id>-h<n>``
+    passage_ordinal: int = 0  # ordinal of the first passage under it
+
+
+@dataclass
+class Passage:
+    id: str               # ``<report_id>-<ordinal:04d>``: stable across rebuilds
+    ordinal: int          # 1-based place in the report
+    text: str             # display text, exactly as cleaned
+    section: str          # heading path for display, ``一、… › （一）…``
+    category: str         # one of CATEGORIES, for the facet
+    heading: bool = False  # True when the passage is itself a heading line
+    start: int = 0        # character offset in Report.text
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    id: str
+    source: str           # file name it was read from
+    fmt: str              # txt, html, docx, pdf
+    text: str             # cleaned full text (passages joined by blank lines)
+    title: str = ""
+    agency: str = ""
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    year: int | None = None
+    date: str | None = None   # ISO YYYY-MM-DD when the report states one
+    source_url: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    checksum: str = ""    # of the cleaned text, to see a changed file on rebuild
+
+    def to_dict(self, with_passages: bool = True) -> dict:
+        data = asdict(self)
+        if not with_passages:
+            data.pop("passages")
+            data.pop("text")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        data = dict(data)
+        data["headings"] = [Heading(**h) for h in data.get("headings", [])]
+        data["passages"] = [Passage(**p) for p in data.get("passages", [])]
+        return cls(**data)
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason}"
+
+
+@dataclass
+class Duplicate:
+    kept: str
+    dropped: str
+
+    def __str__(self) -> str:
+        return f"duplicate {self.dropped}: same report as {self.kept} (kept {self.kept})"
