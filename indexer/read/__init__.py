@@ -1,0 +1,73 @@
+"""Read one published file into raw text.
+
+One module per format; :func:`read_file` picks by extension and turns every
+failure into :class:`ReadError` with a one-line reason, so a folder run can skip
+the file and go on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ReadError
+
+SUPPORTED = {".txt": "txt", ".md": "txt", ".text": "txt",
+             ".html": "html", ".htm": "html", ".shtml": "html",
+             ".docx": "docx", ".pdf": "pdf"}
+
+
+@dataclass
+class RawText:
+    path: Path
+    fmt: str      # txt, html, docx, pdf
+    text: str
+    hints: dict | None = None   # what the format itself says: a web page's heading and date
+
+
+def read_file(path: str | Path) -> RawText:
+    """Read ``path`` into text; raise :class:`ReadError` when it cannot be read."""
+    path = Path(path)
+    fmt = SUPPORTED.get(path.suffix.lower())
+    if fmt is None:
+        raise ReadError(f"unknown file type {path.suffix or '(no extension)'!r}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise ReadError("empty file")
+    reader = _READERS[fmt]
+    try:
+        text, hints = reader(data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a corrupt file can fail anywhere inside a library
+        raise ReadError(f"cannot read as {fmt}: {type(exc).__name__}: {exc}".strip()[:200]) from exc
+    if not text or not text.strip():
+        raise ReadError("no text found" + (" (no text layer)" if fmt == "pdf" else ""))
+    return RawText(path=path, fmt=fmt, text=text, hints=hints or {})
+
+
+def _read_txt(data: bytes):
+    from .text import decode_text
+    return decode_text(data), {}
+
+
+def _read_html(data: bytes):
+    from .html import html_to_text
+    return html_to_text(data)
+
+
+def _read_docx(data: bytes):
+    from .docx import docx_to_text
+    return docx_to_text(data), {}
+
+
+def _read_pdf(data: bytes):
+    from .pdf import pdf_to_text
+    return pdf_to_text(data), {}
+
+
+_READERS = {"txt": _read_txt, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
+
+__all__ = ["RawText", "ReadError", "read_file", "SUPPORTED"]

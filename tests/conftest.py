@@ -1,0 +1,23 @@
+"""Shared fixtures.  Tests that need ../shared skip with a reason when it is absent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "indexer" / "samples"
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when that folder is not there."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is only beside the project in CI and dev sessions)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLES
