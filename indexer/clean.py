@@ -1,0 +1,125 @@
+"""Clean raw text into paragraphs, keeping every sentence of the report.
+
+Published reports reach us with the marks of their conversion: lines wrapped by a
+PDF's layout, words split by page breaks (``亲\\n\\n自抓``), link words put on lines
+of their own by a wiki export (``法律\\n、\\n法规``), page numbers, Word bookmarks,
+Markdown markers, and a web page's navigation and footer that survived as text.
+
+:func:`clean_text` returns the paragraphs joined by blank lines.  It never changes
+the characters of a sentence (no width folding, no respacing of ``2023 年``): that
+normalization happens at search time only, so users see the text as published.
+"""
+from __future__ import annotations
+
+import re
+
+from .chrome import is_chrome_line, strip_trailing_boilerplate
+
+# Ends a paragraph: full-width and half-width sentence ends and the colon that
+# closes a lead-in (``现将主要情况报告如下：``).
+_TERMINAL = set("。！？；：!?;:…")
+_CLOSERS = set("”’」』）)】》〉\"'")
+_OPENERS_OR_JOINERS = set("，、,。；;：:）)」』”’》〉】…%％")
+_PAGE_NUMBER = re.compile(r"^[-—－–~～\s]*\d{1,4}[-—－–~～\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$")
+_MARKDOWN_RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_INDENT = re.compile(r"^[\u3000\u00a0 \t]{2,}")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_NUMBERED = re.compile(
+    r"^(第[一二三四五六七八九十百]+[部分章节条]|[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+_TITLE_TAIL = re.compile(r"(报告|情况|总结|意见|通知|办法|规定|方案)$")
+
+
+def clean_text(raw: str, fmt: str = "txt") -> str:
+    """Return the cleaned report text: paragraphs separated by one blank line."""
+    return "\n\n".join(clean_paragraphs(raw, fmt))
+
+
+def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
+    lines = _useful_lines(raw, fmt)
+    wrapped = _is_wrapped_layout(lines)
+    paragraphs: list[str] = []
+    for line, indented in lines:
+        if paragraphs and _continues(paragraphs[-1], line, len(paragraphs), wrapped and not indented):
+            paragraphs[-1] = _join(paragraphs[-1], line)
+        else:
+            paragraphs.append(line)
+    return strip_trailing_boilerplate(paragraphs)
+
+
+def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool]]:
+    """Non-empty, stripped lines with conversion artifacts and chrome removed,
+    each with whether it was indented (how a PDF marks a paragraph start)."""
+    raw = _BOOKMARK.sub("", raw.replace("\x0c", "\n"))
+    out: list[tuple[str, bool]] = []
+    for line in raw.split("\n"):
+        indented = bool(_INDENT.match(line))
+        line = _MARKDOWN_HEADING.sub("", line).strip(" \t\u3000\u00a0\ufeff")
+        if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
+            continue
+        if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
+            continue
+        out.append((line, indented))
+    return out
+
+
+def _is_wrapped_layout(lines: list[tuple[str, bool]]) -> bool:
+    """True when the text is laid out in wrapped lines with indented paragraph
+    starts (a PDF): then an unindented line always continues the one before."""
+    if len(lines) < 8:
+        return False
+    share = sum(1 for _, indented in lines if indented) / len(lines)
+    running_on = sum(1 for line, _ in lines if not _ends_sentence(line)) / len(lines)
+    return 0.05 <= share <= 0.6 and running_on >= 0.5
+
+
+def _continues(previous: str, line: str, count: int, wrapped_line: bool = False) -> bool:
+    """Whether ``line`` continues the paragraph ``previous`` (a broken line)."""
+    if line[0] in _OPENERS_OR_JOINERS:
+        return True                       # a line cannot start with ，、。）
+    if wrapped_line and not _NUMBERED.match(line) and not _looks_like_heading(previous):
+        return True
+    if _ends_sentence(previous):
+        return False
+    if _is_title_split(previous, line, count):
+        return True
+    if _NUMBERED.match(line):
+        return False                      # a numbered heading or item starts anew
+    if previous[-1] in "、，,《（(“‘【":
+        return True
+    # A short line without sentence punctuation is a heading, a signature or a
+    # date: it never swallows the next line.  Anything else that does not end a
+    # sentence was cut by a page break or a PDF line wrap: it runs on.
+    return not _looks_like_heading(previous)
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip("".join(_CLOSERS))
+    if not stripped:
+        return False
+    if stripped[-1] in _TERMINAL:
+        return True
+    # A heading-like closing quote ends a sentence only after a terminal mark.
+    return False
+
+
+def _looks_like_heading(text: str) -> bool:
+    if len(text) > 60 or re.search(r"[。；！？;!?]", text):
+        return False
+    if _NUMBERED.match(text):
+        return True
+    return not re.search(r"[，、：,:]", text) and not text.endswith(("的", "和", "与", "及", "在"))
+
+
+def _is_title_split(previous: str, line: str, count: int) -> bool:
+    """A title broken over two lines near the top: ``…2022年法治政府`` + ``建设年度报告``."""
+    return (count <= 3 and len(line) <= 16 and bool(_TITLE_TAIL.search(line))
+            and "年" in previous and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
+
+
+def _join(previous: str, line: str) -> str:
+    # Latin letters and digits split across lines need a space; CJK does not.
+    if previous[-1].isascii() and previous[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+        return previous + " " + line
+    return previous + line
