@@ -1,0 +1,181 @@
+"""Read a folder of reports: each file read, cleaned, structured and split;
+bad files skipped with a reason, the same report in two files kept once.
+
+This is the whole reading half of the pipeline:
+read (``read/``) → clean (``clean.py``) → metadata (``metadata.py``) →
+structure and passages (``structure.py``, ``passages.py``).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import clean_paragraphs
+from .metadata import find_metadata, full_agency_name, resolve_region
+from .model import Duplicate, Report, Skipped
+from .passages import split_passages
+from .read import ReadError, read_file
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.csv"
+_NOT_REPORTS = re.compile(r"^(readme|license|licence|changelog|manifest)\b", re.IGNORECASE)
+# Which copy of a duplicated report to keep: the one closest to the author's text.
+_FORMAT_PREFERENCE = {"txt": 0, "docx": 1, "html": 2, "pdf": 3}
+
+
+@dataclass
+class ReadResult:
+    reports: list[Report] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+def list_report_files(paths: list[str | Path]) -> list[Path]:
+    """The files to read under ``paths`` (files or folders), in a stable order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and _is_candidate(p))
+        else:
+            files.append(path)
+    return files
+
+
+def _is_candidate(path: Path) -> bool:
+    return not path.name.startswith(".") and not _NOT_REPORTS.match(path.name)
+
+
+def read_reports(paths: list[str | Path], progress=None) -> ReadResult:
+    """Read every report under ``paths``.  ``progress`` (optional) is called
+    once per file, for a progress bar."""
+    result = ReadResult()
+    manifests: dict[Path, dict[str, dict]] = {}
+    for path in list_report_files(paths):
+        if progress:
+            progress(path)
+        if not path.exists():
+            result.skipped.append(Skipped(str(path), "no such file"))
+            continue
+        manifest = manifests.setdefault(path.parent, load_manifest(path.parent))
+        try:
+            result.reports.append(read_report(path, manifest.get(path.name)))
+        except ReadError as exc:
+            result.skipped.append(Skipped(str(path), str(exc)))
+    result.reports, result.duplicates = drop_duplicates(result.reports)
+    _disambiguate_ids(result.reports)
+    return result
+
+
+def load_manifest(folder: Path) -> dict[str, dict]:
+    """``manifest.csv`` rows by file name (file,title,agency,year,source_url)."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["file"].strip(): row for row in csv.DictReader(handle) if row.get("file")}
+
+
+def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
+    """Read one file into a :class:`Report`; raises ReadError when it cannot."""
+    raw = read_file(path)
+    paragraphs = clean_paragraphs(raw.text, raw.fmt)
+    if not paragraphs:
+        raise ReadError("no report text left after cleaning")
+    meta = find_metadata(paragraphs, raw.text, raw.hints)
+    _apply_manifest(meta, manifest_row or {})
+    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title, "".join(paragraphs[:3])[:300])
+    meta.agency = full_agency_name(meta.agency, meta.city, meta.county)
+    report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
+    headings, passages = split_passages(report_id, paragraphs)
+    text = "\n\n".join(p.text for p in passages)
+    return Report(
+        id=report_id, source=Path(path).name, fmt=raw.fmt, text=text,
+        title=meta.title, agency=meta.agency, province=meta.province, city=meta.city,
+        county=meta.county, year=meta.year, date=meta.date,
+        source_url=(manifest_row or {}).get("source_url", "") or "",
+        headings=headings, passages=passages,
+        checksum=hashlib.sha1(text.encode("utf-8")).hexdigest(),
+    )
+
+
+def _apply_manifest(meta, row: dict) -> None:
+    if row.get("title", "").strip():
+        meta.title = row["title"].strip()
+    if row.get("agency", "").strip():
+        meta.agency = row["agency"].strip()
+    if str(row.get("year", "")).strip().isdigit():
+        meta.year = int(str(row["year"]).strip())
+
+
+def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[str]) -> str:
+    """A stable id from what the report says of itself, so its TXT and DOCX
+    editions, and a rebuild, give the same id: ``r2022-<10 hex>``."""
+    key = "|".join([agency, str(year or ""), title]) if title else fingerprint(paragraphs)[:500]
+    digest = hashlib.sha1(_squash(key).encode("utf-8")).hexdigest()[:10]
+    return f"r{year or 0}-{digest}"
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def fingerprint(paragraphs: list[str]) -> str:
+    """The text with width forms folded and whitespace and punctuation removed:
+    equal for two editions of the same report."""
+    text = _squash("".join(paragraphs))
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+
+
+def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate]]:
+    """Keep one report per id (same agency, year and title) or per identical
+    text; prefer plain text, then Word, then web page, then PDF."""
+    # Among equals, the file met first (the folder named first) is kept.
+    order = {id(r): n for n, r in enumerate(reports)}
+    ordered = sorted(reports, key=lambda r: (_FORMAT_PREFERENCE.get(r.fmt, 9), order[id(r)]))
+    by_id: dict[str, Report] = {}
+    by_text: dict[str, Report] = {}
+    survivors: set[int] = set()
+    duplicates: list[Duplicate] = []
+    for report in ordered:
+        text_key = hashlib.sha1(fingerprint([report.text]).encode()).hexdigest()
+        same = by_text.get(text_key) or by_id.get(report.id)
+        if same is not None and _similar(same, report):
+            duplicates.append(Duplicate(kept=same.source, dropped=report.source))
+            log.info("%s", duplicates[-1])
+            continue
+        survivors.add(id(report))
+        by_id.setdefault(report.id, report)
+        by_text.setdefault(text_key, report)
+    return [r for r in reports if id(r) in survivors], duplicates
+
+
+def _similar(a: Report, b: Report) -> bool:
+    """Most of one text's 8-character shingles appear in the other."""
+    fa, fb = fingerprint([a.text]), fingerprint([b.text])
+    if fa == fb:
+        return True
+    sa = {fa[i:i + 8] for i in range(0, max(1, len(fa) - 7), 4)}
+    sb = {fb[i:i + 8] for i in range(0, max(1, len(fb) - 7))}
+    return len(sa & sb) >= 0.8 * len(sa)
+
+
+def _disambiguate_ids(reports: list[Report]) -> None:
+    """Two different reports with the same agency, year and title: suffix the
+    later ones (in file order) so every id is unique and still stable."""
+    seen: dict[str, int] = {}
+    for report in reports:
+        count = seen.get(report.id, 0)
+        seen[report.id] = count + 1
+        if count:
+            new_id = f"{report.id}-{count + 1}"
+            for passage in report.passages:
+                passage.id = new_id + passage.id[len(report.id):]
+            for heading in report.headings:
+                heading.anchor = new_id + heading.anchor[len(report.id):]
+            report.id = new_id

@@ -1,0 +1,84 @@
+"""Split a cleaned report into passages, each with its section path and category.
+
+A passage is a paragraph; a very long paragraph is cut at sentence ends so a
+result points at a readable unit.  Every sentence lands in exactly one passage,
+and ids are the report id plus the ordinal, so the same report read again gives
+the same ids.
+"""
+from __future__ import annotations
+
+import re
+
+from .model import CATEGORY_DUTY, CATEGORY_OTHER, Heading, Passage
+from .structure import categorize, has_numbered_top_level, match_heading, settle_level
+
+SECTION_SEPARATOR = " › "
+MAX_PASSAGE = 500       # characters; longer paragraphs are cut at sentence ends
+TARGET_PASSAGE = 300
+_SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
+
+
+def split_passages(report_id: str, paragraphs: list[str]) -> tuple[list[Heading], list[Passage]]:
+    headings: list[Heading] = []
+    passages: list[Passage] = []
+    stack: list[Heading] = []          # the open headings, outermost first
+    numbered_top = has_numbered_top_level(paragraphs)
+    offset = 0
+    for paragraph in paragraphs:
+        found = match_heading(paragraph, numbered_top)
+        if found:
+            heading = _open_heading(report_id, found, stack, headings, len(passages) + 1)
+            headings.append(heading)
+        section = SECTION_SEPARATOR.join(h.title for h in stack)
+        category = _category_of(stack)
+        for piece in split_long(paragraph):
+            ordinal = len(passages) + 1
+            passages.append(Passage(
+                id=f"{report_id}-{ordinal:04d}", ordinal=ordinal, text=piece, section=section,
+                category=category, heading=bool(found and not found.inline and piece == paragraph),
+                start=offset))
+            offset += len(piece) + 2      # Report.text joins passages with a blank line
+    return headings, passages
+
+
+def _open_heading(report_id, found, stack, headings, next_ordinal) -> Heading:
+    siblings_at_2 = sum(1 for h in headings if h.level == 2 and _under_same_parent(h, headings, stack))
+    level = settle_level(found, [h.level for h in stack], siblings_at_2)
+    while stack and stack[-1].level >= level:
+        stack.pop()
+    category = categorize(found.title) if not stack else _category_of(stack)
+    if stack and categorize(found.title) == CATEGORY_DUTY:
+        category = CATEGORY_DUTY
+    heading = Heading(level=level, title=found.title, category=category,
+                      anchor=f"{report_id}-h{len(headings) + 1}", passage_ordinal=next_ordinal)
+    stack.append(heading)
+    return heading
+
+
+def _under_same_parent(heading: Heading, headings: list[Heading], stack: list[Heading]) -> bool:
+    parent = next((h for h in reversed(stack) if h.level < 2), None)
+    if parent is None:
+        return True
+    return headings.index(heading) > headings.index(parent)
+
+
+def _category_of(stack: list[Heading]) -> str:
+    return stack[-1].category if stack else CATEGORY_OTHER
+
+
+def split_long(paragraph: str) -> list[str]:
+    """Cut a paragraph longer than MAX_PASSAGE at sentence ends into pieces of
+    about TARGET_PASSAGE characters; shorter paragraphs come back whole."""
+    if len(paragraph) <= MAX_PASSAGE:
+        return [paragraph]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _SENTENCE.findall(paragraph):
+        if current and len(current) + len(sentence) > TARGET_PASSAGE:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    if current:
+        pieces.append(current)
+    assert "".join(pieces) == paragraph, "splitting must keep every character"
+    return pieces
