@@ -24,6 +24,8 @@ _PAGE_NUMBER = re.compile(r"^[-—－–~～\s]*\d{1,4}[-—－–~～\s]*$|^第
 _MARKDOWN_RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _INDENT = re.compile(r"^[\u3000\u00a0 \t]{2,}")
+# Zero-width characters count as blank: a line of them alone is no paragraph.
+_BLANKS = " \t\u3000\u00a0\ufeff\u200b\u200c\u200d\u2060"
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NUMBERED = re.compile(
     r"^(第[一二三四五六七八九十百]+[部分章节条]|[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])"
@@ -55,7 +57,7 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for line in raw.split("\n"):
         indented = bool(_INDENT.match(line))
-        line = _MARKDOWN_HEADING.sub("", line).strip(" \t\u3000\u00a0\ufeff")
+        line = _MARKDOWN_HEADING.sub("", line).strip(_BLANKS)
         if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
             continue
         if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):

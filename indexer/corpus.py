@@ -89,7 +89,7 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
         raise ReadError("no report text left after cleaning")
     meta = find_metadata(paragraphs, raw.text, raw.hints)
     _apply_manifest(meta, manifest_row or {})
-    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title, "".join(paragraphs[:3])[:300])
+    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
     meta.agency = full_agency_name(meta.agency, meta.city, meta.county)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
     headings, passages = split_passages(report_id, paragraphs)

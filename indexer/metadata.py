@@ -157,9 +157,23 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
             continue
         row = addressparser.transform([text[:200]]).iloc[0]
         province, city, county = (row["省"] or ""), (row["市"] or ""), (row["区"] or "")
-        if province:
+        if province and _named_in(text, province, city, county):
             return province, city, county
     return "", "", ""
+
+
+_DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
+
+
+def _named_in(text: str, province: str, city: str, county: str) -> bool:
+    """addressparser also guesses from fragments (``中华人民共和国`` → 共和县,
+    ``自然资源部`` → 资源县); accept its answer only when the text names the
+    province or city, or the county in full."""
+    for name in (province, city):
+        short = _DIVISION_SUFFIX.sub("", name)
+        if len(short) >= 2 and short in text:
+            return True
+    return bool(county) and county in text
 
 
 def full_agency_name(agency: str, city: str, county: str) -> str:
