@@ -41,7 +41,7 @@ _CHROME_LINE = re.compile(
 _BAR = re.compile(r"\s*[|｜丨]\s*")
 
 _LICENCE_START = re.compile(
-    r"^(本作品(是|来自|在全世界)|注：中文维基文库社群认为|本模板所指|这部作品在.*属于公有领域)"
+    r"(本作品(是|来自|在全世界)|注：中文维基文库社群认为|本模板所指|这部作品在.*属于公有领域)"
 )
 
 
@@ -61,8 +61,11 @@ def _is_nav_bar(line: str) -> bool:
 
 
 def strip_trailing_boilerplate(paragraphs: list[str]) -> list[str]:
-    """Drop a licence notice (and anything after it) at the end of a text."""
-    for index, paragraph in enumerate(paragraphs):
-        if index >= len(paragraphs) // 2 and _LICENCE_START.match(paragraph):
-            return paragraphs[:index]
+    """Drop a licence notice (and anything after it) in the second half of a
+    text, also when a break glued it to the end of the last real paragraph."""
+    for index in range(len(paragraphs) // 2, len(paragraphs)):
+        found = _LICENCE_START.search(paragraphs[index])
+        if found:
+            head = paragraphs[index][:found.start()].strip()
+            return paragraphs[:index] + ([head] if head else [])
     return paragraphs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from . import patterns
 from .chrome import is_chrome_line, strip_trailing_boilerplate
 
 # Ends a paragraph: full-width and half-width sentence ends and the colon that
@@ -27,9 +28,9 @@ _INDENT = re.compile(r"^[\u3000\u00a0 \t]{2,}")
 # Zero-width characters count as blank: a line of them alone is no paragraph.
 _BLANKS = " \t\u3000\u00a0\ufeff\u200b\u200c\u200d\u2060"
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_NUMBERED = re.compile(
-    r"^(第[一二三四五六七八九十百]+[部分章节条]|[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百\d]+[）)]|\d{1,2}[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])"
-)
+_NUMBERED = patterns.NUMBERED
+_STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
+               patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
 _TITLE_TAIL = re.compile(r"(报告|情况|总结|意见|通知|办法|规定|方案)$")
 
 
@@ -107,11 +108,13 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _looks_like_heading(text: str) -> bool:
+    """A line that stands alone although it ends without punctuation: a heading,
+    a title, an agency signature, a date, a document number.  Any other short
+    unpunctuated line is a fragment cut by a break (``要维护`` / ``法律``)."""
     if len(text) > 60 or re.search(r"[。；！？;!?]", text):
         return False
-    if _NUMBERED.match(text):
-        return True
-    return not re.search(r"[，、：,:]", text) and not text.endswith(("的", "和", "与", "及", "在"))
+    compact = text.replace(" ", "").replace("\u3000", "")
+    return any(pattern.search(compact) for pattern in _STANDALONE)
 
 
 def _is_title_split(previous: str, line: str, count: int) -> bool:

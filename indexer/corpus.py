@@ -109,8 +109,9 @@ def _apply_manifest(meta, row: dict) -> None:
         meta.title = row["title"].strip()
     if row.get("agency", "").strip():
         meta.agency = row["agency"].strip()
-    if str(row.get("year", "")).strip().isdigit():
-        meta.year = int(str(row["year"]).strip())
+    year = re.match(r"\s*((?:19|20)\d{2})", str(row.get("year") or ""))   # also "2025(approx, from text)"
+    if year:
+        meta.year = int(year.group(1))
 
 
 def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[str]) -> str:

@@ -5,6 +5,7 @@ their opening and their signature (agency line, then the date).
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -150,6 +151,8 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
     """(province, city, county) named by the first text that names a place,
     resolved with addressparser's administrative-division table, so a county
     alone (``湟中区``) still gives its province and city."""
+    import jieba
+    jieba.setLogLevel(logging.WARNING)   # addressparser loads jieba, which chats on stderr
     import addressparser  # imported late: it loads its table and jieba at import
 
     for text in texts:

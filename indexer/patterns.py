@@ -1,0 +1,24 @@
+"""Line shapes shared by the cleaner (which must not run a heading into the
+next paragraph) and the structure finder (which builds the heading tree)."""
+import re
+
+CN_NUMERAL = "一二三四五六七八九十百零〇"
+
+# Numbered headings and items: 第一部分 一、 （一） 1. （1） ①
+NUMBERED = re.compile(
+    rf"^(第[{CN_NUMERAL}]+[部分章节条]|[{CN_NUMERAL}]+\s*[、.．]|[（(]\s*[{CN_NUMERAL}\d]+\s*[）)]"
+    r"|\d{1,2}\s*[.．、](?!\d)|[①②③④⑤⑥⑦⑧⑨⑩])"
+)
+# Unnumbered headings end with one of these words: 存在问题, 下一步工作打算, 结束语.
+UNNUMBERED_HEADING = re.compile(
+    r"(情况|问题|不足|打算|安排|计划|成效|举措|思路|职责|任务|做法|成绩|经验|措施|总结|薄弱环节|"
+    r"工作目标|主要工作|结束语|前言|引言|说明)$"
+)
+AGENCY_SUFFIX = r"(?:局|委员会|委|厅|办公室|办|人民政府|政府|法院|检察院|院|中心|监督所|所|部|署|行|会)"
+AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()\s]{{2,30}}?{AGENCY_SUFFIX}$")
+DATE_LINE = re.compile(
+    r"^((19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
+)
+TITLE_END = re.compile(r"(报告|总结|意见|通知|办法|规定|方案|决定|决议|公告|通告|批复|纲要|条例|规则|细则|函|令)$")
+DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号$|第\s*\d+\s*号$")
+BRACKETED = re.compile(r"^[（(【\[].*[）)】\]]$")
