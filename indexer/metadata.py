@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_AGENCY_SUFFIX = r"(?:局|委员会|委|厅|办公室|办|人民政府|政府|法院|检察院|院|中心|监督所|所|部|署|行|会)"
-_AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,30}}?{_AGENCY_SUFFIX}$")
-_AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{_AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX
+
+_AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DATE_LABELLED = re.compile(r"(?:时间|发布时间|发布日期|成文日期|日期)\s*[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
@@ -20,7 +20,6 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四":
               "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 _TITLE_WORDS = re.compile(r"报告|总结|情况|意见|通知|办法|规定|方案|决定|决议|公告|批复|纲要")
-
 
 @dataclass
 class Metadata:
@@ -32,7 +31,6 @@ class Metadata:
     year: int | None = None
     date: str | None = None
 
-
 def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) -> Metadata:
     hints = hints or {}
     meta = Metadata()
@@ -43,7 +41,6 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     meta.year = find_year(meta.title, paragraphs, meta.date)
     return meta
 
-
 def _find_title_index(paragraphs: list[str]) -> int | None:
     for index, paragraph in enumerate(paragraphs[:6]):
         if len(paragraph) <= 60 and _TITLE_WORDS.search(paragraph) and not re.search(r"[。；]", paragraph):
@@ -53,7 +50,6 @@ def _find_title_index(paragraphs: list[str]) -> int | None:
             return index
     return None
 
-
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
         return ""
@@ -61,10 +57,9 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
     before = paragraphs[index - 1] if index > 0 else ""
     # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``:
     # the published title is the two together.
-    if before and _AGENCY_LINE.match(before) and before not in title and re.match(r"^\d{4}", title):
+    if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^\d{4}", title):
         title = before + title
     return title
-
 
 def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> str:
     found = _AGENCY_IN_TITLE.match(title.replace(" ", ""))
@@ -75,19 +70,17 @@ def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> s
         return signature
     if title_index:
         for paragraph in paragraphs[:title_index]:
-            if _AGENCY_LINE.match(paragraph):
+            if AGENCY_LINE.match(paragraph):
                 return paragraph
     return ""
-
 
 def _signature_agency(paragraphs: list[str]) -> str:
     """The agency line just above the date at the end of a report."""
     tail = paragraphs[-4:]
     for index in range(len(tail) - 1, -1, -1):
-        if _AGENCY_LINE.match(tail[index]) and len(tail[index]) <= 30:
+        if AGENCY_LINE.match(tail[index]) and len(tail[index]) <= 30:
             return tail[index]
     return ""
-
 
 def find_date(paragraphs: list[str], raw: str) -> str | None:
     for paragraph in reversed(paragraphs[-5:]):
@@ -102,7 +95,6 @@ def find_date(paragraphs: list[str], raw: str) -> str | None:
         return _iso_parts(*found.groups())
     return None
 
-
 def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None:
     """The year reported on: the title's year, else the opening's, else the
     year before a January–March publication (annual reports come out early)."""
@@ -115,13 +107,11 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None
         return year - 1 if month <= 3 else year
     return None
 
-
 def _iso(value: str | None) -> str | None:
     if not value:
         return None
     found = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
     return _iso_parts(*found.groups()) if found else None
-
 
 def _iso_parts(year, month, day) -> str | None:
     year, month, day = int(year), int(month), int(day)
@@ -129,10 +119,8 @@ def _iso_parts(year, month, day) -> str | None:
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
-
 def _cn_year(text: str) -> int:
     return int("".join(str(_CN_DIGITS[c]) for c in text))
-
 
 def _cn_number(text: str) -> int:
     if text == "十":
@@ -144,7 +132,6 @@ def _cn_number(text: str) -> int:
     if "十" in text:
         return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
     return _CN_DIGITS[text]
-
 
 @lru_cache(maxsize=4096)
 def resolve_region(*texts: str) -> tuple[str, str, str]:
@@ -164,9 +151,7 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
             return province, city, county
     return "", "", ""
 
-
 _DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
-
 
 def _named_in(text: str, province: str, city: str, county: str) -> bool:
     """addressparser also guesses from fragments (``中华人民共和国`` → 共和县,
@@ -177,7 +162,6 @@ def _named_in(text: str, province: str, city: str, county: str) -> bool:
         if len(short) >= 2 and short in text:
             return True
     return bool(county) and county in text
-
 
 def full_agency_name(agency: str, city: str, county: str) -> str:
     """``湟中区卫生健康局`` → ``西宁市湟中区卫生健康局``: the name with its city

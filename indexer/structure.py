@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .patterns import CN_NUMERAL, UNNUMBERED_HEADING
 from .model import (CATEGORY_DUTY, CATEGORY_MEASURES, CATEGORY_OTHER, CATEGORY_PLANS,
                     CATEGORY_PROBLEMS)
 
-_CN = "一二三四五六七八九十百零〇"
+_CN = CN_NUMERAL
 # (pattern, level): the level is the numbering style's rank in Chinese documents.
 _STYLES = [
     (re.compile(rf"^第[{_CN}]+[部分章节]\s*"), 1),
@@ -28,9 +29,6 @@ _STYLES = [
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _MAX_TITLE = 40
 _UNNUMBERED_MAX = 20
-_UNNUMBERED_WORDS = re.compile(
-    r"(情况|问题|不足|打算|安排|计划|成效|举措|思路|职责|任务|做法|成绩|经验|措施|总结|薄弱环节|工作目标|主要工作)$"
-)
 
 _CATEGORY_RULES = [
     (re.compile(r"问题|不足|短板|差距|困难|薄弱"), CATEGORY_PROBLEMS),
@@ -54,7 +52,7 @@ def match_heading(paragraph: str, has_numbered_top: bool = True) -> HeadingMatch
         if found:
             return _numbered_heading(paragraph, level, found.end())
     if len(paragraph) <= _UNNUMBERED_MAX and not re.search(r"[，。；：,;:、]", paragraph) \
-            and _UNNUMBERED_WORDS.search(paragraph):
+            and UNNUMBERED_HEADING.search(paragraph):
         return HeadingMatch(level=1 if not has_numbered_top else 2, title=paragraph, inline=False)
     return None
 
