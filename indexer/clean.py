@@ -41,29 +41,41 @@ def clean_text(raw: str, fmt: str = "txt") -> str:
 
 def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
     lines = _useful_lines(raw, fmt)
-    wrapped = _is_wrapped_layout(lines)
+    wrapped = _is_wrapped_layout([(line, indented) for line, indented, _ in lines])
     paragraphs: list[str] = []
-    for line, indented in lines:
-        if paragraphs and _continues(paragraphs[-1], line, len(paragraphs), wrapped and not indented):
+    after_markdown_heading = False
+    for line, indented, markdown_heading in lines:
+        if paragraphs and not (markdown_heading or after_markdown_heading) \
+                and _continues(paragraphs[-1], line, len(paragraphs), wrapped and not indented):
             paragraphs[-1] = _join(paragraphs[-1], line)
         else:
             paragraphs.append(line)
+        after_markdown_heading = markdown_heading
     return strip_trailing_boilerplate(paragraphs)
 
 
-def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool]]:
+def markdown_headings(raw: str) -> set[str]:
+    """The text of the lines a Markdown conversion marked as headings (``## …``):
+    headings even when they carry no numbering."""
+    return {_MARKDOWN_HEADING.sub("", line).strip(_BLANKS)
+            for line in raw.split("\n") if _MARKDOWN_HEADING.match(line)}
+
+
+def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     """Non-empty, stripped lines with conversion artifacts and chrome removed,
-    each with whether it was indented (how a PDF marks a paragraph start)."""
+    each with whether it was indented (how a PDF marks a paragraph start) and
+    whether it was a Markdown heading."""
     raw = _BOOKMARK.sub("", raw.replace("\x0c", "\n"))
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, bool, bool]] = []
     for line in raw.split("\n"):
         indented = bool(_INDENT.match(line))
+        markdown_heading = bool(_MARKDOWN_HEADING.match(line))
         line = _MARKDOWN_HEADING.sub("", line).strip(_BLANKS)
         if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
             continue
         if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
             continue
-        out.append((line, indented))
+        out.append((line, indented, markdown_heading))
     return out
 
 

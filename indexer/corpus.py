@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import clean_paragraphs
+from .clean import clean_paragraphs, markdown_headings
 from .metadata import find_metadata, full_agency_name, resolve_region
 from .model import Duplicate, Report, Skipped
 from .passages import split_passages
@@ -92,7 +92,7 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
     meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
     meta.agency = full_agency_name(meta.agency, meta.city, meta.county)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
-    headings, passages = split_passages(report_id, paragraphs)
+    headings, passages = split_passages(report_id, paragraphs, markdown_headings(raw.text))
     text = "\n\n".join(p.text for p in passages)
     return Report(
         id=report_id, source=Path(path).name, fmt=raw.fmt, text=text,

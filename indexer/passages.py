@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import re
 
+from .patterns import AGENCY_LINE, TITLE_END
 from .model import CATEGORY_DUTY, CATEGORY_OTHER, Heading, Passage
 from .structure import categorize, has_numbered_top_level, match_heading, settle_level
 
 SECTION_SEPARATOR = " › "
 MAX_PASSAGE = 500       # characters; longer paragraphs are cut at sentence ends
 TARGET_PASSAGE = 300
+_TITLE_ZONE = 3          # paragraphs at the top that may hold title and agency
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
 
 
-def split_passages(report_id: str, paragraphs: list[str]) -> tuple[list[Heading], list[Passage]]:
+def split_passages(report_id: str, paragraphs: list[str],
+                   markdown_headings: set[str] = frozenset()) -> tuple[list[Heading], list[Passage]]:
+    """Headings and passages of a cleaned report.  ``markdown_headings``: lines a
+    converter marked as headings; the title lines at the top are not sections."""
     headings: list[Heading] = []
     passages: list[Passage] = []
     stack: list[Heading] = []          # the open headings, outermost first
     numbered_top = has_numbered_top_level(paragraphs)
     offset = 0
-    for paragraph in paragraphs:
-        found = match_heading(paragraph, numbered_top)
+    for index, paragraph in enumerate(paragraphs):
+        markdown = paragraph in markdown_headings and not _is_title_line(paragraph, index)
+        found = match_heading(paragraph, numbered_top, markdown)
         if found:
             heading = _open_heading(report_id, found, stack, headings, len(passages) + 1)
             headings.append(heading)
@@ -39,6 +45,11 @@ def split_passages(report_id: str, paragraphs: list[str]) -> tuple[list[Heading]
                 start=offset))
             offset += len(piece) + 2      # Report.text joins passages with a blank line
     return headings, passages
+
+
+def _is_title_line(paragraph: str, index: int) -> bool:
+    return index == 0 or (index < _TITLE_ZONE and bool(
+        TITLE_END.search(paragraph) or AGENCY_LINE.match(paragraph)))
 
 
 def _open_heading(report_id, found, stack, headings, next_ordinal) -> Heading:

@@ -45,12 +45,15 @@ class HeadingMatch:
     inline: bool     # True when body text follows it in the same paragraph
 
 
-def match_heading(paragraph: str, has_numbered_top: bool = True) -> HeadingMatch | None:
-    """The heading a paragraph is or opens, or None for plain body text."""
+def match_heading(paragraph: str, has_numbered_top: bool = True, markdown: bool = False) -> HeadingMatch | None:
+    """The heading a paragraph is or opens, or None for plain body text.
+    ``markdown``: the converter marked the line as a heading."""
     for pattern, level in _STYLES:
         found = pattern.match(paragraph)
         if found:
             return _numbered_heading(paragraph, level, found.end())
+    if markdown and len(paragraph) <= 60:
+        return HeadingMatch(level=1 if not has_numbered_top else 2, title=paragraph, inline=False)
     if len(paragraph) <= _UNNUMBERED_MAX and not re.search(r"[，。；：,;:、]", paragraph) \
             and UNNUMBERED_HEADING.search(paragraph):
         return HeadingMatch(level=1 if not has_numbered_top else 2, title=paragraph, inline=False)

@@ -92,3 +92,13 @@ def test_manifest_supplies_and_overrides_metadata(tmp_path, sample_dir):
     assert (report.title, report.agency, report.year) == ("另一个标题", "阳江市卫生健康局", 2021)
     assert report.source_url == "https://example.gov.cn/a.html"
     assert report.city == "阳江市"
+
+
+def test_markdown_headings_without_numbers_are_headings(tmp_path):
+    raw = ("# 某某局2023年法治政府建设年度报告\n\n2023年，我局推进法治政府建设。\n\n"
+           "## 工作亮点\n\n全面推行“双随机、一公开”监管。\n\n## 存在的不足\n\n执法力量薄弱。\n")
+    path = tmp_path / "report.md"
+    path.write_text(raw, encoding="utf-8")
+    report = read_report(path)
+    assert [(h.title, h.category) for h in report.headings] == [("工作亮点", "其他"), ("存在的不足", P)]
+    assert report.passages[-1].section == "存在的不足" and report.passages[-1].category == P
