@@ -21,6 +21,7 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四":
 _DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 _TITLE_WORDS = re.compile(r"报告|总结|情况|意见|通知|办法|规定|方案|决定|决议|公告|批复|纲要")
 
+
 @dataclass
 class Metadata:
     title: str = ""
@@ -30,6 +31,7 @@ class Metadata:
     county: str = ""
     year: int | None = None
     date: str | None = None
+
 
 def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) -> Metadata:
     hints = hints or {}
@@ -41,6 +43,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     meta.year = find_year(meta.title, paragraphs, meta.date)
     return meta
 
+
 def _find_title_index(paragraphs: list[str]) -> int | None:
     for index, paragraph in enumerate(paragraphs[:6]):
         if len(paragraph) <= 60 and _TITLE_WORDS.search(paragraph) and not re.search(r"[。；]", paragraph):
@@ -49,6 +52,7 @@ def _find_title_index(paragraphs: list[str]) -> int | None:
         if len(paragraph) <= 60 and not re.search(r"[。；：:]$", paragraph):
             return index
     return None
+
 
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
@@ -60,6 +64,7 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^\d{4}", title):
         title = before + title
     return title
+
 
 def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> str:
     found = _AGENCY_IN_TITLE.match(title.replace(" ", ""))
@@ -74,6 +79,7 @@ def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> s
                 return paragraph
     return ""
 
+
 def _signature_agency(paragraphs: list[str]) -> str:
     """The agency line just above the date at the end of a report."""
     tail = paragraphs[-4:]
@@ -81,6 +87,7 @@ def _signature_agency(paragraphs: list[str]) -> str:
         if AGENCY_LINE.match(tail[index]) and len(tail[index]) <= 30:
             return tail[index]
     return ""
+
 
 def find_date(paragraphs: list[str], raw: str) -> str | None:
     for paragraph in reversed(paragraphs[-5:]):
@@ -95,6 +102,7 @@ def find_date(paragraphs: list[str], raw: str) -> str | None:
         return _iso_parts(*found.groups())
     return None
 
+
 def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None:
     """The year reported on: the title's year, else the opening's, else the
     year before a January–March publication (annual reports come out early)."""
@@ -107,11 +115,13 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None
         return year - 1 if month <= 3 else year
     return None
 
+
 def _iso(value: str | None) -> str | None:
     if not value:
         return None
     found = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
     return _iso_parts(*found.groups()) if found else None
+
 
 def _iso_parts(year, month, day) -> str | None:
     year, month, day = int(year), int(month), int(day)
@@ -119,8 +129,10 @@ def _iso_parts(year, month, day) -> str | None:
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
+
 def _cn_year(text: str) -> int:
     return int("".join(str(_CN_DIGITS[c]) for c in text))
+
 
 def _cn_number(text: str) -> int:
     if text == "十":
@@ -132,6 +144,7 @@ def _cn_number(text: str) -> int:
     if "十" in text:
         return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
     return _CN_DIGITS[text]
+
 
 @lru_cache(maxsize=4096)
 def resolve_region(*texts: str) -> tuple[str, str, str]:
@@ -153,6 +166,7 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
 
 _DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
 
+
 def _named_in(text: str, province: str, city: str, county: str) -> bool:
     """addressparser also guesses from fragments (``中华人民共和国`` → 共和县,
     ``自然资源部`` → 资源县); accept its answer only when the text names the
@@ -162,6 +176,7 @@ def _named_in(text: str, province: str, city: str, county: str) -> bool:
         if len(short) >= 2 and short in text:
             return True
     return bool(county) and county in text
+
 
 def full_agency_name(agency: str, city: str, county: str) -> str:
     """``湟中区卫生健康局`` → ``西宁市湟中区卫生健康局``: the name with its city
