@@ -24,6 +24,7 @@ from .read import ReadError, read_file
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.csv"
+SAMPLES = Path(__file__).with_name("samples")      # the bundled sample reports
 _NOT_REPORTS = re.compile(r"^(readme|license|licence|changelog|manifest)\b", re.IGNORECASE)
 # Which copy of a duplicated report to keep: the one closest to the author's text.
 _FORMAT_PREFERENCE = {"txt": 0, "docx": 1, "html": 2, "pdf": 3}
@@ -34,6 +35,8 @@ class ReadResult:
     reports: list[Report] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)          # file → source key
+    report_sources: dict[str, str] = field(default_factory=dict)   # report id → source key
 
 
 def list_report_files(paths: list[str | Path]) -> list[Path]:
@@ -51,11 +54,13 @@ def _is_candidate(path: Path) -> bool:
     return not path.name.startswith(".") and not _NOT_REPORTS.match(path.name)
 
 
-def read_reports(paths: list[str | Path], progress=None) -> ReadResult:
+def read_reports(paths: list[str | Path], progress=None, cache=None) -> ReadResult:
     """Read every report under ``paths``.  ``progress`` (optional) is called
-    once per file, for a progress bar."""
+    once per file, for a progress bar.  ``cache`` (optional) maps a source key
+    to the report read from it before: an unchanged file is not read again."""
     result = ReadResult()
     manifests: dict[Path, dict[str, dict]] = {}
+    keys: dict[int, str] = {}
     for path in list_report_files(paths):
         if progress:
             progress(path)
@@ -63,13 +68,26 @@ def read_reports(paths: list[str | Path], progress=None) -> ReadResult:
             result.skipped.append(Skipped(str(path), "no such file"))
             continue
         manifest = manifests.setdefault(path.parent, load_manifest(path.parent))
+        row = manifest.get(path.name)
+        key = source_key(path, row)
         try:
-            result.reports.append(read_report(path, manifest.get(path.name)))
+            report = (cache(key) if cache else None) or read_report(path, row)
         except ReadError as exc:
             result.skipped.append(Skipped(str(path), str(exc)))
+            continue
+        result.reports.append(_without_suffix(report))
+        result.sources[str(path)] = keys[id(report)] = key
     result.reports, result.duplicates = drop_duplicates(result.reports)
     _disambiguate_ids(result.reports)
+    result.report_sources = {r.id: keys[id(r)] for r in result.reports}
     return result
+
+
+def source_key(path: Path, manifest_row: dict | None) -> str:
+    """What a report's reading depends on: the file's bytes and its manifest row."""
+    digest = hashlib.sha1(path.read_bytes())
+    digest.update(repr(sorted((manifest_row or {}).items())).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def load_manifest(folder: Path) -> dict[str, dict]:
@@ -166,6 +184,23 @@ def _similar(a: Report, b: Report) -> bool:
     return len(sa & sb) >= 0.8 * len(sa)
 
 
+def _without_suffix(report: Report) -> Report:
+    """A cached report may carry the ``-2`` suffix of an earlier disambiguation;
+    start from its plain id so the suffixes are handed out afresh."""
+    base = re.match(r"^(r\d+-[0-9a-f]{10})-\d+$", report.id)
+    if base:
+        _rename(report, base.group(1))
+    return report
+
+
+def _rename(report: Report, new_id: str) -> None:
+    for passage in report.passages:
+        passage.id = new_id + passage.id[len(report.id):]
+    for heading in report.headings:
+        heading.anchor = new_id + heading.anchor[len(report.id):]
+    report.id = new_id
+
+
 def _disambiguate_ids(reports: list[Report]) -> None:
     """Two different reports with the same agency, year and title: suffix the
     later ones (in file order) so every id is unique and still stable."""
@@ -174,9 +209,4 @@ def _disambiguate_ids(reports: list[Report]) -> None:
         count = seen.get(report.id, 0)
         seen[report.id] = count + 1
         if count:
-            new_id = f"{report.id}-{count + 1}"
-            for passage in report.passages:
-                passage.id = new_id + passage.id[len(report.id):]
-            for heading in report.headings:
-                heading.anchor = new_id + heading.anchor[len(report.id):]
-            report.id = new_id
+            _rename(report, f"{report.id}-{count + 1}")

@@ -1,0 +1,53 @@
+"""Normalization for matching only: the text users see is never changed.
+
+Both the indexed passages and the query go through the same per-character map,
+so a phrase matches whatever its width form (``２０２３`` / ``2023``), script
+(``法治政府建設``), case or spacing (``2023 年``).  The map works character by
+character (NFKC, then OpenCC Traditional→Simplified, then lower case, with
+whitespace and zero-width characters dropped) so every normalized character
+points back at the original character it came from: snippets are cut and marked
+in the original text.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+
+class _CharMap(dict):
+    """``str.translate`` table that computes and caches each character's form."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isspace() or unicodedata.category(char) in ("Cf", "Cc"):
+            value = ""
+        else:
+            folded = unicodedata.normalize("NFKC", char)
+            value = "".join(_T2S.convert(c) for c in folded).lower()
+            value = "".join(c for c in value if not c.isspace())
+        self[code] = value
+        return value
+
+
+_MAP = _CharMap()
+
+
+def normalize(text: str) -> str:
+    """The matching form of ``text`` (see the module docstring)."""
+    return text.translate(_MAP)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``normalize(text)`` plus, for each of its characters, the index in ``text``
+    of the character it came from (and one more entry: ``len(text)``)."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        form = _MAP[ord(char)]
+        pieces.append(form)
+        offsets.extend([index] * len(form))
+    offsets.append(len(text))
+    return "".join(pieces), offsets

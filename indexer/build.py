@@ -1,0 +1,174 @@
+"""Build an index: read the reports, analyze the passages, write a new
+generation (Whoosh documents, numpy columns, phrase postings) and swap it in.
+
+The ids come from the reports themselves (``corpus.make_report_id`` plus the
+passage ordinal), so a rebuild over the same, changed, added or removed files
+keeps the id of every untouched passage.  Files whose bytes and manifest row are
+unchanged since the serving generation are not read again.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+from whoosh import index as whoosh_index
+
+from . import DEFAULT_INDEX
+from .analysis import normalize, segmenter
+from .corpus import SAMPLES, read_reports
+from .model import CATEGORIES, Report
+from .postings import build_postings, save_postings
+from .schema import SCHEMA_VERSION, passage_schema
+from .store import (META, IndexMissing, IndexVersionError, current_generation, new_generation,
+                    read_meta, swap_in, write_json)
+
+_REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
+                  "source", "fmt", "source_url")
+
+
+def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
+                progress: bool = False) -> dict:
+    """Build (or bring up to date) the index in ``index_dir`` from ``paths``
+    (files or folders; default: the bundled samples).  Returns a summary dict."""
+    started = time.perf_counter()
+    root = Path(index_dir)
+    paths = [Path(p) for p in (paths or [SAMPLES])]
+    with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
+        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root))
+    generation = new_generation(root)
+    counts = write_generation(generation, result.reports, procs=procs, progress=progress)
+    reused = sum(1 for key in result.sources.values() if key in _previous_sources(root))
+    write_json(generation / META, _meta(result, counts))   # written last: marks it finished
+    swap_in(root, generation)
+    return {
+        "index": str(root), "generation": generation.name, "reports": len(result.reports),
+        "passages": counts["passages"], "characters": counts["characters"],
+        "files_reused": reused,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def write_generation(folder: Path, reports: list[Report], procs: int = 2, progress: bool = False) -> dict:
+    """Everything of an index except ``meta.json``."""
+    rows = [(r, p) for r in reports for p in r.passages]
+    norm = [normalize(p.text) for _, p in rows]
+    (folder / "norm.txt").write_text("\n".join(norm), encoding="utf-8")
+    save_postings(build_postings(norm), folder)
+    reports_dir = folder / "reports"
+    reports_dir.mkdir()
+    for report in reports:
+        write_json(reports_dir / f"{report.id}.json", report.to_dict())
+    docnums = _write_whoosh(folder / "whoosh", rows, procs, progress)
+    np.savez(folder / "columns.npz", docnum=docnums, **_columns(reports, rows, norm))
+    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows)}
+
+
+def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
+    """One Whoosh document per passage; returns the docnum of each row."""
+    folder.mkdir()
+    segmenter()               # load jieba before the writer forks its workers
+    ix = whoosh_index.create_in(folder, passage_schema())
+    many = procs > 1 and len(rows) > 2000
+    writer = ix.writer(procs=procs if many else 1, multisegment=many, limitmb=256)
+    for seq, (report, passage) in enumerate(tqdm(rows, desc="indexing", unit="passage",
+                                                 disable=not progress, leave=False)):
+        writer.add_document(
+            passage_id=passage.id, report_id=report.id, seq=seq, ordinal=passage.ordinal,
+            title=report.title, section=passage.section, content=passage.text,
+            agency=report.agency, province=report.province, city=report.city,
+            county=report.county, year=report.year or 0, date=report.date or "",
+            category=passage.category)
+    writer.commit()
+    with ix.searcher() as searcher:
+        seqs = np.asarray(list(searcher.reader().column_reader("seq")), dtype=np.int64)
+    docnums = np.empty(len(rows), dtype=np.int32)
+    docnums[seqs] = np.arange(len(seqs), dtype=np.int32)
+    return docnums
+
+
+def _columns(reports: list[Report], rows, norm: list[str]) -> dict[str, np.ndarray]:
+    """Per-passage numpy columns: facet codes, years, sections, lengths."""
+    vocab = facet_vocab(reports)
+    codes = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
+    report_index = {r.id: i for i, r in enumerate(reports)}
+    column = lambda values, dtype: np.fromiter(values, dtype=dtype, count=len(rows))  # noqa: E731
+    return {
+        "report": column((report_index[r.id] for r, _ in rows), np.int32),
+        "ordinal": column((p.ordinal for _, p in rows), np.int32),
+        "agency": column((codes["agency"].get(r.agency, -1) for r, _ in rows), np.int32),
+        "province": column((codes["province"].get(r.province, -1) for r, _ in rows), np.int32),
+        "city": column((codes["city"].get(r.city, -1) for r, _ in rows), np.int32),
+        "year": column((r.year or 0 for r, _ in rows), np.int32),
+        "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
+        "section": column((codes["section"][p.section] for _, p in rows), np.int32),
+        "length": column((len(n) for n in norm), np.int32),
+        "date": column((_date_number(r) for r, _ in rows), np.int32),
+        "heading": column((p.heading for _, p in rows), np.bool_),
+    }
+
+
+def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
+    """Sorted distinct values per facet field (empty values left out)."""
+    def distinct(values):
+        return sorted({v for v in values if v})
+    return {
+        "agency": distinct(r.agency for r in reports),
+        "province": distinct(r.province for r in reports),
+        "city": distinct(r.city for r in reports),
+        "section": sorted({p.section for r in reports for p in r.passages}),
+    }
+
+
+def _date_number(report: Report) -> int:
+    """yyyymmdd for sorting by date; the report year's end when no date is stated."""
+    if report.date:
+        return int(report.date.replace("-", ""))
+    return (report.year or 0) * 10000 + 1231
+
+
+def _meta(result, counts: dict) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "counts": {"reports": len(result.reports), **counts},
+        "reports": [{k: getattr(r, k) for k in _REPORT_FIELDS} for r in result.reports],
+        "vocab": {**facet_vocab(result.reports), "category": list(CATEGORIES)},
+        "sources": result.sources,
+        "source_reports": result.report_sources,
+        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates],
+    }
+
+
+def _previous(root: Path) -> tuple[Path, dict] | None:
+    try:
+        generation = current_generation(root)
+        return generation, read_meta(generation)
+    except (IndexMissing, IndexVersionError, OSError, ValueError):
+        return None
+
+
+def _previous_sources(root: Path) -> set[str]:
+    previous = _previous(root)
+    return set(previous[1].get("sources", {}).values()) if previous else set()
+
+
+def _cache(root: Path):
+    """Source key → the report the serving generation read from that source."""
+    previous = _previous(root)
+    if previous is None:
+        return None
+    generation, meta = previous
+    by_key = {key: rid for rid, key in meta.get("source_reports", {}).items()}
+
+    def lookup(key: str) -> Report | None:
+        path = generation / "reports" / f"{by_key.get(key, '')}.json"
+        if key not in by_key or not path.exists():
+            return None
+        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return lookup

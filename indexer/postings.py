@@ -1,0 +1,144 @@
+"""Character unigram + bigram postings: the exact-phrase layer of the index.
+
+Lucene's CJK analyzers index overlapping bigrams so that any phrase can be
+found whatever the word segmentation; this does the same, stored as numpy
+arrays so a lookup is a binary search plus an array slice, not a Python loop.
+
+Every character of the normalized passage texts is mapped to a dense alphabet
+id ``a`` (1…A).  A unigram's code is ``a``; a bigram's is ``a1 * (A + 1) + a2``,
+which is always larger than A.  Postings are sorted by (code, passage) and kept
+as CSR arrays: ``codes`` (sorted), ``offsets`` into ``docs`` (passage numbers)
+and ``tfs`` (occurrences, capped at 255).
+
+A phrase of one or two characters is answered by one posting list exactly; a
+longer phrase by intersecting the postings of its rarest bigrams and verifying
+the survivors with a substring test on the normalized text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+_SEP = 0            # alphabet id of the separator between passages
+_CHUNK = 20_000     # passages per chunk while building: bounds peak memory
+_MAX_BIGRAMS = 6    # posting lists intersected for a long phrase; the rest is verified
+
+
+def codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def build_postings(norm_texts: list[str]) -> dict[str, np.ndarray]:
+    """CSR postings of all unigrams and bigrams of ``norm_texts``."""
+    alphabet = np.unique(codepoints("".join(norm_texts)))
+    parts = [_chunk_keys(norm_texts, start, alphabet)
+             for start in range(0, len(norm_texts), _CHUNK)]
+    keys = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint64)
+    tfs = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
+    order = np.argsort(keys, kind="stable")
+    keys, tfs = keys[order], tfs[order]
+    all_codes = (keys >> np.uint64(32)).astype(np.int64)
+    codes, starts = np.unique(all_codes, return_index=True)
+    offsets = np.append(starts, len(keys)).astype(np.int64)
+    docs = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return {"alphabet": alphabet, "codes": codes, "offsets": offsets, "docs": docs, "tfs": tfs}
+
+
+def _chunk_keys(norm_texts: list[str], start: int, alphabet: np.ndarray):
+    """Sorted unique ``code << 32 | passage`` keys of one chunk, with their counts."""
+    texts = norm_texts[start:start + _CHUNK]
+    joined = "\x00".join(texts)
+    cps = codepoints(joined)
+    ids = np.searchsorted(alphabet, cps).astype(np.int64) + 1
+    ids[cps == 0] = _SEP
+    lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+    doc = np.repeat(np.arange(start, start + len(texts), dtype=np.uint64), lengths)[:len(cps)]
+    size = len(alphabet) + 1
+    uni = ids != _SEP
+    pair = uni[:-1] & uni[1:]
+    uni_codes = ids[uni].astype(np.uint64)
+    bi_codes = (ids[:-1][pair] * size + ids[1:][pair]).astype(np.uint64)
+    keys = np.concatenate([(uni_codes << np.uint64(32)) | doc[uni],
+                           (bi_codes << np.uint64(32)) | doc[:-1][pair]])
+    keys, counts = np.unique(keys, return_counts=True)
+    return keys, np.minimum(counts, 255).astype(np.uint8)
+
+
+def save_postings(arrays: dict[str, np.ndarray], folder: Path) -> None:
+    for name, array in arrays.items():
+        np.save(folder / f"postings.{name}.npy", array)
+
+
+class Postings:
+    """Read side: memory-mapped arrays, so opening is instant and only the
+    posting lists a query touches are paged in."""
+
+    def __init__(self, folder: Path):
+        load = lambda name: np.load(folder / f"postings.{name}.npy", mmap_mode="r")  # noqa: E731
+        self.alphabet = np.asarray(load("alphabet"))
+        self.codes = np.asarray(load("codes"))
+        self.offsets = load("offsets")
+        self.docs = load("docs")
+        self.tfs = load("tfs")
+        self._size = len(self.alphabet) + 1
+
+    def _ids(self, term: str) -> np.ndarray | None:
+        cps = codepoints(term)
+        at = np.searchsorted(self.alphabet, cps)
+        if (at >= len(self.alphabet)).any() or (self.alphabet[np.minimum(at, len(self.alphabet) - 1)] != cps).any():
+            return None                      # a character no passage has
+        return at.astype(np.int64) + 1
+
+    def _slice(self, code: int) -> tuple[np.ndarray, np.ndarray]:
+        i = np.searchsorted(self.codes, code)
+        if i >= len(self.codes) or self.codes[i] != code:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint8)
+        lo, hi = self.offsets[i], self.offsets[i + 1]
+        return self.docs[lo:hi], self.tfs[lo:hi]
+
+    def gram_codes(self, term: str) -> list[int] | None:
+        ids = self._ids(term)
+        if ids is None or len(ids) == 0:
+            return None
+        if len(ids) == 1:
+            return [int(ids[0])]
+        return [int(c) for c in ids[:-1] * self._size + ids[1:]]
+
+    def candidates(self, term: str) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        """(passages that may contain ``term``, their tf when exact, exact?).
+
+        One- and two-character terms are exact; longer ones are a superset that
+        the caller verifies."""
+        codes = self.gram_codes(term)
+        if codes is None:
+            return np.zeros(0, np.uint32), None, True
+        if len(codes) == 1:
+            docs, tfs = self._slice(codes[0])
+            return docs, tfs, True
+        lists = sorted((self._slice(c)[0] for c in set(codes)), key=len)
+        result = np.asarray(lists[0])
+        for other in lists[1:_MAX_BIGRAMS]:
+            if len(result) == 0:
+                break
+            result = intersect_sorted(result, other)
+        return result, None, False
+
+    def document_frequency(self, term: str) -> int:
+        codes = self.gram_codes(term)
+        if codes is None:
+            return 0
+        return min(int(self.offsets[i + 1] - self.offsets[i]) if (i := np.searchsorted(self.codes, c)) < len(self.codes) and self.codes[i] == c else 0
+                   for c in codes)
+
+
+def intersect_sorted(small: np.ndarray, big: np.ndarray) -> np.ndarray:
+    """Intersection of two sorted arrays of unique values, in time
+    O(len(small) · log len(big)) rather than a full merge."""
+    if len(small) > len(big):
+        small, big = big, small
+    if len(small) == 0:
+        return np.asarray(small)
+    at = np.searchsorted(big, small)
+    at[at >= len(big)] = len(big) - 1
+    return np.asarray(small)[np.asarray(big)[at] == small]
