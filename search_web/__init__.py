@@ -1,0 +1,62 @@
+"""fazhi-search web app: ranked search, facets, reports and passage permalinks.
+
+``create_app`` is a Flask app factory.  The index directory comes from
+``test_config["INDEX_DIR"]``, else ``FAZHI_INDEX_DIR`` in the environment,
+else the project's default ``index/``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import errors
+from .index import EXTENSION, IndexHolder, get_index  # noqa: F401  (get_index is API)
+
+# No inline script or style anywhere, no outside requests: everything is 'self'.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def default_index_dir() -> Path:
+    from indexer import DEFAULT_INDEX
+
+    return Path(DEFAULT_INDEX)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
+    app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
+    if test_config:
+        app.config.update(test_config)
+    app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"] or default_index_dir())
+    # Chinese stays readable in the JSON twins, and keys keep the page's order.
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"])
+
+    from . import filters, views
+
+    app.url_map.converters["id"] = views.IdConverter
+    app.register_blueprint(views.bp)
+    errors.register(app)
+    filters.register(app)
+    app.after_request(_security_headers)
+    return app
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "application/json":
+        # A twin opened by another site's script should not be readable there.
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    return response

@@ -1,0 +1,64 @@
+"""``python -m search_web``: serve the site with waitress.
+
+With no index at ``--index`` it first builds one from the bundled sample
+reports, so the README's first command ends with a site that answers.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def ensure_index(index_dir: Path) -> None:
+    """Build from the bundled samples when nothing was built at ``index_dir``."""
+    from indexer.build import build_index
+    from indexer.search import IndexMissing, open_index
+
+    try:
+        open_index(index_dir).close()
+        return
+    except IndexMissing:
+        pass
+    click.echo(f"No index at {index_dir}: building it from the bundled sample reports …", err=True)
+    summary = build_index(None, index_dir, progress=True)
+    click.echo(f"Index built: {_describe(summary)}", err=True)
+
+
+def _describe(summary) -> str:
+    if isinstance(summary, dict):
+        return ", ".join(f"{k}={v}" for k, v in summary.items() if isinstance(v, (int, float, str)))
+    return str(summary)
+
+
+@click.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index directory (default: the project's index/).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the fazhi-search web UI (building the index from the samples if needed)."""
+    import waitress
+
+    from . import create_app, default_index_dir
+
+    index_dir = index_dir or default_index_dir()
+    ensure_index(index_dir)
+    app = create_app({"INDEX_DIR": index_dir})
+    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
+    # print_listen names the real address(es): --port 0 or a host name with
+    # both IPv4 and IPv6 addresses bind to what the system picks.
+    server.print_listen("Serving on http://{}:{}/")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(prog_name="python -m search_web"))

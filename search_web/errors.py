@@ -1,0 +1,91 @@
+"""One exception type for everything a user can get wrong, rendered once.
+
+Views raise :class:`WebError` (or let the library's ``SearchError`` through); the
+handlers registered here turn it into an HTML error page or, for ``*.json`` URLs,
+``{"ok": false, "error": …}`` with the same status.  User input never ends in a 500.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Chinese titles for the statuses a user can meet.
+_TITLES = {
+    400: "无法理解这个请求",
+    404: "找不到这个页面",
+    405: "不支持这种请求方式",
+    500: "服务器出错了",
+    503: "搜索暂时不可用",
+}
+
+
+class WebError(Exception):
+    """A user-facing error: ``message`` says what went wrong, ``hint`` what to do."""
+
+    def __init__(self, message: str, status: int = 400, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.hint = hint
+
+    def to_dict(self) -> dict:
+        data = {"ok": False, "status": self.status, "error": self.message}
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+def wants_json() -> bool:
+    """The JSON twins all end in ``.json``; errors answer in the same format."""
+    return request.path.endswith(".json")
+
+
+def render_error(error: WebError):
+    if wants_json():
+        return error.to_dict(), error.status
+    page = dict(error.to_dict(), title=_TITLES.get(error.status, "出错了"))
+    return render_template("error.html", page=page), error.status
+
+
+def from_search_error(exc: Exception) -> WebError:
+    """The library's ``SearchError`` carries its own status (400, 404, 503…)."""
+    from indexer.search import IndexMissing
+
+    if isinstance(exc, IndexMissing):
+        return WebError("还没有建立索引，暂时无法搜索。", 503,
+                        "请先运行 python -m indexer build（或 python -m search_web，它会先建索引）。")
+    status = getattr(exc, "status", 400)
+    hint = "请检查链接是否完整。" if status == 404 else "可以去掉引号、冒号等符号后再试，或展开“搜索语法”查看写法。"
+    return WebError(str(exc) or _TITLES.get(status, "出错了"), status, hint)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(WebError, render_error)
+    _register_search_error(app)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _register_search_error(app: Flask) -> None:
+    # The library may still be missing while the app is imported (e.g. a fresh
+    # checkout mid-install); the generic handler then still answers.
+    try:
+        from indexer.search import SearchError
+    except ImportError:  # pragma: no cover
+        return
+    app.register_error_handler(SearchError, lambda exc: render_error(from_search_error(exc)))
+
+
+def _http_error(exc: HTTPException):
+    if exc.code == 404:
+        return render_error(WebError("没有这个页面。", 404, "请从首页重新搜索。"))
+    return render_error(WebError(exc.description or _TITLES.get(exc.code, "出错了"), exc.code or 400))
+
+
+def _unexpected(exc: Exception):
+    log.exception("unexpected error on %s", request.path)
+    return render_error(WebError("处理请求时出现意外错误。", 500, "请稍后再试；如果一直出现，请告诉维护者。"))

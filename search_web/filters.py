@@ -1,0 +1,35 @@
+"""What templates may use besides the page dict: the URL builders and a few
+display helpers.  Keeping them here keeps the templates free of logic."""
+from __future__ import annotations
+
+from flask import Flask
+
+from . import urls
+from .pages import FACET_LABELS
+
+SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
+FORMAT_LABELS = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word 文档", "pdf": "PDF"}
+
+
+def region(item: dict) -> str:
+    """``广东省 潮州市 湘桥区`` without repeats or blanks."""
+    parts: list[str] = []
+    for key in ("province", "city", "county"):
+        value = item.get(key) or ""
+        if value and value not in parts:
+            parts.append(value)
+    return " ".join(parts)
+
+
+def year_label(value) -> str:
+    return f"{value}年" if value not in (None, "", 0, "0") else "年份不详"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(region)
+    app.add_template_filter(year_label)
+
+    @app.context_processor
+    def helpers() -> dict:
+        return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
+                "FORMAT_LABELS": FORMAT_LABELS}

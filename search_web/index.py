@@ -1,0 +1,51 @@
+"""The open index, shared by every request of one app.
+
+Opening an index loads its segments and the tokenizer dictionaries, so it is
+done once per app, not per request.  A rebuild swaps a new index in beside the
+open one; ``refresh()`` notices and reopens, so each request calls it once and
+the site follows rebuilds without a restart.  Nothing here writes to the index.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import current_app, g
+
+EXTENSION = "fazhi_index"
+
+
+class IndexHolder:
+    """Opens the index on first use and retries on the next request when it is
+    missing, so building the index while the site runs makes it appear."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._index = None
+        self._lock = threading.Lock()
+
+    def get(self, refresh: bool = True):
+        from indexer.search import open_index
+
+        # One lock around open and refresh: two threads must not reopen at once.
+        with self._lock:
+            if self._index is None:
+                self._index = open_index(self.index_dir)
+            elif refresh:
+                self._index.refresh()
+            return self._index
+
+    def close(self) -> None:
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+
+def get_index():
+    """The app's index, refreshed at most once per request."""
+    holder: IndexHolder = current_app.extensions[EXTENSION]
+    fresh = g.get("_index_refreshed", False)
+    index = holder.get(refresh=not fresh)
+    g._index_refreshed = True
+    return index

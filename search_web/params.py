@@ -1,0 +1,97 @@
+"""Reading and checking what comes in: search parameters and ids.
+
+Everything is checked here before it reaches the library, so a hand-edited URL
+gets a 400 or 404 with a message instead of an exception deep inside.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.model import resolve_category
+from werkzeug.datastructures import MultiDict
+
+from .errors import WebError
+
+FILTER_KEYS = ("agency", "province", "year", "section")
+SORTS = ("relevance", "date")
+PER_PAGE = 10
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+# Longer queries are almost always a pasted paragraph; past this the matcher
+# would only get slower without finding anything better.
+MAX_QUERY = 1000
+MAX_FILTER_VALUES = 20
+MAX_FILTER_LENGTH = 100
+
+# ``r2022-0177ae4c5d``; ``r0-…`` when the report states no year; a ``-2`` suffix
+# when two reports share agency, year and title (see indexer.corpus).  Passage
+# ids add ``-<ordinal:04d>``.  Nothing else (no dots, no slashes) ever reaches the library.
+_REPORT_ID = r"r\d{1,4}-[0-9a-f]{10}(?:-\d{1,3})?"
+REPORT_ID_RE = re.compile(rf"^{_REPORT_ID}$")
+PASSAGE_ID_RE = re.compile(rf"^{_REPORT_ID}-\d{{4,6}}$")
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+    sort: str = "relevance"
+    per_page: int = PER_PAGE
+
+    @property
+    def empty(self) -> bool:
+        """No query and no filter: the landing page."""
+        return not self.q and not any(self.filters.values())
+
+
+def parse_search(args: MultiDict) -> SearchParams:
+    q = " ".join(args.get("q", "").split())  # newlines and runs of spaces from a paste
+    if len(q) > MAX_QUERY:
+        raise WebError(f"查询太长（{len(q)} 个字符，最多 {MAX_QUERY} 个）。", 400,
+                       "请只保留最关键的几个词语或一个短语。")
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in SORTS:
+        raise WebError(f"不支持的排序方式：{sort}。", 400, "sort 只能是 relevance（相关度）或 date（日期）。")
+    return SearchParams(q=q, filters=_filters(args), sort=sort,
+                        page=_int(args, "page", 1, MAX_PAGE),
+                        per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE))
+
+
+def _filters(args: MultiDict) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for key in FILTER_KEYS:
+        values: list[str] = []
+        for value in args.getlist(key):
+            value = value.strip()
+            if len(value) > MAX_FILTER_LENGTH:
+                raise WebError(f"筛选条件 {key} 太长。", 400)
+            if value and value not in values:
+                values.append(value)
+        if len(values) > MAX_FILTER_VALUES:
+            raise WebError(f"筛选条件 {key} 的取值太多（最多 {MAX_FILTER_VALUES} 个）。", 400)
+        if values:
+            filters[key] = values
+    return filters
+
+
+def _int(args: MultiDict, name: str, default: int, highest: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= highest:
+        raise WebError(f"参数 {name} 应为 1 到 {highest} 之间的整数，收到的是“{raw[:20]}”。", 400)
+    return int(raw)
+
+
+def check_report_id(report_id: str) -> str:
+    if not REPORT_ID_RE.match(report_id):
+        raise WebError("报告编号格式不对，找不到这份报告。", 404, "报告编号形如 r2022-0177ae4c5d。")
+    return report_id
+
+
+def check_passage_id(passage_id: str) -> str:
+    if not PASSAGE_ID_RE.match(passage_id):
+        raise WebError("段落编号格式不对，找不到这个段落。", 404, "段落编号形如 r2022-0177ae4c5d-0012。")
+    return passage_id

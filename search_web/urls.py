@@ -1,0 +1,87 @@
+"""Every URL the app hands out is built here, so links, toggles and JSON twins
+cannot drift apart from the routes.
+
+Paths come from ``url_for`` (so the app also works mounted under a prefix);
+query strings are built here with a fixed key order and without default values,
+which keeps URLs short, stable and comparable in tests.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import url_for
+
+from .params import FILTER_KEYS, PER_PAGE, SearchParams
+
+
+def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> str:
+    query = urlencode(pairs)
+    return path + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+
+
+def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
+                  per_page: int) -> list[tuple[str, str]]:
+    pairs = [("q", q)] if q else []
+    for key in FILTER_KEYS:
+        pairs += [(key, str(value)) for value in filters.get(key, [])]
+    if sort != "relevance":
+        pairs.append(("sort", sort))
+    if per_page != PER_PAGE:
+        pairs.append(("per_page", str(per_page)))
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return pairs
+
+
+def search(params: SearchParams | None = None, *, json: bool = False, **changes) -> str:
+    """The search URL for ``params`` with some fields changed (``page=2``,
+    ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1."""
+    p = params or SearchParams()
+    fields = {"q": p.q, "filters": p.filters, "page": p.page, "sort": p.sort, "per_page": p.per_page}
+    if "page" not in changes:
+        changes["page"] = 1 if changes else p.page
+    fields.update(changes)
+    endpoint = "web.search_json" if json else "web.search"
+    return _with_query(url_for(endpoint), _search_pairs(**fields))
+
+
+def toggle(params: SearchParams, key: str, value: str) -> str:
+    """Add ``value`` to the ``key`` filter, or take it away when it is there."""
+    value = str(value)
+    current = params.filters.get(key, [])
+    values = [v for v in current if v != value] if value in current else current + [value]
+    filters = {k: v for k, v in params.filters.items() if k != key}
+    if values:
+        filters[key] = values
+    return search(params, filters=filters)
+
+
+def without_filters(params: SearchParams) -> str:
+    return search(params, filters={})
+
+
+def page(params: SearchParams, number: int) -> str:
+    return search(params, page=number)
+
+
+def sort(params: SearchParams, order: str) -> str:
+    return search(params, sort=order)
+
+
+def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False) -> str:
+    endpoint = "web.report_json" if json else "web.report"
+    return _with_query(url_for(endpoint, report_id=report_id), [("q", q)] if q else [], anchor)
+
+
+def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False) -> str:
+    endpoint = "web.passage_json" if json else "web.passage"
+    path = url_for(endpoint, passage_id=passage_id, _external=external)
+    return _with_query(path, [("q", q)] if q else [])
+
+
+def home() -> str:
+    return url_for("web.home")
+
+
+def static(filename: str) -> str:
+    return url_for("static", filename=filename)
