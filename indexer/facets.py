@@ -1,0 +1,84 @@
+"""Filters and facet counts over the whole result set, with numpy.
+
+Filters combine AND across fields and OR within one.  Facet counts are
+disjunctive, as in Meilisearch or Algolia: a field's counts apply every
+filter except the field's own, so ticking a second agency shows what it adds
+instead of zero.  A field with no filter set counts exactly the result set.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .model import CATEGORIES, resolve_category
+
+FACETS = ("agency", "province", "year", "section")
+_COLUMN = {"agency": "agency", "province": "province", "city": "city", "year": "year",
+           "section": "category"}
+
+
+class FilterError(ValueError):
+    pass
+
+
+def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> np.ndarray:
+    """Column codes a filter admits.  Agency, province and city accept a part
+    of the name (``阳江`` admits 阳江市卫生健康局); section accepts an alias (``问题``)."""
+    codes: set[int] = set()
+    for value in (v.strip() for v in values):
+        if not value:
+            continue
+        if name == "year":
+            if not value.isdigit():
+                raise FilterError(f"年份应为数字，例如 year:2022（收到“{value}”）")
+            codes.add(int(value))
+        elif name == "section":
+            category = resolve_category(value)
+            if category is None:
+                raise FilterError(f"没有“{value}”这一部分；可用：{'、'.join(CATEGORIES)}（或 成效、问题、责任、下一步）")
+            codes.add(CATEGORIES.index(category))
+        else:
+            names = vocab[name]
+            exact = [i for i, v in enumerate(names) if v == value]
+            codes.update(exact or (i for i, v in enumerate(names) if value in v))
+            if not exact and not codes:
+                codes.add(-2)        # matches nothing: an unknown agency narrows to zero
+    return np.fromiter(codes, dtype=np.int64, count=len(codes))
+
+
+def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """A boolean mask over ``docs`` per filtered field."""
+    masks = {}
+    for name, values in filters.items():
+        if not values or name not in _COLUMN:
+            continue
+        codes = filter_codes(vocab, name, values)
+        if len(codes):
+            masks[name] = np.isin(columns[_COLUMN[name]][docs], codes)
+    return masks
+
+
+def combine(masks: dict[str, np.ndarray], size: int, skip: str | None = None) -> np.ndarray:
+    keep = np.ones(size, dtype=bool)
+    for name, mask in masks.items():
+        if name != skip:
+            keep &= mask
+    return keep
+
+
+def facet_counts(columns, docs: np.ndarray, vocab, masks, selected) -> dict[str, list[dict]]:
+    """``{field: [{value, count}]}`` for the facets, largest count first."""
+    result = {}
+    for name in FACETS:
+        codes = columns[_COLUMN[name]][docs[combine(masks, len(docs), skip=name)]]
+        codes = codes[codes >= 0] if name != "year" else codes[codes > 0]
+        if name == "year":
+            values, counts = np.unique(codes, return_counts=True)
+            pairs = [(str(v), int(c)) for v, c in zip(values, counts)]
+            pairs.sort(key=lambda p: p[0], reverse=True)
+        else:
+            counts = np.bincount(codes.astype(np.int64))
+            names = CATEGORIES if name == "section" else vocab[name]
+            pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c]
+            pairs.sort(key=lambda p: (-p[1], p[0]))
+        result[name] = [{"value": v, "count": c} for v, c in pairs]
+    return result

@@ -1,0 +1,86 @@
+"""Which passages a query matches, and how often each of its terms occurs.
+
+Every term is matched as a substring of the normalized passage text: the
+bigram postings give candidates, a substring test on the candidates makes the
+answer exact (``postings.py``).  The result is plain numpy arrays over passage
+numbers so that filtering, ranking and facet counting are vector operations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .postings import Postings, intersect_sorted
+from .query import Query, Term
+
+
+@dataclass
+class ClauseHits:
+    docs: np.ndarray      # sorted passage numbers (int64) matching any of the clause's terms
+    tfs: np.ndarray       # occurrences per passage (float32), aligned with docs
+
+
+@dataclass
+class Matches:
+    docs: np.ndarray              # sorted passage numbers that match
+    clauses: list[ClauseHits]     # per clause of the query, over the whole index
+    partial: bool                 # no passage matched every clause; these match some
+
+
+def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHits:
+    """Passages containing ``term.norm``, exactly, with its number of occurrences."""
+    candidates, tfs, exact = postings.candidates(term.norm)
+    if exact:
+        return ClauseHits(np.asarray(candidates, dtype=np.int64), np.asarray(tfs, dtype=np.float32))
+    needle = term.norm
+    counts = np.fromiter((norm_texts[d].count(needle) for d in candidates.tolist()),
+                         dtype=np.float32, count=len(candidates))
+    found = counts > 0
+    return ClauseHits(np.asarray(candidates, dtype=np.int64)[found], counts[found])
+
+
+def clause_hits(postings: Postings, norm_texts: list[str], clause: list[Term]) -> ClauseHits:
+    """Passages matching any term of an OR clause; occurrences add up."""
+    parts = [term_hits(postings, norm_texts, term) for term in clause]
+    if len(parts) == 1:
+        return parts[0]
+    docs, inverse = np.unique(np.concatenate([p.docs for p in parts]), return_inverse=True)
+    tfs = np.bincount(inverse, weights=np.concatenate([p.tfs for p in parts]), minlength=len(docs))
+    return ClauseHits(docs, tfs.astype(np.float32))
+
+
+def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matches:
+    """All passages matching every clause; failing that, those matching some."""
+    count = len(norm_texts)
+    clauses = [clause_hits(postings, norm_texts, clause) for clause in query.clauses]
+    partial = False
+    if not clauses:
+        docs = np.arange(count, dtype=np.int64)
+    else:
+        docs = _intersect_all(clauses)
+        if len(docs) == 0 and len(clauses) > 1:
+            docs = np.unique(np.concatenate([h.docs for h in clauses]))
+            partial = len(docs) > 0
+    for term in query.excluded:
+        docs = np.setdiff1d(docs, term_hits(postings, norm_texts, term).docs, assume_unique=True)
+    return Matches(docs, clauses, partial)
+
+
+def _intersect_all(clauses: list[ClauseHits]) -> np.ndarray:
+    ordered = sorted(clauses, key=lambda h: len(h.docs))
+    docs = ordered[0].docs
+    for hits in ordered[1:]:
+        if len(docs) == 0:
+            break
+        docs = intersect_sorted(docs, hits.docs)
+    return docs
+
+
+def aligned_tfs(docs: np.ndarray, hits: ClauseHits) -> np.ndarray:
+    """The clause's occurrences for each of ``docs`` (0 where it does not occur)."""
+    if len(hits.docs) == 0:
+        return np.zeros(len(docs), dtype=np.float32)
+    at = np.searchsorted(hits.docs, docs)
+    at[at >= len(hits.docs)] = len(hits.docs) - 1
+    return np.where(hits.docs[at] == docs, hits.tfs[at], 0).astype(np.float32)

@@ -1,0 +1,167 @@
+"""The query language, parsed into a small plain structure.
+
+- words: every word must match (``双随机 抽查``); a run of Chinese without spaces
+  is cut into words by jieba with the domain dictionary;
+- ``"quoted"`` (also “…” ＂…＂ 「…」): one exact phrase, whitespace- and width-insensitive;
+- ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
+- ``agency:阳江`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
+
+Every term matches as a substring of the normalized passage text, so a word is
+found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
+Nothing here raises on odd input except a query too long to be a search: an
+unbalanced quote runs to the end, a lone operator or ``*`` is dropped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .analysis import cut, normalize
+
+MAX_QUERY = 500           # characters
+MAX_TERMS = 32
+FIELDS = ("agency", "province", "city", "year", "section")
+FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
+                 "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section"}
+_QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
+# Words too common to be worth requiring when a run of text is cut into words.
+STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
+
+
+class QueryError(ValueError):
+    """A query that cannot be read; the message says why, for the user."""
+
+
+@dataclass
+class Term:
+    text: str           # as typed
+    norm: str           # normalized: what is matched
+    quoted: bool = False
+
+
+@dataclass
+class Query:
+    clauses: list[list[Term]] = field(default_factory=list)   # AND of ORs
+    excluded: list[Term] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    phrases: list[str] = field(default_factory=list)   # normalized runs, for the proximity boost
+    notes: list[str] = field(default_factory=list)     # what was dropped or reinterpreted
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+    def terms(self) -> list[str]:
+        """Normalized terms to mark in snippets, longest first."""
+        found = {t.norm for clause in self.clauses for t in clause}
+        return sorted(found, key=len, reverse=True)
+
+
+def parse_query(text: str) -> Query:
+    if len(text) > MAX_QUERY:
+        raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。")
+    query = Query()
+    pending_or = negate = False
+    for kind, value in _lex(text, query):
+        if kind == "or":
+            pending_or = bool(query.clauses)
+            continue
+        if kind == "not":
+            negate = True
+            continue
+        if kind == "filter":
+            name, val = value
+            query.filters.setdefault(name, []).append(val)
+            continue
+        terms = _terms(value, quoted=(kind == "phrase"), query=query)
+        if negate:
+            query.excluded.extend(terms)
+        elif pending_or and terms:
+            query.clauses[-1].extend(terms[:1])
+            query.clauses.extend([t] for t in terms[1:])
+        else:
+            query.clauses.extend([t] for t in terms)
+        pending_or = negate = False
+    if pending_or or negate:
+        query.notes.append("末尾的运算符（OR / NOT / -）没有跟随词语，已忽略。")
+    # The unquoted text as one run: passages holding it whole rank first.
+    query.phrases = ["".join(query.phrases)] if len(query.clauses) > 1 and query.phrases else []
+    if len(query.clauses) > MAX_TERMS:
+        query.clauses = query.clauses[:MAX_TERMS]
+        query.notes.append(f"词语过多，只用了前 {MAX_TERMS} 个。")
+    return query
+
+
+def _lex(text: str, query: Query):
+    """(kind, value) pairs: word, phrase, or, not, filter."""
+    at = 0
+    while at < len(text):
+        char = text[at]
+        negate = char in "-－" and at + 1 < len(text) and not text[at + 1].isspace()
+        opener = text[at + 1] if negate else char
+        if opener in _QUOTES:
+            start = at + (2 if negate else 1)
+            end = text.find(_QUOTES[opener], start)
+            if end < 0:
+                end = len(text)
+                query.notes.append("引号没有配对：把引号后的全部文字当作一个短语。")
+            if negate:
+                yield "not", None
+            yield "phrase", text[start:end]
+            at = end + 1
+            continue
+        match = re.compile(r'[^\s"“”＂「『]+').match(text, at)
+        if not match:
+            at += 1
+            continue
+        at = match.end()
+        yield from _word(match.group(), query)
+
+
+def _word(word: str, query: Query):
+    if word in ("OR", "|", "||", "或者"):
+        yield "or", None
+        return
+    if word in ("NOT", "AND", "&&"):
+        if word == "NOT":
+            yield "not", None
+        return
+    if word[0] in "-－" and len(word) > 1:
+        yield "not", None
+        word = word[1:]
+    name, sep, value = word.replace("：", ":").partition(":")
+    field_name = FIELD_ALIASES.get(name, name.lower())
+    if sep and field_name in FIELDS:
+        if value:
+            yield "filter", (field_name, value)
+        else:
+            query.notes.append(f"“{word}”后面没有值，已忽略。")
+        return
+    yield "word", word
+
+
+def _terms(value: str, quoted: bool, query: Query) -> list[Term]:
+    """The terms of a phrase (one) or of a run of unquoted text (its words)."""
+    norm = normalize(value)
+    if quoted:
+        return [Term(value, norm, True)] if norm else []
+    stripped = norm.strip("*?？")
+    if not any(c.isalnum() for c in stripped):
+        if value.strip():
+            query.notes.append(f"“{value}”不含可检索的文字，已忽略（通配符不受支持）。")
+        return []
+    words = _merge_single_characters([w for w in cut(stripped) if w not in STOPWORDS] or [stripped])
+    query.phrases.append(stripped)
+    return [Term(w, w, False) for w in dict.fromkeys(words)]
+
+
+def _merge_single_characters(words: list[str]) -> list[str]:
+    """Glue a lone character to its neighbour: ``双|随机抽查`` is meant as
+    ``双随机抽查``; required alone, ``双`` would match almost every passage."""
+    merged: list[str] = []
+    for word in words:
+        if merged and (len(word) == 1 or len(merged[-1]) == 1) and len(words) > 1:
+            merged[-1] += word
+        else:
+            merged.append(word)
+    return merged

@@ -1,0 +1,252 @@
+"""Search an index: the one function both the CLI and the web app call.
+
+``open_index(dir)`` gives an :class:`Index`; ``Index.search`` returns a plain
+dict (the JSON of ``indexer search --json`` and ``/search.json``).  Matching,
+ranking and facet counting run on the generation's numpy columns and phrase
+postings; the hits' stored fields come from the Whoosh documents.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from . import DEFAULT_INDEX
+from .analysis import normalize
+from .facets import FilterError, facet_counts, filter_masks
+from .match import match_query
+from .postings import Postings
+from .query import FIELDS, QueryError, parse_query
+from .rank import rank
+from .snippets import mark, snippet
+from .store import CURRENT, IndexMissing as _Missing, IndexVersionError, current_generation, read_meta
+
+MAX_PAGE = 1000
+MAX_PER_PAGE = 100
+SORTS = ("relevance", "date")
+_REPORT_ID = re.compile(r"^r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?$")
+_PASSAGE_ID = re.compile(r"^(r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?)-(\d{4,6})$")
+
+
+class SearchError(Exception):
+    """What the user asked cannot be answered; ``status`` is the HTTP status."""
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if status is not None:
+            self.status = status
+
+
+class NotFound(SearchError):
+    status = 404
+
+
+class IndexMissing(SearchError):
+    status = 503
+
+
+class Generation:
+    """One built index, loaded: columns, postings, normalized texts, Whoosh."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.meta = read_meta(path)
+        self.vocab = self.meta["vocab"]
+        self.reports = self.meta["reports"]
+        with np.load(path / "columns.npz") as data:
+            self.columns = {name: data[name] for name in data.files}
+        self.postings = Postings(path)
+        text = (path / "norm.txt").read_text(encoding="utf-8")
+        self.norm = text.split("\n") if text or self.columns["report"].size else []
+        self.average_length = float(self.columns["length"].mean()) if len(self.norm) else 1.0
+        self.title_norms = [normalize(r["title"]) for r in self.reports]
+        self.section_norms = [normalize(s) for s in self.vocab["section"]]
+        self.report_index = {r["id"]: i for i, r in enumerate(self.reports)}
+        self._whoosh = whoosh_index.open_dir(str(path / "whoosh"))
+        self._searcher = self._whoosh.searcher()
+        self._lock = threading.Lock()
+
+    def title_contains(self, terms: list[str]) -> np.ndarray:
+        return np.fromiter((any(t in title for t in terms) for title in self.title_norms),
+                           dtype=np.float64, count=len(self.title_norms))
+
+    def section_contains(self, terms: list[str], sections: np.ndarray) -> np.ndarray:
+        unique, inverse = np.unique(sections, return_inverse=True)
+        hit = np.fromiter((any(t in self.section_norms[s] for t in terms) for s in unique.tolist()),
+                          dtype=np.float64, count=len(unique))
+        return hit[inverse]
+
+    def stored(self, seq: int) -> dict:
+        with self._lock:      # Whoosh's stored-field reader is not thread-safe
+            return self._searcher.stored_fields(int(self.columns["docnum"][seq]))
+
+    def close(self) -> None:
+        self._searcher.close()
+
+
+def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
+    return Index(Path(index_dir))
+
+
+class Index:
+    """The serving index of a folder; ``refresh()`` picks up a rebuild."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._gen = self._load()
+
+    def _load(self) -> Generation:
+        try:
+            return Generation(current_generation(self.root))
+        except _Missing:
+            raise IndexMissing(f"在 {self.root} 没有索引", hint="先运行 python -m indexer build")
+        except IndexVersionError as exc:
+            raise IndexMissing(str(exc), hint="用 python -m indexer build 重建索引")
+
+    @property
+    def generation(self) -> Generation:
+        return self._gen
+
+    def refresh(self) -> bool:
+        """Reopen when a build has swapped a new generation in; True if it did."""
+        try:
+            target = os.readlink(self.root / CURRENT)
+        except OSError:
+            return False
+        if target == self._gen.path.name:
+            return False
+        self._gen = self._load()    # the old one closes when its last request ends
+        return True
+
+    def close(self) -> None:
+        self._gen.close()
+
+    def query_terms(self, q: str) -> list[str]:
+        try:
+            return parse_query(q or "").terms()
+        except QueryError:
+            return []
+
+    def mark(self, text: str, terms: list[str]) -> str:
+        return mark(text, terms)
+
+    def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
+               sort: str = "relevance") -> dict:
+        started = time.perf_counter()
+        gen = self._gen
+        try:
+            query = parse_query(q or "")
+        except QueryError as exc:
+            raise SearchError(str(exc))
+        page, per_page, sort = _check_paging(page, per_page, sort)
+        merged = _merge_filters(query.filters, filters or {})
+        matches = match_query(gen.postings, gen.norm, query)
+        try:
+            masks = filter_masks(gen.columns, matches.docs, gen.vocab, merged)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        keep = np.ones(len(matches.docs), dtype=bool)
+        for mask in masks.values():
+            keep &= mask
+        facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks, merged)
+        matches.docs = matches.docs[keep]
+        ranked = rank(gen, matches, query, page * per_page, sort)
+        terms = query.terms()
+        page_docs = matches.docs[ranked.order[(page - 1) * per_page:]]
+        total = int(len(matches.docs))
+        return {
+            "query": q or "", "total": total, "partial": matches.partial,
+            "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
+            "sort": sort, "filters": merged, "terms": terms, "notes": query.notes,
+            "hits": [self._hit(gen, int(seq), terms) for seq in page_docs],
+            "facets": facets,
+            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+
+    def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:
+        fields = gen.stored(seq)
+        report = gen.reports[int(gen.columns["report"][seq])]
+        return {
+            "passage_id": fields["passage_id"], "report_id": fields["report_id"],
+            "title": report["title"], "agency": report["agency"], "province": report["province"],
+            "city": report["city"], "year": report["year"], "date": report["date"],
+            "section": fields["section"], "category": fields["category"],
+            "ordinal": fields["ordinal"], "text": fields["content"],
+            "snippet": snippet(fields["content"], terms), "url": f"/p/{fields['passage_id']}",
+        }
+
+    def get_report(self, report_id: str) -> dict:
+        if not _REPORT_ID.match(report_id or ""):
+            raise NotFound(f"没有编号为“{report_id}”的报告")
+        path = self._gen.path / "reports" / f"{report_id}.json"
+        if not path.exists():
+            raise NotFound(f"没有编号为“{report_id}”的报告")
+        return _read_json(path)
+
+    def get_passage(self, passage_id: str) -> dict:
+        found = _PASSAGE_ID.match(passage_id or "")
+        if not found:
+            raise NotFound(f"没有编号为“{passage_id}”的段落")
+        report = self.get_report(found.group(1))
+        passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
+        if passage is None:
+            raise NotFound(f"没有编号为“{passage_id}”的段落")
+        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
+        return {"passage": passage, "report": summary}
+
+
+@lru_cache(maxsize=64)
+def _read_cached(path: str, mtime: float) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(_read_cached(str(path), path.stat().st_mtime))
+
+
+def _check_paging(page, per_page, sort) -> tuple[int, int, str]:
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        raise SearchError("page 和 per_page 应为正整数")
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchError(f"页码应在 1 到 {MAX_PAGE} 之间")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
+    if sort not in SORTS:
+        raise SearchError(f"排序方式应为 {' 或 '.join(SORTS)}")
+    return page, per_page, sort
+
+
+def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:
+    """Filters typed in the query plus those passed as parameters, per field."""
+    merged: dict[str, list[str]] = {}
+    for source in (given, from_query):
+        for name, values in source.items():
+            if name not in FIELDS:
+                raise SearchError(f"不能按“{name}”筛选；可用：{', '.join(FIELDS)}")
+            values = [values] if isinstance(values, (str, int)) else list(values)
+            for value in map(str, values):
+                if value.strip() and value not in merged.setdefault(name, []):
+                    merged[name].append(value)
+    return {k: v for k, v in merged.items() if v}
+
+
+def search_passages(q: str, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:
+    """One-shot search: open the index, search, close."""
+    index = open_index(index_dir)
+    try:
+        return index.search(q, **options)
+    finally:
+        index.close()

@@ -1,0 +1,112 @@
+"""Snippets and marking, built from the stored text, never from token offsets.
+
+Matching happens on the normalized text; ``normalize_with_offsets`` maps each
+match back to the original characters, so ``２０２３ 年`` is marked for the
+query ``2023年`` and nothing is cut in the middle of a word.  There is no limit
+on where in a text a match may be (Whoosh's fragmenters stop at 32,768
+characters by default; this does not).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from .analysis import normalize_with_offsets
+
+SNIPPET_TARGET = 120       # characters around the best match
+SNIPPET_MIN, SNIPPET_MAX = 80, 160
+_CUTS = "。；！？，;!?,"
+_ELLIPSIS = "…"
+
+
+def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of ``text`` where any of the normalized terms occurs."""
+    terms = [t for t in terms if t]
+    if not terms:
+        return []
+    norm, offsets = normalize_with_offsets(text)
+    spans = []
+    for term in terms:
+        at = norm.find(term)
+        while at >= 0:
+            spans.append((offsets[at], offsets[at + len(term) - 1] + 1))
+            at = norm.find(term, at + 1)
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark(text: str, terms: list[str], spans: list[tuple[int, int]] | None = None) -> str:
+    """``text`` HTML-escaped with every occurrence of ``terms`` in ``<mark>``."""
+    spans = find_spans(text, terms) if spans is None else spans
+    out, at = [], 0
+    for start, end in spans:
+        out.append(escape(text[at:start]))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """About 80–160 characters around the densest cluster of matches, cut at
+    punctuation where possible, escaped, matches marked."""
+    spans = find_spans(text, terms)
+    if len(text) <= SNIPPET_MAX:
+        return mark(text, terms, spans)
+    start, end = _window(text, spans)
+    inside = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+    shifted = [(s - start, e - start) for s, e in inside]
+    body = mark(text[start:end], terms, shifted)
+    return (_ELLIPSIS if start > 0 else "") + body + (_ELLIPSIS if end < len(text) else "")
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The window holding the most matches, widened to sentence or clause ends."""
+    if not spans:
+        return 0, _cut_after(text, SNIPPET_TARGET)
+    best, best_count = spans[0][0], 0
+    for start, _ in spans:
+        count = sum(1 for s, e in spans if s >= start and e <= start + SNIPPET_TARGET)
+        if count > best_count:
+            best, best_count = start, count
+    begin = _cut_before(text, max(0, best - SNIPPET_TARGET // 4))
+    if best - begin > SNIPPET_TARGET // 2:
+        begin = max(0, best - SNIPPET_TARGET // 4)
+    return begin, _cut_after(text, begin + SNIPPET_TARGET, minimum=begin + SNIPPET_MIN,
+                             maximum=begin + SNIPPET_MAX, must_reach=spans_end(spans, best))
+
+
+def spans_end(spans: list[tuple[int, int]], start: int) -> int:
+    return next((e for s, e in spans if s == start), start)
+
+
+def _cut_before(text: str, at: int) -> int:
+    """Start just after the punctuation mark closest before ``at`` (within 40 characters)."""
+    for i in range(at, max(-1, at - 40), -1):
+        if i == 0:
+            return 0
+        if text[i - 1] in _CUTS:
+            return i
+    return at
+
+
+def _cut_after(text: str, at: int, minimum: int = 0, maximum: int | None = None,
+               must_reach: int = 0) -> int:
+    """End just after a punctuation mark near ``at``, between minimum and maximum."""
+    maximum = min(len(text), maximum or at + 40)
+    at = min(max(at, must_reach), len(text))
+    for i in range(at, maximum):
+        if text[i] in _CUTS:
+            return i + 1
+    for i in range(at, max(minimum, must_reach), -1):
+        if text[i - 1] in _CUTS:
+            return i
+    return min(max(at, must_reach), len(text))
