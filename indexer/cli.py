@@ -48,6 +48,86 @@ def inspect(file: Path, as_json: bool) -> None:
         _print_report(data)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Index folder (default: index/ in the project).")
+@click.option("--procs", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Processes for the Whoosh writer.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, quiet: bool, as_json: bool) -> None:
+    """Build or update the index from PATHS (files or folders; default: the
+    bundled sample reports).  The new index replaces the old one atomically."""
+    from . import DEFAULT_INDEX
+    from .build import build_index
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"no such file or folder: {', '.join(missing)}",
+                        "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
+    summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
+                          progress=not quiet and not as_json)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    for skipped in summary["skipped"]:
+        click.echo(f"skipped {skipped['path']}: {skipped['reason']}", err=True)
+    for dup in summary["duplicates"]:
+        click.echo(f"duplicate {dup['dropped']}: same report as {dup['kept']} (kept {dup['kept']})", err=True)
+    click.echo(f"indexed {summary['reports']} reports, {summary['passages']} passages "
+               f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
+               f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index folder (default: index/ in the project).")
+@click.option("--agency", multiple=True, help="Only this agency (part of the name is enough).")
+@click.option("--province", multiple=True, help="Only this province.")
+@click.option("--year", multiple=True, help="Only this report year.")
+@click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 1000), default=1)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
+def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
+    """Search the index: words must all match, "quoted phrases" match exactly,
+    OR, -word, agency:… year:… section:… filter."""
+    from . import DEFAULT_INDEX
+    from .search import SearchError, open_index
+
+    filters = {"agency": list(agency), "province": list(province), "year": list(year),
+               "section": list(section)}
+    try:
+        index = open_index(index_dir or DEFAULT_INDEX)
+        result = index.search(" ".join(query), filters={k: v for k, v in filters.items() if v},
+                              page=page, per_page=limit, sort=sort)
+    except SearchError as exc:
+        raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_results(result)
+
+
+def _print_results(result: dict) -> None:
+    import re
+
+    note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
+    click.echo(f"{result['total']} passages{note}  ({result['took_ms']} ms)")
+    for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
+        snippet = re.sub(r"</?mark>", lambda m: "[" if m.group() == "<mark>" else "]", hit["snippet"])
+        from html import unescape
+        click.echo(f"\n{n}. {hit['title']} · {hit['agency']} · {hit['year'] or '-'} · {hit['section'] or '-'}")
+        click.echo(f"   {unescape(snippet)}")
+        click.echo(f"   {hit['url']}")
+    for name, values in result["facets"].items():
+        if values:
+            click.echo(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))
+
+
 def _print_report(data: dict) -> None:
     region = " ".join(filter(None, [data["province"], data["city"], data["county"]]))
     for label, value in [("title", data["title"]), ("agency", data["agency"]), ("region", region),

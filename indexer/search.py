@@ -143,13 +143,37 @@ class Index:
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
                sort: str = "relevance") -> dict:
+        """One page of results for ``q`` with facet counts over all of them."""
         started = time.perf_counter()
+        page, per_page, sort = _check_paging(page, per_page, sort)
         gen = self._gen
+        run = self._run(gen, q, filters, sort, page * per_page)
+        terms = run["query"].terms()
+        docs = run["docs"][run["order"][(page - 1) * per_page:]]
+        total = int(len(run["docs"]))
+        return {
+            "query": q or "", "total": total, "partial": run["partial"],
+            "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
+            "sort": sort, "filters": run["filters"], "terms": terms, "notes": run["query"].notes,
+            "hits": [self._hit(gen, int(seq), terms) for seq in docs],
+            "facets": run["facets"],
+            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+
+    def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
+        """Every matching passage id, in result order (for export and checks)."""
+        gen = self._gen
+        run = self._run(gen, q, filters, sort, None)
+        report_ids = [r["id"] for r in gen.reports]
+        reports, ordinals = gen.columns["report"], gen.columns["ordinal"]
+        return [f"{report_ids[reports[seq]]}-{ordinals[seq]:04d}"
+                for seq in run["docs"][run["order"]].tolist()]
+
+    def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
         try:
             query = parse_query(q or "")
         except QueryError as exc:
             raise SearchError(str(exc))
-        page, per_page, sort = _check_paging(page, per_page, sort)
         merged = _merge_filters(query.filters, filters or {})
         matches = match_query(gen.postings, gen.norm, query)
         try:
@@ -161,18 +185,9 @@ class Index:
             keep &= mask
         facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks, merged)
         matches.docs = matches.docs[keep]
-        ranked = rank(gen, matches, query, page * per_page, sort)
-        terms = query.terms()
-        page_docs = matches.docs[ranked.order[(page - 1) * per_page:]]
-        total = int(len(matches.docs))
-        return {
-            "query": q or "", "total": total, "partial": matches.partial,
-            "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
-            "sort": sort, "filters": merged, "terms": terms, "notes": query.notes,
-            "hits": [self._hit(gen, int(seq), terms) for seq in page_docs],
-            "facets": facets,
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
+        ranked = rank(gen, matches, query, needed or len(matches.docs), sort)
+        return {"query": query, "docs": matches.docs, "order": ranked.order,
+                "partial": matches.partial, "facets": facets, "filters": merged}
 
     def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:
         fields = gen.stored(seq)
