@@ -1,0 +1,118 @@
+"""Building indexes: stable ids, updates, atomic swaps, schema versions."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLES
+from indexer.build import build_index
+from indexer.search import IndexMissing, open_index
+from indexer.store import CURRENT, META
+
+
+def all_passage_ids(index_dir: Path) -> list[str]:
+    return open_index(index_dir).all_ids("", sort="date")
+
+
+@pytest.fixture
+def reports(tmp_path) -> Path:
+    folder = tmp_path / "reports"
+    shutil.copytree(SAMPLES, folder)
+    return folder
+
+
+def test_summary_counts_reports_passages_and_skips(reports, tmp_path):
+    (reports / "broken.pdf").write_bytes(b"%PDF-1.4 truncated")
+    (reports / "empty.txt").write_bytes(b"")
+    summary = build_index([reports], tmp_path / "index", procs=1)
+    assert summary["reports"] == 5 and summary["passages"] > 150
+    assert {Path(s["path"]).name for s in summary["skipped"]} == {"broken.pdf", "empty.txt"}
+    assert all(s["reason"] for s in summary["skipped"]) and summary["seconds"] > 0
+
+
+def test_building_twice_gives_identical_ids(reports, tmp_path):
+    build_index([reports], tmp_path / "a", procs=1)
+    build_index([reports], tmp_path / "b", procs=2)
+    assert all_passage_ids(tmp_path / "a") == all_passage_ids(tmp_path / "b")
+
+
+def test_update_after_change_add_and_remove_keeps_untouched_ids(reports, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index([reports], index_dir, procs=1)
+    before = set(all_passage_ids(index_dir))
+    removed = reports / "000_f7229b1349f031b6.txt"
+    removed_ids = {i for i in before if i.startswith("r2022-0177ae4c5d-")}
+    removed.unlink()
+    changed = reports / "003_c589ac335115484d.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\n补充说明：全年开展告知承诺制试点。\n",
+                       encoding="utf-8")
+    summary = build_index([reports], index_dir, procs=1)
+    after = set(all_passage_ids(index_dir))
+    assert summary["files_reused"] == 3 and summary["reports"] == 4
+    assert not (after & removed_ids)
+    assert (before - removed_ids) <= after
+    assert open_index(index_dir).all_ids('"告知承诺制试点"')
+
+
+def test_reader_picks_up_a_rebuild_without_reopening(reports, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index([reports], index_dir, procs=1)
+    index = open_index(index_dir)
+    assert index.search('"告知承诺制试点"')["total"] == 0
+    (reports / "new.txt").write_text("某某局2023年法治政府建设年度报告\n\n全年开展告知承诺制试点。\n", encoding="utf-8")
+    build_index([reports], index_dir, procs=1)
+    assert index.refresh() is True
+    assert index.search('"告知承诺制试点"')["total"] == 1
+    assert index.refresh() is False
+
+
+_KILL_MIDWAY = """
+import os, signal, sys
+from pathlib import Path
+import indexer.build as build
+original = build._write_whoosh
+def write_then_die(*args, **kwargs):
+    original(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)     # after the new files, before meta and swap
+build._write_whoosh = write_then_die
+build.build_index([Path(sys.argv[1])], Path(sys.argv[2]), procs=1)
+"""
+
+
+def test_killed_build_leaves_the_old_index_answering(reports, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index([reports], index_dir, procs=1)
+    serving = (index_dir / CURRENT).resolve()
+    before = open_index(index_dir).all_ids("双随机")
+    (reports / "new.txt").write_text("某某局2023年法治政府建设年度报告\n\n推行双随机抽查。\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", _KILL_MIDWAY, str(reports), str(index_dir)], cwd=ROOT)
+    assert done.returncode == -9
+    assert (index_dir / CURRENT).resolve() == serving
+    assert len(list(index_dir.glob("gen-*"))) == 2          # the orphan is there, unused
+    assert open_index(index_dir).all_ids("双随机") == before
+    build_index([reports], index_dir, procs=1)              # the next build clears the orphan
+    assert len(open_index(index_dir).all_ids("双随机")) == len(before) + 1
+    assert all((g / META).exists() for g in index_dir.glob("gen-*"))
+
+
+def test_index_of_another_schema_version_says_rebuild(reports, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index([reports], index_dir, procs=1)
+    meta_path = (index_dir / CURRENT).resolve() / META
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["schema_version"] = 0
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexMissing) as error:
+        open_index(index_dir)
+    assert "schema version" in error.value.message and "build" in error.value.hint
+
+
+def test_missing_index_says_build_first(tmp_path):
+    with pytest.raises(IndexMissing) as error:
+        open_index(tmp_path / "nothing")
+    assert "build" in error.value.hint

@@ -1,0 +1,39 @@
+"""Snippets and marks are cut and marked in the original text."""
+from __future__ import annotations
+
+from indexer.snippets import SNIPPET_MAX, mark, snippet
+
+
+def visible(html: str) -> str:
+    return html.replace("<mark>", "").replace("</mark>", "").replace("…", "")
+
+
+def test_marks_beyond_32768_characters():
+    text = "前言。" * 20000 + "推行“双随机、一公开”监管。" + "结语。" * 10
+    marked = mark(text, ["双随机"])
+    assert marked.count("<mark>双随机</mark>") == 1 and len(text) > 60000
+    piece = snippet(text, ["双随机"])
+    assert "<mark>双随机</mark>" in piece and len(visible(piece)) <= SNIPPET_MAX
+
+
+def test_snippet_window_is_cut_at_punctuation():
+    text = ("一是加强组织领导，完善工作机制。" * 8) + "二是推行告知承诺制，压减证明材料。" + ("三是强化监督检查，规范执法行为。" * 8)
+    piece = snippet(text, ["告知承诺制"])
+    body = visible(piece)
+    assert "<mark>告知承诺制</mark>" in piece
+    assert 80 <= len(body) <= SNIPPET_MAX
+    assert body[0] not in "，。" and body[-1] in "。；！？，"
+
+
+def test_marks_width_and_space_variants_in_the_original_text():
+    assert mark("２０２３ 年完成", ["2023年"]) == "<mark>２０２３ 年</mark>完成"
+    assert mark("法治政府建設", ["法治政府建设"]) == "<mark>法治政府建設</mark>"
+
+
+def test_everything_else_is_escaped():
+    assert mark('<script>alert("双随机")</script>', ["双随机"]) == \
+        '&lt;script&gt;alert(&quot;<mark>双随机</mark>&quot;)&lt;/script&gt;'
+
+
+def test_overlapping_terms_give_one_mark():
+    assert mark("谁执法谁普法", ["执法", "谁执法", "普法"]) == "<mark>谁执法</mark>谁<mark>普法</mark>"
