@@ -1,0 +1,122 @@
+"""Measuring tools: peak RSS of a process tree, percentiles, sizes, the machine."""
+from __future__ import annotations
+
+import os
+import platform
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its children (0 once it is gone)."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+class PeakRss:
+    """Samples a process tree's RSS in a thread; ``peak`` is the highest sum seen.
+
+    Use as a context manager.  For the current process the kernel's own high-water
+    mark (VmHWM, reset on entry) is taken too, so a short spike between samples
+    still counts.  (Not ru_maxrss: Linux carries it across exec from the parent.)"""
+
+    def __init__(self, pid: int | None = None, interval: float = 0.02):
+        self.pid = pid or os.getpid()
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakRss":
+        if self.pid == os.getpid():
+            _reset_high_water_mark()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss(self.pid))
+        if self.pid == os.getpid():
+            self.peak = max(self.peak, _high_water_mark())
+
+
+def _reset_high_water_mark() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _high_water_mark() -> int:
+    """This process's peak resident bytes since the last reset (Linux; else 0)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (p50, p95, p99 of a latency list)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), int(-(-pct * len(ordered) // 100))))
+    return ordered[rank - 1]
+
+
+def latency_summary(ms: list[float]) -> dict:
+    return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
+            "mean": sum(ms) / len(ms) if ms else float("nan"), "n": len(ms)}
+
+
+def dir_size(path: Path) -> int:
+    """Bytes of a file, or of every file under a folder."""
+    path = Path(path)
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def machine() -> dict:
+    """CPU model, cores, RAM, OS and Python: what the figures were measured on."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cores": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "os": platform.platform(terse=True), "python": platform.python_version()}
+
+
+class Timer:
+    def __enter__(self) -> "Timer":
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.seconds = time.perf_counter() - self.start

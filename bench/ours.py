@@ -1,0 +1,125 @@
+"""Ours, measured the way users meet it: the server started as a process of its
+own (``python -m search_web``), timed from start to first answer, then the query
+mix through the HTTP JSON API (``/search.json``, facets and snippets included),
+its RSS read from outside.  Exactness goes through the library
+(``Index.all_ids``: every match, not one page)."""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+from .measure import PeakRss, latency_summary, tree_rss
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def search_path(query: dict, per_page: int = 10) -> str:
+    params = [("q", query["q"]), ("per_page", str(per_page))]
+    for field, values in (query.get("filters") or {}).items():
+        params.extend((field, str(v)) for v in values)
+    return "/search.json?" + urllib.parse.urlencode(params)
+
+
+class Server:
+    """``python -m search_web --index DIR --port N`` as a child process."""
+
+    def __init__(self, index_dir: Path, port: int | None = None):
+        self.index_dir = Path(index_dir)
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+        self.conn: http.client.HTTPConnection | None = None
+
+    def start(self, first_query: dict, timeout: float = 120) -> float:
+        """Start the server; seconds until it answered ``first_query``."""
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "search_web", "--index", str(self.index_dir), "--port", str(self.port)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        while time.perf_counter() - started < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode(errors='replace')[-2000:]}")
+            try:
+                self.get(first_query)
+                return time.perf_counter() - started
+            except (ConnectionError, OSError, http.client.HTTPException):
+                self.conn = None
+                time.sleep(0.02)
+        raise RuntimeError(f"server did not answer within {timeout} s")
+
+    def get(self, query: dict) -> dict:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        self.conn.request("GET", search_path(query))
+        response = self.conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{query['q']!r}: HTTP {response.status} {body[:300]!r}")
+        return json.loads(body)
+
+    def stop(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def serve_and_query(index_dir: Path, mix: dict) -> dict:
+    """Start the server, run the warm-up and the measured queries through HTTP."""
+    server = Server(index_dir)
+    try:
+        first = server.start(mix["warmup"][0])
+        with PeakRss(server.proc.pid) as peak:
+            for query in mix["warmup"][1:]:
+                server.get(query)
+            latencies, totals, checked = [], {}, 0
+            for query in mix["queries"]:
+                started = time.perf_counter()
+                answer = server.get(query)
+                latencies.append((time.perf_counter() - started) * 1000)
+                totals[query["id"]] = answer["total"]
+                checked += _has_facets_and_snippets(answer)
+            rss = tree_rss(server.proc.pid)
+    finally:
+        server.stop()
+    return {"start_seconds": first, "rss": rss, "peak_rss": peak.peak, "latency": latency_summary(latencies),
+            "latencies": latencies, "totals": totals, "answers_with_facets": checked}
+
+
+def _has_facets_and_snippets(answer: dict) -> int:
+    facets = answer.get("facets") or {}
+    hits = answer.get("hits") or []
+    return int(all(name in facets for name in ("agency", "province", "year", "section"))
+               and all("snippet" in hit for hit in hits))
+
+
+def library_matches(index_dir: Path, corpus: Path, queries: list[dict]) -> dict[int, list[int]]:
+    """Every passage the library returns for each query, as corpus row numbers."""
+    from indexer.search import open_index
+
+    rows: dict[str, int] = {}
+    with open(corpus / "passages.jsonl", encoding="utf-8") as handle:
+        for n, line in enumerate(handle):
+            rows[json.loads(line)["pid"]] = n
+    index = open_index(index_dir)
+    try:
+        return {q["id"]: [rows.get(pid, -1) for pid in index.all_ids(q["q"], filters=q.get("filters") or {})]
+                for q in queries}
+    finally:
+        index.close()
