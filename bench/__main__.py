@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .corpus import parse_size
+from .corpus import DATA, default_sources, paragraph_pool, parse_size
 from .document import render
 from .measure import machine
 from .peers import PEERS
@@ -27,6 +27,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--whoosh-max", default="100k",
                         help="largest size the naive Whoosh peer runs at (it is slow and memory-hungry)")
     parser.add_argument("--work", default=str(OUT), help="folder for indexes and raw results")
+    parser.add_argument("--data", default=str(DATA), help="folder the generated corpora are cached in")
+    parser.add_argument("--sources", default="",
+                        help="folders of real reports to recombine (default: the samples and ../shared/realworld)")
     return parser.parse_args(argv)
 
 
@@ -39,14 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
     work = Path(args.work)
-    mix = make_queries(args.queries)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    sources = [Path(p) for p in args.sources.split(",") if p] or default_sources()
+    mix = make_queries(args.queries, basis_passages=min(map(parse_size, sizes)),
+                       pool=paragraph_pool(sources))
     queries_file = work / "queries.json"
     save(mix, queries_file)
     peers = ["scan"] + [p for p in args.peers.split(",") if p and p != "scan"]
     results = []
-    for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+    for size in sizes:
         chosen = [p for p in peers if p != "whoosh" or parse_size(size) <= parse_size(args.whoosh_max)]
-        results.append(run_size(size, queries_file, chosen, out=work, log=log))
+        results.append(run_size(size, queries_file, chosen, out=work, log=log,
+                                corpus_options={"data": Path(args.data), "sources": sources}))
     text = render(results, mix, machine(), command_line(argv))
     print(text)
     if args.out != "-":

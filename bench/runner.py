@@ -40,9 +40,9 @@ def run_job(job: dict, folder: Path, name: str, log=print) -> dict:
 
 
 def run_size(size: str, queries_file: Path, peers: list[str], out: Path = OUT, log=print,
-             data: Path | None = None) -> dict:
-    """All measurements at one corpus size."""
-    corpus = ensure_corpus(size, log=log, **({"data": data} if data else {}))
+             corpus_options: dict | None = None) -> dict:
+    """All measurements at one corpus size (``corpus_options``: for ``ensure_corpus``)."""
+    corpus = ensure_corpus(size, log=log, **(corpus_options or {}))
     folder = out / size
     shutil.rmtree(folder, ignore_errors=True)
     log(f"[{size}] {corpus.passages} passages, {corpus.text_bytes / 1e6:.1f} MB")
