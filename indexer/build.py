@@ -46,7 +46,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),
         "passages": counts["passages"], "characters": counts["characters"],
-        "files_reused": reused,
+        "files_reused": reused, "timings": counts.pop("timings"),
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates],
         "seconds": round(time.perf_counter() - started, 2),
@@ -54,18 +54,33 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
 
 
 def write_generation(folder: Path, reports: list[Report], procs: int = 2, progress: bool = False) -> dict:
-    """Everything of an index except ``meta.json``."""
+    """Everything of an index except ``meta.json``; returns counts and the
+    seconds each step took (the build's profile, reported in the summary)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
     rows = [(r, p) for r in reports for p in r.passages]
     norm = [normalize(p.text) for _, p in rows]
     (folder / "norm.txt").write_text("\n".join(norm), encoding="utf-8")
+    lap("normalize")
     save_postings(build_postings(norm), folder)
+    lap("postings")
     reports_dir = folder / "reports"
     reports_dir.mkdir()
     for report in reports:
         write_json(reports_dir / f"{report.id}.json", report.to_dict())
+    lap("reports")
     docnums = _write_whoosh(folder / "whoosh", rows, procs, progress)
+    lap("whoosh")
     np.savez(folder / "columns.npz", docnum=docnums, **_columns(reports, rows, norm))
-    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows)}
+    lap("columns")
+    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows), "timings": timings}
 
 
 def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:

@@ -10,7 +10,9 @@ than indexed again in every passage.
 """
 from __future__ import annotations
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh import columns
+from whoosh.codec import whoosh3
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import ANALYZER
 
@@ -23,7 +25,7 @@ def passage_schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         report_id=ID(stored=True, sortable=True),
-        seq=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        seq=COLUMN(columns.NumericColumn("I")),     # a column only: nothing to search on
         ordinal=STORED(),
         title=STORED(),
         section=STORED(),
@@ -31,8 +33,35 @@ def passage_schema() -> Schema:
         agency=ID(stored=True, sortable=True),
         province=ID(stored=True, sortable=True),
         city=ID(stored=True, sortable=True),
-        county=ID(stored=True),
-        year=NUMERIC(int, stored=True, sortable=True),
-        date=ID(stored=True),
+        county=STORED(),
+        # One term per value: the default tiered terms serve range queries, not facets.
+        year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
+        date=STORED(),
         category=ID(stored=True, sortable=True),
     )
+
+
+def _cache_missing_columns() -> None:
+    """Whoosh 2.7 looks up a field's length column once per posting while
+    writing, and when a field has none (ID fields) it asks the file system every
+    time, uncached: a third of a build's commit went to ``stat``.  Remember the
+    miss."""
+    reader_class = whoosh3.W3PerDocReader
+    if getattr(reader_class, "_fazhi_patched", False):
+        return
+    original = reader_class._cached_reader
+
+    def cached_reader(self, fieldname, column):
+        missing = self.__dict__.setdefault("_fazhi_missing", set())
+        if fieldname in missing:
+            return None
+        reader = original(self, fieldname, column)
+        if reader is None:
+            missing.add(fieldname)
+        return reader
+
+    reader_class._cached_reader = cached_reader
+    reader_class._fazhi_patched = True
+
+
+_cache_missing_columns()
