@@ -38,6 +38,11 @@ def compare(truth: dict[int, set[int]], found: dict[int, list[int]]) -> dict:
         "wrong": sum(q["wrong"] for q in per_query.values()),
         "expected": expected,
         "recall": hit / expected if expected else 1.0,
+        "mean_recall": _mean([1 - q["missed"] / q["expected"] for q in per_query.values() if q["expected"]]),
         "precision": hit / returned if returned else 1.0,
         "per_query": per_query,
     }
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 1.0

@@ -10,6 +10,7 @@ benchmark measures by how much.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import warnings
 from collections.abc import Iterable
@@ -75,7 +76,9 @@ class WhooshNaivePeer(Peer):
         results = self.searcher.search(parsed, limit=TOP, filter=self._filter(query),
                                        groupedby=facets, maptype=sorting.Count)
         counters = {f: _counter(results.groups(f)) for f in FACETS}
-        hits = [{"passage_id": int(hit["row"]), "snippet": hit.highlights("text")} for hit in results]
+        # with groupedby, Whoosh keeps every match in the results: show only the top 10
+        hits = [{"passage_id": int(hit["row"]), "snippet": hit.highlights("text")}
+                for hit in itertools.islice(results, TOP)]
         return {"total": len(results), "hits": hits, "facets": facet_lists(counters)}
 
     def matches(self, query: dict) -> list[int]:
