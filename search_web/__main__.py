@@ -32,6 +32,13 @@ def _describe(summary) -> str:
     return str(summary)
 
 
+def _addresses(server) -> list[str]:
+    """The URLs actually bound: ``--port 0`` lets the system pick the port, and
+    a host name can bind both an IPv4 and an IPv6 address."""
+    listen = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    return [f"http://{f'[{host}]' if ':' in host else host}:{port}/" for host, port in listen]
+
+
 @click.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: the project's index/).")
@@ -49,9 +56,9 @@ def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     app = create_app({"INDEX_DIR": index_dir})
     server = waitress.create_server(app, host=host, port=port, threads=threads)
     click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
-    # print_listen names the real address(es): --port 0 or a host name with
-    # both IPv4 and IPv6 addresses bind to what the system picks.
-    server.print_listen("Serving on http://{}:{}/")
+    for address in _addresses(server):
+        click.echo(f"Serving on {address}")
+    sys.stdout.flush()  # the address must reach a log or a pipe now, not at exit
     try:
         server.run()
     except KeyboardInterrupt:

@@ -56,11 +56,11 @@ def from_search_error(exc: Exception) -> WebError:
     from indexer.search import IndexMissing
 
     if isinstance(exc, IndexMissing):
-        return WebError("还没有建立索引，暂时无法搜索。", 503,
+        return WebError(f"还没有建立索引，暂时无法搜索。（{exc}）", 503,
                         "请先运行 python -m indexer build（或 python -m search_web，它会先建索引）。")
     status = getattr(exc, "status", 400)
-    hint = "请检查链接是否完整。" if status == 404 else "可以去掉引号、冒号等符号后再试，或展开“搜索语法”查看写法。"
-    return WebError(str(exc) or _TITLES.get(status, "出错了"), status, hint)
+    default = "请检查链接是否完整。" if status == 404 else "可以去掉引号、冒号等符号后再试，或展开“搜索语法”查看写法。"
+    return WebError(str(exc) or _TITLES.get(status, "出错了"), status, getattr(exc, "hint", "") or default)
 
 
 def register(app: Flask) -> None:

@@ -13,9 +13,9 @@ import re
 from markupsafe import Markup, escape
 
 from . import urls
-from .params import FILTER_KEYS, SearchParams
+from .params import FACET_KEYS, FILTER_KEYS, SearchParams
 
-FACET_LABELS = {"agency": "机构", "province": "省份", "year": "年份", "section": "章节"}
+FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
 _MARK_SPLIT = re.compile(r"(</?mark>)")
 _WINDOW = 2  # pages shown either side of the current one
 
@@ -35,10 +35,10 @@ def search_page(index, params: SearchParams) -> dict:
     page = dict(result)
     page.update(
         ok=True,
-        landing=params.empty,
+        landing=params.landing,
         hits=[_hit(hit, params.q) for hit in result.get("hits", [])],
         facets=_facets(result.get("facets", {}), params),
-        active_filters=_active_filters(params),
+        active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
         links=_search_links(params, result),
         suggestions=_way_out(params, result),
     )
@@ -58,7 +58,7 @@ def _facets(facets: dict, params: SearchParams) -> dict:
     toggles it; selected values missing from the counts stay listed (count 0)
     so they can be unticked where they were ticked."""
     out = {}
-    for key in FILTER_KEYS:
+    for key in FACET_KEYS:
         selected = params.filters.get(key, [])
         items = [{"value": str(f["value"]), "count": f["count"]} for f in facets.get(key, [])]
         shown = {item["value"] for item in items}
@@ -74,6 +74,28 @@ def _active_filters(params: SearchParams) -> list[dict]:
     return [{"key": key, "label": FACET_LABELS[key], "value": value,
              "remove_url": urls.toggle(params, key, value)}
             for key in FILTER_KEYS for value in params.filters.get(key, [])]
+
+
+def _query_filters(params: SearchParams, applied: dict) -> list[dict]:
+    """Filters typed into the query (``agency:阳江``): shown beside the others,
+    removed by taking the token out of the query."""
+    out = []
+    for key in FILTER_KEYS:
+        for value in applied.get(key, []):
+            if str(value) in params.filters.get(key, []):
+                continue
+            q = _without_filter_token(params.q, key, str(value))
+            out.append({"key": key, "label": FACET_LABELS[key], "value": str(value), "in_query": True,
+                        "remove_url": urls.search(params, q=q) if q != params.q else None})
+    return out
+
+
+def _without_filter_token(q: str, key: str, value: str) -> str:
+    from indexer.query import FIELD_ALIASES
+
+    names = [key] + [alias for alias, name in FIELD_ALIASES.items() if name == key]
+    pattern = rf"(?<!\S)(?:{'|'.join(map(re.escape, names))})[:：]{re.escape(value)}(?!\S)"
+    return " ".join(re.sub(pattern, " ", q, flags=re.I).split())
 
 
 def _search_links(params: SearchParams, result: dict) -> dict:

@@ -13,16 +13,19 @@ from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
 
-FILTER_KEYS = ("agency", "province", "year", "section")
+# city is a filter without a facet: reports name too many cities to list.
+FILTER_KEYS = ("agency", "province", "city", "year", "section")
+FACET_KEYS = ("agency", "province", "year", "section")
 SORTS = ("relevance", "date")
 PER_PAGE = 10
 MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
+MAX_PAGE = 1000  # as indexer.search allows
 # Longer queries are almost always a pasted paragraph; past this the matcher
 # would only get slower without finding anything better.
 MAX_QUERY = 1000
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # ``r2022-0177ae4c5d``; ``r0-…`` when the report states no year; a ``-2`` suffix
 # when two reports share agency, year and title (see indexer.corpus).  Passage
@@ -41,13 +44,14 @@ class SearchParams:
     per_page: int = PER_PAGE
 
     @property
-    def empty(self) -> bool:
-        """No query and no filter: the landing page."""
-        return not self.q and not any(self.filters.values())
+    def landing(self) -> bool:
+        """No query, no filter, first page: the home page.  Paging or sorting
+        on from there browses every passage."""
+        return not self.q and not self.filters and self.page == 1 and self.sort == "relevance"
 
 
 def parse_search(args: MultiDict) -> SearchParams:
-    q = " ".join(args.get("q", "").split())  # newlines and runs of spaces from a paste
+    q = clean_query(args)
     if len(q) > MAX_QUERY:
         raise WebError(f"查询太长（{len(q)} 个字符，最多 {MAX_QUERY} 个）。", 400,
                        "请只保留最关键的几个词语或一个短语。")
@@ -59,14 +63,23 @@ def parse_search(args: MultiDict) -> SearchParams:
                         per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE))
 
 
+def clean_query(args: MultiDict) -> str:
+    # Control characters and runs of spaces come from pastes, never from intent.
+    return " ".join(_CONTROL.sub(" ", args.get("q", "")).split())
+
+
 def _filters(args: MultiDict) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for key in FILTER_KEYS:
         values: list[str] = []
         for value in args.getlist(key):
-            value = value.strip()
+            value = _CONTROL.sub("", value).strip()
             if len(value) > MAX_FILTER_LENGTH:
                 raise WebError(f"筛选条件 {key} 太长。", 400)
+            if key == "section":
+                # 问题, 下一步… name a category; the facet lists categories, and
+                # toggling must find the value it shows as selected.
+                value = resolve_category(value) or value
             if value and value not in values:
                 values.append(value)
         if len(values) > MAX_FILTER_VALUES:

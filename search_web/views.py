@@ -10,7 +10,7 @@ from werkzeug.routing import BaseConverter
 
 from . import pages
 from .index import get_index
-from .params import check_passage_id, check_report_id, parse_search
+from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
 
 bp = Blueprint("web", __name__)
 
@@ -27,7 +27,9 @@ def _search() -> dict:
 
 
 def _query() -> str:
-    return " ".join(request.args.get("q", "").split())[:1000]
+    """The query whose terms a report page marks; too long a one marks nothing."""
+    q = clean_query(request.args)
+    return q if len(q) <= MAX_QUERY else ""
 
 
 @bp.route("/", endpoint="home")

@@ -1,0 +1,71 @@
+"""``python -m search_web``: builds the index when missing, then serves it."""
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+
+pytest_plugins = ["web_fixtures"]
+
+
+def test_help_names_the_options():
+    from search_web.__main__ import main
+
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for option in ("--index", "--host", "--port"):
+        assert option in result.output
+
+
+def test_ensure_index_builds_only_when_missing(tmp_path, web_index, monkeypatch):
+    import indexer.build
+    from indexer.search import open_index
+
+    from search_web.__main__ import ensure_index
+
+    target = tmp_path / "index"
+    ensure_index(target)
+    open_index(target).close()  # built from the samples
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("an existing index must not be rebuilt")
+
+    monkeypatch.setattr(indexer.build, "build_index", no_rebuild)
+    ensure_index(web_index)
+
+
+def _wait_for_listen(process) -> str:
+    """The URL the server prints once it listens (``--port 0``: any free port)."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if line.startswith("Serving on "):
+            return line.split("Serving on ", 1)[1].strip()
+    process.kill()
+    pytest.fail("python -m search_web did not start: " + process.stderr.read())
+
+
+def test_python_m_search_web_serves_the_site(web_index):
+    command = [sys.executable, "-m", "search_web", "--index", str(web_index), "--port", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = _wait_for_listen(process)
+        with urllib.request.urlopen(base + "search.json?q=%E5%8F%8C%E9%9A%8F%E6%9C%BA", timeout=10) as response:
+            assert response.status == 200
+            assert b'"total"' in response.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

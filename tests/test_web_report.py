@@ -1,0 +1,120 @@
+"""Report pages, passage permalinks, their JSON twins and unknown ids."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest_plugins = ["web_fixtures"]
+
+
+@pytest.fixture
+def hit(search_json) -> dict:
+    """The best hit for 双随机: a passage known to contain the word."""
+    return search_json(q="双随机")["hits"][0]
+
+
+def test_report_page_has_text_contents_and_anchors(client, hit):
+    report = client.get(f"/r/{hit['report_id']}.json").get_json()["report"]
+    html = client.get(f"/r/{hit['report_id']}").get_data(as_text=True)
+    assert report["title"] in html and report["source"] in html
+    assert 'aria-labelledby="toc-title"' in html
+    for passage in report["passages"]:
+        assert f'id="{passage["id"]}"' in html
+    for heading in report["headings"]:
+        assert f'id="{heading["anchor"]}"' in html and f'href="#{heading["anchor"]}"' in html
+
+
+def test_report_json_is_the_report(client, hit):
+    data = client.get(f"/r/{hit['report_id']}.json").get_json()
+    report = data["report"]
+    assert data["ok"] is True
+    assert report["id"] == hit["report_id"]
+    assert {"title", "agency", "province", "year", "source", "fmt", "source_url", "headings", "passages"} <= set(report)
+    assert any(p["id"] == hit["passage_id"] for p in report["passages"])
+
+
+def test_report_marks_the_terms_of_the_search(client, hit):
+    html = client.get(f"/r/{hit['report_id']}", query_string={"q": "双随机"}).get_data(as_text=True)
+    assert "<mark>双随机</mark>" in html.replace("<mark>双</mark><mark>随机</mark>", "<mark>双随机</mark>")
+    assert "已标出搜索词" in html and "返回搜索结果" in html
+    plain = client.get(f"/r/{hit['report_id']}").get_data(as_text=True)
+    assert "<mark>" not in plain
+
+
+def test_report_survives_an_unreadable_query(client, hit):
+    response = client.get(f"/r/{hit['report_id']}", query_string={"q": '"双随机'})
+    assert response.status_code == 200
+
+
+def test_hits_link_to_the_passage_with_the_query(client, hit):
+    html = client.get("/search", query_string={"q": "双随机"}).get_data(as_text=True)
+    assert f'href="/p/{hit["passage_id"]}?q=' in html
+
+
+def test_passage_page_marks_and_cites_the_passage(client, hit):
+    response = client.get(f"/p/{hit['passage_id']}", query_string={"q": "双随机"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    element = re.search(rf'<p id="{hit["passage_id"]}" class="([^"]*)"', html)
+    assert element and "target" in element.group(1).split()
+    assert "复制链接" in html and 'id="permalink"' in html
+    assert f"http://localhost/p/{hit['passage_id']}" in html
+    assert re.search(r'<script src="/static/report\.js[^"]*" defer></script>', html)
+    assert "<mark>" in html
+
+
+def test_citation_names_agency_title_year_section_and_paragraph(client, hit):
+    data = client.get(f"/p/{hit['passage_id']}.json").get_json()
+    citation = data["citation"]
+    for part in (hit["agency"], f"《{hit['title']}》", f"{hit['year']}年", f"第{hit['ordinal']}段",
+                 f"/p/{hit['passage_id']}"):
+        assert part in citation
+    if hit["section"]:
+        assert hit["section"] in citation
+
+
+def test_passage_json_twin(client, hit):
+    data = client.get(f"/p/{hit['passage_id']}.json").get_json()
+    assert data["ok"] is True and data["focus"] == hit["passage_id"]
+    assert data["passage"]["id"] == hit["passage_id"]
+    assert data["report"]["id"] == hit["report_id"]
+    assert data["permalink"].endswith(f"/p/{hit['passage_id']}")
+
+
+@pytest.mark.parametrize("path", [
+    "/r/r2022-0000000000", "/r/r2022-0000000000.json",
+    "/p/r2022-0000000000-0001", "/p/r2022-0000000000-0001.json",
+    "/r/r2022-0177ae4c5d-0001",            # a passage id where a report id belongs
+    "/p/r2022-0177ae4c5d",                 # and the other way round
+    "/p/r2022-0177ae4c5d-9999",            # a known report, no such passage
+    "/r/nope", "/r/nope.json", "/p/..%2F..%2Fetc%2Fpasswd", "/r/../../etc/passwd",
+    "/r/r2022-0177AE4C5D", "/nothing/here", "/search.xml",
+])
+def test_unknown_ids_are_404_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.endswith(".json"):
+        data = response.get_json()
+        assert data["ok"] is False and data["error"]
+    else:
+        html = response.get_data(as_text=True)
+        assert "找不到" in html or "没有" in html
+        assert response.mimetype == "text/html"
+
+
+def test_known_sample_ids_resolve(client):
+    # The ids the README and the indexer documentation use as examples.
+    assert client.get("/r/r2022-0177ae4c5d").status_code == 200
+    assert client.get("/p/r2022-0177ae4c5d-0012").status_code == 200
+
+
+def test_source_url_is_a_link_only_when_it_is_http(hostile_client):
+    data = hostile_client.get("/search.json", query_string={"q": "双随机"}).get_json()
+    ids = {hit["report_id"] for hit in data["hits"]}
+    pages = {rid: hostile_client.get(f"/r/{rid}").get_data(as_text=True) for rid in ids}
+    sample = pages.pop("r2022-0177ae4c5d", None) or hostile_client.get("/r/r2022-0177ae4c5d").get_data(as_text=True)
+    assert 'href="https://www.example.gov.cn/xxgk/2022/report.html?a=1&amp;b=2"' in sample
+    for html in pages.values():
+        assert "javascript:alert(3)" in html           # shown, as text
+        assert 'href="javascript:' not in html         # never a link

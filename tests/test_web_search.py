@@ -1,0 +1,161 @@
+"""The search page and its JSON twin: hits, facets, filters, pagination, sorting."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytest_plugins = ["web_fixtures"]
+
+HIT_KEYS = {"passage_id", "report_id", "title", "agency", "province", "city", "year", "date",
+            "section", "category", "ordinal", "text", "snippet", "url"}
+RESULT_KEYS = {"query", "total", "partial", "page", "per_page", "pages", "sort", "filters",
+               "terms", "hits", "facets", "took_ms"}
+
+
+def follow(client, url: str) -> dict:
+    """Fetch the JSON twin of a page URL the app handed out."""
+    parts = urlsplit(url)
+    path = parts.path if parts.path.endswith(".json") else parts.path.rstrip("/") + ".json"
+    if path in ("/.json", ".json"):
+        path = "/search.json"
+    response = client.get(path, query_string=parts.query)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_home_has_a_focused_search_box_and_facets(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'name="q"' in html and "autofocus" in html
+    assert "搜索语法" in html and "机构" in html and "章节" in html
+    assert 'lang="zh-CN"' in html
+
+
+def test_search_lists_marked_hits_with_links(client):
+    html = client.get("/search", query_string={"q": "双随机"}).get_data(as_text=True)
+    assert "<mark>" in html
+    assert 'href="/p/r' in html
+    assert 'value="双随机"' in html  # the box keeps the query
+
+
+def test_search_json_has_the_library_shape(client, search_json):
+    data = search_json(q="双随机")
+    assert RESULT_KEYS <= set(data)
+    assert data["ok"] is True and data["query"] == "双随机"
+    assert data["total"] >= 1 and data["hits"]
+    for hit in data["hits"]:
+        assert HIT_KEYS <= set(hit)
+        assert hit["url"] == f"/p/{hit['passage_id']}"
+        assert "<mark>" in hit["snippet"]
+    for key in ("agency", "province", "year", "section"):
+        for item in data["facets"][key]:
+            assert {"value", "count", "selected", "toggle_url"} <= set(item)
+
+
+def test_search_json_matches_the_library(app, search_json):
+    from indexer.search import open_index
+
+    data = search_json(q="双随机", sort="date")
+    index = open_index(app.config["INDEX_DIR"])
+    try:
+        direct = index.search("双随机", sort="date")
+    finally:
+        index.close()
+    assert data["total"] == direct["total"]
+    assert [h["passage_id"] for h in data["hits"]] == [h["passage_id"] for h in direct["hits"]]
+
+
+def test_facet_toggle_adds_then_removes_a_filter(client, search_json):
+    everything = search_json(q="双随机")
+    item = everything["facets"]["agency"][0]
+    assert item["selected"] is False
+    narrowed = follow(client, item["toggle_url"])
+    assert narrowed["filters"]["agency"] == [item["value"]]
+    assert narrowed["total"] == item["count"]
+    assert {hit["agency"] for hit in narrowed["hits"]} == {item["value"]}
+    chosen = next(f for f in narrowed["facets"]["agency"] if f["value"] == item["value"])
+    assert chosen["selected"] is True
+    assert follow(client, chosen["toggle_url"])["total"] == everything["total"]
+
+
+def test_several_values_of_one_facet_at_once(client, search_json):
+    everything = search_json()
+    first, second = everything["facets"]["agency"][:2]
+    one = follow(client, first["toggle_url"])
+    other = next(f for f in one["facets"]["agency"] if f["value"] == second["value"])
+    both = follow(client, other["toggle_url"])
+    assert sorted(both["filters"]["agency"]) == sorted([first["value"], second["value"]])
+    assert both["total"] == first["count"] + second["count"]
+
+
+def test_active_filters_are_shown_and_removable(client, search_json):
+    agency = search_json()["facets"]["agency"][0]["value"]
+    html = client.get("/search", query_string={"q": "执法", "agency": agency, "year": "2022"}).get_data(as_text=True)
+    assert "当前筛选" in html and agency in html
+    data = search_json(q="执法", agency=agency, year="2022")
+    removes = {f["key"]: f["remove_url"] for f in data["active_filters"]}
+    assert set(removes) == {"agency", "year"}
+    assert "agency=" not in removes["agency"] and "year=2022" in removes["agency"]
+    assert removes["agency"] in html.replace("&amp;", "&")
+
+
+def test_section_alias_filters_by_category(search_json):
+    data = search_json(section="问题")
+    assert data["total"] > 0
+    assert {hit["category"] for hit in data["hits"]} == {"存在的不足和原因"}
+    selected = [f["value"] for f in data["facets"]["section"] if f["selected"]]
+    assert selected == ["存在的不足和原因"]
+
+
+def test_pagination_walks_through_all_results(client, search_json):
+    first = search_json()
+    assert first["pages"] > 2 and first["links"]["prev"] is None
+    second = follow(client, first["links"]["next"])
+    assert second["page"] == 2 and second["links"]["prev"]
+    assert {h["passage_id"] for h in first["hits"]}.isdisjoint(h["passage_id"] for h in second["hits"])
+    last = search_json(page=first["pages"])
+    assert last["links"]["next"] is None and last["hits"]
+    html = client.get("/search", query_string={"page": 2}).get_data(as_text=True)
+    assert 'aria-label="分页"' in html and 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_a_page_past_the_end_explains_itself(client):
+    response = client.get("/search", query_string={"q": "双随机", "page": 999})
+    assert response.status_code == 200
+    assert "回到第 1 页" in response.get_data(as_text=True)
+
+
+def test_sort_by_date_puts_newest_first(client, search_json):
+    data = search_json(q="执法", sort="date", per_page=50)
+    years = [hit["year"] or 0 for hit in data["hits"]]
+    assert years == sorted(years, reverse=True)
+    assert parse_qs(urlsplit(data["links"]["sort"]["relevance"]).query).get("sort") is None
+    html = client.get("/search", query_string={"q": "执法", "sort": "date"}).get_data(as_text=True)
+    assert 'name="sort" value="date"' in html  # a new query keeps the order
+
+
+def test_empty_result_offers_a_way_out(client, search_json):
+    agency = search_json()["facets"]["agency"][0]["value"]
+    params = {"q": "量子纠缠超导体", "agency": agency}
+    html = client.get("/search", query_string=params).get_data(as_text=True)
+    assert "没有段落包含" in html
+    assert f"去掉“机构：{agency}”" in html
+    data = search_json(**params)
+    assert data["total"] == 0 and data["active_filters"][0]["remove_url"]
+
+
+def test_quoted_query_without_results_suggests_dropping_quotes(search_json):
+    data = search_json(q="“双随机一公开执法不存在”")
+    if data["total"] and not data["partial"]:
+        pytest.skip("the phrase happens to be found")
+    assert any("不加引号" in s["label"] for s in data["suggestions"])
+
+
+def test_partial_matches_are_announced(client, search_json):
+    data = search_json(q="双随机 量子纠缠")
+    if not data["partial"]:
+        pytest.skip("the library returned no partial matches for this query")
+    html = client.get("/search", query_string={"q": "双随机 量子纠缠"}).get_data(as_text=True)
+    assert "没有段落同时包含全部词语" in html
