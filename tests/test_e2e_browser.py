@@ -147,15 +147,18 @@ def _no_console_errors(driver) -> None:
 def test_search_page_at_phone_width(browser, server):
     from selenium.webdriver.common.by import By
 
-    browser.set_window_size(390, 844)
+    # Headless windows have a minimum width; emulate the phone's viewport instead.
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
     try:
         browser.get(server + "/search?q=%E5%8F%8C%E9%9A%8F%E6%9C%BA")
         width = browser.execute_script("return document.documentElement.scrollWidth")
         viewport = browser.execute_script("return window.innerWidth")
+        assert viewport <= 400
         assert width <= viewport, "nothing should scroll sideways at phone width"
         assert browser.find_element(By.ID, "q").is_displayed()
         shoot(browser, "search-phone")
         browser.get(server + "/p/r2022-0177ae4c5d-0012?q=%E6%89%A7%E6%B3%95")
         shoot(browser, "passage-phone")
     finally:
-        browser.set_window_size(1280, 900)
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

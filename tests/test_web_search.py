@@ -10,7 +10,7 @@ pytest_plugins = ["web_fixtures"]
 HIT_KEYS = {"passage_id", "report_id", "title", "agency", "province", "city", "year", "date",
             "section", "category", "ordinal", "text", "snippet", "url"}
 RESULT_KEYS = {"query", "total", "partial", "page", "per_page", "pages", "sort", "filters",
-               "terms", "hits", "facets", "took_ms"}
+               "terms", "notes", "hits", "facets", "took_ms"}
 
 
 def follow(client, url: str) -> dict:
