@@ -122,7 +122,7 @@ def _way_out(params: SearchParams, result: dict) -> list[dict]:
     if result.get("total") and not result.get("partial"):
         return []
     out = []
-    unquoted = " ".join(re.sub(r"[\"“”]", " ", params.q).split())
+    unquoted = " ".join(re.sub(r"[\"“”＂「」『』]", " ", params.q).split())
     if unquoted != params.q:
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.

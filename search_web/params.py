@@ -30,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # ``r2022-0177ae4c5d``; ``r0-…`` when the report states no year; a ``-2`` suffix
 # when two reports share agency, year and title (see indexer.corpus).  Passage
 # ids add ``-<ordinal:04d>``.  Nothing else (no dots, no slashes) ever reaches the library.
-_REPORT_ID = r"r\d{1,4}-[0-9a-f]{10}(?:-\d{1,3})?"
+_REPORT_ID = r"r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?"  # as indexer.search reads them
 REPORT_ID_RE = re.compile(rf"^{_REPORT_ID}$")
 PASSAGE_ID_RE = re.compile(rf"^{_REPORT_ID}-\d{{4,6}}$")
 
