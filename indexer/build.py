@@ -8,7 +8,6 @@ unchanged since the serving generation are not read again.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -74,7 +73,7 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
     reports_dir = folder / "reports"
     reports_dir.mkdir()
     for report in reports:
-        write_json(reports_dir / f"{report.id}.json", report.to_dict())
+        write_json(reports_dir / f"{report.id}.json", _report_structure(report))
     lap("reports")
     docnums = _write_whoosh(folder / "whoosh", rows, procs, progress)
     lap("whoosh")
@@ -104,6 +103,16 @@ def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
     docnums = np.empty(len(rows), dtype=np.int32)
     docnums[seqs] = np.arange(len(seqs), dtype=np.int32)
     return docnums
+
+
+def _report_structure(report: Report) -> dict:
+    """The report without its text: the passages' text is stored once, in the
+    Whoosh documents, and put back by ``Index.get_report``."""
+    data = report.to_dict()
+    data.pop("text")
+    for passage in data["passages"]:
+        passage.pop("text")
+    return data
 
 
 def _columns(reports: list[Report], rows, norm: list[str]) -> dict[str, np.ndarray]:
@@ -175,15 +184,22 @@ def _previous_sources(root: Path) -> set[str]:
 
 def _cache(root: Path):
     """Source key → the report the serving generation read from that source."""
+    from .search import SearchError, open_index
+
     previous = _previous(root)
     if previous is None:
         return None
-    generation, meta = previous
-    by_key = {key: rid for rid, key in meta.get("source_reports", {}).items()}
+    by_key = {key: rid for rid, key in previous[1].get("source_reports", {}).items()}
+    try:
+        index = open_index(root)
+    except SearchError:
+        return None
 
     def lookup(key: str) -> Report | None:
-        path = generation / "reports" / f"{by_key.get(key, '')}.json"
-        if key not in by_key or not path.exists():
+        if key not in by_key:
             return None
-        return Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            return Report.from_dict(index.get_report(by_key[key]))
+        except SearchError:
+            return None
     return lookup

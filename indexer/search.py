@@ -73,6 +73,9 @@ class Generation:
         self.title_norms = [normalize(r["title"]) for r in self.reports]
         self.section_norms = [normalize(s) for s in self.vocab["section"]]
         self.report_index = {r["id"]: i for i, r in enumerate(self.reports)}
+        # Passages of a report are consecutive rows, in order: its first row.
+        counts = np.bincount(self.columns["report"], minlength=len(self.reports))
+        self.first_seq = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         self._whoosh = whoosh_index.open_dir(str(path / "whoosh"))
         self._searcher = self._whoosh.searcher()
         self._lock = threading.Lock()
@@ -204,10 +207,16 @@ class Index:
     def get_report(self, report_id: str) -> dict:
         if not _REPORT_ID.match(report_id or ""):
             raise NotFound(f"没有编号为“{report_id}”的报告")
-        path = self._gen.path / "reports" / f"{report_id}.json"
-        if not path.exists():
+        gen = self._gen
+        path = gen.path / "reports" / f"{report_id}.json"
+        if report_id not in gen.report_index or not path.exists():
             raise NotFound(f"没有编号为“{report_id}”的报告")
-        return _read_json(path)
+        report = _read_json(path)
+        first = gen.first_seq[gen.report_index[report_id]]
+        for offset, passage in enumerate(report["passages"]):
+            passage["text"] = gen.stored(first + offset)["content"]
+        report["text"] = "\n\n".join(p["text"] for p in report["passages"])
+        return report
 
     def get_passage(self, passage_id: str) -> dict:
         found = _PASSAGE_ID.match(passage_id or "")
@@ -227,6 +236,7 @@ def _read_cached(path: str, mtime: float) -> str:
 
 
 def _read_json(path: Path) -> dict:
+    """A fresh dict each call (callers fill it in), parsed from cached text."""
     return json.loads(_read_cached(str(path), path.stat().st_mtime))
 
 
