@@ -30,7 +30,8 @@ METHOD = """\
   "mean recall per query" averages each phrase query's own recall.
 - **Memory**: each build and each peer's query run is a process of its own; build peak
   RSS is the highest sum over the process and its children (sampled every 20 ms, plus
-  the kernel's high-water mark); query RSS is resident memory after the query run
+  the kernel's high-water mark), so pages a forked worker shares with its parent count
+  twice; peak PSS counts them once.  Query RSS is resident memory after the query run
   (ours: the server process).  Index MB is the size on disk.
 - **Build**: peers index `passages.jsonl` (already read); ours reads, cleans and
   structures the report files itself (the reader alone is listed for comparison).

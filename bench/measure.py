@@ -10,18 +10,34 @@ from pathlib import Path
 import psutil
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its children (0 once it is gone)."""
+def _tree(pid: int) -> list[psutil.Process]:
     try:
         proc = psutil.Process(pid)
-        procs = [proc] + proc.children(recursive=True)
+        return [proc] + proc.children(recursive=True)
     except psutil.NoSuchProcess:
-        return 0
+        return []
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its children (0 once it is gone).
+    Pages a forked child shares with its parent count in both."""
     total = 0
-    for p in procs:
+    for p in _tree(pid):
         try:
             total += p.memory_info().rss
         except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of a process tree: shared pages counted once
+    (Linux; falls back to RSS where PSS cannot be read)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            total += getattr(p.memory_full_info(), "pss", None) or p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total
 
@@ -31,18 +47,25 @@ class PeakRss:
 
     Use as a context manager.  For the current process the kernel's own high-water
     mark (VmHWM, reset on entry) is taken too, so a short spike between samples
-    still counts.  (Not ru_maxrss: Linux carries it across exec from the parent.)"""
+    still counts.  (Not ru_maxrss: Linux carries it across exec from the parent.)
+    ``peak_pss`` is the highest PSS sum, sampled less often (reading it costs more)."""
 
-    def __init__(self, pid: int | None = None, interval: float = 0.02):
+    def __init__(self, pid: int | None = None, interval: float = 0.02, pss_every: int = 10):
         self.pid = pid or os.getpid()
         self.interval = interval
+        self.pss_every = pss_every
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        count = 0
         while not self._stop.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            if count % self.pss_every == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
+            count += 1
             self._stop.wait(self.interval)
 
     def __enter__(self) -> "PeakRss":
@@ -55,6 +78,7 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, tree_rss(self.pid))
+        self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
         if self.pid == os.getpid():
             self.peak = max(self.peak, _high_water_mark())
 

@@ -43,7 +43,8 @@ def peer_build(job: dict) -> dict:
     workdir = Path(job["workdir"])
     with PeakRss() as rss, Timer() as timer:
         peer.build(_stream_passages(job), workdir)
-    return {"seconds": timer.seconds, "peak_rss": rss.peak, "index_bytes": peer.index_bytes(workdir)}
+    return {"seconds": timer.seconds, "peak_rss": rss.peak, "peak_pss": rss.peak_pss,
+            "index_bytes": peer.index_bytes(workdir)}
 
 
 def peer_query(job: dict) -> dict:
@@ -86,7 +87,7 @@ def jieba_job(job: dict) -> dict:
     texts = [p["text"] for p in _corpus_passages(job)]
     with PeakRss() as rss:
         result = tokenize(texts, job.get("procs", 1))
-    return {**result, "peak_rss": rss.peak}
+    return {**result, "peak_rss": rss.peak, "peak_pss": rss.peak_pss}
 
 
 def reader_job(job: dict) -> dict:
@@ -94,7 +95,7 @@ def reader_job(job: dict) -> dict:
 
     with PeakRss() as rss, Timer() as timer:
         result = read_reports([Path(job["corpus"]) / "reports"])
-    return {"seconds": timer.seconds, "peak_rss": rss.peak,
+    return {"seconds": timer.seconds, "peak_rss": rss.peak, "peak_pss": rss.peak_pss,
             "passages": sum(len(r.passages) for r in result.reports)}
 
 
@@ -104,9 +105,10 @@ def ours_build(job: dict) -> dict:
     index_dir = Path(job["index"])
     with PeakRss() as rss, Timer() as timer:
         summary = build_index([Path(job["corpus"]) / "reports"], index_dir, procs=job["procs"], progress=False)
+    timings = summary.get("timings") if isinstance(summary.get("timings"), dict) else {}
     summary = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
-    return {"seconds": timer.seconds, "peak_rss": rss.peak, "index_bytes": dir_size(index_dir),
-            "summary": summary}
+    return {"seconds": timer.seconds, "peak_rss": rss.peak, "peak_pss": rss.peak_pss,
+            "index_bytes": dir_size(index_dir), "summary": summary, "timings": timings}
 
 
 def ours_exact(job: dict) -> dict:
