@@ -12,10 +12,10 @@ from pathlib import Path
 
 from .corpus import DATA, default_sources, paragraph_pool, parse_size
 from .document import render
-from .measure import machine
+from .measure import machine, source_version
 from .peers import PEERS
 from .queries import make_queries, save
-from .runner import OUT, run_size
+from .runner import OUT, ROOT, run_size
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -24,8 +24,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=200, help="number of measured queries")
     parser.add_argument("--out", default="BENCHMARKS.md", help="Markdown file to write ('-': print only)")
     parser.add_argument("--peers", default=",".join(PEERS), help="peers to run (scan is always run)")
-    parser.add_argument("--whoosh-max", default="100k",
-                        help="largest size the naive Whoosh peer runs at (it is slow and memory-hungry)")
+    parser.add_argument("--heavy-max", default="100k",
+                        help="largest size the slow runs happen at: the naive Whoosh peer and our "
+                             "single-process build (above it: the 2-process build only)")
     parser.add_argument("--work", default=str(OUT), help="folder for indexes and raw results")
     parser.add_argument("--data", default=str(DATA), help="folder the generated corpora are cached in")
     parser.add_argument("--sources", default="",
@@ -51,10 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     peers = ["scan"] + [p for p in args.peers.split(",") if p and p != "scan"]
     results = []
     for size in sizes:
-        chosen = [p for p in peers if p != "whoosh" or parse_size(size) <= parse_size(args.whoosh_max)]
-        results.append(run_size(size, queries_file, chosen, out=work, log=log,
+        heavy = parse_size(size) <= parse_size(args.heavy_max)
+        chosen = [p for p in peers if p != "whoosh" or heavy]
+        results.append(run_size(size, queries_file, chosen, out=work, log=log, single_core=heavy,
                                 corpus_options={"data": Path(args.data), "sources": sources}))
-    text = render(results, mix, machine(), command_line(argv))
+    text = render(results, mix, {**machine(), "commit": source_version(ROOT)}, command_line(argv))
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")

@@ -47,7 +47,7 @@ def render(results: list[dict], mix: dict, machine: dict, command: str) -> str:
         "that run printed.  Regenerate with the same command (the corpora are generated on first use "
         "under `bench/data/`, indexes and raw JSON results go to `bench/out/`).",
         f"**Machine:** {machine['cpu']}, {machine['cores']} cores, {machine['ram_gb']} GB RAM; "
-        f"{machine['os']}; Python {machine['python']}.",
+        f"{machine['os']}; Python {machine['python']}; code at commit `{machine.get('commit', 'unknown')}`.",
         "**Queries:** " + describe_mix(mix),
         f"## Headline at {main['size']} ({main['corpus']['passages']:,} passages)",
         table(["engine", "build passages/s", "index MB", "RSS MB", "p50 ms", "p95 ms", "phrase recall"],

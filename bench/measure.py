@@ -137,6 +137,18 @@ def machine() -> dict:
             "os": platform.platform(terse=True), "python": platform.python_version()}
 
 
+def source_version(root: Path) -> str:
+    """The commit measured (``git describe --always --dirty``), or "unknown"."""
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True,
+                              text=True, timeout=10)
+        return done.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 class Timer:
     def __enter__(self) -> "Timer":
         self.start = time.perf_counter()

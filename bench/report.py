@@ -82,7 +82,10 @@ def size_section(res: dict) -> str:
     query = table(["engine", "RSS MB", "open / start→first answer s", "p50 ms", "p95 ms", "p99 ms",
                    "phrase recall", "mean recall per query", "phrase precision", "exact phrase queries",
                    "missed / wrong passages"], query_rows(res), "lrrrrrrrrrr")
-    return "\n\n".join([head, build, build_phases(res), query])
+    missing = [LABELS[p] for p in PEER_ORDER if p not in res["peers"]]
+    missing += ["our single-process build"] if "build1" not in res["ours"] else []
+    skipped = f"Not run at this size (too slow; see `--heavy-max`): {', '.join(missing)}." if missing else ""
+    return "\n\n".join(part for part in [head, skipped, build, build_phases(res), query] if part)
 
 
 def build_phases(res: dict) -> str:

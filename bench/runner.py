@@ -40,7 +40,7 @@ def run_job(job: dict, folder: Path, name: str, log=print) -> dict:
 
 
 def run_size(size: str, queries_file: Path, peers: list[str], out: Path = OUT, log=print,
-             corpus_options: dict | None = None) -> dict:
+             corpus_options: dict | None = None, single_core: bool = True) -> dict:
     """All measurements at one corpus size (``corpus_options``: for ``ensure_corpus``)."""
     corpus = ensure_corpus(size, log=log, **(corpus_options or {}))
     folder = out / size
@@ -61,15 +61,15 @@ def run_size(size: str, queries_file: Path, peers: list[str], out: Path = OUT, l
     result["jieba"] = {str(p): run_job({**base, "kind": "jieba", "procs": p}, folder, f"jieba-{p}", log)
                        for p in (1, 2)}
     result["reader"] = run_job({**base, "kind": "reader"}, folder, "reader", log)
-    result["ours"] = run_ours(base, folder, log)
+    result["ours"] = run_ours(base, folder, log, (1, 2) if single_core else (2,))
     (folder / "result.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     return result
 
 
-def run_ours(base: dict, folder: Path, log=print) -> dict:
+def run_ours(base: dict, folder: Path, log=print, builds: tuple[int, ...] = (1, 2)) -> dict:
     """Build with one and with two processes, serve the latter, check exactness."""
     ours: dict = {}
-    for procs in (1, 2):
+    for procs in builds:
         index = folder / f"ours-index-{procs}"
         ours[f"build{procs}"] = run_job({**base, "kind": "ours-build", "procs": procs, "index": str(index)},
                                         folder, f"ours-build-{procs}", log)
