@@ -227,7 +227,7 @@ def ensure_corpus(size: str, seed: int = SEED, data: Path = DATA, sources: list[
     ``data/<size>/`` (regenerated when the seed or the generator changed)."""
     folder = data / size
     stamp = {"version": GENERATOR_VERSION, "seed": seed, "target": parse_size(size),
-             "sources": [str(p) for p in (sources or default_sources())]}
+             "sources": [Path(p).name for p in (sources or default_sources())]}
     meta_file = folder / "meta.json"
     if meta_file.exists():
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
