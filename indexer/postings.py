@@ -124,13 +124,6 @@ class Postings:
             result = intersect_sorted(result, other)
         return result, None, False
 
-    def document_frequency(self, term: str) -> int:
-        codes = self.gram_codes(term)
-        if codes is None:
-            return 0
-        return min(int(self.offsets[i + 1] - self.offsets[i]) if (i := np.searchsorted(self.codes, c)) < len(self.codes) and self.codes[i] == c else 0
-                   for c in codes)
-
 
 def intersect_sorted(small: np.ndarray, big: np.ndarray) -> np.ndarray:
     """Intersection of two sorted arrays of unique values, in time
