@@ -8,6 +8,7 @@ unchanged since the serving generation are not read again.
 """
 from __future__ import annotations
 
+import resource
 import time
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
         nonlocal clock
         now = time.perf_counter()
         timings[name] = round(now - clock, 3)
+        timings[f"{name}_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         clock = now
 
     rows = [(r, p) for r in reports for p in r.passages]
@@ -70,15 +72,17 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
     lap("normalize")
     save_postings(build_postings(norm), folder)
     lap("postings")
+    columns = _columns(reports, rows, norm)
+    del norm     # the largest thing held; free it before Whoosh forks its workers
+    columns["text_offsets"] = _write_texts(folder / "texts.bin", [p.text for _, p in rows])
     reports_dir = folder / "reports"
     reports_dir.mkdir()
     for report in reports:
         write_json(reports_dir / f"{report.id}.json", _report_structure(report))
-    lap("reports")
-    docnums = _write_whoosh(folder / "whoosh", rows, procs, progress)
+    lap("texts")
+    columns["docnum"] = _write_whoosh(folder / "whoosh", rows, procs, progress)
     lap("whoosh")
-    np.savez(folder / "columns.npz", docnum=docnums, **_columns(reports, rows, norm))
-    lap("columns")
+    np.savez(folder / "columns.npz", **columns)
     return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows), "timings": timings}
 
 
@@ -88,7 +92,8 @@ def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
     segmenter()               # load jieba before the writer forks its workers
     ix = whoosh_index.create_in(folder, passage_schema())
     many = procs > 1 and len(rows) > 2000
-    writer = ix.writer(procs=procs if many else 1, multisegment=many, limitmb=256)
+    # limitmb is per worker: each of procs workers pools this much before spilling.
+    writer = ix.writer(procs=procs if many else 1, multisegment=many, limitmb=128)
     for seq, (report, passage) in enumerate(tqdm(rows, desc="indexing", unit="passage",
                                                  disable=not progress, leave=False)):
         writer.add_document(
@@ -103,6 +108,14 @@ def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
     docnums = np.empty(len(rows), dtype=np.int32)
     docnums[seqs] = np.arange(len(seqs), dtype=np.int32)
     return docnums
+
+
+def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
+    """Display texts as UTF-8 in one file; returns the byte offset of each (and the end)."""
+    encoded = [t.encode("utf-8") for t in texts]
+    path.write_bytes(b"".join(encoded))
+    sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
 
 
 def _report_structure(report: Report) -> dict:

@@ -71,14 +71,13 @@ def facet_counts(columns, docs: np.ndarray, vocab, masks, selected) -> dict[str,
     for name in FACETS:
         codes = columns[_COLUMN[name]][docs[combine(masks, len(docs), skip=name)]]
         codes = codes[codes >= 0] if name != "year" else codes[codes > 0]
+        counts = np.bincount(codes.astype(np.int64))
+        present = np.flatnonzero(counts)           # only values that occur: no loop over the vocabulary
         if name == "year":
-            values, counts = np.unique(codes, return_counts=True)
-            pairs = [(str(v), int(c)) for v, c in zip(values, counts)]
-            pairs.sort(key=lambda p: p[0], reverse=True)
+            pairs = [(str(v), int(counts[v])) for v in present[::-1]]
         else:
-            counts = np.bincount(codes.astype(np.int64))
             names = CATEGORIES if name == "section" else vocab[name]
-            pairs = [(names[i], int(c)) for i, c in enumerate(counts) if c]
+            pairs = [(names[i], int(counts[i])) for i in present]
             pairs.sort(key=lambda p: (-p[1], p[0]))
         result[name] = [{"value": v, "count": c} for v, c in pairs]
     return result

@@ -29,27 +29,39 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
+# A posting packed in one uint64, so one in-place sort orders them all:
+# gram code (high bits) | passage number (24 bits) | occurrences (8 bits).
+_DOC_BITS, _TF_BITS = 24, 8
+MAX_PASSAGES = 1 << _DOC_BITS
+
+
 def build_postings(norm_texts: list[str]) -> dict[str, np.ndarray]:
     """CSR postings of all unigrams and bigrams of ``norm_texts``."""
-    alphabet = np.unique(codepoints("".join(norm_texts)))
-    parts = [_chunk_keys(norm_texts, start, alphabet)
-             for start in range(0, len(norm_texts), _CHUNK)]
-    keys = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint64)
-    tfs = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.uint8)
-    order = np.argsort(keys, kind="stable")
-    keys, tfs = keys[order], tfs[order]
-    all_codes = (keys >> np.uint64(32)).astype(np.int64)
-    codes, starts = np.unique(all_codes, return_index=True)
+    if len(norm_texts) > MAX_PASSAGES:
+        raise ValueError(f"an index holds at most {MAX_PASSAGES} passages")
+    alphabet = np.unique(np.concatenate(
+        [np.unique(codepoints("".join(norm_texts[i:i + _CHUNK]))) for i in range(0, len(norm_texts), _CHUNK)]
+        or [np.zeros(0, np.uint32)]))
+    if (len(alphabet) + 1) ** 2 >= 1 << (64 - _DOC_BITS - _TF_BITS):
+        raise ValueError(f"{len(alphabet)} distinct characters: too many for packed bigram codes")
+    parts = [_chunk_keys(norm_texts, start, alphabet) for start in range(0, len(norm_texts), _CHUNK)]
+    keys = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    del parts
+    keys.sort()
+    tfs = (keys & np.uint64((1 << _TF_BITS) - 1)).astype(np.uint8)
+    docs = ((keys >> np.uint64(_TF_BITS)) & np.uint64(MAX_PASSAGES - 1)).astype(np.uint32)
+    keys >>= np.uint64(_DOC_BITS + _TF_BITS)
+    boundaries = np.flatnonzero(np.diff(keys)) + 1 if len(keys) else np.zeros(0, np.int64)
+    starts = np.concatenate([[0], boundaries]).astype(np.int64) if len(keys) else boundaries
+    codes = keys[starts].astype(np.int64)
     offsets = np.append(starts, len(keys)).astype(np.int64)
-    docs = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     return {"alphabet": alphabet, "codes": codes, "offsets": offsets, "docs": docs, "tfs": tfs}
 
 
-def _chunk_keys(norm_texts: list[str], start: int, alphabet: np.ndarray):
-    """Sorted unique ``code << 32 | passage`` keys of one chunk, with their counts."""
+def _chunk_keys(norm_texts: list[str], start: int, alphabet: np.ndarray) -> np.ndarray:
+    """Packed, sorted, unique postings of one chunk of passages."""
     texts = norm_texts[start:start + _CHUNK]
-    joined = "\x00".join(texts)
-    cps = codepoints(joined)
+    cps = codepoints("\x00".join(texts))
     ids = np.searchsorted(alphabet, cps).astype(np.int64) + 1
     ids[cps == 0] = _SEP
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
@@ -57,12 +69,11 @@ def _chunk_keys(norm_texts: list[str], start: int, alphabet: np.ndarray):
     size = len(alphabet) + 1
     uni = ids != _SEP
     pair = uni[:-1] & uni[1:]
-    uni_codes = ids[uni].astype(np.uint64)
-    bi_codes = (ids[:-1][pair] * size + ids[1:][pair]).astype(np.uint64)
-    keys = np.concatenate([(uni_codes << np.uint64(32)) | doc[uni],
-                           (bi_codes << np.uint64(32)) | doc[:-1][pair]])
-    keys, counts = np.unique(keys, return_counts=True)
-    return keys, np.minimum(counts, 255).astype(np.uint8)
+    codes = np.concatenate([ids[uni], ids[:-1][pair] * size + ids[1:][pair]]).astype(np.uint64)
+    owners = np.concatenate([doc[uni], doc[:-1][pair]])
+    keys, counts = np.unique((codes << np.uint64(_DOC_BITS)) | owners, return_counts=True)
+    shift = np.uint64(_TF_BITS)
+    return (keys << shift) | np.minimum(counts, 255).astype(np.uint64)
 
 
 def save_postings(arrays: dict[str, np.ndarray], folder: Path) -> None:

@@ -18,7 +18,7 @@ from .analysis import ANALYZER
 
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def passage_schema() -> Schema:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import re
-import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 
 from . import DEFAULT_INDEX
 from .analysis import normalize
+from .model import CATEGORIES
 from .facets import FilterError, facet_counts, filter_masks
 from .match import match_query
 from .postings import Postings
@@ -57,7 +58,11 @@ class IndexMissing(SearchError):
 
 
 class Generation:
-    """One built index, loaded: columns, postings, normalized texts, Whoosh."""
+    """One built index, loaded: columns, postings, normalized and display texts.
+
+    The query path reads only these numpy arrays and memory-mapped files; the
+    Whoosh documents are opened on demand (``whoosh()``) for tools that want
+    them, so serving does not pay for Whoosh's stored-field column in memory."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -69,33 +74,76 @@ class Generation:
         self.postings = Postings(path)
         text = (path / "norm.txt").read_text(encoding="utf-8")
         self.norm = text.split("\n") if text or self.columns["report"].size else []
+        self.texts = TextStore(path)
         self.average_length = float(self.columns["length"].mean()) if len(self.norm) else 1.0
-        self.title_norms = [normalize(r["title"]) for r in self.reports]
-        self.section_norms = [normalize(s) for s in self.vocab["section"]]
-        self.report_index = {r["id"]: i for i, r in enumerate(self.reports)}
+        self.titles = Lookup([normalize(r["title"]) for r in self.reports])
+        self.sections = Lookup([normalize(s) for s in self.vocab["section"]])
+        self.report_ids = [r["id"] for r in self.reports]
+        self.report_index = {rid: i for i, rid in enumerate(self.report_ids)}
         # Passages of a report are consecutive rows, in order: its first row.
         counts = np.bincount(self.columns["report"], minlength=len(self.reports))
         self.first_seq = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        self._whoosh = whoosh_index.open_dir(str(path / "whoosh"))
-        self._searcher = self._whoosh.searcher()
-        self._lock = threading.Lock()
 
     def title_contains(self, terms: list[str]) -> np.ndarray:
-        return np.fromiter((any(t in title for t in terms) for title in self.title_norms),
-                           dtype=np.float64, count=len(self.title_norms))
+        """Per report: 1.0 when its title contains one of ``terms``."""
+        return self.titles.contains(terms)
 
     def section_contains(self, terms: list[str], sections: np.ndarray) -> np.ndarray:
-        unique, inverse = np.unique(sections, return_inverse=True)
-        hit = np.fromiter((any(t in self.section_norms[s] for t in terms) for s in unique.tolist()),
-                          dtype=np.float64, count=len(unique))
-        return hit[inverse]
+        """Per passage of ``sections`` (section codes): 1.0 when its heading path contains a term."""
+        return self.sections.contains(terms)[sections]
 
-    def stored(self, seq: int) -> dict:
-        with self._lock:      # Whoosh's stored-field reader is not thread-safe
-            return self._searcher.stored_fields(int(self.columns["docnum"][seq]))
+    def passage_id(self, seq: int) -> str:
+        return f"{self.report_ids[self.columns['report'][seq]]}-{self.columns['ordinal'][seq]:04d}"
+
+    def whoosh(self):
+        """The Whoosh index of this generation (one document per passage)."""
+        return whoosh_index.open_dir(str(self.path / "whoosh"))
 
     def close(self) -> None:
-        self._searcher.close()
+        self.texts.close()
+
+
+class Lookup:
+    """Which of many short strings contain a term, without a Python loop over
+    them: one joined string, ``str.find`` for each occurrence, then a binary
+    search from the occurrence to the string it falls in."""
+
+    def __init__(self, strings: list[str]):
+        self.count = len(strings)
+        self.joined = "\x00".join(strings)
+        lengths = np.fromiter((len(s) + 1 for s in strings), dtype=np.int64, count=len(strings))
+        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(strings) else lengths
+
+    def contains(self, terms: list[str]) -> np.ndarray:
+        hit = np.zeros(self.count, dtype=np.float64)
+        for term in terms:
+            at = self.joined.find(term)
+            while at >= 0:
+                index = int(np.searchsorted(self.starts, at, side="right")) - 1
+                hit[index] = 1.0
+                # Jump to the next string: one hit per string is enough.
+                at = self.joined.find(term, int(self.starts[index + 1]) if index + 1 < self.count else len(self.joined))
+        return hit
+
+
+class TextStore:
+    """The passages' display text: UTF-8 in one file, memory-mapped, with the
+    byte offsets in the columns.  Only the texts of shown hits are decoded."""
+
+    def __init__(self, path: Path):
+        self._file = open(path / "texts.bin", "rb")
+        size = os.fstat(self._file.fileno()).st_size
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        with np.load(path / "columns.npz") as data:
+            self._offsets = data["text_offsets"]
+
+    def __getitem__(self, seq: int) -> str:
+        return self._map[self._offsets[seq]:self._offsets[seq + 1]].decode("utf-8")
+
+    def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+        self._file.close()
 
 
 def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
@@ -167,10 +215,7 @@ class Index:
         """Every matching passage id, in result order (for export and checks)."""
         gen = self._gen
         run = self._run(gen, q, filters, sort, None)
-        report_ids = [r["id"] for r in gen.reports]
-        reports, ordinals = gen.columns["report"], gen.columns["ordinal"]
-        return [f"{report_ids[reports[seq]]}-{ordinals[seq]:04d}"
-                for seq in run["docs"][run["order"]].tolist()]
+        return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
         try:
@@ -193,15 +238,17 @@ class Index:
                 "partial": matches.partial, "facets": facets, "filters": merged}
 
     def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:
-        fields = gen.stored(seq)
         report = gen.reports[int(gen.columns["report"][seq])]
+        text = gen.texts[seq]
+        passage_id = gen.passage_id(seq)
         return {
-            "passage_id": fields["passage_id"], "report_id": fields["report_id"],
+            "passage_id": passage_id, "report_id": report["id"],
             "title": report["title"], "agency": report["agency"], "province": report["province"],
             "city": report["city"], "year": report["year"], "date": report["date"],
-            "section": fields["section"], "category": fields["category"],
-            "ordinal": fields["ordinal"], "text": fields["content"],
-            "snippet": snippet(fields["content"], terms), "url": f"/p/{fields['passage_id']}",
+            "section": gen.vocab["section"][gen.columns["section"][seq]],
+            "category": CATEGORIES[gen.columns["category"][seq]],
+            "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
+            "snippet": snippet(text, terms), "url": f"/p/{passage_id}",
         }
 
     def get_report(self, report_id: str) -> dict:
@@ -214,7 +261,7 @@ class Index:
         report = _read_json(path)
         first = gen.first_seq[gen.report_index[report_id]]
         for offset, passage in enumerate(report["passages"]):
-            passage["text"] = gen.stored(first + offset)["content"]
+            passage["text"] = gen.texts[first + offset]
         report["text"] = "\n\n".join(p["text"] for p in report["passages"])
         return report
 

@@ -35,6 +35,18 @@ class _CharMap(dict):
 _MAP = _CharMap()
 
 
+class _LengthMap(dict):
+    """``str.translate`` table: each character to a digit, the length of its form."""
+
+    def __missing__(self, code: int) -> str:
+        value = chr(ord("0") + min(len(_MAP[code]), 9))
+        self[code] = value
+        return value
+
+
+_LENGTHS = _LengthMap()
+
+
 def normalize(text: str) -> str:
     """The matching form of ``text`` (see the module docstring)."""
     return text.translate(_MAP)
@@ -43,6 +55,11 @@ def normalize(text: str) -> str:
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """``normalize(text)`` plus, for each of its characters, the index in ``text``
     of the character it came from (and one more entry: ``len(text)``)."""
+    lengths = text.translate(_LENGTHS)
+    if lengths.count("1") == len(lengths):
+        # Every character maps to exactly one: offsets are the identity, and the
+        # per-character loop below (the slow part of a snippet) is not needed.
+        return text.translate(_MAP), list(range(len(text) + 1))
     pieces: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
