@@ -16,12 +16,13 @@ the survivors with a substring test on the normalized text.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
 _SEP = 0            # alphabet id of the separator between passages
-_CHUNK = 20_000     # passages per chunk while building: bounds peak memory
+_CHUNK = 8_000      # passages per chunk while building: bounds peak memory
 _MAX_BIGRAMS = 6    # posting lists intersected for a long phrase; the rest is verified
 
 
@@ -30,8 +31,10 @@ def codepoints(text: str) -> np.ndarray:
 
 
 # A posting packed in one uint64, so one in-place sort orders them all:
-# gram code (high bits) | passage number (24 bits) | occurrences (8 bits).
+# gram code (high 32 bits) | passage number (24 bits) | occurrences (8 bits).
+# The two 32-bit halves are then read through views, without 64-bit temporaries.
 _DOC_BITS, _TF_BITS = 24, 8
+_LITTLE = sys.byteorder == "little"
 MAX_PASSAGES = 1 << _DOC_BITS
 
 
@@ -44,17 +47,25 @@ def build_postings(norm_texts: list[str]) -> dict[str, np.ndarray]:
         or [np.zeros(0, np.uint32)]))
     if (len(alphabet) + 1) ** 2 >= 1 << (64 - _DOC_BITS - _TF_BITS):
         raise ValueError(f"{len(alphabet)} distinct characters: too many for packed bigram codes")
-    parts = [_chunk_keys(norm_texts, start, alphabet) for start in range(0, len(norm_texts), _CHUNK)]
-    keys = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    del parts
+    # Room for the most postings there can be; pages never written never become
+    # resident, so this costs only what is used, and no chunk list is held.
+    keys = np.empty(sum(2 * len(t) for t in norm_texts), dtype=np.uint64)
+    at = 0
+    for start in range(0, len(norm_texts), _CHUNK):
+        part = _chunk_keys(norm_texts, start, alphabet)
+        keys[at:at + len(part)] = part
+        at += len(part)
+    keys = keys[:at]
     keys.sort()
-    tfs = (keys & np.uint64((1 << _TF_BITS) - 1)).astype(np.uint8)
-    docs = ((keys >> np.uint64(_TF_BITS)) & np.uint64(MAX_PASSAGES - 1)).astype(np.uint32)
-    keys >>= np.uint64(_DOC_BITS + _TF_BITS)
-    boundaries = np.flatnonzero(np.diff(keys)) + 1 if len(keys) else np.zeros(0, np.int64)
+    halves = keys.view(np.uint32).reshape(-1, 2)
+    low, high = halves[:, 0 if _LITTLE else 1], halves[:, 1 if _LITTLE else 0]
+    tfs = (low & np.uint32(0xFF)).astype(np.uint8)
+    docs = low >> np.uint32(_TF_BITS)
+    boundaries = np.flatnonzero(high[1:] != high[:-1]) + 1
     starts = np.concatenate([[0], boundaries]).astype(np.int64) if len(keys) else boundaries
-    codes = keys[starts].astype(np.int64)
+    codes = high[starts].astype(np.int64)
     offsets = np.append(starts, len(keys)).astype(np.int64)
+    del keys, halves, low, high
     return {"alphabet": alphabet, "codes": codes, "offsets": offsets, "docs": docs, "tfs": tfs}
 
 
@@ -71,9 +82,8 @@ def _chunk_keys(norm_texts: list[str], start: int, alphabet: np.ndarray) -> np.n
     pair = uni[:-1] & uni[1:]
     codes = np.concatenate([ids[uni], ids[:-1][pair] * size + ids[1:][pair]]).astype(np.uint64)
     owners = np.concatenate([doc[uni], doc[:-1][pair]])
-    keys, counts = np.unique((codes << np.uint64(_DOC_BITS)) | owners, return_counts=True)
-    shift = np.uint64(_TF_BITS)
-    return (keys << shift) | np.minimum(counts, 255).astype(np.uint64)
+    keys, counts = np.unique((codes << np.uint64(32)) | (owners << np.uint64(_TF_BITS)), return_counts=True)
+    return keys | np.minimum(counts, 255).astype(np.uint64)
 
 
 def save_postings(arrays: dict[str, np.ndarray], folder: Path) -> None:

@@ -1,6 +1,7 @@
 """The Whoosh schema: one document per passage.
 
-Stored fields are what a result shows; ``agency``, ``province``, ``city``,
+Stored fields are what a result shows except its text, which is stored once,
+in ``texts.bin`` beside the Whoosh files; ``agency``, ``province``, ``city``,
 ``year``, ``category`` and ``report_id`` are facet columns; ``content`` is
 jieba-analyzed for word search.  Title and section are stored only: their
 matches are scored from the report table, once per report or section, rather
@@ -18,7 +19,7 @@ from .analysis import ANALYZER
 
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def passage_schema() -> Schema:
@@ -29,7 +30,9 @@ def passage_schema() -> Schema:
         ordinal=STORED(),
         title=STORED(),
         section=STORED(),
-        content=TEXT(analyzer=ANALYZER, stored=True, phrase=False),
+        # The display text is stored once, in texts.bin beside this index (memory-mapped
+        # for hits and report pages); here it is only analyzed.
+        content=TEXT(analyzer=ANALYZER, stored=False, phrase=False),
         agency=ID(stored=True, sortable=True),
         province=ID(stored=True, sortable=True),
         city=ID(stored=True, sortable=True),

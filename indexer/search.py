@@ -7,6 +7,8 @@ postings; the hits' stored fields come from the Whoosh documents.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
 import mmap
@@ -111,18 +113,17 @@ class Lookup:
     def __init__(self, strings: list[str]):
         self.count = len(strings)
         self.joined = "\x00".join(strings)
-        lengths = np.fromiter((len(s) + 1 for s in strings), dtype=np.int64, count=len(strings))
-        self.starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]) if len(strings) else lengths
+        self.starts = list(itertools.accumulate((len(s) + 1 for s in strings), initial=0))
 
     def contains(self, terms: list[str]) -> np.ndarray:
         hit = np.zeros(self.count, dtype=np.float64)
+        find, starts = self.joined.find, self.starts
         for term in terms:
-            at = self.joined.find(term)
+            at = find(term)
             while at >= 0:
-                index = int(np.searchsorted(self.starts, at, side="right")) - 1
+                index = bisect.bisect_right(starts, at) - 1
                 hit[index] = 1.0
-                # Jump to the next string: one hit per string is enough.
-                at = self.joined.find(term, int(self.starts[index + 1]) if index + 1 < self.count else len(self.joined))
+                at = find(term, starts[index + 1])   # one hit per string is enough
         return hit
 
 
