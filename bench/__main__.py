@@ -41,7 +41,7 @@ def command_line(argv: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
+    log = lambda *a: print(*a, file=sys.stderr, flush=True)
     work = Path(args.work)
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     sources = [Path(p) for p in args.sources.split(",") if p] or default_sources()

@@ -100,9 +100,11 @@ def places() -> list[tuple[str, str, str]]:
             _, province, city, county = row[:4]
             if province in _OUTSIDE:
                 continue
-            if city.endswith("市") and city != province and re.fullmatch(r"[\u4e00-\u9fff]{2,5}[区县市]", county or ""):
-                if not re.search(r"开发|高新|新区|管委|园区|经济|试验", county):
-                    rows.append((province, city, county))
+            proper = (city.endswith("市") and city != province
+                      and re.fullmatch(r"[\u4e00-\u9fff]{2,5}[区县市]", county or "")
+                      and not re.search(r"开发|高新|新区|管委|园区|经济|试验", county))
+            if proper:
+                rows.append((province, city, county))
     return rows
 
 

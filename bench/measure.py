@@ -6,6 +6,7 @@ import platform
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 import psutil
 
@@ -68,7 +69,7 @@ class PeakRss:
             count += 1
             self._stop.wait(self.interval)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> Self:
         if self.pid == os.getpid():
             _reset_high_water_mark()
         self._thread.start()
@@ -143,14 +144,14 @@ def source_version(root: Path) -> str:
 
     try:
         done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True,
-                              text=True, timeout=10)
+                              text=True, timeout=10, check=False)
         return done.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
 
 class Timer:
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Self:
         self.start = time.perf_counter()
         return self
 

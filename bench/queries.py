@@ -18,7 +18,7 @@ import random
 import re
 from pathlib import Path
 
-from .corpus import SEED, YEARS, paragraph_pool, plan_reports, default_sources
+from .corpus import SEED, YEARS, default_sources, paragraph_pool, plan_reports
 from .textnorm import norm
 
 SECTIONS = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
@@ -31,7 +31,7 @@ class _Sampler:
     """Candidates drawn from the paragraph pool, with their document frequency."""
 
     def __init__(self, pool: list[str], rng: random.Random, sample: int = 1500):
-        self.paras = sorted(set(norm(p) for p in pool))
+        self.paras = sorted({norm(p) for p in pool})
         self.rng = rng
         # frequencies and the word list come from a sample: ranks are what matter
         self.sample = rng.sample(self.paras, min(sample, len(self.paras)))

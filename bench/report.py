@@ -6,6 +6,9 @@ this module returns is what ``python -m bench`` prints and writes to
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 from .corpus import parse_size
 
 MB = 1e6
@@ -17,7 +20,7 @@ LIMIT_MS = 200.0
 
 
 def num(value, digits: int = 1) -> str:
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return "–"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
@@ -154,7 +157,7 @@ def crossing(results: list[dict], limit: float = LIMIT_MS) -> str:
     """Where our p95 passes ``limit`` ms: interpolated between two measured sizes
     that bracket it, else extrapolated linearly from the two largest sizes."""
     points = sorted((r["corpus"]["passages"], r["ours"]["query"]["latency"]["p95"]) for r in results)
-    for (n1, p1), (n2, p2) in zip(points, points[1:]):
+    for (n1, p1), (n2, p2) in itertools.pairwise(points):
         if p1 < limit <= p2:
             at = n1 + (limit - p1) * (n2 - n1) / (p2 - p1)
             return (f"p95 passes {limit:.0f} ms at about **{at:,.0f} passages**, interpolated between the "

@@ -32,7 +32,7 @@ def run_job(job: dict, folder: Path, name: str, log=print) -> dict:
     out_file.unlink(missing_ok=True)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bench.worker", str(job_file), str(out_file)],
-                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          cwd=ROOT, capture_output=True, text=True, check=False)
     if done.returncode != 0 or not out_file.exists():
         raise JobFailed(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     log(f"  {name}: {time.perf_counter() - started:.1f} s")

@@ -5,10 +5,8 @@ setup is shown to miss phrases, and one run produces the report."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLES, shared_path
 
 from bench.corpus import ensure_corpus, paragraph_pool, plan_reports
@@ -117,7 +115,7 @@ def test_fts5_agrees_with_the_scan(tmp_path_factory, passages, mix, scan, truth)
 
 
 def _same_counts(a: dict, b: dict) -> bool:
-    as_dict = lambda x: {k: {e["value"]: e["count"] for e in v} for k, v in x["facets"].items()}  # noqa: E731
+    as_dict = lambda x: {k: {e["value"]: e["count"] for e in v} for k, v in x["facets"].items()}
     return as_dict(a) == as_dict(b)
 
 
@@ -158,7 +156,7 @@ def test_percentiles_and_peak_rss():
 
 
 def test_crossing_interpolates_and_extrapolates():
-    run = lambda n, p95: {"corpus": {"passages": n}, "ours": {"query": {"latency": {"p95": p95}}}}  # noqa: E731
+    run = lambda n, p95: {"corpus": {"passages": n}, "ours": {"query": {"latency": {"p95": p95}}}}
     assert "150,000 passages" in crossing([run(100_000, 100), run(200_000, 300)])
     text = crossing([run(10_000, 10), run(100_000, 100)])
     assert "200,000 passages" in text and "extrapolated" in text
