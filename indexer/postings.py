@@ -16,6 +16,7 @@ the survivors with a substring test on the normalized text.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -91,18 +92,44 @@ def save_postings(arrays: dict[str, np.ndarray], folder: Path) -> None:
         np.save(folder / f"postings.{name}.npy", array)
 
 
+class _ArrayFile:
+    """A 1-d ``.npy`` file read by slices with ``os.pread``.  Unlike a memory
+    map, the pages read stay in the OS cache, not in the server's resident
+    memory, which otherwise grows toward the whole postings file as queries
+    touch more lists.  One system call per posting list."""
+
+    def __init__(self, path: Path):
+        header = np.load(path, mmap_mode="r")
+        self.dtype, self.offset, self.size = header.dtype, header.offset, len(header)
+        del header
+        self.fd = os.open(path, os.O_RDONLY)
+
+    def __getitem__(self, bounds: slice) -> np.ndarray:
+        lo, hi = bounds.start, bounds.stop
+        width = self.dtype.itemsize
+        data = os.pread(self.fd, (hi - lo) * width, self.offset + lo * width)
+        return np.frombuffer(data, dtype=self.dtype)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 class Postings:
-    """Read side: memory-mapped arrays, so opening is instant and only the
-    posting lists a query touches are paged in."""
+    """Read side: the small arrays (alphabet, codes, offsets) memory-mapped,
+    the posting lists read by slice on demand, so opening is instant."""
 
     def __init__(self, folder: Path):
         load = lambda name: np.load(folder / f"postings.{name}.npy", mmap_mode="r")  # noqa: E731
         self.alphabet = np.asarray(load("alphabet"))
         self.codes = np.asarray(load("codes"))
         self.offsets = load("offsets")
-        self.docs = load("docs")
-        self.tfs = load("tfs")
+        self.docs = _ArrayFile(folder / "postings.docs.npy")
+        self.tfs = _ArrayFile(folder / "postings.tfs.npy")
         self._size = len(self.alphabet) + 1
+
+    def close(self) -> None:
+        self.docs.close()
+        self.tfs.close()
 
     def _ids(self, term: str) -> np.ndarray | None:
         cps = codepoints(term)
@@ -115,7 +142,7 @@ class Postings:
         i = np.searchsorted(self.codes, code)
         if i >= len(self.codes) or self.codes[i] != code:
             return np.zeros(0, np.uint32), np.zeros(0, np.uint8)
-        lo, hi = self.offsets[i], self.offsets[i + 1]
+        lo, hi = int(self.offsets[i]), int(self.offsets[i + 1])
         return self.docs[lo:hi], self.tfs[lo:hi]
 
     def gram_codes(self, term: str) -> list[int] | None:

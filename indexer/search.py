@@ -103,6 +103,7 @@ class Generation:
 
     def close(self) -> None:
         self.texts.close()
+        self.postings.close()
 
 
 class Lookup:

@@ -62,10 +62,11 @@ def _facets(facets: dict, params: SearchParams) -> dict:
         selected = params.filters.get(key, [])
         items = [{"value": str(f["value"]), "count": f["count"]} for f in facets.get(key, [])]
         shown = {item["value"] for item in items}
+        toggle_url = urls.toggler(params, key)
         items += [{"value": value, "count": 0} for value in selected if value not in shown]
         for item in items:
             item["selected"] = item["value"] in selected
-            item["toggle_url"] = urls.toggle(params, key, item["value"])
+            item["toggle_url"] = toggle_url(item["value"])
         out[key] = items
     return out
 
