@@ -92,14 +92,18 @@ def size_section(res: dict) -> str:
 
 
 def build_phases(res: dict) -> str:
-    """Where our build's time went, from the summary ``build_index`` returns."""
+    """Where our build's time went, from the summary ``build_index`` returns
+    (``timings``: seconds per phase, and ``<phase>_peak_mb`` where it says)."""
     parts = []
     for procs in ("1", "2"):
         build = res["ours"].get(f"build{procs}") or {}
         timings = build.get("timings") or {}
-        if timings:
-            rest = build["seconds"] - sum(timings.values())
-            phases = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+        seconds = {k: v for k, v in timings.items() if not k.endswith("_mb") and isinstance(v, (int, float))}
+        if seconds:
+            rest = build["seconds"] - sum(seconds.values())
+            phases = ", ".join(f"{k} {v:.1f} s" + (f" (peak {timings[k + '_peak_mb']:,.0f} MB)"
+                                                   if k + "_peak_mb" in timings else "")
+                               for k, v in seconds.items())
             parts.append(f"procs={procs}: {phases}; reading the files and the rest {rest:.1f} s")
     return ("Our build's phases (from its summary): " + "; ".join(parts) + ".") if parts else ""
 
