@@ -17,7 +17,8 @@ METHOD = """\
 - **Queries** (`bench/queries.py`): seeded, all different, the same at every size; the
   server has seen none of them (the warm-up uses ten others).
 - **Latency**: wall time per query, warm, one client, sequential.  Ours through HTTP to
-  `python -m search_web` (waitress) with `per_page=10`: JSON with the top 10, their
+  `python -m search_web` (waitress) with `per_page=10`, on one keep-alive connection,
+  from sending the request to having read the whole body: JSON with the top 10, their
   snippets and the four facet lists (ours counts facets disjunctively: a filtered
   field's counts ignore its own filter).  The peers are called in-process (no HTTP
   cost), each returning the total, facet counts (agency, province, year, section) and

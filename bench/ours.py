@@ -58,7 +58,8 @@ class Server:
                 time.sleep(0.02)
         raise RuntimeError(f"server did not answer within {timeout} s")
 
-    def get(self, query: dict) -> dict:
+    def get_raw(self, query: dict) -> bytes:
+        """The response body, read in full (what the latency clock stops at)."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         self.conn.request("GET", search_path(query))
@@ -66,7 +67,10 @@ class Server:
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"{query['q']!r}: HTTP {response.status} {body[:300]!r}")
-        return json.loads(body)
+        return body
+
+    def get(self, query: dict) -> dict:
+        return json.loads(self.get_raw(query))
 
     def stop(self) -> None:
         if self.conn is not None:
@@ -88,18 +92,21 @@ def serve_and_query(index_dir: Path, mix: dict) -> dict:
         with PeakRss(server.proc.pid) as peak:
             for query in mix["warmup"][1:]:
                 server.get(query)
-            latencies, totals, checked = [], {}, 0
+            latencies, totals, checked, sizes = [], {}, 0, []
             for query in mix["queries"]:
                 started = time.perf_counter()
-                answer = server.get(query)
+                body = server.get_raw(query)
                 latencies.append((time.perf_counter() - started) * 1000)
+                answer = json.loads(body)          # parsing is the client's cost: not timed
+                sizes.append(len(body))
                 totals[query["id"]] = answer["total"]
                 checked += _has_facets_and_snippets(answer)
             rss = tree_rss(server.proc.pid)
     finally:
         server.stop()
     return {"start_seconds": first, "rss": rss, "peak_rss": peak.peak, "latency": latency_summary(latencies),
-            "latencies": latencies, "totals": totals, "answers_with_facets": checked}
+            "latencies": latencies, "totals": totals, "answers_with_facets": checked,
+            "mean_response_bytes": sum(sizes) / len(sizes) if sizes else 0}
 
 
 def _has_facets_and_snippets(answer: dict) -> int:

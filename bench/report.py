@@ -85,6 +85,9 @@ def size_section(res: dict) -> str:
     query = table(["engine", "RSS MB", "open / start→first answer s", "p50 ms", "p95 ms", "p99 ms",
                    "phrase recall", "mean recall per query", "phrase precision", "exact phrase queries",
                    "missed / wrong passages"], query_rows(res), "lrrrrrrrrrr")
+    size = res["ours"]["query"].get("mean_response_bytes")
+    query += (f"\n\nOur JSON answers averaged {size / 1000:,.0f} kB (the latency clock stops when the body "
+              "has been read; parsing it is not timed)." if size else "")
     missing = [LABELS[p] for p in PEER_ORDER if p not in res["peers"]]
     missing += ["our single-process build"] if "build1" not in res["ours"] else []
     skipped = f"Not run at this size (too slow; see `--heavy-max`): {', '.join(missing)}." if missing else ""
