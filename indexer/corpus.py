@@ -67,7 +67,9 @@ def read_reports(paths: list[str | Path], progress=None, cache=None) -> ReadResu
         if not path.exists():
             result.skipped.append(Skipped(str(path), "no such file"))
             continue
-        manifest = manifests.setdefault(path.parent, load_manifest(path.parent))
+        if path.parent not in manifests:       # once per folder, not once per file
+            manifests[path.parent] = load_manifest(path.parent)
+        manifest = manifests[path.parent]
         row = manifest.get(path.name)
         key = source_key(path, row)
         try:
