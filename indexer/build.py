@@ -36,19 +36,18 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     started = time.perf_counter()
     root = Path(index_dir)
     paths = [Path(p) for p in (paths or [SAMPLES])]
+    previous = _previous_sources(root)
     with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root))
+        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous))
     generation = new_generation(root)
     counts = write_generation(generation, result.reports, procs=procs, progress=progress)
-    reused = sum(1 for key in result.sources.values() if key in _previous_sources(root))
     write_json(generation / META, _meta(result, counts))   # written last: marks it finished
     swap_in(root, generation)
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),
         "passages": counts["passages"], "characters": counts["characters"],
-        "files_reused": reused, "timings": counts.pop("timings"),
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
-        "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates],
+        "files_reused": sum(1 for key in result.sources.values() if key in previous.values()),
+        "timings": counts["timings"], **_problems(result),
         "seconds": round(time.perf_counter() - started, 2),
     }
 
@@ -72,7 +71,8 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
     lap("normalize")
     save_postings(build_postings(norm), folder)
     lap("postings")
-    columns = _columns(reports, rows, norm)
+    vocab = facet_vocab(reports)
+    columns = _columns(reports, rows, norm, vocab)
     del norm     # the largest thing held; free it before Whoosh forks its workers
     columns["text_offsets"] = _write_texts(folder / "texts.bin", [p.text for _, p in rows])
     reports_dir = folder / "reports"
@@ -80,14 +80,15 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
     for report in reports:
         write_json(reports_dir / f"{report.id}.json", _report_structure(report))
     lap("texts")
-    columns["docnum"] = _write_whoosh(folder / "whoosh", rows, procs, progress)
+    _write_whoosh(folder / "whoosh", rows, procs, progress)
     lap("whoosh")
     np.savez(folder / "columns.npz", **columns)
-    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows), "timings": timings}
+    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows),
+            "vocab": vocab, "timings": timings}
 
 
-def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
-    """One Whoosh document per passage; returns the docnum of each row."""
+def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> None:
+    """One Whoosh document per passage; ``seq`` is its row in the columns."""
     folder.mkdir()
     segmenter()               # load jieba before the writer forks its workers
     ix = whoosh_index.create_in(folder, passage_schema())
@@ -103,11 +104,6 @@ def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> np.ndarray:
             county=report.county, year=report.year or 0, date=report.date or "",
             category=passage.category)
     writer.commit()
-    with ix.searcher() as searcher:
-        seqs = np.asarray(list(searcher.reader().column_reader("seq")), dtype=np.int64)
-    docnums = np.empty(len(rows), dtype=np.int32)
-    docnums[seqs] = np.arange(len(seqs), dtype=np.int32)
-    return docnums
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
@@ -119,8 +115,8 @@ def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
 
 
 def _report_structure(report: Report) -> dict:
-    """The report without its text: the passages' text is stored once, in the
-    Whoosh documents, and put back by ``Index.get_report``."""
+    """The report without its text: the passages' text is stored once, in
+    ``texts.bin``, and put back by ``Index.get_report``."""
     data = report.to_dict()
     data.pop("text")
     for passage in data["passages"]:
@@ -128,9 +124,8 @@ def _report_structure(report: Report) -> dict:
     return data
 
 
-def _columns(reports: list[Report], rows, norm: list[str]) -> dict[str, np.ndarray]:
+def _columns(reports: list[Report], rows, norm: list[str], vocab: dict) -> dict[str, np.ndarray]:
     """Per-passage numpy columns: facet codes, years, sections, lengths."""
-    vocab = facet_vocab(reports)
     codes = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
     report_index = {r.id: i for i, r in enumerate(reports)}
     column = lambda values, dtype: np.fromiter(values, dtype=dtype, count=len(rows))  # noqa: E731
@@ -145,7 +140,6 @@ def _columns(reports: list[Report], rows, norm: list[str]) -> dict[str, np.ndarr
         "section": column((codes["section"][p.section] for _, p in rows), np.int32),
         "length": column((len(n) for n in norm), np.int32),
         "date": column((_date_number(r) for r, _ in rows), np.int32),
-        "heading": column((p.heading for _, p in rows), np.bool_),
     }
 
 
@@ -172,37 +166,36 @@ def _meta(result, counts: dict) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "counts": {"reports": len(result.reports), **counts},
+        "counts": {"reports": len(result.reports), "passages": counts["passages"],
+                   "characters": counts["characters"], "timings": counts["timings"]},
         "reports": [{k: getattr(r, k) for k in _REPORT_FIELDS} for r in result.reports],
-        "vocab": {**facet_vocab(result.reports), "category": list(CATEGORIES)},
+        "vocab": {**counts["vocab"], "category": list(CATEGORIES)},
         "sources": result.sources,
         "source_reports": result.report_sources,
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
-        "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates],
+        **_problems(result),
     }
 
 
-def _previous(root: Path) -> tuple[Path, dict] | None:
+def _problems(result) -> dict:
+    return {"skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+            "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates]}
+
+
+def _previous_sources(root: Path) -> dict[str, str]:
+    """Report id → source key of the serving generation (empty when there is none)."""
     try:
-        generation = current_generation(root)
-        return generation, read_meta(generation)
+        return read_meta(current_generation(root)).get("source_reports", {})
     except (IndexMissing, IndexVersionError, OSError, ValueError):
-        return None
+        return {}
 
 
-def _previous_sources(root: Path) -> set[str]:
-    previous = _previous(root)
-    return set(previous[1].get("sources", {}).values()) if previous else set()
-
-
-def _cache(root: Path):
+def _cache(root: Path, previous: dict[str, str]):
     """Source key → the report the serving generation read from that source."""
     from .search import SearchError, open_index
 
-    previous = _previous(root)
-    if previous is None:
+    if not previous:
         return None
-    by_key = {key: rid for rid, key in previous[1].get("source_reports", {}).items()}
+    by_key = {key: rid for rid, key in previous.items()}
     try:
         index = open_index(root)
     except SearchError:

@@ -58,6 +58,7 @@ def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]]
 
 
 def combine(masks: dict[str, np.ndarray], size: int, skip: str | None = None) -> np.ndarray:
+    """The AND of the masks (all of them, or all but ``skip``'s)."""
     keep = np.ones(size, dtype=bool)
     for name, mask in masks.items():
         if name != skip:
@@ -65,7 +66,7 @@ def combine(masks: dict[str, np.ndarray], size: int, skip: str | None = None) ->
     return keep
 
 
-def facet_counts(columns, docs: np.ndarray, vocab, masks, selected) -> dict[str, list[dict]]:
+def facet_counts(columns, docs: np.ndarray, vocab, masks) -> dict[str, list[dict]]:
     """``{field: [{value, count}]}`` for the facets, largest count first."""
     result = {}
     for name in FACETS:

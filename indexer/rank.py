@@ -9,8 +9,6 @@ a partial result a passage with all but one word beats one with a single word.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from .match import Matches, aligned_tfs
@@ -24,12 +22,6 @@ NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close to
 NEAR_SPAN = 40           # characters: words within this window count as close
 RESCORE_WINDOW = 200
 _COVERAGE = 1e6          # coverage dominates any score
-
-
-@dataclass
-class Ranked:
-    order: np.ndarray      # positions into Matches.docs, best first (only as many as needed)
-    scores: np.ndarray     # score of every matching passage, aligned with Matches.docs
 
 
 def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.ndarray]:
@@ -56,21 +48,20 @@ def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.n
     return scores, coverage
 
 
-def rank(index, matches: Matches, query: Query, needed: int, sort: str = "relevance") -> Ranked:
-    """The first ``needed`` passages of ``matches`` in result order."""
+def rank(index, matches: Matches, query: Query, needed: int, sort: str = "relevance") -> np.ndarray:
+    """Positions into ``matches.docs`` of its first ``needed`` passages, in result order."""
     scores, coverage = bm25_scores(index, matches, query)
     docs = matches.docs
     if sort == "date" or not matches.clauses:
         dates = index.columns["date"][docs].astype(np.float64)
         key = dates * 1e4 - index.columns["ordinal"][docs] * 1e-3 + np.minimum(scores, 9e3) * 1e-7
-        return Ranked(_top(key, needed), scores)
+        return _top(key, needed)
     key = coverage * _COVERAGE + scores
     top = _top(key, max(needed, RESCORE_WINDOW))
     if len(query.clauses) > 1 or query.phrases:
-        key = key.copy()
         key[top] += [proximity_bonus(index.norm[docs[i]], query) for i in top]
         top = top[np.argsort(-key[top], kind="stable")]
-    return Ranked(top[:needed], scores)
+    return top[:needed]
 
 
 def _top(key: np.ndarray, count: int) -> np.ndarray:

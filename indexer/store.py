@@ -7,10 +7,11 @@
       gen-20261125T093000-1234/
         meta.json          schema version, counts, facet values, report table, sources
         whoosh/            the Whoosh index, one document per passage
-        columns.npz        per passage: report, facet codes, year, section, length
+        columns.npz        per passage: report, facet codes, year, section, length, text offsets
         norm.txt           normalized passage texts, one per line (phrase verification)
+        texts.bin          display texts, UTF-8, at the offsets in columns.npz
         postings.*.npy     character unigram/bigram postings (``postings.py``)
-        reports/<id>.json  each report as read: headings, passages, metadata
+        reports/<id>.json  each report's metadata, headings and passages, without the text
 
 A build writes a new generation beside the serving one and then replaces the
 ``CURRENT`` link with ``os.replace``, which is atomic: a reader sees the old
