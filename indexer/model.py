@@ -26,6 +26,13 @@ CATEGORY_ALIASES = {
 }
 
 
+# Ids as ``corpus.make_report_id`` and ``passages.split_passages`` make them:
+# ``r2022-0177ae4c5d`` (``r0-…`` when the report states no year, a ``-2`` suffix
+# when two reports share agency, year and title), passages add ``-<ordinal:04d>``.
+REPORT_ID_PATTERN = r"r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?"
+PASSAGE_ID_PATTERN = rf"({REPORT_ID_PATTERN})-(\d{{4,6}})"
+
+
 def resolve_category(name: str) -> str | None:
     """Map a user's section filter (``问题``, ``下一步``, a full name) to a category."""
     name = name.strip()

@@ -3,7 +3,8 @@
 ``open_index(dir)`` gives an :class:`Index`; ``Index.search`` returns a plain
 dict (the JSON of ``indexer search --json`` and ``/search.json``).  Matching,
 ranking and facet counting run on the generation's numpy columns and phrase
-postings; the hits' stored fields come from the Whoosh documents.
+postings; the hits' text comes from ``texts.bin``, their metadata from the
+report table in ``meta.json``.
 """
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from whoosh import index as whoosh_index
 
 from . import DEFAULT_INDEX
 from .analysis import normalize
-from .model import CATEGORIES
-from .facets import FilterError, facet_counts, filter_masks
+from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
+from .facets import FilterError, combine, facet_counts, filter_masks
 from .match import match_query
 from .postings import Postings
 from .query import FIELDS, QueryError, parse_query
@@ -35,8 +36,8 @@ from .store import CURRENT, IndexMissing as _Missing, IndexVersionError, current
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
-_REPORT_ID = re.compile(r"^r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?$")
-_PASSAGE_ID = re.compile(r"^(r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?)-(\d{4,6})$")
+_REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
+_PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
 
 class SearchError(Exception):
@@ -76,7 +77,7 @@ class Generation:
         self.postings = Postings(path)
         text = (path / "norm.txt").read_text(encoding="utf-8")
         self.norm = text.split("\n") if text or self.columns["report"].size else []
-        self.texts = TextStore(path)
+        self.texts = TextStore(path, self.columns["text_offsets"])
         self.average_length = float(self.columns["length"].mean()) if len(self.norm) else 1.0
         self.titles = Lookup([normalize(r["title"]) for r in self.reports])
         self.sections = Lookup([normalize(s) for s in self.vocab["section"]])
@@ -132,12 +133,11 @@ class TextStore:
     """The passages' display text: UTF-8 in one file, memory-mapped, with the
     byte offsets in the columns.  Only the texts of shown hits are decoded."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, offsets: np.ndarray):
         self._file = open(path / "texts.bin", "rb")
         size = os.fstat(self._file.fileno()).st_size
         self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        with np.load(path / "columns.npz") as data:
-            self._offsets = data["text_offsets"]
+        self._offsets = offsets
 
     def __getitem__(self, seq: int) -> str:
         return self._map[self._offsets[seq]:self._offsets[seq + 1]].decode("utf-8")
@@ -230,13 +230,10 @@ class Index:
             masks = filter_masks(gen.columns, matches.docs, gen.vocab, merged)
         except FilterError as exc:
             raise SearchError(str(exc))
-        keep = np.ones(len(matches.docs), dtype=bool)
-        for mask in masks.values():
-            keep &= mask
-        facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks, merged)
-        matches.docs = matches.docs[keep]
-        ranked = rank(gen, matches, query, needed or len(matches.docs), sort)
-        return {"query": query, "docs": matches.docs, "order": ranked.order,
+        facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks)
+        matches.docs = matches.docs[combine(masks, len(matches.docs))]
+        order = rank(gen, matches, query, needed or len(matches.docs), sort)
+        return {"query": query, "docs": matches.docs, "order": order,
                 "partial": matches.partial, "facets": facets, "filters": merged}
 
     def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.model import resolve_category
+from indexer.model import PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
+from indexer.query import MAX_QUERY
+from indexer.search import MAX_PAGE, MAX_PER_PAGE, SORTS
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
@@ -16,23 +18,14 @@ from .errors import WebError
 # city is a filter without a facet: reports name too many cities to list.
 FILTER_KEYS = ("agency", "province", "city", "year", "section")
 FACET_KEYS = ("agency", "province", "year", "section")
-SORTS = ("relevance", "date")
 PER_PAGE = 10
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000  # as indexer.search allows
-# Longer queries are almost always a pasted paragraph; past this the matcher
-# would only get slower without finding anything better.
-MAX_QUERY = 1000
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-# ``r2022-0177ae4c5d``; ``r0-…`` when the report states no year; a ``-2`` suffix
-# when two reports share agency, year and title (see indexer.corpus).  Passage
-# ids add ``-<ordinal:04d>``.  Nothing else (no dots, no slashes) ever reaches the library.
-_REPORT_ID = r"r\d{1,4}-[0-9a-f]{10}(?:-\d{1,4})?"  # as indexer.search reads them
-REPORT_ID_RE = re.compile(rf"^{_REPORT_ID}$")
-PASSAGE_ID_RE = re.compile(rf"^{_REPORT_ID}-\d{{4,6}}$")
+# The library's id patterns: nothing else (no dots, no slashes) ever reaches it.
+REPORT_ID_RE = re.compile(rf"^{REPORT_ID_PATTERN}$")
+PASSAGE_ID_RE = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
 
 @dataclass

@@ -43,23 +43,29 @@ def search_json():
     return _search()
 
 
+def _report(report_id: str) -> dict:
+    return pages.report_page(get_index(), check_report_id(report_id), _query())
+
+
+def _passage(passage_id: str) -> dict:
+    return pages.passage_page(get_index(), check_passage_id(passage_id), _query())
+
+
 @bp.route("/r/<id:report_id>")
 def report(report_id: str):
-    page = pages.report_page(get_index(), check_report_id(report_id), _query())
-    return render_template("report.html", page=page)
+    return render_template("report.html", page=_report(report_id))
 
 
 @bp.route("/r/<id:report_id>.json")
 def report_json(report_id: str):
-    return pages.report_page(get_index(), check_report_id(report_id), _query())
+    return _report(report_id)
 
 
 @bp.route("/p/<id:passage_id>")
 def passage(passage_id: str):
-    page = pages.passage_page(get_index(), check_passage_id(passage_id), _query())
-    return render_template("report.html", page=page)
+    return render_template("report.html", page=_passage(passage_id))
 
 
 @bp.route("/p/<id:passage_id>.json")
 def passage_json(passage_id: str):
-    return pages.passage_page(get_index(), check_passage_id(passage_id), _query())
+    return _passage(passage_id)
