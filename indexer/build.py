@@ -8,31 +8,35 @@ unchanged since the serving generation are not read again.
 """
 from __future__ import annotations
 
+import gzip
 import resource
 import time
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
-from whoosh import index as whoosh_index
 
 from . import DEFAULT_INDEX
-from .analysis import normalize, segmenter
+from .analysis import normalize
 from .corpus import SAMPLES, read_reports
+from .documents import BackgroundWriter, write_with_words
 from .model import CATEGORIES, Report
-from .postings import build_postings, save_postings
+from .postings import PostingsBuilder
 from .schema import SCHEMA_VERSION, passage_schema
-from .store import (META, IndexMissing, IndexVersionError, current_generation, new_generation,
+from .store import (META, NORM_FILE, IndexMissing, IndexVersionError, current_generation, new_generation,
                     read_meta, swap_in, write_json)
 
+_CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
 _REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
                   "source", "fmt", "source_url")
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
-                progress: bool = False) -> dict:
+                progress: bool = False, words: bool = True) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
-    (files or folders; default: the bundled samples).  Returns a summary dict."""
+    (files or folders; default: the bundled samples).  ``words``: also index
+    jieba's words in the Whoosh documents (see ``indexer.documents``).
+    Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
     paths = [Path(p) for p in (paths or [SAMPLES])]
@@ -40,19 +44,20 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
         result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous))
     generation = new_generation(root)
-    counts = write_generation(generation, result.reports, procs=procs, progress=progress)
-    write_json(generation / META, _meta(result, counts))   # written last: marks it finished
+    counts = write_generation(generation, result.reports, procs=procs, progress=progress, words=words)
+    write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     swap_in(root, generation)
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),
         "passages": counts["passages"], "characters": counts["characters"],
         "files_reused": sum(1 for key in result.sources.values() if key in previous.values()),
-        "timings": counts["timings"], **_problems(result),
+        "words": words, "timings": counts["timings"], **_problems(result),
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
-def write_generation(folder: Path, reports: list[Report], procs: int = 2, progress: bool = False) -> dict:
+def write_generation(folder: Path, reports: list[Report], procs: int = 2, progress: bool = False,
+                     words: bool = True) -> dict:
     """Everything of an index except ``meta.json``; returns counts and the
     seconds each step took (the build's profile, reported in the summary)."""
     timings: dict[str, float] = {}
@@ -66,52 +71,56 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
         clock = now
 
     rows = [(r, p) for r in reports for p in r.passages]
-    norm = [normalize(p.text) for _, p in rows]
-    (folder / "norm.txt").write_text("\n".join(norm), encoding="utf-8")
-    lap("normalize")
-    save_postings(build_postings(norm), folder)
+    # Without words the Whoosh documents are written meanwhile, by another process.
+    background = None if words else BackgroundWriter(folder / "whoosh", rows)
+    lengths = normalize_and_post(folder, [p.text for _, p in rows])
     lap("postings")
     vocab = facet_vocab(reports)
-    columns = _columns(reports, rows, norm, vocab)
-    del norm     # the largest thing held; free it before Whoosh forks its workers
+    columns = _columns(reports, rows, lengths, vocab)
     columns["text_offsets"] = _write_texts(folder / "texts.bin", [p.text for _, p in rows])
     reports_dir = folder / "reports"
     reports_dir.mkdir()
     for report in reports:
         write_json(reports_dir / f"{report.id}.json", _report_structure(report))
     lap("texts")
-    _write_whoosh(folder / "whoosh", rows, procs, progress)
+    _write_whoosh(folder / "whoosh", rows, procs, progress, background)
     lap("whoosh")
     np.savez(folder / "columns.npz", **columns)
     return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows),
             "vocab": vocab, "timings": timings}
 
 
-def _write_whoosh(folder: Path, rows, procs: int, progress: bool) -> None:
-    """One Whoosh document per passage; ``seq`` is its row in the columns."""
-    folder.mkdir()
-    segmenter()               # load jieba before the writer forks its workers
-    ix = whoosh_index.create_in(folder, passage_schema())
-    many = procs > 1 and len(rows) > 2000
-    # limitmb is per worker: each of procs workers pools this much before spilling.
-    writer = ix.writer(procs=procs if many else 1, multisegment=many, limitmb=128)
-    for seq, (report, passage) in enumerate(tqdm(rows, desc="indexing", unit="passage",
-                                                 disable=not progress, leave=False)):
-        writer.add_document(
-            passage_id=passage.id, report_id=report.id, seq=seq, ordinal=passage.ordinal,
-            title=report.title, section=passage.section, content=passage.text,
-            agency=report.agency, province=report.province, city=report.city,
-            county=report.county, year=report.year or 0, date=report.date or "",
-            category=passage.category)
-    writer.commit()
+def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
+    """Normalize the passage texts chunk by chunk into ``norm.txt.gz`` (one a
+    line) and the postings; only one chunk's normalized text is held at a time.
+    Returns the normalized length of each passage."""
+    builder = PostingsBuilder(expected_chars=sum(len(t) for t in texts))
+    lengths = np.zeros(len(texts), dtype=np.int32)
+    with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
+        for start in range(0, len(texts), _CHUNK):
+            norm = [normalize(t) for t in texts[start:start + _CHUNK]]
+            out.write(("\n" if start else "") + "\n".join(norm))
+            lengths[start:start + len(norm)] = [len(n) for n in norm]
+            builder.add(norm)
+    builder.save(folder)
+    return lengths
+
+
+def _write_whoosh(folder: Path, rows, procs: int, progress: bool, background: BackgroundWriter | None) -> None:
+    """The Whoosh documents: with words, written now; without, waited for."""
+    if background is None:
+        write_with_words(folder, rows, procs, progress)
+    else:
+        background.wait()
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
     """Display texts as UTF-8 in one file; returns the byte offset of each (and the end)."""
-    encoded = [t.encode("utf-8") for t in texts]
-    path.write_bytes(b"".join(encoded))
-    sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
-    return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    with open(path, "wb") as out:
+        for n, text in enumerate(texts, 1):
+            offsets[n] = offsets[n - 1] + out.write(text.encode("utf-8"))
+    return offsets
 
 
 def _report_structure(report: Report) -> dict:
@@ -124,7 +133,7 @@ def _report_structure(report: Report) -> dict:
     return data
 
 
-def _columns(reports: list[Report], rows, norm: list[str], vocab: dict) -> dict[str, np.ndarray]:
+def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> dict[str, np.ndarray]:
     """Per-passage numpy columns: facet codes, years, sections, lengths."""
     codes = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
     report_index = {r.id: i for i, r in enumerate(reports)}
@@ -138,7 +147,7 @@ def _columns(reports: list[Report], rows, norm: list[str], vocab: dict) -> dict[
         "year": column((r.year or 0 for r, _ in rows), np.int32),
         "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
         "section": column((codes["section"][p.section] for _, p in rows), np.int32),
-        "length": column((len(n) for n in norm), np.int32),
+        "length": lengths,
         "date": column((_date_number(r) for r, _ in rows), np.int32),
     }
 
@@ -162,9 +171,10 @@ def _date_number(report: Report) -> int:
     return (report.year or 0) * 10000 + 1231
 
 
-def _meta(result, counts: dict) -> dict:
+def _meta(result, counts: dict, words: bool) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
+        "words": words,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {"reports": len(result.reports), "passages": counts["passages"],
                    "characters": counts["characters"], "timings": counts["timings"]},

@@ -54,9 +54,13 @@ def inspect(file: Path, as_json: bool) -> None:
               default=None, help="Index folder (default: index/ in the project).")
 @click.option("--procs", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Processes for the Whoosh writer.")
+@click.option("--words/--no-words", default=True, show_default=True,
+              help="Index jieba's words in the Whoosh documents (for tools that open index/whoosh "
+                   "directly; search does not need them).  --no-words builds about 3x faster.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, quiet: bool, as_json: bool) -> None:
+def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, quiet: bool,
+          as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
     bundled sample reports).  The new index replaces the old one atomically."""
     from . import DEFAULT_INDEX
@@ -67,7 +71,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, quiet: bo
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json)
+                          progress=not quiet and not as_json, words=words)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return

@@ -1,11 +1,13 @@
 """The Whoosh schema: one document per passage.
 
-Stored fields are what a result shows except its text, which is stored once,
-in ``texts.bin`` beside the Whoosh files; ``agency``, ``province``, ``city``,
-``year``, ``category`` and ``report_id`` are facet columns; ``content`` is
-jieba-analyzed for word search.  Title and section are stored only: their
-matches are scored from the report table, once per report or section, rather
-than indexed again in every passage.
+What a tool opening ``whoosh/`` directly gets: ``passage_id`` stored (the
+passage's address: ``/p/<id>`` in the app, ``Index.get_passage`` in the
+library), the facets as sortable columns (``agency``, ``province``, ``city``,
+``year``, ``section``, ``category``, ``report_id``) for ``groupedby`` and
+filters, and, when built with words, ``content``: the passage's jieba words
+(Frequency format: which words and how often; phrases are the app's own
+postings' job).  Titles, dates and texts are not repeated in every passage:
+they are in ``reports/`` and ``texts.bin`` beside it.
 ``seq`` is the passage's row in the index's numpy columns and postings
 (``indexer.postings``), which answer exact phrases and count facets.
 """
@@ -13,34 +15,29 @@ from __future__ import annotations
 
 from whoosh import columns
 from whoosh.codec import whoosh3
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 
 from .analysis import ANALYZER
 
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def passage_schema() -> Schema:
+    facet = lambda: ID(sortable=True)          # noqa: E731  (a column per field, for groupedby)
     return Schema(
         passage_id=ID(stored=True, unique=True),
-        report_id=ID(stored=True, sortable=True),
+        report_id=facet(),
         seq=COLUMN(columns.NumericColumn("I")),     # a column only: nothing to search on
-        ordinal=STORED(),
-        title=STORED(),
-        section=STORED(),
-        # The display text is stored once, in texts.bin beside this index (memory-mapped
-        # for hits and report pages); here it is only analyzed.
         content=TEXT(analyzer=ANALYZER, stored=False, phrase=False),
-        agency=ID(stored=True, sortable=True),
-        province=ID(stored=True, sortable=True),
-        city=ID(stored=True, sortable=True),
-        county=STORED(),
+        section=facet(),
+        agency=facet(),
+        province=facet(),
+        city=facet(),
         # One term per value: the default tiered terms serve range queries, not facets.
-        year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
-        date=STORED(),
-        category=ID(stored=True, sortable=True),
+        year=NUMERIC(int, bits=32, sortable=True, shift_step=0),
+        category=facet(),
     )
 
 

@@ -9,6 +9,7 @@ report table in ``meta.json``.
 from __future__ import annotations
 
 import bisect
+import gzip
 import itertools
 import json
 import math
@@ -31,7 +32,7 @@ from .postings import Postings
 from .query import FIELDS, QueryError, parse_query
 from .rank import rank
 from .snippets import mark, snippet
-from .store import CURRENT, IndexMissing as _Missing, IndexVersionError, current_generation, read_meta
+from .store import CURRENT, NORM_FILE, IndexMissing as _Missing, IndexVersionError, current_generation, read_meta
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -75,7 +76,7 @@ class Generation:
         with np.load(path / "columns.npz") as data:
             self.columns = {name: data[name] for name in data.files}
         self.postings = Postings(path)
-        text = (path / "norm.txt").read_text(encoding="utf-8")
+        text = gzip.decompress((path / NORM_FILE).read_bytes()).decode("utf-8")
         self.norm = text.split("\n") if text or self.columns["report"].size else []
         self.texts = TextStore(path, self.columns["text_offsets"])
         self.average_length = float(self.columns["length"].mean()) if len(self.norm) else 1.0

@@ -30,6 +30,7 @@ from .schema import SCHEMA_VERSION
 
 CURRENT = "CURRENT"
 META = "meta.json"
+NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)
 
 

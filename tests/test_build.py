@@ -116,3 +116,37 @@ def test_missing_index_says_build_first(tmp_path):
     with pytest.raises(IndexMissing) as error:
         open_index(tmp_path / "nothing")
     assert "build" in error.value.hint
+
+
+def test_whoosh_documents_answer_words_and_group_by_facets(reports, tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import QueryParser
+    from whoosh.sorting import FieldFacet
+
+    build_index([reports], tmp_path / "index", procs=1)
+    ours = set(open_index(tmp_path / "index").all_ids('"双随机"'))
+    ix = whoosh_index.open_dir(str((tmp_path / "index" / CURRENT).resolve() / "whoosh"))
+    with ix.searcher() as searcher:
+        query = QueryParser("content", ix.schema).parse("双随机")
+        results = searcher.search(query, limit=None, groupedby=FieldFacet("agency"))
+        found = {hit["passage_id"] for hit in results}
+        groups = results.groups("agency")
+        assert searcher.doc_count() == len(all_passage_ids(tmp_path / "index"))
+    # jieba's word 双随机 is in every passage with the phrase (and only there)
+    assert found and found == ours
+    assert sum(len(docs) for docs in groups.values()) == len(found) and "" not in groups
+
+
+def test_build_without_words_searches_the_same(reports, tmp_path):
+    from whoosh import index as whoosh_index
+
+    build_index([reports], tmp_path / "words", procs=1)
+    summary = build_index([reports], tmp_path / "lean", procs=2, words=False)
+    assert summary["words"] is False
+    for query in ("双随机", '"谁执法谁普法"', "行政 执法 -公示", "section:问题"):
+        assert open_index(tmp_path / "lean").all_ids(query) == open_index(tmp_path / "words").all_ids(query)
+    ix = whoosh_index.open_dir(str((tmp_path / "lean" / CURRENT).resolve() / "whoosh"))
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == summary["passages"]
+        assert list(searcher.lexicon("content")) == []
+        assert len(list(searcher.lexicon("agency"))) == 5
