@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from .report import LABELS, MB, MIB, PEER_ORDER, crossing, num, size_section, table, target_size, targets
+from .report import LABELS, MB, MIB, OUR_BUILDS, PEER_ORDER, crossing, num, size_section, table, target_size, targets
 
 METHOD = """\
 - **Data.** `bench/corpus.py` recombines the real paragraphs of the bundled samples and
@@ -55,7 +55,8 @@ def render(results: list[dict], mix: dict, machine: dict, command: str) -> str:
         f"## Targets (issue 5) at {main['size']}",
         table(["target", "measured", "verdict"], targets(main), "lll"),
         "### Ratios of ours to each peer",
-        table(["peer", "p50 ours/peer", "p95 ours/peer", "p99 ours/peer", "index ours/peer", "build speed ours/peer"],
+        table(["peer", "p50 ours/peer", "p95 ours/peer", "p99 ours/peer", "index ours/peer (default · --no-words)",
+               "build speed ours/peer (default · --no-words)"],
               ratio_rows(main), "lrrrrr"),
         "## Where p95 passes 200 ms",
         crossing(results) + "  " + " · ".join(
@@ -84,17 +85,18 @@ def describe_mix(mix: dict) -> str:
 def headline_rows(res: dict) -> list[list[str]]:
     n = res["corpus"]["passages"]
     rows = []
-    for name in PEER_ORDER + ("ours",):
-        if name == "ours":
-            build, query, exact = res["ours"].get("build2"), res["ours"]["query"], res["ours"]["exactness"]
+    for name in PEER_ORDER + tuple(k for k in ("build2", "lean2") if k in res["ours"]):
+        if name in res["ours"]:
+            build, query, exact = res["ours"][name], res["ours"]["query"], res["ours"]["exactness"]
+            label = OUR_BUILDS[name].replace("procs=2", "HTTP JSON API, facets + snippets")
         elif name in res["peers"]:
             part = res["peers"][name]
-            build, query, exact = part.get("build"), part["query"], part["query"]["exactness"]
+            build, query, exact, label = part.get("build"), part["query"], part["query"]["exactness"], LABELS[name]
         else:
             continue
         speed = num(n / build["seconds"], 0) if build else "–"
         size = num(build["index_bytes"] / MB, 0) if build else "–"
-        rows.append([LABELS[name], speed, size, num(query["rss"] / MIB, 0), num(query["latency"]["p50"]),
+        rows.append([label, speed, size, num(query["rss"] / MIB, 0), num(query["latency"]["p50"]),
                      num(query["latency"]["p95"]), f'{exact["recall"]:.2f}'])
     return rows
 
@@ -109,7 +111,8 @@ def ratio_rows(res: dict) -> list[list[str]]:
             continue
         plat = part["query"]["latency"]
         build = part.get("build")
-        index = f'{ours["build2"]["index_bytes"] / build["index_bytes"]:.2f}' if build else "–"
-        speed = f'{build["seconds"] / ours["build2"]["seconds"]:.2f}' if build else "–"
+        mine = [ours[k] for k in ("build2", "lean2") if k in ours]
+        index = " · ".join(f'{b["index_bytes"] / build["index_bytes"]:.2f}' for b in mine) if build else "–"
+        speed = " · ".join(f'{build["seconds"] / b["seconds"]:.2f}' for b in mine) if build else "–"
         rows.append([LABELS[name]] + [f"{lat[p] / plat[p]:.2f}" for p in ("p50", "p95", "p99")] + [index, speed])
     return rows

@@ -2,7 +2,7 @@
 
 ``python -m bench.profile [--size 100k] [--index DIR] [--top 25]`` opens the index
 the last ``python -m bench`` run built for that size (``bench/out/<size>/
-ours-index-2``), runs the warm-up, then profiles the measured queries through
+ours-index-build2``), runs the warm-up, then profiles the measured queries through
 the library (the same call the web app makes, without HTTP), and prints the
 functions by own time and by cumulative time, plus the slowest queries.
 """
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
     work = Path(args.work)
-    index = Path(args.index) if args.index else work / args.size / "ours-index-2"
+    index = Path(args.index) if args.index else work / args.size / "ours-index-build2"
     print(profile_queries(index, load(work / "queries.json"), args.top))
     return 0
 

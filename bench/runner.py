@@ -66,16 +66,24 @@ def run_size(size: str, queries_file: Path, peers: list[str], out: Path = OUT, l
     return result
 
 
+# Our builds: key → (processes, jieba words in the Whoosh documents).  "lean"
+# is ``build --no-words``: the same search, without the word index nobody queries.
+BUILDS = {"build1": (1, True), "build2": (2, True), "lean2": (2, False)}
+
+
 def run_ours(base: dict, folder: Path, log=print, builds: tuple[int, ...] = (1, 2)) -> dict:
-    """Build with one and with two processes, serve the latter, check exactness."""
+    """Our builds (the single-process one only where ``builds`` has 1), the
+    default two-process index served over HTTP, exactness checked."""
     ours: dict = {}
-    for procs in builds:
-        index = folder / f"ours-index-{procs}"
-        ours[f"build{procs}"] = run_job({**base, "kind": "ours-build", "procs": procs, "index": str(index)},
-                                        folder, f"ours-build-{procs}", log)
-        if procs == 1:
+    for key, (procs, words) in BUILDS.items():
+        if procs not in builds:
+            continue
+        index = folder / f"ours-index-{key}"
+        ours[key] = run_job({**base, "kind": "ours-build", "procs": procs, "words": words, "index": str(index)},
+                            folder, f"ours-{key}", log)
+        if key != "build2":
             shutil.rmtree(index, ignore_errors=True)
-    index = folder / "ours-index-2"
+    index = folder / "ours-index-build2"
     started = time.perf_counter()
     mix = json.loads(Path(base["queries"]).read_text(encoding="utf-8"))
     ours["query"] = serve_and_query(index, mix)

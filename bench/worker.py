@@ -9,7 +9,7 @@ process does it and writes its result.  Jobs:
   (exactness against the scan's ground truth; the scan writes that truth);
 - ``jieba``: jieba tokenization alone, on ``procs`` processes;
 - ``reader``: the project's reader over the corpus folder;
-- ``ours-build``: ``indexer.build.build_index`` with ``procs``;
+- ``ours-build``: ``indexer.build.build_index`` with ``procs`` (and ``words``);
 - ``ours-exact``: our library's full answer to each phrase query, against the truth.
 """
 from __future__ import annotations
@@ -104,7 +104,8 @@ def ours_build(job: dict) -> dict:
 
     index_dir = Path(job["index"])
     with PeakRss() as rss, Timer() as timer:
-        summary = build_index([Path(job["corpus"]) / "reports"], index_dir, procs=job["procs"], progress=False)
+        summary = build_index([Path(job["corpus"]) / "reports"], index_dir, procs=job["procs"], progress=False,
+                              words=job.get("words", True))
     timings = summary.get("timings") if isinstance(summary.get("timings"), dict) else {}
     summary = {k: v for k, v in summary.items() if isinstance(v, (int, float, str))}
     return {"seconds": timer.seconds, "peak_rss": rss.peak, "peak_pss": rss.peak_pss,

@@ -42,7 +42,8 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     paths = [Path(p) for p in (paths or [SAMPLES])]
     previous = _previous_sources(root)
     with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous))
+        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous),
+                              procs=procs)
     generation = new_generation(root)
     counts = write_generation(generation, result.reports, procs=procs, progress=progress, words=words)
     write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished

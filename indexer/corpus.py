@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import multiprocessing
 import re
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,35 +56,68 @@ def _is_candidate(path: Path) -> bool:
     return not path.name.startswith(".") and not _NOT_REPORTS.match(path.name)
 
 
-def read_reports(paths: list[str | Path], progress=None, cache=None) -> ReadResult:
+def read_reports(paths: list[str | Path], progress=None, cache=None, procs: int = 1) -> ReadResult:
     """Read every report under ``paths``.  ``progress`` (optional) is called
     once per file, for a progress bar.  ``cache`` (optional) maps a source key
-    to the report read from it before: an unchanged file is not read again."""
+    to the report read from it before: an unchanged file is not read again.
+    ``procs`` > 1 reads the files in that many processes (same result)."""
     result = ReadResult()
-    manifests: dict[Path, dict[str, dict]] = {}
     keys: dict[int, str] = {}
-    for path in list_report_files(paths):
+    plan = _plan(paths, cache, result)
+    for (path, _row, key, _cached), outcome in zip(plan, _outcomes(plan, procs)):
         if progress:
             progress(path)
+        if isinstance(outcome, str):
+            result.skipped.append(Skipped(str(path), outcome))
+            continue
+        result.reports.append(_without_suffix(outcome))
+        result.sources[str(path)] = keys[id(outcome)] = key
+    result.reports, result.duplicates = drop_duplicates(result.reports)
+    _disambiguate_ids(result.reports)
+    result.report_sources = {r.id: keys[id(r)] for r in result.reports}
+    return result
+
+
+def _plan(paths, cache, result: ReadResult) -> list[tuple[Path, dict | None, str, Report | None]]:
+    """(file, manifest row, source key, the cached report if unchanged) per file."""
+    manifests: dict[Path, dict[str, dict]] = {}
+    plan = []
+    for path in list_report_files(paths):
         if not path.exists():
             result.skipped.append(Skipped(str(path), "no such file"))
             continue
         if path.parent not in manifests:       # once per folder, not once per file
             manifests[path.parent] = load_manifest(path.parent)
-        manifest = manifests[path.parent]
-        row = manifest.get(path.name)
+        row = manifests[path.parent].get(path.name)
         key = source_key(path, row)
-        try:
-            report = (cache(key) if cache else None) or read_report(path, row)
-        except ReadError as exc:
-            result.skipped.append(Skipped(str(path), str(exc)))
-            continue
-        result.reports.append(_without_suffix(report))
-        result.sources[str(path)] = keys[id(report)] = key
-    result.reports, result.duplicates = drop_duplicates(result.reports)
-    _disambiguate_ids(result.reports)
-    result.report_sources = {r.id: keys[id(r)] for r in result.reports}
-    return result
+        plan.append((path, row, key, cache(key) if cache else None))
+    return plan
+
+
+def _outcomes(plan: list, procs: int):
+    """The report read from each planned file (or the reason it was skipped), in order."""
+    todo = [(path, row) for path, row, _key, cached in plan if cached is None]
+    if procs > 1 and len(todo) >= 4 * procs:
+        # Forked while the process is still small; reading is pure Python, so
+        # processes (not threads) are what use the second core.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(procs, mp_context=context) as pool:
+            fresh = pool.map(_read_or_reason, todo, chunksize=8)
+            yield from _merge(plan, fresh)
+    else:
+        yield from _merge(plan, map(_read_or_reason, todo))
+
+
+def _merge(plan: list, fresh):
+    for _path, _row, _key, cached in plan:
+        yield cached if cached is not None else next(fresh)
+
+
+def _read_or_reason(job: tuple[Path, dict | None]) -> Report | str:
+    try:
+        return read_report(*job)
+    except ReadError as exc:
+        return str(exc)
 
 
 def source_key(path: Path, manifest_row: dict | None) -> str:

@@ -171,7 +171,7 @@ def test_one_run_writes_the_report(tmp_path, corpus):
     assert main(argv) == 0
     text = out.read_text(encoding="utf-8")
     for needed in ("## Headline at tiny", "substring scan", "FTS5", "**ours**", "p95 ms", "## Targets",
-                   "python -m bench --sizes tiny", "Machine:"):
+                   "python -m bench --sizes tiny", "Machine:", "`--no-words` build"):
         assert needed in text
     result = json.loads((tmp_path / "work" / "tiny" / "result.json").read_text(encoding="utf-8"))
     assert result["ours"]["exactness"]["missed"] == 0 and result["ours"]["exactness"]["wrong"] == 0
