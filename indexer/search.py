@@ -13,7 +13,6 @@ import gzip
 import itertools
 import json
 import math
-import mmap
 import os
 import re
 import time
@@ -131,22 +130,44 @@ class Lookup:
 
 
 class TextStore:
-    """The passages' display text: UTF-8 in one file, memory-mapped, with the
-    byte offsets in the columns.  Only the texts of shown hits are decoded."""
+    """The passages' display text: UTF-8 in one file, with the byte offsets in
+    the columns.  Only the texts of shown hits are read, with ``os.pread``: a
+    memory map would leave every page it touched in the server's resident
+    memory (and with large page-cache folios, a whole 2 MB block per hit), so
+    after a few hundred queries most of the file would count as the server's."""
 
     def __init__(self, path: Path, offsets: np.ndarray):
-        self._file = open(path / "texts.bin", "rb")
-        size = os.fstat(self._file.fileno()).st_size
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._fd = os.open(path / "texts.bin", os.O_RDONLY)
         self._offsets = offsets
 
     def __getitem__(self, seq: int) -> str:
-        return self._map[self._offsets[seq]:self._offsets[seq + 1]].decode("utf-8")
+        start, end = int(self._offsets[seq]), int(self._offsets[seq + 1])
+        return self.read(start, end).decode("utf-8")
+
+    def span(self, first: int, count: int) -> list[str]:
+        """The texts of passages ``first`` … ``first + count - 1``, in one read."""
+        bounds = self._offsets[first:first + count + 1].tolist()
+        if not count:
+            return []
+        data = self.read(bounds[0], bounds[-1])
+        base = bounds[0]
+        return [data[a - base:b - base].decode("utf-8") for a, b in zip(bounds, bounds[1:])]
+
+    def read(self, start: int, end: int) -> bytes:
+        data = os.pread(self._fd, end - start, start)
+        while len(data) < end - start:          # pread may return less than asked
+            more = os.pread(self._fd, end - start - len(data), start + len(data))
+            if not more:
+                raise OSError(f"texts.bin ends before byte {end}")
+            data += more
+        return data
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
-        self._file.close()
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    __del__ = close      # a generation replaced by refresh() is closed when dropped
 
 
 def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
@@ -259,9 +280,9 @@ class Index:
         if report_id not in gen.report_index or not path.exists():
             raise NotFound(f"没有编号为“{report_id}”的报告")
         report = _read_json(path)
-        first = gen.first_seq[gen.report_index[report_id]]
-        for offset, passage in enumerate(report["passages"]):
-            passage["text"] = gen.texts[first + offset]
+        first = int(gen.first_seq[gen.report_index[report_id]])
+        for passage, text in zip(report["passages"], gen.texts.span(first, len(report["passages"]))):
+            passage["text"] = text
         report["text"] = "\n\n".join(p["text"] for p in report["passages"])
         return report
 
