@@ -18,10 +18,7 @@ from whoosh.codec import whoosh3
 from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 
 from .analysis import ANALYZER
-
-# Bump when the schema, the normalization or the files of an index change: an
-# index of another version is refused with a hint to rebuild.
-SCHEMA_VERSION = 5
+from .store import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
 
 
 def passage_schema() -> Schema:

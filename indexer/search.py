@@ -20,7 +20,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from . import DEFAULT_INDEX
 from .analysis import normalize
@@ -100,6 +99,9 @@ class Generation:
 
     def whoosh(self):
         """The Whoosh index of this generation (one document per passage)."""
+        # Imported here, not for serving: Whoosh costs a server 11 MB.
+        from whoosh import index as whoosh_index
+
         return whoosh_index.open_dir(str(self.path / "whoosh"))
 
     def close(self) -> None:

@@ -26,9 +26,11 @@ import shutil
 import time
 from pathlib import Path
 
-from .schema import SCHEMA_VERSION
-
 CURRENT = "CURRENT"
+# Bump when the schema, the normalization or the files of an index change: an
+# index of another version is refused with a hint to rebuild.  (Defined here,
+# not in ``schema``, so reading an index does not import Whoosh.)
+SCHEMA_VERSION = 5
 META = "meta.json"
 NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)

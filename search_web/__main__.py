@@ -13,7 +13,6 @@ import click
 
 def ensure_index(index_dir: Path) -> None:
     """Build from the bundled samples when nothing was built at ``index_dir``."""
-    from indexer.build import build_index
     from indexer.search import IndexMissing, open_index
 
     try:
@@ -21,6 +20,9 @@ def ensure_index(index_dir: Path) -> None:
         return
     except IndexMissing:
         pass
+    # Only now: the build code (Whoosh, tqdm, the readers) costs a server memory.
+    from indexer.build import build_index
+
     click.echo(f"No index at {index_dir}: building it from the bundled sample reports …", err=True)
     summary = build_index(None, index_dir, progress=True)
     click.echo(f"Index built: {_describe(summary)}", err=True)

@@ -7,12 +7,25 @@
 - the character unigram/bigram postings in ``indexer.postings`` guarantee exact
   phrases whatever the segmentation.
 
-``ANALYZER`` is defined here, at module level, so Whoosh's pickled schema
-reloads it by reference.
+``ANALYZER`` is created here on first use (module ``__getattr__``); Whoosh's
+pickled schema reloads its class, ``tokenize.JiebaTokenizer``, by reference.
 """
 from .normalize import normalize, normalize_with_offsets
-from .tokenize import JiebaTokenizer, cut, segmenter
-
-ANALYZER = JiebaTokenizer()
 
 __all__ = ["ANALYZER", "JiebaTokenizer", "cut", "normalize", "normalize_with_offsets", "segmenter"]
+
+
+def __getattr__(name: str):
+    """The tokenizer side (jieba, Whoosh) is imported on first use, so a process
+    that only normalizes text does not load them."""
+    global ANALYZER
+    if name in ("JiebaTokenizer", "cut", "segmenter"):
+        from . import tokenize
+
+        return getattr(tokenize, name)
+    if name == "ANALYZER":
+        from .tokenize import JiebaTokenizer
+
+        ANALYZER = JiebaTokenizer()
+        return ANALYZER
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
