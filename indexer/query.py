@@ -53,7 +53,8 @@ class Query:
 
     def terms(self) -> list[str]:
         """Normalized terms to mark in snippets, longest first."""
-        found = {t.norm for clause in self.clauses for t in clause}
+        # dict, not set: equal lengths keep the query's order, whatever the hash seed
+        found = dict.fromkeys(t.norm for clause in self.clauses for t in clause)
         return sorted(found, key=len, reverse=True)
 
 
