@@ -166,7 +166,7 @@ def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate
     survivors: set[int] = set()
     duplicates: list[Duplicate] = []
     for report in ordered:
-        text_key = hashlib.sha1(folded[id(report)].encode()).hexdigest()
+        text_key = folded[id(report)]      # the folded text itself: no need to hash it
         same = by_text.get(text_key) or by_id.get(report.id)
         if same is not None and _similar(folded[id(same)], folded[id(report)]):
             duplicates.append(Duplicate(kept=same.source, dropped=report.source))
