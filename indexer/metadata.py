@@ -160,7 +160,7 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
 
 
 # Cached by text, not by the (agency, title) pair: titles are all different but
-# agencies repeat, and each addressparser call builds a pandas DataFrame (~2 ms).
+# agencies repeat, and each addressparser call builds a pandas DataFrame (~0.4 ms).
 @lru_cache(maxsize=16384)
 def _divisions(text: str) -> tuple[str, str, str]:
     """addressparser's (province, city, county) guess for ``text``."""
@@ -170,6 +170,7 @@ def _divisions(text: str) -> tuple[str, str, str]:
 
     row = addressparser.transform([text]).iloc[0]
     return (row["省"] or ""), (row["市"] or ""), (row["区"] or "")
+
 
 _DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
 
