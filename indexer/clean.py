@@ -19,7 +19,7 @@ from .chrome import is_chrome_line, strip_trailing_boilerplate
 # Ends a paragraph: full-width and half-width sentence ends and the colon that
 # closes a lead-in (``现将主要情况报告如下：``).
 _TERMINAL = set("。！？；：!?;:…")
-_CLOSERS = set("”’」』）)】》〉\"'")
+_CLOSERS = "”’」』）)】》〉\"'"
 _OPENERS_OR_JOINERS = set("，、,。；;：:）)」』”’》〉】…%％")
 _PAGE_NUMBER = re.compile(r"^[-—－–~～\s]*\d{1,4}[-—－–~～\s]*$|^第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?$")
 _MARKDOWN_RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
@@ -69,8 +69,9 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     out: list[tuple[str, bool, bool]] = []
     for line in raw.split("\n"):
         indented = bool(_INDENT.match(line))
-        markdown_heading = bool(_MARKDOWN_HEADING.match(line))
-        line = _MARKDOWN_HEADING.sub("", line).strip(_BLANKS)
+        marker = _MARKDOWN_HEADING.match(line)
+        line = (line[marker.end():] if marker else line).strip(_BLANKS)
+        markdown_heading = marker is not None
         if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
             continue
         if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
@@ -110,7 +111,7 @@ def _continues(previous: str, line: str, count: int, wrapped_line: bool = False)
 
 
 def _ends_sentence(text: str) -> bool:
-    stripped = text.rstrip("".join(_CLOSERS))
+    stripped = text.rstrip(_CLOSERS)
     if not stripped:
         return False
     if stripped[-1] in _TERMINAL:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clean import clean_paragraphs, markdown_headings
+from .fold import fold
 from .metadata import find_metadata, full_agency_name, resolve_region
 from .model import Duplicate, Report, Skipped
 from .passages import split_passages
@@ -184,8 +185,7 @@ def _squash(text: str) -> str:
 def fingerprint(paragraphs: list[str]) -> str:
     """The text with width forms folded and whitespace and punctuation removed:
     equal for two editions of the same report."""
-    text = _squash("".join(paragraphs))
-    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    return fold("".join(paragraphs))
 
 
 def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate]]:
@@ -194,14 +194,16 @@ def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate
     # Among equals, the file met first (the folder named first) is kept.
     order = {id(r): n for n, r in enumerate(reports)}
     ordered = sorted(reports, key=lambda r: (_FORMAT_PREFERENCE.get(r.fmt, 9), order[id(r)]))
+    # Folding is the costly part: once per report, also for the _similar checks.
+    folded = {id(r): fingerprint([r.text]) for r in reports}
     by_id: dict[str, Report] = {}
     by_text: dict[str, Report] = {}
     survivors: set[int] = set()
     duplicates: list[Duplicate] = []
     for report in ordered:
-        text_key = hashlib.sha1(fingerprint([report.text]).encode()).hexdigest()
+        text_key = folded[id(report)]      # the folded text itself: no need to hash it
         same = by_text.get(text_key) or by_id.get(report.id)
-        if same is not None and _similar(same, report):
+        if same is not None and _similar(folded[id(same)], folded[id(report)]):
             duplicates.append(Duplicate(kept=same.source, dropped=report.source))
             log.info("%s", duplicates[-1])
             continue
@@ -211,9 +213,8 @@ def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate
     return [r for r in reports if id(r) in survivors], duplicates
 
 
-def _similar(a: Report, b: Report) -> bool:
-    """Most of one text's 8-character shingles appear in the other."""
-    fa, fb = fingerprint([a.text]), fingerprint([b.text])
+def _similar(fa: str, fb: str) -> bool:
+    """Most of one folded text's 8-character shingles appear in the other."""
     if fa == fb:
         return True
     sa = {fa[i:i + 8] for i in range(0, max(1, len(fa) - 7), 4)}

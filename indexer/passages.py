@@ -53,7 +53,7 @@ def _is_title_line(paragraph: str, index: int) -> bool:
 
 
 def _open_heading(report_id, found, stack, headings, next_ordinal) -> Heading:
-    siblings_at_2 = sum(1 for h in headings if h.level == 2 and _under_same_parent(h, headings, stack))
+    siblings_at_2 = _level_2_under_parent(headings, stack)
     level = settle_level(found, [h.level for h in stack], siblings_at_2)
     while stack and stack[-1].level >= level:
         stack.pop()
@@ -66,11 +66,18 @@ def _open_heading(report_id, found, stack, headings, next_ordinal) -> Heading:
     return heading
 
 
-def _under_same_parent(heading: Heading, headings: list[Heading], stack: list[Heading]) -> bool:
+def _level_2_under_parent(headings: list[Heading], stack: list[Heading]) -> int:
+    """How many level-2 headings follow the open top-level heading (all of them
+    when none is open).  One pass: looking each one up with ``headings.index``
+    made a report cubic in its number of headings."""
     parent = next((h for h in reversed(stack) if h.level < 2), None)
-    if parent is None:
-        return True
-    return headings.index(heading) > headings.index(parent)
+    start = 0 if parent is None else _position(headings, parent) + 1
+    return sum(1 for h in headings[start:] if h.level == 2)
+
+
+def _position(headings: list[Heading], heading: Heading) -> int:
+    # By identity: every heading in a report is a distinct object (anchors are unique).
+    return next(n for n, h in enumerate(headings) if h is heading)
 
 
 def _category_of(stack: list[Heading]) -> str:

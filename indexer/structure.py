@@ -26,6 +26,9 @@ _STYLES = [
     (re.compile(r"^[（(]\s*\d{1,2}\s*[）)]\s*"), 4),
     (re.compile(r"^[①②③④⑤⑥⑦⑧⑨⑩]\s*"), 5),
 ]
+# All styles in one pattern, tried in the order above (the first alternative that
+# matches wins, as in a loop over _STYLES), so a paragraph costs one match call.
+_ANY_STYLE = re.compile("|".join(f"(?P<s{n}>{pattern.pattern})" for n, (pattern, _) in enumerate(_STYLES)))
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _MAX_TITLE = 40
 _UNNUMBERED_MAX = 20
@@ -48,10 +51,10 @@ class HeadingMatch:
 def match_heading(paragraph: str, has_numbered_top: bool = True, markdown: bool = False) -> HeadingMatch | None:
     """The heading a paragraph is or opens, or None for plain body text.
     ``markdown``: the converter marked the line as a heading."""
-    for pattern, level in _STYLES:
-        found = pattern.match(paragraph)
-        if found:
-            return _numbered_heading(paragraph, level, found.end())
+    found = _ANY_STYLE.match(paragraph)
+    if found:
+        level = _STYLES[int(found.lastgroup[1:])][1]
+        return _numbered_heading(paragraph, level, found.end())
     if markdown and len(paragraph) <= 60:
         return HeadingMatch(level=1 if not has_numbered_top else 2, title=paragraph, inline=False)
     if len(paragraph) <= _UNNUMBERED_MAX and not re.search(r"[，。；：,;:、]", paragraph) \
