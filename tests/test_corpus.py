@@ -103,3 +103,15 @@ def test_no_realworld_passage_is_boilerplate(realworld):
 def test_realworld_traditional_texts_keep_their_characters(realworld):
     old = [r for r in realworld.reports if r.year and r.year < 1960]
     assert old and all(r.passages for r in old)
+
+
+def test_reading_in_two_processes_gives_the_same_result(tmp_path, sample_dir):
+    import shutil
+
+    for copy in ("a", "b", "c"):                     # 15 files: enough to use the pool
+        shutil.copytree(sample_dir, tmp_path / copy)
+    (tmp_path / "b" / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    one, two = read_reports([tmp_path], procs=1), read_reports([tmp_path], procs=2)
+    assert [r.to_dict() for r in two.reports] == [r.to_dict() for r in one.reports]
+    assert (two.skipped, two.duplicates, two.sources) == (one.skipped, one.duplicates, one.sources)
+    assert len(two.reports) == 5 and len(two.duplicates) == 10 and len(two.skipped) == 1
