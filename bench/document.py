@@ -36,7 +36,10 @@ METHOD = """\
 - **Build**: peers index `passages.jsonl` (already read); ours reads, cleans and
   structures the report files itself (the reader alone is listed for comparison).
   jieba-only is `jieba.cut(text, HMM=False)` with the project's dictionary, its loading
-  excluded: the ceiling of a jieba-based indexer."""
+  excluded: the ceiling of a jieba-based indexer.  Our default build also puts
+  jieba's words in the Whoosh documents (Whoosh's pure-Python writer, two processes);
+  `--no-words` leaves them out.  Both indexes answer every query the same (the app
+  searches its own postings); the server is run on the default build's index."""
 
 
 def render(results: list[dict], mix: dict, machine: dict, command: str) -> str:
