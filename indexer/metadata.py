@@ -155,7 +155,9 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
             continue
         province, city, county = _divisions(text[:200])
         if province and _named_in(text, province, city, county):
-            return province, city, county
+            # The county only when named in full: addressparser also finds one in
+            # a bureau's name (南京市自然资源局 → 资源县, 洛阳市公安局 → 公安县).
+            return province, city, county if county and county in text else ""
     return "", "", ""
 
 

@@ -102,3 +102,17 @@ def test_markdown_headings_without_numbers_are_headings(tmp_path):
     report = read_report(path)
     assert [(h.title, h.category) for h in report.headings] == [("工作亮点", "其他"), ("存在的不足", P)]
     assert report.passages[-1].section == "存在的不足" and report.passages[-1].category == P
+
+
+@pytest.mark.parametrize("agency,region", [
+    ("南京市自然资源局", ("江苏省", "南京市", "")),            # not 资源县 (桂林市)
+    ("洛阳市公安局", ("河南省", "洛阳市", "")),                # not 公安县 (荆州市)
+    ("广州市人力资源和社会保障局", ("广东省", "广州市", "")),
+    ("西宁市湟中区卫生健康局", ("青海省", "西宁市", "湟中区")),
+    ("湟中区卫生健康局", ("青海省", "西宁市", "湟中区")),      # the city found from the county
+    ("资源县人民政府", ("广西壮族自治区", "桂林市", "资源县")),  # the real 资源县
+])
+def test_region_of_an_agency(agency, region):
+    from indexer.metadata import resolve_region
+
+    assert resolve_region(agency, "") == region
