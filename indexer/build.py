@@ -18,8 +18,8 @@ from tqdm import tqdm
 
 from . import DEFAULT_INDEX
 from .analysis import normalize
-from .corpus import SAMPLES, read_reports
-from .documents import BackgroundWriter, write_with_words
+from .corpus import SAMPLES, list_report_files, read_reports
+from .documents import DocumentWriter
 from .model import CATEGORIES, Report
 from .postings import PostingsBuilder
 from .schema import SCHEMA_VERSION, passage_schema
@@ -41,11 +41,17 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     root = Path(index_dir)
     paths = [Path(p) for p in (paths or [SAMPLES])]
     previous = _previous_sources(root)
-    with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-        result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous),
-                              procs=procs)
     generation = new_generation(root)
-    counts = write_generation(generation, result.reports, procs=procs, progress=progress, words=words)
+    # Started before reading: its worker processes are forked while this one is small.
+    documents = DocumentWriter(generation / "whoosh", procs if _large(paths) else 1, words)
+    try:
+        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
+            result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous),
+                                  procs=procs)
+        counts = write_generation(generation, result.reports, documents, progress=progress)
+    except BaseException:
+        documents.abort()
+        raise
     write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     swap_in(root, generation)
     return {
@@ -57,8 +63,8 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     }
 
 
-def write_generation(folder: Path, reports: list[Report], procs: int = 2, progress: bool = False,
-                     words: bool = True) -> dict:
+def write_generation(folder: Path, reports: list[Report], documents: DocumentWriter,
+                     progress: bool = False) -> dict:
     """Everything of an index except ``meta.json``; returns counts and the
     seconds each step took (the build's profile, reported in the summary)."""
     timings: dict[str, float] = {}
@@ -72,8 +78,7 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
         clock = now
 
     rows = [(r, p) for r in reports for p in r.passages]
-    # Without words the Whoosh documents are written meanwhile, by another process.
-    background = None if words else BackgroundWriter(folder / "whoosh", rows)
+    documents.add(rows, progress)       # written meanwhile, by other processes
     lengths = normalize_and_post(folder, [p.text for _, p in rows])
     lap("postings")
     vocab = facet_vocab(reports)
@@ -84,7 +89,7 @@ def write_generation(folder: Path, reports: list[Report], procs: int = 2, progre
     for report in reports:
         write_json(reports_dir / f"{report.id}.json", _report_structure(report))
     lap("texts")
-    _write_whoosh(folder / "whoosh", rows, procs, progress, background)
+    _write_whoosh(documents)
     lap("whoosh")
     np.savez(folder / "columns.npz", **columns)
     return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows),
@@ -95,7 +100,7 @@ def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
     """Normalize the passage texts chunk by chunk into ``norm.txt.gz`` (one a
     line) and the postings; only one chunk's normalized text is held at a time.
     Returns the normalized length of each passage."""
-    builder = PostingsBuilder(expected_chars=sum(len(t) for t in texts))
+    builder = PostingsBuilder(folder)
     lengths = np.zeros(len(texts), dtype=np.int32)
     with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
         for start in range(0, len(texts), _CHUNK):
@@ -103,16 +108,18 @@ def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
             out.write(("\n" if start else "") + "\n".join(norm))
             lengths[start:start + len(norm)] = [len(n) for n in norm]
             builder.add(norm)
-    builder.save(folder)
+    builder.save()
     return lengths
 
 
-def _write_whoosh(folder: Path, rows, procs: int, progress: bool, background: BackgroundWriter | None) -> None:
-    """The Whoosh documents: with words, written now; without, waited for."""
-    if background is None:
-        write_with_words(folder, rows, procs, progress)
-    else:
-        background.wait()
+def _write_whoosh(documents: DocumentWriter) -> None:
+    """The Whoosh documents, written beside the rest: wait for them."""
+    documents.finish()
+
+
+def _large(paths: list[Path]) -> bool:
+    """Worth Whoosh's worker processes: more than about 3,000 passages of text."""
+    return sum(f.stat().st_size for f in list_report_files(paths) if f.exists()) > 2_000_000
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:

@@ -5,24 +5,26 @@ Two ways, by whether jieba's words go into the ``content`` field:
 
 * with words (the default), Whoosh's own multi-process writer analyzes every
   passage with jieba.  This is most of a build's time (Whoosh spends about
-  17 µs on each posting, in Python), and the app does not read these words:
+  10–17 µs on each posting, in Python), and the app does not read these words:
   it answers from its own phrase postings.  They are for tools that open
   ``whoosh/`` directly.
 * without words (``build --no-words``), the documents hold only the fields
-  above; they are written by a separate process started at the beginning of
-  the build, so that the build's two cores work at once (the main process
-  builds the postings meanwhile).  The process is spawned, not forked: a fork
-  would share, and be charged for, every page of the reports in memory.
+  above, written by one process of their own.
+
+Either way the writing runs beside the main process, which builds the phrase
+postings meanwhile, and its processes are started while the main process is
+small: a process forked later would be charged (in RSS) for every page of the
+reports the main process holds.
 """
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
-from .analysis import segmenter
 from .schema import passage_schema
 
 
@@ -35,27 +37,90 @@ def document_fields(rows) -> list[dict]:
             for seq, (report, passage) in enumerate(rows)]
 
 
-def write_with_words(folder: Path, rows, procs: int, progress: bool = False) -> None:
-    """All fields, ``content`` analyzed by jieba, by ``procs`` processes."""
-    folder.mkdir()
-    segmenter()               # load jieba before the writer forks its workers
-    ix = whoosh_index.create_in(folder, passage_schema())
-    many = procs > 1 and len(rows) > 2000
-    # limitmb is per worker: each of procs workers pools this much before spilling.
-    writer = ix.writer(procs=procs if many else 1, multisegment=many, limitmb=128)
-    fields = document_fields(rows)
-    for doc, (_, passage) in tqdm(zip(fields, rows), total=len(rows), desc="indexing words",
+class DocumentWriter:
+    """Create it before reading the reports, ``add`` the passages once read,
+    ``finish`` before the generation is marked complete; ``abort`` on failure."""
+
+    def __init__(self, folder: Path, procs: int, words: bool):
+        self.folder, self.words = folder, words
+        self._words = _WordsWriter(folder, procs) if words else None
+        self._fields: _FieldsWriter | None = None
+
+    def add(self, rows, progress: bool = False) -> None:
+        if self._words is not None:
+            self._words.add(rows, progress)
+        else:
+            self._fields = _FieldsWriter(self.folder, document_fields(rows))
+
+    def finish(self) -> None:
+        if self._words is not None:
+            self._words.finish()
+        elif self._fields is not None:
+            self._fields.wait()
+
+    def abort(self) -> None:
+        if self._words is not None:
+            self._words.abort()
+        elif self._fields is not None:
+            self._fields.process.kill()
+
+
+class _WordsWriter:
+    """All fields, ``content`` analyzed by jieba in ``procs`` Whoosh workers.
+
+    The workers are forked now (Whoosh would fork them at the first batch of
+    documents, after the reports are read), and the documents are fed from a
+    thread: Whoosh's job queue holds only a few batches, so feeding blocks
+    until the workers catch up, and the main thread has postings to build."""
+
+    def __init__(self, folder: Path, procs: int):
+        folder.mkdir()
+        ix = whoosh_index.create_in(folder, passage_schema())
+        if procs > 1:
+            # limitmb is per worker: each pools this much before spilling to disk.
+            self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32)
+            for _ in range(procs):
+                self.writer._new_task()        # noqa: SLF001  (Whoosh 2.7 has no public way)
+        else:
+            self.writer = ix.writer(limitmb=64)
+        self._feeder: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def add(self, rows, progress: bool) -> None:
+        fields = document_fields(rows)
+        texts = [passage.text for _, passage in rows]
+        self._feeder = threading.Thread(target=self._feed, args=(fields, texts, progress), name="whoosh-feeder",
+                                        daemon=True)   # an aborted build must not wait for it
+        self._feeder.start()
+
+    def _feed(self, fields: list[dict], texts: list[str], progress: bool) -> None:
+        try:
+            for doc, text in tqdm(zip(fields, texts), total=len(texts), desc="indexing words",
                                   unit="passage", disable=not progress, leave=False):
-        writer.add_document(content=passage.text, **doc)
-    writer.commit()
+                self.writer.add_document(content=text, **doc)
+        except BaseException as exc:      # re-raised by finish(), in the main thread
+            self._error = exc
+
+    def finish(self) -> None:
+        if self._feeder is not None:
+            self._feeder.join()
+        if self._error is not None:
+            raise self._error
+        self.writer.commit()
+
+    def abort(self) -> None:
+        for task in getattr(self.writer, "tasks", []):
+            task.terminate()
+            task.join()
 
 
-class BackgroundWriter:
-    """The documents without words, written by a process of their own."""
+class _FieldsWriter:
+    """The documents without words, written by a spawned process (a fork would
+    copy the reports' pages into its RSS)."""
 
-    def __init__(self, folder: Path, rows):
+    def __init__(self, folder: Path, fields: list[dict]):
         context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_write_fields, args=(folder, document_fields(rows)),
+        self.process = context.Process(target=_write_fields, args=(folder, fields),
                                        name="whoosh-writer", daemon=True)
         self.process.start()
 

@@ -34,7 +34,7 @@ import numpy as np
 _SEP = 0            # alphabet id of the separator between passages
 _MAX_BIGRAMS = 6    # posting lists intersected for a long phrase; the rest is verified
 BLOCK = 4096        # postings per compressed block
-_SLICE_BLOCKS = 64  # blocks encoded at a time while writing: bounds the temporaries
+_BUCKETS = 16       # spill files by gram code range: the build sorts one at a time
 _LEVEL = 1          # deflate level: 6 saves 3% more and takes 3x as long
 
 
@@ -54,18 +54,22 @@ _BIGRAM_BASE = _ALPHABET_MAX + 1
 
 class PostingsBuilder:
     """Postings of passages fed in order, chunk by chunk (``add``), so the
-    caller need not hold every normalized text at once; ``save`` writes them."""
+    caller need not hold every normalized text at once; ``save`` writes them.
 
-    def __init__(self, expected_chars: int = 0):
+    Each chunk's postings are spilled to ``_BUCKETS`` files by gram code range
+    (ranges cut at the first chunk's quantiles), and ``save`` sorts one bucket
+    at a time: memory holds a sixteenth of the postings, not all of them (8
+    bytes each: 250 MB at 100k passages)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
         self._ids = np.zeros(0x110000, dtype=np.int32)   # code point → alphabet id
         self.alphabet: list[int] = []                     # alphabet id - 1 → code point
-        # One array for every posting, sized for the expected text (a passage of
-        # n characters has at most 2n postings); untouched pages cost nothing.
-        # Chunks kept as arrays of their own would fragment the heap: freed
-        # temporaries between them could not be given back.
-        self._keys = np.empty(max(2 * expected_chars, 1 << 16), dtype=np.uint64)
-        self._count = 0
+        self._edges: np.ndarray | None = None             # first key of buckets 1…
         self.passages = 0
+
+    def _spill_path(self, bucket: int) -> Path:
+        return self.folder / f"postings.spill-{bucket:02d}.tmp"
 
     def add(self, norm_texts: list[str]) -> None:
         if self.passages + len(norm_texts) > MAX_PASSAGES:
@@ -80,17 +84,19 @@ class PostingsBuilder:
         codes = np.concatenate([ids[uni], ids[:-1][pair] * _BIGRAM_BASE + ids[1:][pair]]).astype(np.uint64)
         owners = np.concatenate([doc[uni], doc[:-1][pair]])
         keys, counts = np.unique((codes << np.uint64(32)) | (owners << np.uint64(_TF_BITS)), return_counts=True)
-        self._append(keys | np.minimum(counts, 255).astype(np.uint64))
+        self._spill(keys | np.minimum(counts, 255).astype(np.uint64))
         self.passages += len(norm_texts)
 
-    def _append(self, keys: np.ndarray) -> None:
-        end = self._count + len(keys)
-        if end > len(self._keys):                 # longer than expected (NFKC can expand)
-            grown = np.empty(max(end, 2 * len(self._keys)), dtype=np.uint64)
-            grown[:self._count] = self._keys[:self._count]
-            self._keys = grown
-        self._keys[self._count:end] = keys
-        self._count = end
+    def _spill(self, keys: np.ndarray) -> None:
+        """Append sorted ``keys`` to the bucket files, each its code range."""
+        if self._edges is None:
+            codes = np.unique(keys >> np.uint64(32))
+            cuts = codes[np.linspace(0, len(codes), _BUCKETS + 1).astype(np.int64)[1:-1]] if len(codes) else codes
+            self._edges = np.unique(cuts) << np.uint64(32)
+        bounds = [0, *np.searchsorted(keys, self._edges).tolist(), len(keys)]
+        for bucket in range(len(bounds) - 1):
+            with open(self._spill_path(bucket), "ab") as out:
+                out.write(keys[bounds[bucket]:bounds[bucket + 1]].tobytes())
 
     def _alphabet_ids(self, cps: np.ndarray) -> np.ndarray:
         new = np.unique(cps[self._ids[cps] == 0])
@@ -101,28 +107,38 @@ class PostingsBuilder:
         self.alphabet.extend(int(c) for c in new)
         return self._ids[cps].astype(np.int64)
 
-    def save(self, folder: Path) -> None:
-        keys = self._keys[:self._count]
-        keys.sort()
-        halves = keys.view(np.uint32).reshape(-1, 2)
-        low, high = halves[:, 0 if _LITTLE else 1], halves[:, 1 if _LITTLE else 0]
-        is_start = np.ones(len(keys), dtype=bool)          # the first posting of each list
-        np.not_equal(high[1:], high[:-1], out=is_start[1:])
-        starts = np.flatnonzero(is_start)
-        np.save(folder / "postings.alphabet.npy", np.array(self.alphabet, dtype=np.uint32))
-        np.save(folder / "postings.codes.npy", high[starts].astype(np.int64))
-        np.save(folder / "postings.offsets.npy", np.append(starts, len(keys)).astype(np.int64))
-        del starts
-        with _BlockWriter(folder, "docs") as docs, _BlockWriter(folder, "tfs") as tfs:
-            step = _SLICE_BLOCKS * BLOCK
-            for at in range(0, len(keys), step):
-                part = low[at:at + step]
-                numbers = part >> np.uint32(_TF_BITS)
-                previous = np.concatenate([low[at - 1:at] >> np.uint32(_TF_BITS) if at else [0], numbers[:-1]])
-                gaps = np.where(is_start[at:at + step], numbers, numbers - previous.astype(np.uint32))
-                docs.write(gaps.astype(np.uint32))
-                tfs.write((part & np.uint32(0xFF)).astype(np.uint8))
-        self._keys = None
+    def save(self) -> None:
+        """Sort each bucket and write the postings files (see the module doc)."""
+        codes, offsets, total = [], [], 0
+        with _BlockWriter(self.folder, "docs") as docs, _BlockWriter(self.folder, "tfs") as tfs:
+            for bucket in range(len(self._edges) + 1 if self._edges is not None else 0):
+                path = self._spill_path(bucket)
+                keys = np.fromfile(path, dtype=np.uint64)
+                path.unlink()
+                keys.sort()
+                bucket_codes, starts = _encode(keys, docs, tfs)
+                codes.append(bucket_codes)
+                offsets.append(starts + total)
+                total += len(keys)
+        np.save(self.folder / "postings.alphabet.npy", np.array(self.alphabet, dtype=np.uint32))
+        np.save(self.folder / "postings.codes.npy", np.concatenate(codes or [np.zeros(0, np.int64)]))
+        np.save(self.folder / "postings.offsets.npy", np.concatenate(offsets + [[total]]).astype(np.int64))
+
+
+def _encode(keys: np.ndarray, docs: "_BlockWriter", tfs: "_BlockWriter") -> tuple[np.ndarray, np.ndarray]:
+    """Write sorted packed postings as gaps and tfs; returns the codes and the
+    start of each code's list (a bucket's first posting always starts one)."""
+    halves = keys.view(np.uint32).reshape(-1, 2)
+    low, high = halves[:, 0 if _LITTLE else 1], halves[:, 1 if _LITTLE else 0]
+    is_start = np.ones(len(keys), dtype=bool)          # the first posting of each list
+    np.not_equal(high[1:], high[:-1], out=is_start[1:])
+    starts = np.flatnonzero(is_start)
+    numbers = low >> np.uint32(_TF_BITS)
+    gaps = numbers - np.concatenate([[0], numbers[:-1]]).astype(np.uint32)
+    gaps[is_start] = numbers[is_start]
+    docs.write(gaps)
+    tfs.write((low & np.uint32(0xFF)).astype(np.uint8))
+    return high[starts].astype(np.int64), starts
 
 
 class _BlockWriter:
@@ -133,17 +149,27 @@ class _BlockWriter:
         self.folder, self.name = folder, name
         self.out = open(folder / f"postings.{name}.z", "wb")
         self.bounds = [0]
+        self.pending: np.ndarray | None = None    # the tail of a write: less than a block
 
     def write(self, values: np.ndarray) -> None:
-        for at in range(0, len(values), BLOCK):
-            data = zlib.compress(_shuffle(values[at:at + BLOCK]), _LEVEL)
-            self.out.write(data)
-            self.bounds.append(self.bounds[-1] + len(data))
+        if self.pending is not None:
+            values = np.concatenate([self.pending, values])
+        whole = len(values) - len(values) % BLOCK
+        for at in range(0, whole, BLOCK):
+            self._block(values[at:at + BLOCK])
+        self.pending = values[whole:].copy()
+
+    def _block(self, values: np.ndarray) -> None:
+        data = zlib.compress(_shuffle(values), _LEVEL)
+        self.out.write(data)
+        self.bounds.append(self.bounds[-1] + len(data))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
+        if self.pending is not None and len(self.pending):
+            self._block(self.pending)
         self.out.close()
         np.save(self.folder / f"postings.{self.name}.blocks.npy", np.array(self.bounds, dtype=np.int64))
 

@@ -18,14 +18,15 @@ def norm_texts() -> list[str]:
     return [normalize(p.text) for r in read_reports([SAMPLES]).reports for p in r.passages]
 
 
-@pytest.mark.parametrize("block,slice_blocks", [(7, 3), (4096, 64)])
-def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block, slice_blocks):
+@pytest.mark.parametrize("block,buckets", [(7, 5), (4096, 16), (4096, 1)])
+def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block, buckets):
     monkeypatch.setattr(postings, "BLOCK", block)
-    monkeypatch.setattr(postings, "_SLICE_BLOCKS", slice_blocks)
-    builder = postings.PostingsBuilder(expected_chars=10)      # too small: must grow
+    monkeypatch.setattr(postings, "_BUCKETS", buckets)
+    builder = postings.PostingsBuilder(tmp_path)
     for start in range(0, len(norm_texts), 50):                  # fed in chunks, like a build
         builder.add(norm_texts[start:start + 50])
-    builder.save(tmp_path)
+    builder.save()
+    assert not list(tmp_path.glob("*.tmp"))                      # spill files removed
     index = postings.Postings(tmp_path)
     grams = {text[i:i + n] for text in norm_texts for n in (1, 2) for i in range(len(text) - n + 1)}
     rng = random.Random(5)
@@ -42,9 +43,16 @@ def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block
 
 
 def test_block_files_are_smaller_than_plain_arrays(norm_texts, tmp_path):
-    builder = postings.PostingsBuilder(expected_chars=sum(map(len, norm_texts)))
+    builder = postings.PostingsBuilder(tmp_path)
     builder.add(norm_texts)
-    builder.save(tmp_path)
+    builder.save()
     count = int(np.load(tmp_path / "postings.offsets.npy")[-1])
     stored = (tmp_path / "postings.docs.z").stat().st_size + (tmp_path / "postings.tfs.z").stat().st_size
     assert count > 20_000 and stored < count * 5 / 3      # uint32 + uint8 each: at least 3x smaller
+
+
+def test_no_passages_make_empty_postings(tmp_path):
+    postings.PostingsBuilder(tmp_path).save()
+    index = postings.Postings(tmp_path)
+    assert index.candidates("法")[0].size == 0 and index.candidates("法治政府")[0].size == 0
+    index.close()
