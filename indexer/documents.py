@@ -19,6 +19,7 @@ reports the main process holds.
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import threading
 from pathlib import Path
 
@@ -85,6 +86,7 @@ class _WordsWriter:
             self.writer = ix.writer(limitmb=64)
         self._feeder: threading.Thread | None = None
         self._error: BaseException | None = None
+        self._fed = 0
 
     def add(self, rows, progress: bool) -> None:
         fields = document_fields(rows)
@@ -98,6 +100,7 @@ class _WordsWriter:
             for doc, text in tqdm(zip(fields, texts), total=len(texts), desc="indexing words",
                                   unit="passage", disable=not progress, leave=False):
                 self.writer.add_document(content=text, **doc)
+                self._fed += 1
         except BaseException as exc:      # re-raised by finish(), in the main thread
             self._error = exc
 
@@ -107,6 +110,10 @@ class _WordsWriter:
         if self._error is not None:
             raise self._error
         self.writer.commit()
+        if not self._fed:
+            # Whoosh tells its workers to stop only when documents went to them;
+            # with none (every file skipped) they would wait, and keep the build alive.
+            self.abort()
 
     def abort(self) -> None:
         for task in getattr(self.writer, "tasks", []):
@@ -116,11 +123,15 @@ class _WordsWriter:
 
 class _FieldsWriter:
     """The documents without words, written by a spawned process (a fork would
-    copy the reports' pages into its RSS)."""
+    copy the reports' pages into its RSS).  The fields go through a file, so
+    this process need not keep them (a Process keeps its arguments)."""
 
     def __init__(self, folder: Path, fields: list[dict]):
+        handoff = folder.with_name("whoosh-fields.tmp")
+        with open(handoff, "wb") as out:
+            pickle.dump(fields, out, protocol=pickle.HIGHEST_PROTOCOL)
         context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_write_fields, args=(folder, fields),
+        self.process = context.Process(target=_write_fields, args=(folder, handoff),
                                        name="whoosh-writer", daemon=True)
         self.process.start()
 
@@ -130,7 +141,10 @@ class _FieldsWriter:
             raise RuntimeError(f"writing the Whoosh documents failed (exit code {self.process.exitcode})")
 
 
-def _write_fields(folder: Path, fields: list[dict]) -> None:
+def _write_fields(folder: Path, handoff: Path) -> None:
+    with open(handoff, "rb") as source:
+        fields = pickle.load(source)
+    handoff.unlink()
     folder.mkdir()
     ix = whoosh_index.create_in(folder, passage_schema())
     writer = ix.writer(limitmb=64)

@@ -58,8 +58,8 @@ class PostingsBuilder:
 
     Each chunk's postings are spilled to ``_BUCKETS`` files by gram code range
     (ranges cut at the first chunk's quantiles), and ``save`` sorts one bucket
-    at a time: memory holds a sixteenth of the postings, not all of them (8
-    bytes each: 250 MB at 100k passages)."""
+    at a time: memory holds about a sixteenth of the postings, not all of them
+    (8 bytes each: 1 GB at 400k passages)."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -90,9 +90,10 @@ class PostingsBuilder:
     def _spill(self, keys: np.ndarray) -> None:
         """Append sorted ``keys`` to the bucket files, each its code range."""
         if self._edges is None:
-            codes = np.unique(keys >> np.uint64(32))
-            cuts = codes[np.linspace(0, len(codes), _BUCKETS + 1).astype(np.int64)[1:-1]] if len(codes) else codes
-            self._edges = np.unique(cuts) << np.uint64(32)
+            # Cut at quantiles of the postings, not of the distinct codes: the
+            # unigrams are few codes but half of all postings.
+            at = np.linspace(0, len(keys), _BUCKETS + 1).astype(np.int64)[1:-1]
+            self._edges = np.unique(keys[at] >> np.uint64(32)) << np.uint64(32) if len(keys) else keys
         bounds = [0, *np.searchsorted(keys, self._edges).tolist(), len(keys)]
         for bucket in range(len(bounds) - 1):
             with open(self._spill_path(bucket), "ab") as out:

@@ -12,14 +12,23 @@ import click
 
 
 def ensure_index(index_dir: Path) -> None:
-    """Build from the bundled samples when nothing was built at ``index_dir``."""
-    from indexer.search import IndexMissing, open_index
+    """Build from the bundled samples when nothing was built at ``index_dir``.
+
+    Checked without opening the index (opening loads it, and the memory freed
+    afterwards stays with the process).  An index of another schema version is
+    not overwritten with the samples: it may hold the user's own reports; the
+    site says how to rebuild it."""
+    from indexer.store import IndexMissing, IndexVersionError, current_generation, read_meta
 
     try:
-        open_index(index_dir).close()
+        read_meta(current_generation(index_dir))
         return
     except IndexMissing:
         pass
+    except (IndexVersionError, OSError, ValueError) as exc:     # another version, or damaged
+        click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",
+                   err=True)
+        return
     # Only now: the build code (Whoosh, tqdm, the readers) costs a server memory.
     from indexer.build import build_index
 

@@ -150,3 +150,14 @@ def test_build_without_words_searches_the_same(reports, tmp_path):
         assert searcher.doc_count() == summary["passages"]
         assert list(searcher.lexicon("content")) == []
         assert len(list(searcher.lexicon("agency"))) == 5
+
+
+def test_a_large_folder_of_bad_files_builds_an_empty_index(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for n in range(3):       # over 2 MB: the Whoosh writer starts its worker processes
+        (folder / f"scan{n}.pdf").write_bytes(b"%PDF-1.4 " + b"\0" * 1_000_000)
+    done = subprocess.run([sys.executable, "-m", "indexer", "build", str(folder), "--index", str(tmp_path / "i"),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "indexed 0 reports" in done.stdout and done.stderr.count("skipped") == 3

@@ -42,6 +42,29 @@ def test_ensure_index_builds_only_when_missing(tmp_path, web_index, monkeypatch)
     ensure_index(web_index)
 
 
+def test_ensure_index_leaves_an_index_of_another_version_alone(tmp_path, monkeypatch, capsys):
+    import json
+
+    import indexer.build
+    from indexer.build import build_index
+    from indexer.store import CURRENT, META
+
+    target = tmp_path / "index"
+    build_index(None, target, procs=1, words=False)
+    meta_path = (target / CURRENT).resolve() / META
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text(encoding="utf-8")), "schema_version": 0}),
+                         encoding="utf-8")
+
+    def no_rebuild(*args, **kwargs):
+        raise AssertionError("the user's index must not be replaced by the samples")
+
+    monkeypatch.setattr(indexer.build, "build_index", no_rebuild)
+    from search_web.__main__ import ensure_index
+
+    ensure_index(target)
+    assert "python -m indexer build" in capsys.readouterr().err
+
+
 def _wait_for_listen(process) -> str:
     """The URL the server prints once it listens (``--port 0``: any free port)."""
     lines: queue.Queue = queue.Queue()
