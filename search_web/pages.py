@@ -13,7 +13,7 @@ import re
 from markupsafe import Markup, escape
 
 from . import urls
-from .params import FACET_KEYS, FILTER_KEYS, SearchParams
+from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
 FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
 _MARK_SPLIT = re.compile(r"(</?mark>)")
@@ -38,6 +38,8 @@ def search_page(index, params: SearchParams) -> dict:
         landing=params.landing,
         hits=[_hit(hit, params.q) for hit in result.get("hits", [])],
         facets=_facets(result.get("facets", {}), params),
+        facet_size=params.facet_size,
+        facets_more=_facets_more(result.get("facets", {}), params),
         active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
         links=_search_links(params, result),
         suggestions=_way_out(params, result),
@@ -60,8 +62,11 @@ def _facets(facets: dict, params: SearchParams) -> dict:
     out = {}
     for key in FACET_KEYS:
         selected = params.filters.get(key, [])
-        items = [{"value": str(f["value"]), "count": f["count"]} for f in facets.get(key, [])]
-        shown = {item["value"] for item in items}
+        every = facets.get(key, [])
+        # The largest facet_size values, and any selected value beyond them.
+        items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
+                 if n < params.facet_size or str(f["value"]) in selected]
+        shown = {str(f["value"]) for f in every}
         toggle_url = urls.toggler(params, key)
         items += [{"value": value, "count": 0} for value in selected if value not in shown]
         for item in items:
@@ -69,6 +74,13 @@ def _facets(facets: dict, params: SearchParams) -> dict:
             item["toggle_url"] = toggle_url(item["value"])
         out[key] = items
     return out
+
+
+def _facets_more(facets: dict, params: SearchParams) -> dict:
+    """Per facet with more values than listed: how many, and the URL listing them all."""
+    return {key: {"values": len(facets[key]),
+                  "url": urls.more_facet_values(params, min(len(facets[key]), MAX_FACET_SIZE), key)}
+            for key in FACET_KEYS if len(facets.get(key, [])) > params.facet_size}
 
 
 def _active_filters(params: SearchParams) -> list[dict]:

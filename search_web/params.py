@@ -19,6 +19,8 @@ from .errors import WebError
 FILTER_KEYS = ("agency", "province", "city", "year", "section")
 FACET_KEYS = ("agency", "province", "year", "section")
 PER_PAGE = 10
+FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
+MAX_FACET_SIZE = 5000
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -35,6 +37,7 @@ class SearchParams:
     page: int = 1
     sort: str = "relevance"
     per_page: int = PER_PAGE
+    facet_size: int = FACET_SIZE
 
     @property
     def landing(self) -> bool:
@@ -53,7 +56,8 @@ def parse_search(args: MultiDict) -> SearchParams:
         raise WebError(f"不支持的排序方式：{sort}。", 400, "sort 只能是 relevance（相关度）或 date（日期）。")
     return SearchParams(q=q, filters=_filters(args), sort=sort,
                         page=_int(args, "page", 1, MAX_PAGE),
-                        per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE))
+                        per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE),
+                        facet_size=_int(args, "facet_size", FACET_SIZE, MAX_FACET_SIZE))
 
 
 def clean_query(args: MultiDict) -> str:

@@ -12,7 +12,7 @@ from urllib.parse import quote_plus, urlencode
 
 from flask import url_for
 
-from .params import FILTER_KEYS, PER_PAGE, SearchParams
+from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, SearchParams
 
 
 def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> str:
@@ -21,7 +21,7 @@ def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> st
 
 
 def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
-                  per_page: int) -> list[tuple[str, str]]:
+                  per_page: int, facet_size: int) -> list[tuple[str, str]]:
     pairs = [("q", q)] if q else []
     for key in FILTER_KEYS:
         pairs += [(key, str(value)) for value in filters.get(key, [])]
@@ -29,6 +29,8 @@ def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
         pairs.append(("sort", sort))
     if per_page != PER_PAGE:
         pairs.append(("per_page", str(per_page)))
+    if facet_size != FACET_SIZE:
+        pairs.append(("facet_size", str(facet_size)))
     if page > 1:
         pairs.append(("page", str(page)))
     return pairs
@@ -38,7 +40,8 @@ def search(params: SearchParams | None = None, *, json: bool = False, **changes)
     """The search URL for ``params`` with some fields changed (``page=2``,
     ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1."""
     p = params or SearchParams()
-    fields = {"q": p.q, "filters": p.filters, "page": p.page, "sort": p.sort, "per_page": p.per_page}
+    fields = {"q": p.q, "filters": p.filters, "page": p.page, "sort": p.sort, "per_page": p.per_page,
+              "facet_size": p.facet_size}
     if "page" not in changes:
         changes["page"] = 1 if changes else p.page
     fields.update(changes)
@@ -82,6 +85,11 @@ def toggler(params: SearchParams, key: str):
 
 # Facet values (agency names, years) recur in every response: encode each once.
 _quoted = lru_cache(maxsize=1 << 16)(quote_plus)
+
+
+def more_facet_values(params: SearchParams, count: int, key: str) -> str:
+    """This search with ``count`` values listed per facet, landing on facet ``key``."""
+    return search(params, page=params.page, facet_size=count) + f"#facet-{key}"
 
 
 def without_filters(params: SearchParams) -> str:

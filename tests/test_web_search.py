@@ -159,3 +159,20 @@ def test_partial_matches_are_announced(client, search_json):
         pytest.skip("the library returned no partial matches for this query")
     html = client.get("/search", query_string={"q": "双随机 量子纠缠"}).get_data(as_text=True)
     assert "没有段落同时包含全部词语" in html
+
+
+def test_long_facets_list_the_largest_values_and_link_to_all(client, search_json):
+    everything = search_json()
+    agencies = everything["facets"]["agency"]
+    assert len(agencies) == 5 and "agency" not in everything["facets_more"]
+    capped = search_json(facet_size="2")
+    assert [f["value"] for f in capped["facets"]["agency"]] == [f["value"] for f in agencies[:2]]
+    more = capped["facets_more"]["agency"]
+    assert more["values"] == 5
+    assert [f["value"] for f in follow(client, more["url"])["facets"]["agency"]] == [f["value"] for f in agencies]
+    # a selected value beyond the cap stays listed, ticked
+    selected = search_json(facet_size="1", agency=agencies[-1]["value"])
+    assert [f["value"] for f in selected["facets"]["agency"] if f["selected"]] == [agencies[-1]["value"]]
+    page = client.get("/search", query_string={"facet_size": "2"}).get_data(as_text=True)
+    assert 'id="facet-agency"' in page and "显示全部 5 项" in page
+    assert client.get("/search.json", query_string={"facet_size": "0"}).status_code == 400
