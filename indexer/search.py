@@ -289,6 +289,12 @@ class Index:
         return report
 
     def get_passage(self, passage_id: str) -> dict:
+        report, passage = self.get_report_of(passage_id)
+        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
+        return {"passage": passage, "report": summary}
+
+    def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
+        """(the whole report, the passage in it): a passage page needs both, read once."""
         found = _PASSAGE_ID.match(passage_id or "")
         if not found:
             raise NotFound(f"没有编号为“{passage_id}”的段落")
@@ -296,8 +302,7 @@ class Index:
         passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
         if passage is None:
             raise NotFound(f"没有编号为“{passage_id}”的段落")
-        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
-        return {"passage": passage, "report": summary}
+        return report, passage
 
 
 @lru_cache(maxsize=64)

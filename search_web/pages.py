@@ -149,8 +149,9 @@ def _way_out(params: SearchParams, result: dict) -> list[dict]:
 
 # --- report and passage -----------------------------------------------------
 
-def report_page(index, report_id: str, q: str = "", focus: str = "") -> dict:
-    report = dict(index.get_report(report_id))
+def report_page(index, report_id: str, q: str = "", focus: str = "", report: dict | None = None) -> dict:
+    """``report``: the report when the caller has read it already."""
+    report = dict(report or index.get_report(report_id))
     terms = _terms(index, q)
     anchors = _heading_anchors(report.get("headings", []))
     report["passages"] = [_block(index, p, terms, q, anchors, focus) for p in report.get("passages", [])]
@@ -208,14 +209,14 @@ def _http_url(url: str) -> str | None:
 
 
 def passage_page(index, passage_id: str, q: str = "") -> dict:
-    data = index.get_passage(passage_id)
-    page = report_page(index, data["report"]["id"], q, focus=passage_id)
-    page["passage"] = data["passage"]
+    report, passage = index.get_report_of(passage_id)
+    page = report_page(index, report["id"], q, focus=passage_id, report=report)
+    page["passage"] = dict(passage)
     page["permalink"] = urls.passage(passage_id, external=True)
-    page["citation"] = citation(data["report"], data["passage"], page["permalink"])
+    page["citation"] = citation(report, passage, page["permalink"])
     page["links"]["self"] = urls.passage(passage_id, q)
     page["links"]["json"] = urls.passage(passage_id, q, json=True)
-    page["links"]["report"] = urls.report(data["report"]["id"], q)
+    page["links"]["report"] = urls.report(report["id"], q)
     return page
 
 
