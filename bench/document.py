@@ -4,7 +4,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from .report import LABELS, MB, MIB, OUR_BUILDS, PEER_ORDER, crossing, num, size_section, table, target_size, targets
+from .report import (JUDGED_BUILDS, LABELS, MB, MIB, OUR_BUILDS, PEER_ORDER, crossing, num, size_section,
+                     table, target_size, targets)
 
 METHOD = """\
 - **Data.** `bench/corpus.py` recombines the real paragraphs of the bundled samples and
@@ -88,7 +89,7 @@ def describe_mix(mix: dict) -> str:
 def headline_rows(res: dict) -> list[list[str]]:
     n = res["corpus"]["passages"]
     rows = []
-    for name in PEER_ORDER + tuple(k for k in ("build2", "lean2") if k in res["ours"]):
+    for name in PEER_ORDER + tuple(k for k in JUDGED_BUILDS if k in res["ours"]):
         if name in res["ours"]:
             build, query, exact = res["ours"][name], res["ours"]["query"], res["ours"]["exactness"]
             label = OUR_BUILDS[name].replace("procs=2", "HTTP JSON API, facets + snippets")
@@ -114,7 +115,7 @@ def ratio_rows(res: dict) -> list[list[str]]:
             continue
         plat = part["query"]["latency"]
         build = part.get("build")
-        mine = [ours[k] for k in ("build2", "lean2") if k in ours]
+        mine = [ours[k] for k in JUDGED_BUILDS if k in ours]
         index = " · ".join(f'{b["index_bytes"] / build["index_bytes"]:.2f}' for b in mine) if build else "–"
         speed = " · ".join(f'{build["seconds"] / b["seconds"]:.2f}' for b in mine) if build else "–"
         rows.append([LABELS[name]] + [f"{lat[p] / plat[p]:.2f}" for p in ("p50", "p95", "p99")] + [index, speed])

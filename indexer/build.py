@@ -22,7 +22,7 @@ from .corpus import SAMPLES, list_report_files, read_reports
 from .documents import DocumentWriter
 from .model import CATEGORIES, Report
 from .postings import PostingsBuilder
-from .schema import SCHEMA_VERSION, passage_schema
+from .schema import SCHEMA_VERSION
 from .store import (META, NORM_FILE, IndexMissing, IndexVersionError, current_generation, new_generation,
                     read_meta, swap_in, write_json)
 
@@ -39,14 +39,14 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
-    paths = [Path(p) for p in (paths or [SAMPLES])]
+    files = list_report_files([Path(p) for p in (paths or [SAMPLES])])
     previous = _previous_sources(root)
     generation = new_generation(root)
     # Started before reading: its worker processes are forked while this one is small.
-    documents = DocumentWriter(generation / "whoosh", procs if _large(paths) else 1, words)
+    documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
     try:
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-            result = read_reports(paths, progress=lambda _path: bar.update(), cache=_cache(root, previous),
+            result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(root, previous),
                                   procs=procs)
         counts = write_generation(generation, result.reports, documents, progress=progress)
     except BaseException:
@@ -57,7 +57,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),
         "passages": counts["passages"], "characters": counts["characters"],
-        "files_reused": sum(1 for key in result.sources.values() if key in previous.values()),
+        "files_reused": _reused(result.sources, previous),
         "words": words, "timings": counts["timings"], **_problems(result),
         "seconds": round(time.perf_counter() - started, 2),
     }
@@ -117,9 +117,15 @@ def _write_whoosh(documents: DocumentWriter) -> None:
     documents.finish()
 
 
-def _large(paths: list[Path]) -> bool:
+def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:
+    """Files whose source key the serving generation had read already."""
+    known = set(previous.values())     # a set: ``in dict.values()`` scans, once per file
+    return sum(1 for key in sources.values() if key in known)
+
+
+def _large(files: list[Path]) -> bool:
     """Worth Whoosh's worker processes: more than about 3,000 passages of text."""
-    return sum(f.stat().st_size for f in list_report_files(paths) if f.exists()) > 2_000_000
+    return sum(f.stat().st_size for f in files if f.exists()) > 2_000_000
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:

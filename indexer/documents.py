@@ -43,7 +43,7 @@ class DocumentWriter:
     ``finish`` before the generation is marked complete; ``abort`` on failure."""
 
     def __init__(self, folder: Path, procs: int, words: bool):
-        self.folder, self.words = folder, words
+        self.folder = folder
         self._words = _WordsWriter(folder, procs) if words else None
         self._fields: _FieldsWriter | None = None
 

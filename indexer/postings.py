@@ -126,7 +126,7 @@ class PostingsBuilder:
         np.save(self.folder / "postings.offsets.npy", np.concatenate(offsets + [[total]]).astype(np.int64))
 
 
-def _encode(keys: np.ndarray, docs: "_BlockWriter", tfs: "_BlockWriter") -> tuple[np.ndarray, np.ndarray]:
+def _encode(keys: np.ndarray, docs: _BlockWriter, tfs: _BlockWriter) -> tuple[np.ndarray, np.ndarray]:
     """Write sorted packed postings as gaps and tfs; returns the codes and the
     start of each code's list (a bucket's first posting always starts one)."""
     halves = keys.view(np.uint32).reshape(-1, 2)

@@ -143,8 +143,7 @@ class TextStore:
         self._offsets = offsets
 
     def __getitem__(self, seq: int) -> str:
-        start, end = int(self._offsets[seq]), int(self._offsets[seq + 1])
-        return self.read(start, end).decode("utf-8")
+        return self.span(seq, 1)[0]
 
     def span(self, first: int, count: int) -> list[str]:
         """The texts of passages ``first`` … ``first + count - 1``, in one read."""
@@ -153,7 +152,7 @@ class TextStore:
             return []
         data = self.read(bounds[0], bounds[-1])
         base = bounds[0]
-        return [data[a - base:b - base].decode("utf-8") for a, b in zip(bounds, bounds[1:])]
+        return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
 
     def read(self, start: int, end: int) -> bytes:
         data = os.pread(self._fd, end - start, start)

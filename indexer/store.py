@@ -8,9 +8,10 @@
         meta.json          schema version, counts, facet values, report table, sources
         whoosh/            the Whoosh index, one document per passage
         columns.npz        per passage: report, facet codes, year, section, length, text offsets
-        norm.txt           normalized passage texts, one per line (phrase verification)
+        norm.txt.gz        normalized passage texts, one per line (phrase verification)
         texts.bin          display texts, UTF-8, at the offsets in columns.npz
-        postings.*.npy     character unigram/bigram postings (``postings.py``)
+        postings.*         character unigram/bigram postings: arrays (.npy) and
+                           compressed blocks (.z) (``postings.py``)
         reports/<id>.json  each report's metadata, headings and passages, without the text
 
 A build writes a new generation beside the serving one and then replaces the
