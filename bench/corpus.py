@@ -34,7 +34,7 @@ SIZES = {"tiny": 400, "1k": 1_000, "10k": 10_000, "100k": 100_000, "400k": 400_0
 SAMPLE_WEIGHT = 4            # each sample paragraph counts four times in the pool
 MAX_PARAGRAPH = 480          # below the reader's 500-character cut, so a paragraph stays one passage
 # 自然资源局, 人力资源和社会保障局 and 公安局 included: the reader once took 资源 and
-# 公安 in them for 资源县 and 公安县 (fixed in indexer.metadata.resolve_region).
+# 公安 in them for 资源县 and 公安县 (fixed in indexer.report.metadata.resolve_region).
 AGENCY_TYPES = (
     "卫生健康局", "司法局", "市场监督管理局", "生态环境局", "交通运输局", "教育局", "应急管理局",
     "住房和城乡建设局", "农业农村局", "人民政府", "财政局", "民政局", "文化广电旅游体育局",
@@ -69,7 +69,7 @@ def paragraph_pool(sources: list[Path]) -> list[str]:
     """Real body paragraphs, deduplicated, in a stable order: no headings, no
     Traditional-script text (the reader folds it to Simplified for matching, a
     plain scan would not), each ending a sentence so the cleaner keeps it whole."""
-    from indexer.corpus import read_reports
+    from indexer.report.corpus import read_reports
 
     seen: set[str] = set()
     pool: list[str] = []
@@ -253,7 +253,7 @@ def ensure_corpus(size: str, seed: int = SEED, data: Path = DATA, sources: list[
 def read_back(plan: list[GenReport], folder: Path) -> list[dict]:
     """Read the written folder with the project's reader, check that it gives
     back what was generated, and return one row per passage."""
-    from indexer.corpus import read_reports
+    from indexer.report.corpus import read_reports
 
     result = read_reports([folder])
     problems = [str(s) for s in result.skipped] + [str(d) for d in result.duplicates]

@@ -66,7 +66,7 @@ class Server:
         response = self.conn.getresponse()
         body = response.read()
         if response.status != 200:
-            raise RuntimeError(f"{query['q']!r}: HTTP {response.status} {body[:300]!r}")
+            raise RuntimeError(f"{query['q']!r}: HTTP {response.status} {body[:300]!r} {self.proc.stderr.read1(4000) if self.proc else ''}")
         return body
 
     def get(self, query: dict) -> dict:

@@ -91,7 +91,7 @@ def jieba_job(job: dict) -> dict:
 
 
 def reader_job(job: dict) -> dict:
-    from indexer.corpus import read_reports
+    from indexer.report.corpus import read_reports
 
     with PeakRss() as rss, Timer() as timer:
         result = read_reports([Path(job["corpus"]) / "reports"])

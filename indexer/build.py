@@ -18,13 +18,23 @@ from tqdm import tqdm
 
 from . import DEFAULT_INDEX
 from .analysis import normalize
-from .corpus import SAMPLES, list_report_files, read_reports
-from .documents import DocumentWriter
 from .model import CATEGORIES, Report
-from .postings import PostingsBuilder
-from .schema import SCHEMA_VERSION
-from .store import (META, NORM_FILE, IndexMissing, IndexVersionError, current_generation, new_generation,
-                    read_meta, swap_in, write_json)
+from .report.corpus import SAMPLES, list_report_files, read_reports
+from .store.documents import DocumentWriter
+from .store.generation import Generation, ReportNotFound
+from .store.layout import (
+    META,
+    NORM_FILE,
+    IndexMissing,
+    IndexVersionError,
+    current_generation,
+    new_generation,
+    read_meta,
+    swap_in,
+    write_json,
+)
+from .store.postings import PostingsBuilder
+from .store.schema import SCHEMA_VERSION
 
 _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
 _REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
@@ -35,7 +45,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
                 progress: bool = False, words: bool = True) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
-    jieba's words in the Whoosh documents (see ``indexer.documents``).
+    jieba's words in the Whoosh documents (see ``indexer.store.documents``).
     Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
@@ -215,21 +225,19 @@ def _previous_sources(root: Path) -> dict[str, str]:
 
 def _cache(root: Path, previous: dict[str, str]):
     """Source key → the report the serving generation read from that source."""
-    from .search import SearchError, open_index
-
     if not previous:
         return None
     by_key = {key: rid for rid, key in previous.items()}
     try:
-        index = open_index(root)
-    except SearchError:
+        generation = Generation(current_generation(root))
+    except (IndexMissing, OSError, ValueError):
         return None
 
     def lookup(key: str) -> Report | None:
         if key not in by_key:
             return None
         try:
-            return Report.from_dict(index.get_report(by_key[key]))
-        except SearchError:
+            return Report.from_dict(generation.read_report(by_key[key]))
+        except (ReportNotFound, OSError, ValueError):
             return None
     return lookup

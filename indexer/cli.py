@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .read import ReadError
+from .api import ReadError
 
 
 class UserError(click.ClickException):
@@ -32,12 +32,12 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def inspect(file: Path, as_json: bool) -> None:
     """Show what the reader makes of one FILE: metadata, headings, passages."""
-    from .corpus import load_manifest, read_report
+    from .api import inspect_file
 
     if not file.exists():
         raise UserError(f"no such file: {file}", "check the path; folders are read by 'build', not 'inspect'")
     try:
-        report = read_report(file, load_manifest(file.parent).get(file.name))
+        report = inspect_file(file)
     except ReadError as exc:
         raise UserError(f"cannot read {file}: {exc}",
                         "supported: .txt .md .html .htm .docx .pdf (a PDF needs a text layer)")
@@ -63,8 +63,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
           as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
     bundled sample reports).  The new index replaces the old one atomically."""
-    from . import DEFAULT_INDEX
-    from .build import build_index
+    from .api import DEFAULT_INDEX, build_index
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -99,8 +98,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:… section:… filter."""
-    from . import DEFAULT_INDEX
-    from .search import SearchError, open_index
+    from .api import DEFAULT_INDEX, FazhiError, open_index
 
     filters = {"agency": list(agency), "province": list(province), "year": list(year),
                "section": list(section)}
@@ -108,7 +106,7 @@ def search(query, index_dir, agency, province, year, section, limit, page, sort,
         index = open_index(index_dir or DEFAULT_INDEX)
         result = index.search(" ".join(query), filters={k: v for k, v in filters.items() if v},
                               page=page, per_page=limit, sort=sort)
-    except SearchError as exc:
+    except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -26,7 +26,7 @@ SECURITY_HEADERS = {
 
 
 def default_index_dir() -> Path:
-    from indexer import DEFAULT_INDEX
+    from indexer.api import DEFAULT_INDEX
 
     return Path(DEFAULT_INDEX)
 

@@ -18,19 +18,23 @@ def ensure_index(index_dir: Path) -> None:
     afterwards stays with the process).  An index of another schema version is
     not overwritten with the samples: it may hold the user's own reports; the
     site says how to rebuild it."""
-    from indexer.store import IndexMissing, IndexVersionError, current_generation, read_meta
+    from indexer.api import IndexMissing, IndexVersionError, check_index
 
     try:
-        read_meta(current_generation(index_dir))
+        check_index(index_dir)
+        return
+    except IndexVersionError as exc:
+        click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",
+                   err=True)
         return
     except IndexMissing:
         pass
-    except (IndexVersionError, OSError, ValueError) as exc:     # another version, or damaged
+    except (OSError, ValueError) as exc:     # another version, or damaged
         click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",
                    err=True)
         return
     # Only now: the build code (Whoosh, tqdm, the readers) costs a server memory.
-    from indexer.build import build_index
+    from indexer.api import build_index
 
     click.echo(f"No index at {index_dir}: building it from the bundled sample reports …", err=True)
     summary = build_index(None, index_dir, progress=True)

@@ -1,6 +1,6 @@
 """One exception type for everything a user can get wrong, rendered once.
 
-Views raise :class:`WebError` (or let the library's ``SearchError`` through); the
+Views raise :class:`WebError` (or let the library's ``FazhiError`` through); the
 handlers registered here turn it into an HTML error page or, for ``*.json`` URLs,
 ``{"ok": false, "error": …}`` with the same status.  User input never ends in a 500.
 """
@@ -52,8 +52,8 @@ def render_error(error: WebError):
 
 
 def from_search_error(exc: Exception) -> WebError:
-    """The library's ``SearchError`` carries its own status (400, 404, 503…)."""
-    from indexer.search import IndexMissing
+    """The library's ``FazhiError`` carries its own status (400, 404, 503…)."""
+    from indexer.api import IndexMissing
 
     if isinstance(exc, IndexMissing):
         return WebError(f"还没有建立索引，暂时无法搜索。（{exc}）", 503,
@@ -71,13 +71,9 @@ def register(app: Flask) -> None:
 
 
 def _register_search_error(app: Flask) -> None:
-    # The library may still be missing while the app is imported (e.g. a fresh
-    # checkout mid-install); the generic handler then still answers.
-    try:
-        from indexer.search import SearchError
-    except ImportError:  # pragma: no cover
-        return
-    app.register_error_handler(SearchError, lambda exc: render_error(from_search_error(exc)))
+    from indexer.api import FazhiError
+
+    app.register_error_handler(FazhiError, lambda exc: render_error(from_search_error(exc)))
 
 
 def _http_error(exc: HTTPException):

@@ -25,7 +25,7 @@ class IndexHolder:
         self._lock = threading.Lock()
 
     def get(self, refresh: bool = True):
-        from indexer.search import open_index
+        from indexer.api import open_index
 
         # One lock around open and refresh: two threads must not reopen at once.
         with self._lock:

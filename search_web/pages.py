@@ -104,7 +104,7 @@ def _query_filters(params: SearchParams, applied: dict) -> list[dict]:
 
 
 def _without_filter_token(q: str, key: str, value: str) -> str:
-    from indexer.query import FIELD_ALIASES
+    from indexer.api import FIELD_ALIASES
 
     names = [key] + [alias for alias, name in FIELD_ALIASES.items() if name == key]
     pattern = rf"(?<!\S)(?:{'|'.join(map(re.escape, names))})[:：]{re.escape(value)}(?!\S)"
@@ -174,7 +174,7 @@ def _terms(index, q: str) -> list[str]:
     since the report itself is still worth showing."""
     if not q:
         return []
-    from indexer.search import SearchError
+    from indexer.api import SearchError
 
     try:
         return list(index.query_terms(q))

@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.model import PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
-from indexer.query import MAX_QUERY
-from indexer.search import MAX_PAGE, MAX_PER_PAGE, SORTS
+from indexer.api import (MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, SORTS,
+                         resolve_category)
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError

@@ -8,7 +8,7 @@ from pathlib import Path
 import opencc
 
 from indexer.build import build_index
-from indexer.corpus import read_reports
+from indexer.report.corpus import read_reports
 from indexer.search import open_index
 
 

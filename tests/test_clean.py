@@ -1,7 +1,7 @@
 """Cleaning keeps every sentence and removes only conversion and web debris."""
 import re
 
-from indexer.clean import clean_paragraphs, clean_text
+from indexer.report.clean import clean_paragraphs, clean_text
 from indexer.read import read_file
 
 

@@ -4,8 +4,8 @@ import re
 import pytest
 
 from conftest import shared_path
-from indexer.corpus import read_report, read_reports
-from indexer.passages import split_long
+from indexer.report.corpus import read_report, read_reports
+from indexer.report.passages import split_long
 
 
 def _squash(text):

@@ -1,9 +1,9 @@
-"""indexer.fold: the per-character fast path gives exactly the definition."""
+"""indexer.analysis.fold: the per-character fast path gives exactly the definition."""
 import random
 import re
 import unicodedata
 
-from indexer.fold import fold, fold_exact
+from indexer.analysis.fold import fold, fold_exact
 
 
 def _definition(text: str) -> str:

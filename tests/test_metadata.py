@@ -1,7 +1,7 @@
 """Metadata, region and top-level structure of each bundled sample report."""
 import pytest
 
-from indexer.corpus import read_report
+from indexer.report.corpus import read_report
 from indexer.model import (CATEGORY_DUTY, CATEGORY_MEASURES, CATEGORY_PLANS,
                            CATEGORY_PROBLEMS)
 
@@ -87,7 +87,7 @@ def test_manifest_supplies_and_overrides_metadata(tmp_path, sample_dir):
     (tmp_path / "manifest.csv").write_text(
         "file,title,agency,year,source_url\na.txt,另一个标题,阳江市卫生健康局,2021,https://example.gov.cn/a.html\n",
         encoding="utf-8")
-    from indexer.corpus import read_reports
+    from indexer.report.corpus import read_reports
     report = read_reports([tmp_path]).reports[0]
     assert (report.title, report.agency, report.year) == ("另一个标题", "阳江市卫生健康局", 2021)
     assert report.source_url == "https://example.gov.cn/a.html"
@@ -113,6 +113,6 @@ def test_markdown_headings_without_numbers_are_headings(tmp_path):
     ("资源县人民政府", ("广西壮族自治区", "桂林市", "资源县")),  # the real 资源县
 ])
 def test_region_of_an_agency(agency, region):
-    from indexer.metadata import resolve_region
+    from indexer.report.metadata import resolve_region
 
     assert resolve_region(agency, "") == region

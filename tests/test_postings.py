@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES
-from indexer import postings
+from indexer.store import postings
 from indexer.analysis import normalize
-from indexer.corpus import read_reports
+from indexer.report.corpus import read_reports
 
 
 @pytest.fixture(scope="module")

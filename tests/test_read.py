@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from indexer.corpus import read_reports
+from indexer.report.corpus import read_reports
 from indexer.read import ReadError, read_file
 
 TEXT = "阳江市卫生健康局2022年法治政府建设年度报告\n\n一、主要举措和成效\n\n继续组织实施“双随机”监督抽检工作。\n"

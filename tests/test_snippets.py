@@ -1,7 +1,7 @@
 """Snippets and marks are cut and marked in the original text."""
 from __future__ import annotations
 
-from indexer.snippets import SNIPPET_MAX, mark, snippet
+from indexer.search.snippets import SNIPPET_MAX, mark, snippet
 
 
 def visible(html: str) -> str:

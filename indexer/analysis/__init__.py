@@ -1,10 +1,13 @@
 """Analysis: the pipeline from passage text to what the index matches on.
+May import: ``indexer.model``, ``indexer.errors`` (jieba, OpenCC and Whoosh's analysis classes).
 
 - ``normalize``: width, script (Traditional→Simplified), case and spacing folded,
   for matching only, with offsets back into the original for snippets;
 - ``tokenize``: jieba with the domain dictionary, as a Whoosh tokenizer whose
   positions are word ordinals;
-- the character unigram/bigram postings in ``indexer.postings`` guarantee exact
+- ``fold``: the stricter fold (punctuation removed too) that tells two editions
+  of the same report apart from two reports;
+- the character unigram/bigram postings in ``indexer.store.postings`` guarantee exact
   phrases whatever the segmentation.
 
 ``ANALYZER`` is created here on first use (module ``__getattr__``); Whoosh's

@@ -1,4 +1,5 @@
 """Read one published file into raw text.
+May import: ``indexer.errors`` only (and the format libraries); the first stage.
 
 One module per format; :func:`read_file` picks by extension and turns every
 failure into :class:`ReadError` with a one-line reason, so a folder run can skip

@@ -9,7 +9,7 @@ filters, and, when built with words, ``content``: the passage's jieba words
 postings' job).  Titles, dates and texts are not repeated in every passage:
 they are in ``reports/`` and ``texts.bin`` beside it.
 ``seq`` is the passage's row in the index's numpy columns and postings
-(``indexer.postings``), which answer exact phrases and count facets.
+(``indexer.store.postings``), which answer exact phrases and count facets.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from whoosh import columns
 from whoosh.codec import whoosh3
 from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
 
-from .analysis import ANALYZER
-from .store import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
+from ..analysis import ANALYZER
+from .layout import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
 
 
 def passage_schema() -> Schema:

@@ -31,7 +31,7 @@ from .schema import passage_schema
 
 def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
-    (see ``indexer.schema``); ``seq`` is the passage's row in the numpy columns."""
+    (see ``indexer.store.schema``); ``seq`` is the passage's row in the numpy columns."""
     return [dict(passage_id=passage.id, report_id=report.id, seq=seq, section=passage.section,
                  agency=report.agency, province=report.province, city=report.city,
                  year=report.year or 0, category=passage.category)

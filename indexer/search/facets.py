@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .model import CATEGORIES, resolve_category
+from ..model import CATEGORIES, resolve_category
 
 FACETS = ("agency", "province", "year", "section")
 _COLUMN = {"agency": "agency", "province": "province", "city": "city", "year": "year",

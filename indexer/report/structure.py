@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..model import CATEGORY_DUTY, CATEGORY_MEASURES, CATEGORY_OTHER, CATEGORY_PLANS, CATEGORY_PROBLEMS
 from .patterns import CN_NUMERAL, UNNUMBERED_HEADING
-from .model import (CATEGORY_DUTY, CATEGORY_MEASURES, CATEGORY_OTHER, CATEGORY_PLANS,
-                    CATEGORY_PROBLEMS)
 
 _CN = CN_NUMERAL
 # (pattern, level): the level is the numbering style's rank in Chinese documents.

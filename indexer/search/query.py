@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .analysis import cut, normalize
+from ..analysis import cut, normalize
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .analysis import normalize_with_offsets
+from ..analysis import normalize_with_offsets
 
 SNIPPET_TARGET = 120       # characters around the best match
 SNIPPET_MIN, SNIPPET_MAX = 80, 160

@@ -17,17 +17,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.fold import fold
+from ..model import Duplicate, Report, Skipped
+from ..read import ReadError, read_file
 from .clean import clean_paragraphs, markdown_headings
-from .fold import fold
 from .metadata import find_metadata, full_agency_name, resolve_region
-from .model import Duplicate, Report, Skipped
 from .passages import split_passages
-from .read import ReadError, read_file
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.csv"
-SAMPLES = Path(__file__).with_name("samples")      # the bundled sample reports
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"      # the bundled sample reports
 _NOT_REPORTS = re.compile(r"^(readme|license|licence|changelog|manifest)\b", re.IGNORECASE)
 # Which copy of a duplicated report to keep: the one closest to the author's text.
 _FORMAT_PREFERENCE = {"txt": 0, "docx": 1, "html": 2, "pdf": 3}

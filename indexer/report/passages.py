@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..model import CATEGORY_DUTY, CATEGORY_OTHER, Heading, Passage
 from .patterns import AGENCY_LINE, TITLE_END
-from .model import CATEGORY_DUTY, CATEGORY_OTHER, Heading, Passage
 from .structure import categorize, has_numbered_top_level, match_heading, settle_level
 
 SECTION_SEPARATOR = " › "

@@ -8,167 +8,30 @@ report table in ``meta.json``.
 """
 from __future__ import annotations
 
-import bisect
-import gzip
-import itertools
-import json
 import math
 import os
 import re
 import time
-from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
-from . import DEFAULT_INDEX
-from .analysis import normalize
-from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
+from .. import DEFAULT_INDEX
+from ..errors import IndexMissing, NotFound, SearchError
+from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
+from ..store.generation import Generation, ReportNotFound
+from ..store.layout import CURRENT, current_generation
 from .facets import FilterError, combine, facet_counts, filter_masks
 from .match import match_query
-from .postings import Postings
 from .query import FIELDS, QueryError, parse_query
 from .rank import rank
 from .snippets import mark, snippet
-from .store import CURRENT, NORM_FILE, IndexMissing as _Missing, IndexVersionError, current_generation, read_meta
+
+__all__ = ["Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 _REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
 _PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
-
-
-class SearchError(Exception):
-    """What the user asked cannot be answered; ``status`` is the HTTP status."""
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None, hint: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        if status is not None:
-            self.status = status
-
-
-class NotFound(SearchError):
-    status = 404
-
-
-class IndexMissing(SearchError):
-    status = 503
-
-
-class Generation:
-    """One built index, loaded: columns, postings, normalized and display texts.
-
-    The query path reads only these numpy arrays and memory-mapped files; the
-    Whoosh documents are opened on demand (``whoosh()``) for tools that want
-    them, so serving does not pay for Whoosh's stored-field column in memory."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.meta = read_meta(path)
-        self.vocab = self.meta["vocab"]
-        self.reports = self.meta["reports"]
-        with np.load(path / "columns.npz") as data:
-            self.columns = {name: data[name] for name in data.files}
-        self.postings = Postings(path)
-        text = gzip.decompress((path / NORM_FILE).read_bytes()).decode("utf-8")
-        self.norm = text.split("\n") if text or self.columns["report"].size else []
-        self.texts = TextStore(path, self.columns["text_offsets"])
-        self.average_length = float(self.columns["length"].mean()) if len(self.norm) else 1.0
-        self.titles = Lookup([normalize(r["title"]) for r in self.reports])
-        self.sections = Lookup([normalize(s) for s in self.vocab["section"]])
-        self.report_ids = [r["id"] for r in self.reports]
-        self.report_index = {rid: i for i, rid in enumerate(self.report_ids)}
-        # Passages of a report are consecutive rows, in order: its first row.
-        counts = np.bincount(self.columns["report"], minlength=len(self.reports))
-        self.first_seq = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-
-    def title_contains(self, terms: list[str]) -> np.ndarray:
-        """Per report: 1.0 when its title contains one of ``terms``."""
-        return self.titles.contains(terms)
-
-    def section_contains(self, terms: list[str], sections: np.ndarray) -> np.ndarray:
-        """Per passage of ``sections`` (section codes): 1.0 when its heading path contains a term."""
-        return self.sections.contains(terms)[sections]
-
-    def passage_id(self, seq: int) -> str:
-        return f"{self.report_ids[self.columns['report'][seq]]}-{self.columns['ordinal'][seq]:04d}"
-
-    def whoosh(self):
-        """The Whoosh index of this generation (one document per passage)."""
-        # Imported here, not for serving: Whoosh costs a server 11 MB.
-        from whoosh import index as whoosh_index
-
-        return whoosh_index.open_dir(str(self.path / "whoosh"))
-
-    def close(self) -> None:
-        self.texts.close()
-        self.postings.close()
-
-
-class Lookup:
-    """Which of many short strings contain a term, without a Python loop over
-    them: one joined string, ``str.find`` for each occurrence, then a binary
-    search from the occurrence to the string it falls in."""
-
-    def __init__(self, strings: list[str]):
-        self.count = len(strings)
-        self.joined = "\x00".join(strings)
-        self.starts = list(itertools.accumulate((len(s) + 1 for s in strings), initial=0))
-
-    def contains(self, terms: list[str]) -> np.ndarray:
-        hit = np.zeros(self.count, dtype=np.float64)
-        find, starts = self.joined.find, self.starts
-        for term in terms:
-            at = find(term)
-            while at >= 0:
-                index = bisect.bisect_right(starts, at) - 1
-                hit[index] = 1.0
-                at = find(term, starts[index + 1])   # one hit per string is enough
-        return hit
-
-
-class TextStore:
-    """The passages' display text: UTF-8 in one file, with the byte offsets in
-    the columns.  Only the texts of shown hits are read, with ``os.pread``: a
-    memory map would leave every page it touched in the server's resident
-    memory (and with large page-cache folios, a whole 2 MB block per hit), so
-    after a few hundred queries most of the file would count as the server's."""
-
-    def __init__(self, path: Path, offsets: np.ndarray):
-        self._fd = os.open(path / "texts.bin", os.O_RDONLY)
-        self._offsets = offsets
-
-    def __getitem__(self, seq: int) -> str:
-        return self.span(seq, 1)[0]
-
-    def span(self, first: int, count: int) -> list[str]:
-        """The texts of passages ``first`` … ``first + count - 1``, in one read."""
-        bounds = self._offsets[first:first + count + 1].tolist()
-        if not count:
-            return []
-        data = self.read(bounds[0], bounds[-1])
-        base = bounds[0]
-        return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
-
-    def read(self, start: int, end: int) -> bytes:
-        data = os.pread(self._fd, end - start, start)
-        while len(data) < end - start:          # pread may return less than asked
-            more = os.pread(self._fd, end - start - len(data), start + len(data))
-            if not more:
-                raise OSError(f"texts.bin ends before byte {end}")
-            data += more
-        return data
-
-    def close(self) -> None:
-        if getattr(self, "_fd", -1) >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    __del__ = close      # a generation replaced by refresh() is closed when dropped
 
 
 def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
@@ -183,12 +46,7 @@ class Index:
         self._gen = self._load()
 
     def _load(self) -> Generation:
-        try:
-            return Generation(current_generation(self.root))
-        except _Missing:
-            raise IndexMissing(f"在 {self.root} 没有索引", hint="先运行 python -m indexer build")
-        except IndexVersionError as exc:
-            raise IndexMissing(str(exc), hint="用 python -m indexer build 重建索引")
+        return Generation(current_generation(self.root)).load()
 
     @property
     def generation(self) -> Generation:
@@ -276,16 +134,10 @@ class Index:
     def get_report(self, report_id: str) -> dict:
         if not _REPORT_ID.match(report_id or ""):
             raise NotFound(f"没有编号为“{report_id}”的报告")
-        gen = self._gen
-        path = gen.path / "reports" / f"{report_id}.json"
-        if report_id not in gen.report_index or not path.exists():
+        try:
+            return self._gen.read_report(report_id)
+        except ReportNotFound:
             raise NotFound(f"没有编号为“{report_id}”的报告")
-        report = _read_json(path)
-        first = int(gen.first_seq[gen.report_index[report_id]])
-        for passage, text in zip(report["passages"], gen.texts.span(first, len(report["passages"]))):
-            passage["text"] = text
-        report["text"] = "\n\n".join(p["text"] for p in report["passages"])
-        return report
 
     def get_passage(self, passage_id: str) -> dict:
         report, passage = self.get_report_of(passage_id)
@@ -302,16 +154,6 @@ class Index:
         if passage is None:
             raise NotFound(f"没有编号为“{passage_id}”的段落")
         return report, passage
-
-
-@lru_cache(maxsize=64)
-def _read_cached(path: str, mtime: float) -> str:
-    return Path(path).read_text(encoding="utf-8")
-
-
-def _read_json(path: Path) -> dict:
-    """A fresh dict each call (callers fill it in), parsed from cached text."""
-    return json.loads(_read_cached(str(path), path.stat().st_mtime))
 
 
 def _check_paging(page, per_page, sort) -> tuple[int, int, str]:

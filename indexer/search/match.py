@@ -12,7 +12,7 @@ from operator import methodcaller
 
 import numpy as np
 
-from .postings import Postings, intersect_sorted
+from ..store.postings import Postings, intersect_sorted
 from .query import Query, Term
 
 

@@ -27,6 +27,8 @@ import shutil
 import time
 from pathlib import Path
 
+from ..errors import IndexMissing, IndexVersionError
+
 CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.  (Defined here,
@@ -37,19 +39,13 @@ NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a thir
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)
 
 
-class IndexMissing(Exception):
-    """No index has been built in the folder."""
-
-
-class IndexVersionError(Exception):
-    """The index was built by another version of the schema."""
 
 
 def current_generation(root: Path) -> Path:
     """The folder of the serving generation, resolved."""
     link = Path(root) / CURRENT
     if not link.exists():
-        raise IndexMissing(f"no index in {root}")
+        raise IndexMissing(f"在 {root} 没有索引", hint="先运行 python -m indexer build")
     return link.resolve()
 
 
@@ -58,7 +54,7 @@ def read_meta(generation: Path) -> dict:
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise IndexVersionError(
             f"the index in {generation.parent} has schema version {meta.get('schema_version')}, "
-            f"this program reads version {SCHEMA_VERSION}")
+            f"this program reads version {SCHEMA_VERSION}", hint="用 python -m indexer build 重建索引")
     return meta
 
 

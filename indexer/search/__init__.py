@@ -1,0 +1,21 @@
+"""Search: the query language, matching on the phrase postings, BM25 ranking,
+facet counts and snippets, and :class:`Index`, which answers a search as a dict.
+
+May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``, ``indexer.store``.
+Never the build or the report reader.
+"""
+from .index import (
+           MAX_PAGE,
+           MAX_PER_PAGE,
+           SORTS,
+           Index,
+           IndexMissing,
+           NotFound,
+           SearchError,
+           open_index,
+           search_passages,
+)
+from .query import FIELD_ALIASES, FIELDS, MAX_QUERY
+
+__all__ = ["FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
+           "NotFound", "SearchError", "open_index", "search_passages"]

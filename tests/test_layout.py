@@ -1,0 +1,109 @@
+"""The tree shows the data flow, and the imports follow it: each stage imports
+only what lies upstream (read → report → analysis → store → search → render).
+
+This parses every module of ``indexer`` and ``search_web`` (imports inside
+functions included) and fails on an import against the flow."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+UPSTREAM = {"root", "errors", "model"}
+# What each part of ``indexer`` may import, besides itself.
+ALLOWED = {
+    "root": set(),
+    "errors": set(),
+    "model": set(),
+    "read": UPSTREAM,
+    "analysis": UPSTREAM,
+    "report": UPSTREAM | {"read", "analysis"},
+    "store": UPSTREAM | {"analysis"},
+    "search": UPSTREAM | {"analysis", "store"},
+    "build": UPSTREAM | {"read", "analysis", "report", "store"},
+    "research": UPSTREAM | {"analysis", "store", "search"},
+    "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research"},
+    "cli": UPSTREAM | {"api"},
+    "__main__": {"cli"},
+}
+
+
+def _part(module: str) -> str | None:
+    """``indexer.store.postings`` → ``store``; ``indexer`` → ``root``; other packages → None."""
+    parts = module.split(".")
+    if parts[0] != "indexer":
+        return None
+    return parts[1] if len(parts) > 1 else "root"
+
+
+def _imports(path: Path, package: str) -> list[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            # ``from . import x`` / ``from indexer import build`` name submodules.
+            found += [f"{module}.{alias.name}" for alias in node.names] if not node.module or \
+                module in ("indexer",) else [module]
+    return found
+
+
+def _modules(top: str):
+    for path in sorted((ROOT / top).rglob("*.py")):
+        relative = path.relative_to(ROOT).with_suffix("")
+        parts = list(relative.parts)
+        package = ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(".__init__")
+        yield path, ".".join(p for p in parts if p != "__init__"), package
+
+
+def _violations() -> list[str]:
+    bad = []
+    for path, module, package in _modules("indexer"):
+        part = _part(module)
+        for name in _imports(path, package):
+            target = _part(name)
+            if target is None or target == part:
+                continue
+            # ``from indexer import build`` resolves to the attribute when it is not a module.
+            if target not in ALLOWED and not (ROOT / "indexer" / f"{target}.py").exists():
+                target = "root"
+            if target not in ALLOWED.get(part, set()):
+                bad.append(f"{module} imports {name} ({part} → {target})")
+    for path, module, package in _modules("search_web"):
+        for name in _imports(path, package):
+            if _part(name) is not None and name not in ("indexer.api",) and not name.startswith("indexer.api."):
+                bad.append(f"{module} imports {name} (the web app uses only indexer.api)")
+    return bad
+
+
+def test_imports_follow_the_data_flow():
+    assert _violations() == []
+
+
+def test_the_check_sees_an_import_against_the_flow(tmp_path, monkeypatch):
+    """The checker itself: a search module importing the build is caught."""
+    fake = tmp_path / "indexer" / "search"
+    fake.mkdir(parents=True)
+    (tmp_path / "indexer" / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    (fake / "bad.py").write_text("def f():\n    from ..build import build_index\n")
+    (tmp_path / "search_web").mkdir()
+    (tmp_path / "search_web" / "x.py").write_text("from indexer.search import open_index\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    found = _violations()
+    assert any("indexer.search.bad imports indexer.build" in v for v in found)
+    assert any("search_web.x imports indexer.search" in v for v in found)
+
+
+@pytest.mark.parametrize("package", ["read", "analysis", "report", "store", "search", "research"])
+def test_each_package_says_its_job_and_what_it_may_import(package):
+    doc = ast.get_docstring(ast.parse((ROOT / "indexer" / package / "__init__.py").read_text(encoding="utf-8")))
+    assert doc and "import" in doc.lower(), f"indexer/{package}/__init__.py: say its job and what it may import"
