@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .api import ReadError
+from .api import MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
 
 class UserError(click.ClickException):
@@ -91,9 +91,9 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--province", multiple=True, help="Only this province.")
 @click.option("--year", multiple=True, help="Only this report year.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 1000), default=1)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
 def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
