@@ -86,6 +86,41 @@ def test_report_id_folds_width_and_whitespace_only():
     assert make_report_id("某局", None, "", ["第一段　ＡＢＣ。", "第二段，「繁體」。"]) == "r0-e99e55d991"
 
 
+def test_two_reports_with_the_same_agency_year_and_title_get_a_suffix(tmp_path, sample_dir):
+    """Different texts under one agency, year and title: the later file (in file
+    order) gets ``-2``, on its passages and heading anchors too; a re-read from
+    the cache (a rebuild) hands the suffixes out the same way."""
+    import shutil
+
+    for name, sample in (("a.txt", "000_f7229b1349f031b6.txt"), ("b.txt", "004_1c6251870824dc6a.txt")):
+        shutil.copy(sample_dir / sample, tmp_path / name)
+    (tmp_path / "manifest.csv").write_text(
+        "file,title,agency,year,source_url\n"
+        "a.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n"
+        "b.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n", encoding="utf-8")
+    base = make_report_id("某市卫生健康局", 2022, "卫生健康局2022年法治政府建设年度报告", [])
+    first = read_reports([tmp_path])
+    assert not first.duplicates
+    assert [(r.source, r.id) for r in first.reports] == [("a.txt", base), ("b.txt", f"{base}-2")]
+    suffixed = first.reports[1]
+    assert suffixed.passages[0].id == f"{base}-2-0001"
+    assert all(p.id.startswith(f"{base}-2-") for p in suffixed.passages)
+    assert suffixed.headings and all(h.anchor.startswith(f"{base}-2-h") for h in suffixed.headings)
+    _passage_ids_follow_the_report_id(first.reports)
+
+    by_key = {first.report_sources[r.id]: r for r in first.reports}
+    again = read_reports([tmp_path], cache=by_key.get)
+    assert [(r.source, r.id) for r in again.reports] == [("a.txt", base), ("b.txt", f"{base}-2")]
+    assert [p.id for r in again.reports for p in r.passages] == [p.id for r in first.reports for p in r.passages]
+
+    (tmp_path / "c.txt").write_text((sample_dir / "002_fe0e8058e257553a.txt").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    with (tmp_path / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write("c.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n")
+    third = read_reports([tmp_path], cache=by_key.get)
+    assert [r.id for r in third.reports] == [base, f"{base}-2", f"{base}-3"]
+
+
 def test_every_sentence_in_exactly_one_passage(sample_dir):
     for report in read_reports([sample_dir]).reports:
         assert "\n\n".join(p.text for p in report.passages) == report.text
