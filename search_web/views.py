@@ -1,16 +1,17 @@
 """Routes: thin adapters from a request to a page function and back.
 
 Each page has an HTML route and a ``.json`` twin answering the same dict.
-Ids are checked against their pattern before they reach the library.
+Ids are checked against the library's patterns before the index is opened.
 """
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from indexer.api import SearchError, check_passage_id, check_query, check_report_id
 from werkzeug.routing import BaseConverter
 
 from . import pages
 from .index import get_index
-from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
+from .params import clean_query, parse_search
 
 bp = Blueprint("web", __name__)
 
@@ -28,8 +29,10 @@ def _search() -> dict:
 
 def _query() -> str:
     """The query whose terms a report page marks; too long a one marks nothing."""
-    q = clean_query(request.args)
-    return q if len(q) <= MAX_QUERY else ""
+    try:
+        return check_query(clean_query(request.args))
+    except SearchError:
+        return ""
 
 
 @bp.route("/", endpoint="home")
