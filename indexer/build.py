@@ -1,130 +1,120 @@
-"""Build an index: read the reports, analyze the passages, write a new
-generation (Whoosh documents, numpy columns, phrase postings) and swap it in.
+"""Build an index: read the reports, write what changed as a new segment, and
+swap in a new generation listing the segments (``indexer.store.segment``).
 
-The ids come from the reports themselves (``corpus.make_report_id`` plus the
-passage ordinal), so a rebuild over the same, changed, added or removed files
-keeps the id of every untouched passage.  Files whose bytes and manifest row are
-unchanged since the serving generation are not read again.
+A build brings the serving generation up to date: files whose bytes and
+manifest row did not change are not read again, their reports stay in the
+segments that hold them (reused as they are, by reference), new and changed
+reports go into one new segment, removed and replaced ones are marked deleted.
+The Whoosh documents are updated the same way by Whoosh's own writer.  After
+the swap, a merge policy (``store.merge_policy``) may merge small segments into
+one and swap again; ``optimize`` merges everything.  The ids come from the
+reports themselves (``corpus.make_report_id`` plus the passage ordinal), so
+untouched passages keep their ids, through merges too.
 """
 from __future__ import annotations
 
-import gzip
-import resource
 import time
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from . import DEFAULT_INDEX
-from .analysis import normalize
 from .model import CATEGORIES, Report
 from .report.corpus import SAMPLES, list_report_files, read_reports
 from .store.documents import DocumentWriter
 from .store.generation import Generation, ReportNotFound
 from .store.layout import (
     META,
-    NORM_FILE,
     IndexMissing,
     IndexVersionError,
     current_generation,
     new_generation,
-    read_meta,
+    new_segment_name,
+    plan_segments,
+    segments_folder,
     swap_in,
     write_json,
 )
-from .store.postings import PostingsBuilder
+from .store.merge_policy import TieredMergePolicy
 from .store.schema import SCHEMA_VERSION
-
-_CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
-_REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
-                  "source", "fmt", "source_url")
+from .store.segment import facet_vocab, report_row, write_segment
+from .update import Update, link_whoosh, merge_segments, plan_update
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
-                progress: bool = False, words: bool = True) -> dict:
+                progress: bool = False, words: bool = True, optimize: bool = False,
+                policy: TieredMergePolicy | None = None) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
     jieba's words in the Whoosh documents (see ``indexer.store.documents``).
-    Returns a summary dict."""
+    ``optimize``: merge all segments into one; else ``policy`` (default: tiered)
+    picks the merges.  Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
     files = list_report_files([Path(p) for p in (paths or [SAMPLES])])
-    previous = _previous_sources(root)
+    previous = _previous(root, words)
     generation = new_generation(root)
+    if previous is not None:
+        link_whoosh(previous.path / "whoosh", generation / "whoosh")
+    fresh = [f for f in files if str(f) not in (previous.meta["sources"] if previous else {})]
     # Started before reading: its worker processes are forked while this one is small.
-    documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
+    documents = DocumentWriter(generation / "whoosh", procs if _large(fresh) else 1, words, optimize)
     try:
+        clock = time.perf_counter()
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-            result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(root, previous),
+            result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(previous),
                                   procs=procs)
-        counts = write_generation(generation, result.reports, documents, progress=progress)
+        seconds = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+        update = plan_update(previous, result)
+        update.seconds["read"], update.seconds["deleted"] = seconds, round(time.perf_counter() - clock, 3)
+        counts = _write_update(root, generation, update, documents, progress)
     except BaseException:
         documents.abort()
         raise
-    write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
+    write_json(generation / META, _meta(result, update, words))   # written last: marks it finished
     swap_in(root, generation)
+    update.merged = _merge(root, generation, optimize, policy or TieredMergePolicy())
+    if previous is not None:
+        previous.close()
     return {
-        "index": str(root), "generation": generation.name, "reports": len(result.reports),
+        "index": str(root), "generation": update.merged.pop("generation", generation).name, "reports": len(result.reports),
         "passages": counts["passages"], "characters": counts["characters"],
-        "files_reused": _reused(result.sources, previous),
-        "words": words, "timings": counts["timings"], **_problems(result),
+        "files_reused": _reused(result.sources, previous.meta["source_reports"] if previous else {}),
+        "words": words, "timings": counts["timings"], "update": update.summary(), **_problems(result),
         "seconds": round(time.perf_counter() - started, 2),
     }
 
 
-def write_generation(folder: Path, reports: list[Report], documents: DocumentWriter,
-                     progress: bool = False) -> dict:
-    """Everything of an index except ``meta.json``; returns counts and the
-    seconds each step took (the build's profile, reported in the summary)."""
-    timings: dict[str, float] = {}
+def _write_update(root: Path, generation: Path, update: Update, documents: DocumentWriter,
+                  progress: bool) -> dict:
+    """The new segment (if any report is new) and the Whoosh documents; the
+    segments the generation will list are declared first (see ``layout``)."""
+    update.new_segment = new_segment_name() if update.added else None
+    plan_segments(generation, update.segment_names())
     clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        timings[f"{name}_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        clock = now
-
-    rows = [(r, p) for r in reports for p in r.passages]
-    documents.add(rows, progress)       # written meanwhile, by other processes
-    lengths = normalize_and_post(folder, [p.text for _, p in rows])
-    lap("postings")
-    vocab = facet_vocab(reports)
-    columns = _columns(reports, rows, lengths, vocab)
-    columns["text_offsets"] = _write_texts(folder / "texts.bin", [p.text for _, p in rows])
-    reports_dir = folder / "reports"
-    reports_dir.mkdir()
-    for report in reports:
-        write_json(reports_dir / f"{report.id}.json", _report_structure(report))
-    lap("texts")
-    _write_whoosh(documents)
-    lap("whoosh")
-    np.savez(folder / "columns.npz", **columns)
-    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows),
-            "vocab": vocab, "timings": timings}
-
-
-def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
-    """Normalize the passage texts chunk by chunk into ``norm.txt.gz`` (one a
-    line) and the postings; only one chunk's normalized text is held at a time.
-    Returns the normalized length of each passage."""
-    builder = PostingsBuilder(folder)
-    lengths = np.zeros(len(texts), dtype=np.int32)
-    with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
-        for start in range(0, len(texts), _CHUNK):
-            norm = [normalize(t) for t in texts[start:start + _CHUNK]]
-            out.write(("\n" if start else "") + "\n".join(norm))
-            lengths[start:start + len(norm)] = [len(n) for n in norm]
-            builder.add(norm)
-    builder.save()
-    return lengths
-
-
-def _write_whoosh(documents: DocumentWriter) -> None:
-    """The Whoosh documents, written beside the rest: wait for them."""
+    rows = [(r, p) for r in update.added for p in r.passages]
+    documents.add(rows, deleted=update.deleted_ids, progress=progress)   # written meanwhile, elsewhere
+    counts = {"timings": {}}
+    if update.added:
+        counts = write_segment(segments_folder(root) / update.new_segment, update.added)
     documents.finish()
+    update.seconds["added"] = round(time.perf_counter() - clock, 3)
+    counts["timings"]["whoosh"] = round(time.perf_counter() - clock - sum(
+        v for k, v in counts["timings"].items() if not k.endswith("_mb")), 3)
+    counts["passages"] = update.passages
+    counts["characters"] = sum(len(p.text) for r in update.reports for p in r.passages)
+    return counts
+
+
+def _merge(root: Path, generation: Path, optimize: bool, policy: TieredMergePolicy) -> dict:
+    """Merge segments as the policy (or ``optimize``) says, into a further
+    generation swapped in after the update's; what was merged ({} if nothing)."""
+    serving = Generation(generation)
+    try:
+        return merge_segments(root, serving, policy, optimize) or {}
+    finally:
+        serving.close()
 
 
 def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:
@@ -138,72 +128,16 @@ def _large(files: list[Path]) -> bool:
     return sum(f.stat().st_size for f in files if f.exists()) > 2_000_000
 
 
-def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
-    """Display texts as UTF-8 in one file; returns the byte offset of each (and the end)."""
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    with open(path, "wb") as out:
-        for n, text in enumerate(texts, 1):
-            offsets[n] = offsets[n - 1] + out.write(text.encode("utf-8"))
-    return offsets
-
-
-def _report_structure(report: Report) -> dict:
-    """The report without its text: the passages' text is stored once, in
-    ``texts.bin``, and put back by ``Index.get_report``."""
-    data = report.to_dict()
-    data.pop("text")
-    for passage in data["passages"]:
-        passage.pop("text")
-    return data
-
-
-def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> dict[str, np.ndarray]:
-    """Per-passage numpy columns: facet codes, years, sections, lengths."""
-    codes = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
-    report_index = {r.id: i for i, r in enumerate(reports)}
-    column = lambda values, dtype: np.fromiter(values, dtype=dtype, count=len(rows))  # noqa: E731
-    return {
-        "report": column((report_index[r.id] for r, _ in rows), np.int32),
-        "ordinal": column((p.ordinal for _, p in rows), np.int32),
-        "agency": column((codes["agency"].get(r.agency, -1) for r, _ in rows), np.int32),
-        "province": column((codes["province"].get(r.province, -1) for r, _ in rows), np.int32),
-        "city": column((codes["city"].get(r.city, -1) for r, _ in rows), np.int32),
-        "year": column((r.year or 0 for r, _ in rows), np.int32),
-        "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
-        "section": column((codes["section"][p.section] for _, p in rows), np.int32),
-        "length": lengths,
-        "date": column((_date_number(r) for r, _ in rows), np.int32),
-    }
-
-
-def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
-    """Sorted distinct values per facet field (empty values left out)."""
-    def distinct(values):
-        return sorted({v for v in values if v})
-    return {
-        "agency": distinct(r.agency for r in reports),
-        "province": distinct(r.province for r in reports),
-        "city": distinct(r.city for r in reports),
-        "section": sorted({p.section for r in reports for p in r.passages}),
-    }
-
-
-def _date_number(report: Report) -> int:
-    """yyyymmdd for sorting by date; the report year's end when no date is stated."""
-    if report.date:
-        return int(report.date.replace("-", ""))
-    return (report.year or 0) * 10000 + 1231
-
-
-def _meta(result, counts: dict, words: bool) -> dict:
+def _meta(result, update: Update, words: bool) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "words": words,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "counts": {"reports": len(result.reports), "passages": counts["passages"],
-                   "characters": counts["characters"], "timings": counts["timings"]},
-        "reports": [{k: getattr(r, k) for k in _REPORT_FIELDS} for r in result.reports],
-        "vocab": {**counts["vocab"], "category": list(CATEGORIES)},
+        "counts": {"reports": len(result.reports), "passages": update.passages,
+                   "characters": sum(len(p.text) for r in result.reports for p in r.passages)},
+        "reports": [report_row(r) for r in result.reports],
+        "vocab": {**facet_vocab(result.reports), "category": list(CATEGORIES)},
+        "segments": update.segment_table(),
         "sources": result.sources,
         "source_reports": result.report_sources,
         **_problems(result),
@@ -215,23 +149,24 @@ def _problems(result) -> dict:
             "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates]}
 
 
-def _previous_sources(root: Path) -> dict[str, str]:
-    """Report id → source key of the serving generation (empty when there is none)."""
-    try:
-        return read_meta(current_generation(root)).get("source_reports", {})
-    except (IndexMissing, IndexVersionError, OSError, ValueError):
-        return {}
-
-
-def _cache(root: Path, previous: dict[str, str]):
-    """Source key → the report the serving generation read from that source."""
-    if not previous:
-        return None
-    by_key = {key: rid for rid, key in previous.items()}
+def _previous(root: Path, words: bool) -> Generation | None:
+    """The serving generation, when an update can build on it (same schema, same
+    ``words`` choice); None means a build from scratch."""
     try:
         generation = Generation(current_generation(root))
-    except (IndexMissing, OSError, ValueError):
+    except (IndexMissing, IndexVersionError, OSError, ValueError, KeyError):
         return None
+    if generation.meta.get("words") != words:
+        generation.close()
+        return None
+    return generation
+
+
+def _cache(generation: Generation | None):
+    """Source key → the report the serving generation read from that source."""
+    if generation is None:
+        return None
+    by_key = {key: rid for rid, key in generation.meta.get("source_reports", {}).items()}
 
     def lookup(key: str) -> Report | None:
         if key not in by_key:

@@ -22,7 +22,8 @@ ALLOWED = {
     "report": UPSTREAM | {"read", "analysis"},
     "store": UPSTREAM | {"analysis"},
     "search": UPSTREAM | {"analysis", "store"},
-    "build": UPSTREAM | {"read", "analysis", "report", "store"},
+    "build": UPSTREAM | {"read", "analysis", "report", "store", "update"},
+    "update": UPSTREAM | {"analysis", "store"},      # the build's plan of an update and its merges
     "research": UPSTREAM | {"analysis", "store", "search"},
     "render": set(),
     "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render"},

@@ -15,6 +15,12 @@ Either way the writing runs beside the main process, which builds the phrase
 postings meanwhile, and its processes are started while the main process is
 small: a process forked later would be charged (in RSS) for every page of the
 reports the main process holds.
+
+An update opens the previous generation's Whoosh index (its files hard-linked
+into the new generation: Whoosh never rewrites a file, deletions go to its new
+table of contents), deletes the documents of removed and changed reports by
+``report_id`` and adds the new ones: Whoosh's own incremental writer, with its
+own merge of small segments at commit (``optimize`` merges all).
 """
 from __future__ import annotations
 
@@ -28,34 +34,56 @@ from whoosh import index as whoosh_index
 
 from .schema import passage_schema
 
+_SMALL = 5_000     # passages: fewer are written without words in this process
+
 
 def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
-    (see ``indexer.store.schema``); ``seq`` is the passage's row in the numpy columns."""
-    return [dict(passage_id=passage.id, report_id=report.id, seq=seq, section=passage.section,
+    (see ``indexer.store.schema``)."""
+    return [dict(passage_id=passage.id, report_id=report.id, section=passage.section,
                  agency=report.agency, province=report.province, city=report.city,
                  year=report.year or 0, category=passage.category)
-            for seq, (report, passage) in enumerate(rows)]
+            for report, passage in rows]
+
+
+def open_or_create(folder: Path):
+    """The Whoosh index in ``folder``: the previous generation's (linked there) or a new one."""
+    folder.mkdir(exist_ok=True)
+    if whoosh_index.exists_in(folder):
+        return whoosh_index.open_dir(folder)
+    return whoosh_index.create_in(folder, passage_schema())
+
+
+def delete_reports(writer, report_ids) -> None:
+    for report_id in report_ids:
+        writer.delete_by_term("report_id", report_id)
 
 
 class DocumentWriter:
     """Create it before reading the reports, ``add`` the passages once read,
     ``finish`` before the generation is marked complete; ``abort`` on failure."""
 
-    def __init__(self, folder: Path, procs: int, words: bool):
+    def __init__(self, folder: Path, procs: int, words: bool, optimize: bool = False):
         self.folder = folder
+        self.optimize = optimize
         self._words = _WordsWriter(folder, procs) if words else None
         self._fields: _FieldsWriter | None = None
 
-    def add(self, rows, progress: bool = False) -> None:
+    def add(self, rows, deleted=(), progress: bool = False) -> None:
+        """Add the passages ``rows`` ((report, passage) pairs); first delete
+        the documents of the reports ``deleted`` (by id)."""
         if self._words is not None:
+            delete_reports(self._words.writer, deleted)
             self._words.add(rows, progress)
-        else:
-            self._fields = _FieldsWriter(self.folder, document_fields(rows))
+        elif rows or deleted or self.optimize:
+            if len(rows) < _SMALL:      # an update: not worth starting a process (a second and more)
+                write_fields(self.folder, document_fields(rows), list(deleted), self.optimize)
+            else:
+                self._fields = _FieldsWriter(self.folder, document_fields(rows), list(deleted), self.optimize)
 
     def finish(self) -> None:
         if self._words is not None:
-            self._words.finish()
+            self._words.finish(self.optimize)
         elif self._fields is not None:
             self._fields.wait()
 
@@ -75,8 +103,7 @@ class _WordsWriter:
     until the workers catch up, and the main thread has postings to build."""
 
     def __init__(self, folder: Path, procs: int):
-        folder.mkdir()
-        ix = whoosh_index.create_in(folder, passage_schema())
+        ix = open_or_create(folder)
         if procs > 1:
             # limitmb is per worker: each pools this much before spilling to disk.
             self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32)
@@ -104,12 +131,12 @@ class _WordsWriter:
         except BaseException as exc:      # re-raised by finish(), in the main thread
             self._error = exc
 
-    def finish(self) -> None:
+    def finish(self, optimize: bool = False) -> None:
         if self._feeder is not None:
             self._feeder.join()
         if self._error is not None:
             raise self._error
-        self.writer.commit()
+        self.writer.commit(optimize=optimize)
         if not self._fed:
             # Whoosh tells its workers to stop only when documents went to them;
             # with none (every file skipped) they would wait, and keep the build alive.
@@ -126,10 +153,10 @@ class _FieldsWriter:
     copy the reports' pages into its RSS).  The fields go through a file, so
     this process need not keep them (a Process keeps its arguments)."""
 
-    def __init__(self, folder: Path, fields: list[dict]):
+    def __init__(self, folder: Path, fields: list[dict], deleted: list[str], optimize: bool):
         handoff = folder.with_name("whoosh-fields.tmp")
         with open(handoff, "wb") as out:
-            pickle.dump(fields, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((fields, deleted, optimize), out, protocol=pickle.HIGHEST_PROTOCOL)
         context = multiprocessing.get_context("spawn")
         self.process = context.Process(target=_write_fields, args=(folder, handoff),
                                        name="whoosh-writer", daemon=True)
@@ -143,11 +170,14 @@ class _FieldsWriter:
 
 def _write_fields(folder: Path, handoff: Path) -> None:
     with open(handoff, "rb") as source:
-        fields = pickle.load(source)
+        fields, deleted, optimize = pickle.load(source)
     handoff.unlink()
-    folder.mkdir()
-    ix = whoosh_index.create_in(folder, passage_schema())
-    writer = ix.writer(limitmb=64)
+    write_fields(folder, fields, deleted, optimize)
+
+
+def write_fields(folder: Path, fields: list[dict], deleted: list[str], optimize: bool) -> None:
+    writer = open_or_create(folder).writer(limitmb=64)
+    delete_reports(writer, deleted)
     for doc in fields:
         writer.add_document(**doc)
-    writer.commit()
+    writer.commit(optimize=optimize)

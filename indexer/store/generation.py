@@ -1,4 +1,12 @@
-"""A generation on disk, opened for reading: columns, postings, texts, reports.
+"""A generation on disk, opened for reading: the serving index.
+
+A generation is a list of segments (``segment.py``), each with the reports it
+has lost marked deleted, plus the report table in ``meta.json`` in the order a
+full rebuild of the same files would give.  :class:`Generation` presents them
+as one index: global columns, postings, normalized and display texts whose
+passage numbers (``seq``) follow that order, deleted passages left out.  So
+search, facets, ranking statistics and paging answer exactly as on a full
+rebuild, and ties fall the same way, whichever segment a report lives in.
 
 Both sides read through this: the search side for answering queries, the build
 for the reports of the previous generation it can reuse.  The costly parts
@@ -8,7 +16,6 @@ build that only wants reports does not pay for them.
 from __future__ import annotations
 
 import bisect
-import gzip
 import itertools
 import json
 import os
@@ -18,8 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import normalize
-from .layout import NORM_FILE, read_meta
+from .layout import read_meta, segments_folder
+from .merge_policy import SegmentSize
 from .postings import Postings
+from .segment import Segment
+from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, SegmentTexts
 
 
 class ReportNotFound(KeyError):
@@ -38,25 +48,35 @@ class Generation:
         self.meta = read_meta(path)
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
-        with np.load(path / "columns.npz") as data:
-            self.columns = {name: data[name] for name in data.files}
-        self.texts = TextStore(path, self.columns["text_offsets"])
-        self.average_length = float(self.columns["length"].mean()) if self.columns["length"].size else 1.0
         self.report_ids = [r["id"] for r in self.reports]
         self.report_index = {rid: i for i, rid in enumerate(self.report_ids)}
-        # Passages of a report are consecutive rows, in order: its first row.
-        counts = np.bincount(self.columns["report"], minlength=len(self.reports))
-        self.first_seq = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        folder = segments_folder(path.parent)
+        self.segments = [Segment(folder / s["name"]) for s in self.meta["segments"]]
+        deleted = [set(s["deleted"]) for s in self.meta["segments"]]
+        self._layout = _GlobalOrder(self.segments, deleted, self.report_index)
+        self.first_seq = self._layout.first_seq
+        self.columns = self._layout.columns(self.vocab)
+        self.texts = SegmentTexts(self.segments, self._layout)
+        self.average_length = float(self.columns["length"].mean()) if self.columns["length"].size else 1.0
+
+    @property
+    def report_segments(self) -> np.ndarray:
+        """Per report of the table: the number of the segment holding it."""
+        return self._layout.report_segment
+
+    def segment_sizes(self) -> list[SegmentSize]:
+        """Each segment's live and written passages (what a merge policy weighs)."""
+        return [SegmentSize(s.name, int((seq >= 0).sum()), len(seq))
+                for s, seq in zip(self.segments, self._layout.seq_maps)]
 
     @cached_property
-    def postings(self) -> Postings:
-        return Postings(self.path)
+    def postings(self) -> "SegmentPostings":
+        return SegmentPostings([Postings(s.path) for s in self.segments], self._layout.seq_maps)
 
     @cached_property
     def norm(self) -> list[str]:
         """The normalized passage texts, one per passage (phrase verification)."""
-        text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")
-        return text.split("\n") if text or self.columns["report"].size else []
+        return self._layout.gather([s.norm() for s in self.segments])
 
     @cached_property
     def titles(self) -> "Lookup":
@@ -73,11 +93,14 @@ class Generation:
 
     def read_report(self, report_id: str) -> dict:
         """A report's structure with every passage's text filled in."""
-        path = self.path / "reports" / f"{report_id}.json"
-        if report_id not in self.report_index or not path.exists():
+        if report_id not in self.report_index:
+            raise ReportNotFound(report_id)
+        number = self.report_index[report_id]
+        path = self.segments[self._layout.report_segment[number]].path / "reports" / f"{report_id}.json"
+        if not path.exists():
             raise ReportNotFound(report_id)
         report = _read_json(path)
-        first = int(self.first_seq[self.report_index[report_id]])
+        first = int(self.first_seq[number])
         for passage, text in zip(report["passages"], self.texts.span(first, len(report["passages"]))):
             passage["text"] = text
         report["text"] = "\n\n".join(p["text"] for p in report["passages"])
@@ -127,47 +150,6 @@ class Lookup:
                 hit[index] = 1.0
                 at = find(term, starts[index + 1])   # one hit per string is enough
         return hit
-
-
-class TextStore:
-    """The passages' display text: UTF-8 in one file, with the byte offsets in
-    the columns.  Only the texts of shown hits are read, with ``os.pread``: a
-    memory map would leave every page it touched in the server's resident
-    memory (and with large page-cache folios, a whole 2 MB block per hit), so
-    after a few hundred queries most of the file would count as the server's."""
-
-    def __init__(self, path: Path, offsets: np.ndarray):
-        self._fd = os.open(path / "texts.bin", os.O_RDONLY)
-        self._offsets = offsets
-
-    def __getitem__(self, seq: int) -> str:
-        return self.span(seq, 1)[0]
-
-    def span(self, first: int, count: int) -> list[str]:
-        """The texts of passages ``first`` … ``first + count - 1``, in one read."""
-        bounds = self._offsets[first:first + count + 1].tolist()
-        if not count:
-            return []
-        data = self.read(bounds[0], bounds[-1])
-        base = bounds[0]
-        return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
-
-    def read(self, start: int, end: int) -> bytes:
-        data = os.pread(self._fd, end - start, start)
-        while len(data) < end - start:          # pread may return less than asked
-            more = os.pread(self._fd, end - start - len(data), start + len(data))
-            if not more:
-                raise OSError(f"texts.bin ends before byte {end}")
-            data += more
-        return data
-
-    def close(self) -> None:
-        if getattr(self, "_fd", -1) >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    __del__ = close      # a generation replaced by refresh() is closed when dropped
-
 
 
 @lru_cache(maxsize=64)

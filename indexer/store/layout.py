@@ -5,19 +5,19 @@
     index/
       CURRENT              -> gen-20261125T093000-1234   (a symlink)
       gen-20261125T093000-1234/
-        meta.json          schema version, counts, facet values, report table, sources
-        whoosh/            the Whoosh index, one document per passage
-        columns.npz        per passage: report, facet codes, year, section, length, text offsets
-        norm.txt.gz        normalized passage texts, one per line (phrase verification)
-        texts.bin          display texts, UTF-8, at the offsets in columns.npz
-        postings.*         character unigram/bigram postings: arrays (.npy) and
-                           compressed blocks (.z) (``postings.py``)
-        reports/<id>.json  each report's metadata, headings and passages, without the text
+        meta.json          schema version, counts, facet values, report table (in full-rebuild
+                           order), sources, and its segments with their deleted reports
+        whoosh/            the Whoosh index, one document per passage (files hard-linked from
+                           the previous generation's, then updated by Whoosh's own writer)
+      segments/
+        seg-20261125T093000-1234-5678/   columns, postings, texts, reports of some reports
+                                         (``segment.py``); shared by the generations listing it
 
 A build writes a new generation beside the serving one and then replaces the
 ``CURRENT`` link with ``os.replace``, which is atomic: a reader sees the old
 index or the new one, never half of one, and a build killed midway leaves only
-an orphan folder that the next build removes.
+an orphan folder (and maybe an orphan segment) that the next build removes.  A
+segment is removed only when no generation left lists it.
 """
 from __future__ import annotations
 
@@ -33,10 +33,12 @@ CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.  (Defined here,
 # not in ``schema``, so reading an index does not import Whoosh.)
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 META = "meta.json"
 NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)
+SEGMENTS = "segments"
+PLANNED = "segments.json"   # written first in a generation folder: the segments it will list
 
 
 
@@ -58,13 +60,32 @@ def read_meta(generation: Path) -> dict:
     return meta
 
 
+def segments_folder(root: Path) -> Path:
+    return Path(root) / SEGMENTS
+
+
 def new_generation(root: Path) -> Path:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    path = root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+    path = root / _stamped("gen")
     path.mkdir()
     return path
+
+
+def new_segment_name() -> str:
+    """A fresh segment name; its folder is made by the segment writer."""
+    return _stamped("seg")
+
+
+def _stamped(kind: str) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return f"{kind}-{stamp}-{os.getpid()}-{time.monotonic_ns() % 100000}"
+
+
+def plan_segments(generation: Path, names: list[str]) -> None:
+    """Say which segments an unfinished generation uses, before it makes any:
+    a prune by another build then keeps them."""
+    write_json(generation / PLANNED, names)
 
 
 def write_json(path: Path, data) -> None:
@@ -91,14 +112,40 @@ def _prune(root: Path, keep: Path) -> None:
         if generation.resolve() in keep_set or _build_running(generation):
             continue
         shutil.rmtree(generation, ignore_errors=True)
+    _prune_segments(root)
+
+
+def _prune_segments(root: Path) -> None:
+    """Remove the segments no generation left lists (finished or still building)."""
+    used: set[str] = set()
+    for generation in root.glob("gen-*"):
+        used.update(_listed_segments(generation))
+    for segment in segments_folder(root).glob("seg-*"):
+        if segment.name not in used and not _builder_alive(segment):
+            shutil.rmtree(segment, ignore_errors=True)
+
+
+def _listed_segments(generation: Path) -> list[str]:
+    for name in (META, PLANNED):
+        try:
+            data = json.loads((generation / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        return [s["name"] for s in data.get("segments", [])] if isinstance(data, dict) else list(data)
+    return []
 
 
 def _build_running(generation: Path) -> bool:
     """An unfinished generation whose builder process is still alive."""
     if (generation / META).exists():
         return False
+    return _builder_alive(generation)
+
+
+def _builder_alive(folder: Path) -> bool:
+    """The process named in a generation's or segment's folder name is alive (and not this one)."""
     try:
-        pid = int(generation.name.split("-")[2])
+        pid = int(folder.name.split("-")[2])
         os.kill(pid, 0)
     except (IndexError, ValueError, ProcessLookupError):
         return False

@@ -7,15 +7,14 @@ library), the facets as sortable columns (``agency``, ``province``, ``city``,
 filters, and, when built with words, ``content``: the passage's jieba words
 (Frequency format: which words and how often; phrases are the app's own
 postings' job).  Titles, dates and texts are not repeated in every passage:
-they are in ``reports/`` and ``texts.bin`` beside it.
-``seq`` is the passage's row in the index's numpy columns and postings
-(``indexer.store.postings``), which answer exact phrases and count facets.
+they are in the segments beside it.  There is no row number: a passage's row
+in the app's columns moves when reports are added before it, and a document
+is never rewritten for that; ``passage_id`` is the stable key.
 """
 from __future__ import annotations
 
-from whoosh import columns
 from whoosh.codec import whoosh3
-from whoosh.fields import COLUMN, ID, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
 from ..analysis import ANALYZER
 from .layout import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
@@ -26,7 +25,6 @@ def passage_schema() -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         report_id=facet(),
-        seq=COLUMN(columns.NumericColumn("I")),     # a column only: nothing to search on
         content=TEXT(analyzer=ANALYZER, stored=False, phrase=False),
         section=facet(),
         agency=facet(),

@@ -1,0 +1,207 @@
+"""One segment: an immutable folder holding some reports' passages, written
+once and never changed (as Lucene's segments are); a generation is a list of
+segments with the reports each has lost marked deleted (``generation.py``).
+
+::
+
+    index/segments/seg-20261125T093000-1234-5678/
+      segment.json       its reports (id and table fields, in its row order), facet vocabulary
+      columns.npz        per passage: report (row in segment.json), ordinal, facet codes (this
+                         segment's vocabulary), year, category, section, length, date, text offsets
+      norm.txt.gz        normalized passage texts, one a line (phrase verification)
+      texts.bin          display texts, UTF-8, at the offsets in columns.npz
+      postings.*         character unigram/bigram postings over this segment's rows (``postings.py``)
+      reports/<id>.json  each report's metadata, headings and passages, without the text
+
+Passages of a report are consecutive rows, in order.  Nothing here knows the
+other segments: the generation maps a segment's rows to its global order.
+"""
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis import normalize
+from ..model import CATEGORIES, Report
+from .layout import NORM_FILE, write_json
+from .postings import PostingsBuilder
+
+SEGMENT_META = "segment.json"
+REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
+                 "source", "fmt", "source_url")
+_CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
+FACET_FIELDS = ("agency", "province", "city")
+
+
+def write_segment(folder: Path, reports: list[Report]) -> dict:
+    """Write ``reports`` as a segment in ``folder`` (created); returns counts and
+    the seconds each step took.  ``segment.json`` is written last: it marks
+    the segment complete."""
+    folder.mkdir(parents=True)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        timings[f"{name}_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        clock = now
+
+    rows = [(r, p) for r in reports for p in r.passages]
+    lengths = normalize_and_post(folder, [p.text for _, p in rows])
+    lap("postings")
+    vocab = facet_vocab(reports)
+    columns = _columns(reports, rows, lengths, vocab)
+    columns["text_offsets"] = _write_texts(folder / "texts.bin", [p.text for _, p in rows])
+    reports_dir = folder / "reports"
+    reports_dir.mkdir()
+    for report in reports:
+        write_json(reports_dir / f"{report.id}.json", report_structure(report))
+    np.savez(folder / "columns.npz", **columns)
+    write_json(folder / SEGMENT_META, {"reports": [report_row(r) for r in reports], "vocab": vocab,
+                                       "passages": len(rows)})
+    lap("texts")
+    return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows), "timings": timings}
+
+
+def report_row(report: Report) -> dict:
+    """A report's line in the report tables (segment's and generation's)."""
+    return {k: getattr(report, k) for k in REPORT_FIELDS}
+
+
+def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
+    """Normalize the passage texts chunk by chunk into ``norm.txt.gz`` (one a
+    line) and the postings; only one chunk's normalized text is held at a time.
+    Returns the normalized length of each passage."""
+    builder = PostingsBuilder(folder)
+    lengths = np.zeros(len(texts), dtype=np.int32)
+    with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
+        for start in range(0, len(texts), _CHUNK):
+            norm = [normalize(t) for t in texts[start:start + _CHUNK]]
+            out.write(("\n" if start else "") + "\n".join(norm))
+            lengths[start:start + len(norm)] = [len(n) for n in norm]
+            builder.add(norm)
+    builder.save()
+    return lengths
+
+
+def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
+    """Display texts as UTF-8 in one file; returns the byte offset of each (and the end)."""
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    with open(path, "wb") as out:
+        for n, text in enumerate(texts, 1):
+            offsets[n] = offsets[n - 1] + out.write(text.encode("utf-8"))
+    return offsets
+
+
+def report_structure(report: Report) -> dict:
+    """The report without its text: the passages' text is stored once, in
+    ``texts.bin``, and put back by ``Generation.read_report``."""
+    data = report.to_dict()
+    data.pop("text")
+    for passage in data["passages"]:
+        passage.pop("text")
+    return data
+
+
+def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> dict[str, np.ndarray]:
+    """Per-passage numpy columns: facet codes, years, sections, lengths."""
+    codes = {name: {v: i for i, v in enumerate(values)} for name, values in vocab.items()}
+    report_index = {r.id: i for i, r in enumerate(reports)}
+    column = lambda values, dtype: np.fromiter(values, dtype=dtype, count=len(rows))  # noqa: E731
+    return {
+        "report": column((report_index[r.id] for r, _ in rows), np.int32),
+        "ordinal": column((p.ordinal for _, p in rows), np.int32),
+        **{name: column((codes[name].get(getattr(r, name), -1) for r, _ in rows), np.int32)
+           for name in FACET_FIELDS},
+        "year": column((r.year or 0 for r, _ in rows), np.int32),
+        "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
+        "section": column((codes["section"][p.section] for _, p in rows), np.int32),
+        "length": lengths,
+        "date": column((_date_number(r) for r, _ in rows), np.int32),
+    }
+
+
+def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
+    """Sorted distinct values per facet field (empty values left out)."""
+    def distinct(values):
+        return sorted({v for v in values if v})
+    return {
+        **{name: distinct(getattr(r, name) for r in reports) for name in FACET_FIELDS},
+        "section": sorted({p.section for r in reports for p in r.passages}),
+    }
+
+
+def _date_number(report: Report) -> int:
+    """yyyymmdd for sorting by date; the report year's end when no date is stated."""
+    if report.date:
+        return int(report.date.replace("-", ""))
+    return (report.year or 0) * 10000 + 1231
+
+
+class Segment:
+    """A segment opened for reading: its table, vocabulary and local columns;
+    its postings, normalized texts and display texts are opened by the
+    generation that holds it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        meta = json.loads((self.path / SEGMENT_META).read_text(encoding="utf-8"))
+        self.name = self.path.name
+        self.reports: list[dict] = meta["reports"]
+        self.vocab: dict[str, list[str]] = meta["vocab"]
+        self.size: int = meta["passages"]
+        with np.load(self.path / "columns.npz") as data:
+            self.columns = {name: data[name] for name in data.files}
+
+    def norm(self) -> list[str]:
+        text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")
+        return text.split("\n") if text or self.size else []
+
+
+class TextStore:
+    """The passages' display text: UTF-8 in one file, with the byte offsets in
+    the columns.  Only the texts of shown hits are read, with ``os.pread``: a
+    memory map would leave every page it touched in the server's resident
+    memory (and with large page-cache folios, a whole 2 MB block per hit), so
+    after a few hundred queries most of the file would count as the server's."""
+
+    def __init__(self, path: Path, offsets: np.ndarray):
+        self._fd = os.open(path / "texts.bin", os.O_RDONLY)
+        self._offsets = offsets
+
+    def __getitem__(self, seq: int) -> str:
+        return self.span(seq, 1)[0]
+
+    def span(self, first: int, count: int) -> list[str]:
+        """The texts of passages ``first`` … ``first + count - 1``, in one read."""
+        bounds = self._offsets[first:first + count + 1].tolist()
+        if not count:
+            return []
+        data = self.read(bounds[0], bounds[-1])
+        base = bounds[0]
+        return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
+
+    def read(self, start: int, end: int) -> bytes:
+        data = os.pread(self._fd, end - start, start)
+        while len(data) < end - start:          # pread may return less than asked
+            more = os.pread(self._fd, end - start - len(data), start + len(data))
+            if not more:
+                raise OSError(f"texts.bin ends before byte {end}")
+            data += more
+        return data
+
+    def close(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    __del__ = close      # a generation replaced by refresh() is closed when dropped

@@ -1,0 +1,169 @@
+"""Segments seen as one index: each segment row's place in the global order.
+
+The global order is the generation's report table (the order a full rebuild of
+the same files gives), each report's passages in turn; a deleted report's rows
+have no place (-1).  Columns, postings, normalized and display texts of the
+segments are presented in that order, so nothing above the store can tell a
+generation of ten segments from a freshly built one.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .postings import Postings
+from .segment import FACET_FIELDS, Segment, TextStore
+
+
+class GlobalOrder:
+    """Where every live row of every segment goes (``seq_maps``), and back
+    (``segment_of``, ``row_of``); ``first_seq`` per report of the table."""
+
+    def __init__(self, segments: list[Segment], deleted: list[set[str]], report_index: dict[str, int]):
+        self.segments = segments
+        counts = np.zeros(len(report_index), dtype=np.int64)
+        self.report_segment = np.full(len(report_index), -1, dtype=np.int32)
+        placed = []          # per segment: global report number of each local report (-1: deleted)
+        for number, (segment, gone) in enumerate(zip(segments, deleted)):
+            numbers = np.array([-1 if r["id"] in gone else _place(report_index, r["id"])
+                                for r in segment.reports], dtype=np.int64)
+            live = numbers >= 0
+            if (self.report_segment[numbers[live]] >= 0).any():
+                raise ValueError(f"a report is live in two segments (one is {segment.name})")
+            self.report_segment[numbers[live]] = number
+            counts[numbers[live]] = np.bincount(segment.columns["report"], minlength=len(numbers))[live]
+            placed.append(numbers)
+        if (self.report_segment < 0).any():
+            raise ValueError("a report of the table is in no segment")
+        self.first_seq = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.size = int(counts.sum())
+        self.seq_maps = [self._seq_map(s, numbers) for s, numbers in zip(segments, placed)]
+        self._placed = placed
+        self.segment_of = np.zeros(self.size, dtype=np.int32)
+        self.row_of = np.zeros(self.size, dtype=np.int64)
+        for number, seq in enumerate(self.seq_maps):
+            live = np.flatnonzero(seq >= 0)
+            self.segment_of[seq[live]] = number
+            self.row_of[seq[live]] = live
+
+    def _seq_map(self, segment: Segment, numbers: np.ndarray) -> np.ndarray:
+        """Global passage number of each row of ``segment`` (-1: deleted)."""
+        rows = segment.columns["report"].astype(np.int64)
+        local_first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(numbers)))[:-1]])
+        owner = numbers[rows] if len(rows) else rows
+        seq = np.full(len(rows), -1, dtype=np.int64)
+        live = owner >= 0
+        seq[live] = self.first_seq[owner[live]] + np.arange(len(rows))[live] - local_first[rows[live]]
+        return seq
+
+    def columns(self, vocab: dict[str, list[str]]) -> dict[str, np.ndarray]:
+        """The segments' columns in global order, facet codes in ``vocab``'s numbering."""
+        names = [n for n in self.segments[0].columns if n != "text_offsets"] if self.segments else []
+        result = {}
+        for name in names:
+            parts = [self._recode(name, s, vocab, numbers) for s, numbers in zip(self.segments, self._placed)]
+            result[name] = self.gather_array(parts, parts[0].dtype)
+        return result or _empty_columns()
+
+    def _recode(self, name: str, segment: Segment, vocab: dict, numbers: np.ndarray) -> np.ndarray:
+        values = segment.columns[name]
+        if name == "report":
+            return numbers[values] if len(values) else values.astype(np.int64)
+        if name in (*FACET_FIELDS, "section"):
+            codes = {v: i for i, v in enumerate(vocab[name])}
+            table = np.array([codes.get(v, -1) for v in segment.vocab[name]] + [-1], dtype=values.dtype)
+            return table[values]          # -1 (no value) takes the table's last entry, -1
+        return values
+
+    def gather_array(self, parts: list[np.ndarray], dtype) -> np.ndarray:
+        out = np.empty(self.size, dtype=dtype)
+        for values, seq in zip(parts, self.seq_maps):
+            live = seq >= 0
+            out[seq[live]] = values[live]
+        return out
+
+    def gather(self, parts: list[list]) -> list:
+        """A list per segment (one item a row) → one list in global order."""
+        if len(parts) == 1 and _identity(self.seq_maps[0]):
+            return parts[0]
+        out = np.empty(self.size, dtype=object)
+        for values, seq in zip(parts, self.seq_maps):
+            live = seq >= 0
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            out[seq[live]] = column[live]
+        return out.tolist()
+
+
+def _place(report_index: dict[str, int], report_id: str) -> int:
+    try:
+        return report_index[report_id]
+    except KeyError:
+        raise ValueError(f"report {report_id} is live in a segment but not in the table") from None
+
+
+def _identity(seq: np.ndarray) -> bool:
+    return bool(len(seq) == 0 or (seq[0] == 0 and (np.diff(seq) == 1).all()))
+
+
+def _empty_columns() -> dict[str, np.ndarray]:
+    return {name: np.zeros(0, dtype=np.int32)
+            for name in ("report", "ordinal", *FACET_FIELDS, "year", "category", "section", "length", "date")}
+
+
+class SegmentPostings:
+    """The postings of every segment as one: a term's list in each, mapped to
+    global passage numbers, deleted rows dropped, merged in order."""
+
+    def __init__(self, parts: list[Postings], seq_maps: list[np.ndarray]):
+        self.parts = parts
+        self.seq_maps = [None if _identity(seq) else seq for seq in seq_maps]
+
+    def close(self) -> None:
+        for part in self.parts:
+            part.close()
+
+    def candidates(self, term: str) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        """(passages that may contain ``term``, their tf when exact, exact?), as
+        :meth:`Postings.candidates`, over every segment."""
+        docs, tfs, exact = [], [], True
+        for part, seq in zip(self.parts, self.seq_maps):
+            found, counts, part_exact = part.candidates(term)
+            found = found.astype(np.int64)
+            if seq is not None:
+                found = seq[found]
+                live = found >= 0
+                found = found[live]
+                counts = counts[live] if counts is not None else None
+            exact = exact and part_exact
+            docs.append(found)
+            tfs.append(counts)
+        if not docs:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint8), True
+        if len(docs) == 1:
+            return docs[0], tfs[0], exact
+        merged = np.concatenate(docs)
+        order = np.argsort(merged, kind="stable")    # runs already sorted: timsort merges them
+        return merged[order], (np.concatenate(tfs)[order] if exact else None), exact
+
+
+class SegmentTexts:
+    """Display texts by global passage number, read from the segment holding each."""
+
+    def __init__(self, segments: list[Segment], order: GlobalOrder):
+        self.stores = [TextStore(s.path, s.columns["text_offsets"]) for s in segments]
+        self.order = order
+
+    def __getitem__(self, seq: int) -> str:
+        return self.span(seq, 1)[0]
+
+    def span(self, first: int, count: int) -> list[str]:
+        """Passages ``first`` … ``first + count - 1`` of one report (consecutive
+        rows of one segment, in one read)."""
+        if not count:
+            return []
+        store = self.stores[int(self.order.segment_of[first])]
+        return store.span(int(self.order.row_of[first]), count)
+
+    def close(self) -> None:
+        for store in self.stores:
+            store.close()

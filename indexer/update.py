@@ -1,0 +1,126 @@
+"""What an update changes: which reports of the serving generation are reused
+as they are, which are new (written as one new segment) and which are deleted;
+and the merges a policy asks for after the update is served.
+
+A report is reused when its id, source key (file bytes and manifest row) and
+table row are the same as in the serving generation; anything else about it
+counts as removed (its rows marked deleted in the segment holding them) and,
+if it is still there, added anew.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .model import Report
+from .store.generation import Generation
+from .store.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
+from .store.merge_policy import SegmentSize, TieredMergePolicy
+from .store.segment import report_row, write_segment
+
+
+@dataclass
+class Update:
+    reports: list[Report]                   # every report, in full-rebuild order
+    added: list[Report]                     # new or changed: the new segment's
+    kept: list[dict]                        # segments reused: {"name", "deleted": [report ids]}
+    deleted_ids: list[str] = field(default_factory=list)     # old versions no longer served
+    deleted_passages: int = 0
+    reused_passages: int = 0
+    new_segment: str | None = None
+    seconds: dict = field(default_factory=dict)
+    merged: dict = field(default_factory=dict)
+
+    @property
+    def passages(self) -> int:
+        return sum(len(r.passages) for r in self.reports)
+
+    def segment_names(self) -> list[str]:
+        return [s["name"] for s in self.kept] + ([self.new_segment] if self.new_segment else [])
+
+    def segment_table(self) -> list[dict]:
+        return self.kept + ([{"name": self.new_segment, "deleted": []}] if self.new_segment else [])
+
+    def summary(self) -> dict:
+        """What the build reused, added, deleted and merged, and the seconds each took."""
+        return {
+            "reused": {"reports": len(self.reports) - len(self.added), "passages": self.reused_passages,
+                       "segments": len(self.kept), "seconds": self.seconds.get("read", 0.0)},
+            "added": {"reports": len(self.added), "passages": sum(len(r.passages) for r in self.added),
+                      "segment": self.new_segment, "seconds": self.seconds.get("added", 0.0)},
+            "deleted": {"reports": len(self.deleted_ids), "passages": self.deleted_passages,
+                        "seconds": self.seconds.get("deleted", 0.0)},
+            "merged": self.merged or {"segments": 0, "into": 0, "passages": 0, "seconds": 0.0},
+        }
+
+
+def plan_update(previous: Generation | None, result) -> Update:
+    """Sort the reports read into reused and added, and mark the rest deleted."""
+    if previous is None:
+        return Update(result.reports, list(result.reports), [])
+    rows = dict(zip(previous.report_ids, previous.reports))
+    keys = previous.meta.get("source_reports", {})
+    reused = {r.id for r in result.reports
+              if r.id in rows and keys.get(r.id) == result.report_sources.get(r.id) and rows[r.id] == report_row(r)}
+    sizes = _report_sizes(previous)
+    owner = previous.report_segments            # segment of each report of the table
+    gone = np.array([n for n, rid in enumerate(previous.report_ids) if rid not in reused], dtype=np.int64)
+    live = np.bincount(owner, minlength=len(previous.segments)) - np.bincount(owner[gone], minlength=len(previous.segments))
+    kept = []
+    for number, entry in enumerate(previous.meta["segments"]):
+        if live[number] > 0:
+            mine = [previous.report_ids[g] for g in gone[owner[gone] == number]]
+            kept.append({"name": entry["name"], "deleted": sorted({*entry["deleted"], *mine})})
+    return Update(result.reports, [r for r in result.reports if r.id not in reused], kept,
+                  deleted_ids=[previous.report_ids[g] for g in gone.tolist()],
+                  deleted_passages=int(sizes[gone].sum()), reused_passages=int(sizes.sum() - sizes[gone].sum()))
+
+
+def _report_sizes(generation: Generation) -> np.ndarray:
+    total = len(generation.columns["report"])
+    return np.diff(np.append(generation.first_seq, total))
+
+
+def link_whoosh(source: Path, target: Path) -> None:
+    """The previous generation's Whoosh files, hard-linked (not copied): Whoosh
+    writes new files and a new table of contents, never into an old file."""
+    target.mkdir()
+    if not source.is_dir():
+        return
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith("LOCK"):
+            os.link(path, target / path.name)
+
+
+def merge_segments(root: Path, serving: Generation, policy: TieredMergePolicy, optimize: bool) -> dict | None:
+    """Merge the segments the policy picks (all of them for ``optimize``) into
+    new ones, in a new generation swapped in; what was merged, or None."""
+    sizes = serving.segment_sizes()
+    groups = policy.optimize(sizes) if optimize else policy.merges(sizes)
+    if not groups:
+        return None
+    clock = time.perf_counter()
+    generation = new_generation(root)
+    merged = {name for group in groups for name in group}
+    kept = [s for s in serving.meta["segments"] if s["name"] not in merged]
+    names = [new_segment_name() for _ in groups]
+    plan_segments(generation, [s["name"] for s in kept] + names)
+    link_whoosh(serving.path / "whoosh", generation / "whoosh")
+    index = {s.name: n for n, s in enumerate(serving.segments)}
+    passages = 0
+    for group, name in zip(groups, names):
+        members = {index[n] for n in group}
+        ids = [rid for rid, owner in zip(serving.report_ids, serving.report_segments.tolist()) if owner in members]
+        counts = write_segment(segments_folder(root) / name,
+                               [Report.from_dict(serving.read_report(rid)) for rid in ids])
+        passages += counts["passages"]
+    meta = {**serving.meta, "segments": kept + [{"name": n, "deleted": []} for n in names],
+            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    write_json(generation / META, meta)
+    swap_in(root, generation)
+    return {"generation": generation, "segments": len(merged), "into": len(names), "passages": passages,
+            "seconds": round(time.perf_counter() - clock, 3)}
