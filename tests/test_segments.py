@@ -1,0 +1,217 @@
+"""Updates by segments answer exactly as a full rebuild of the same files.
+
+Reports are added, changed and removed in turn; after each update every answer
+of a query mix (totals, hits in order with their snippets, facets, pages, the
+full id lists, report pages, the Whoosh documents) is compared with a fresh
+build of the same files in another folder."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SAMPLES, shared_path
+from indexer.build import build_index
+from indexer.report.corpus import list_report_files
+from indexer.search import open_index
+from indexer.store.layout import CURRENT, META
+from indexer.store.merge_policy import TieredMergePolicy
+
+NEVER_MERGE = TieredMergePolicy(segments_per_tier=0)
+QUERIES = ["", "法治", "法治政府建设", "“行政执法”", "依法 行政", "双随机 OR 抽查", "法治 -疫情", "year:2022 法治",
+           "section:问题 法治", "agency:司法", "2023年", "建设", "监督 考核 培训", "“推进”", "province:广东 制度"]
+PAGES = [(1, 10), (2, 7), (3, 3)]
+
+
+def answers(index_dir: Path) -> dict:
+    """Every answer the query mix gets from the index in ``index_dir``."""
+    index = open_index(index_dir)
+    found = {}
+    for q in QUERIES:
+        for sort in ("relevance", "date"):
+            found[q, sort, "ids"] = index.all_ids(q, sort=sort)
+            for page, per_page in PAGES:
+                result = index.search(q, page=page, per_page=per_page, sort=sort)
+                result.pop("took_ms")
+                found[q, sort, page, per_page] = result
+    for report_id in index.generation.report_ids:
+        found["report", report_id] = index.get_report(report_id)
+    found["whoosh"] = whoosh_documents(index)
+    index.close()
+    return found
+
+
+def whoosh_documents(index) -> dict:
+    """passage id → the Whoosh document's fields, and the ids Whoosh finds for a word."""
+    with index.generation.whoosh().searcher() as searcher:
+        documents = {doc["passage_id"]: doc for doc in searcher.all_stored_fields()}
+        facets = {pid: searcher.document(passage_id=pid) for pid in documents}
+        if "content" in searcher.schema and searcher.schema["content"].analyzer is not None:
+            from whoosh.qparser import QueryParser
+            hits = searcher.search(QueryParser("content", searcher.schema).parse("法治"), limit=None)
+            facets["法治"] = sorted(hit["passage_id"] for hit in hits)
+    return facets
+
+
+def assert_same_as_rebuild(folder: Path, index_dir: Path, tmp_path: Path, words: bool) -> None:
+    fresh = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
+    build_index([folder], fresh, procs=1, words=words)
+    updated, rebuilt = answers(index_dir), answers(fresh)
+    assert updated.keys() == rebuilt.keys()
+    for key in rebuilt:
+        assert updated[key] == rebuilt[key], key
+    assert any(r["total"] > 20 for k, r in rebuilt.items() if len(k) == 4)    # the mix finds things
+
+
+def listed_segments(index_dir: Path) -> set[str]:
+    meta = json.loads((index_dir / CURRENT / META).read_text(encoding="utf-8"))
+    return {s["name"] for s in meta["segments"]}
+
+
+def change_report(path: Path) -> None:
+    """The same report (id kept), edited: a paragraph added and a word replaced."""
+    text = path.read_text(encoding="utf-8").replace("推进", "推动", 3)
+    path.write_text(text + "\n\n此外，全面推行“双随机、一公开”监管，开展行政执法案卷评查。\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("words", [True, False])
+def test_add_change_remove_answer_as_a_full_rebuild(tmp_path, words):
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for path in samples[:3]:
+        shutil.copy(path, folder)
+    build_index([folder], index_dir, procs=1, words=words, policy=NEVER_MERGE)
+    first = listed_segments(index_dir)
+
+    for path in samples[3:]:                       # add: the new files sort between nothing and after
+        shutil.copy(path, folder)
+    summary = build_index([folder], index_dir, procs=1, words=words, policy=NEVER_MERGE)
+    assert summary["update"]["reused"]["reports"] == 3 and summary["update"]["added"]["reports"] == 2
+    assert first < listed_segments(index_dir)      # the old segment is reused, not rewritten
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words)
+
+    change_report(folder / samples[1].name)         # change one report: same id, new text
+    summary = build_index([folder], index_dir, procs=1, words=words, policy=NEVER_MERGE)
+    assert summary["update"]["added"]["reports"] == 1 and summary["update"]["deleted"]["reports"] == 1
+    assert len(listed_segments(index_dir)) == 3
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words)
+
+    (folder / samples[0].name).unlink()             # remove one
+    summary = build_index([folder], index_dir, procs=1, words=words, policy=NEVER_MERGE)
+    assert summary["update"]["added"]["reports"] == 0 and summary["update"]["deleted"]["reports"] == 1
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words)
+
+    summary = build_index([folder], index_dir, procs=1, words=words, optimize=True)
+    assert summary["update"]["merged"]["segments"] == 3 and len(listed_segments(index_dir)) == 1
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words)
+
+
+def test_a_file_added_before_the_others_keeps_the_rebuild_order(tmp_path):
+    """Ties fall by the full rebuild's order (file order), not by segment: a
+    file that sorts first, added last, still comes first."""
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for path in samples[1:]:
+        shutil.copy(path, folder)
+    build_index([folder], index_dir, procs=1, words=False)
+    shutil.copy(samples[0], folder)
+    build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    assert len(listed_segments(index_dir)) == 2
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
+
+
+def test_real_reports_updated_in_turn_answer_as_a_rebuild(tmp_path):
+    source = shared_path("realworld")
+    files = [p for p in list_report_files([source]) if p.suffix in (".txt", ".md", ".html", ".htm")][:45]
+    assert len({p.name for p in files}) == len(files) == 45
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    for path in files[::3]:                        # every third: the rest arrive in between
+        shutil.copy(path, folder)
+    build_index([folder], index_dir, procs=1, words=False)
+    for path in files[1::3]:
+        shutil.copy(path, folder)
+    build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    change_report(folder / files[0].name)
+    for path in files[3:12:3]:
+        (folder / path.name).unlink()
+    build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    assert len(listed_segments(index_dir)) == 3
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
+
+
+def test_tiered_policy_merges_a_crowded_tier_and_keeps_ids(tmp_path):
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    policy = TieredMergePolicy(segments_per_tier=2, max_merge_at_once=3)
+    ids_before = None
+    for n, path in enumerate(sorted(SAMPLES.glob("*.txt"))):
+        shutil.copy(path, folder)
+        summary = build_index([folder], index_dir, procs=1, words=False, policy=policy)
+        assert len(listed_segments(index_dir)) <= 2
+        if n == 2:
+            assert summary["update"]["merged"] == {"segments": 3, "into": 1, "passages": summary["passages"],
+                                                   "seconds": summary["update"]["merged"]["seconds"]}
+        ids = open_index(index_dir).all_ids("", sort="date")
+        assert ids_before is None or set(ids_before) < set(ids)     # merges keep every passage id
+        ids_before = ids
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
+
+
+def test_a_segment_goes_only_when_no_generation_lists_it(tmp_path):
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    shutil.copytree(SAMPLES, folder)
+    build_index([folder], index_dir, procs=1, words=False)
+    (folder / "extra.txt").write_text("某某局2023年法治政府建设年度报告\n\n推行双随机抽查。\n", encoding="utf-8")
+    build_index([folder], index_dir, procs=1, words=False)
+    for _ in range(3):
+        build_index([folder], index_dir, procs=1, words=False, optimize=True)
+        on_disk = {p.name for p in (index_dir / "segments").iterdir()}
+        listed = set()
+        for generation in index_dir.glob("gen-*"):
+            listed |= {s["name"] for s in json.loads((generation / META).read_text(encoding="utf-8"))["segments"]}
+        assert on_disk == listed
+    assert len(listed_segments(index_dir)) == 1
+
+
+_KILL = """
+import os, signal, sys
+from pathlib import Path
+from indexer import build, update
+target = build if sys.argv[3] == "update" else update
+original = target.write_segment
+def write_then_die(*args, **kwargs):
+    original(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)     # the segment written, no generation listing it swapped in
+target.write_segment = write_then_die
+build.build_index([Path(sys.argv[1])], Path(sys.argv[2]), procs=1, words=False, optimize=True)
+"""
+
+
+@pytest.mark.parametrize("stage", ["update", "merge"])
+def test_killed_update_or_merge_leaves_the_previous_answers(tmp_path, stage):
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    shutil.copytree(SAMPLES, folder)
+    build_index([folder], index_dir, procs=1, words=False)
+    (folder / "extra.txt").write_text("某某局2023年法治政府建设年度报告\n\n推行双随机抽查。\n", encoding="utf-8")
+    if stage == "merge":          # the update is served; the merge (optimize) after it dies
+        build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    serving, segments = (index_dir / CURRENT).resolve(), listed_segments(index_dir)
+    before = answers(index_dir)
+    done = subprocess.run([sys.executable, "-c", _KILL, str(folder), str(index_dir), stage], cwd=ROOT)
+    assert done.returncode == -9
+    if stage == "update":
+        assert (index_dir / CURRENT).resolve() == serving
+    assert listed_segments(index_dir) == segments      # (a merge's update, reusing all, may be served)
+    assert answers(index_dir) == before
+    orphans = {p.name for p in (index_dir / "segments").iterdir()} - listed_segments(index_dir)
+    assert orphans                                   # the dead build's segment, listed by nobody
+    build_index([folder], index_dir, procs=1, words=False)     # the next build clears it
+    assert not orphans & {p.name for p in (index_dir / "segments").iterdir()}
+    assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
