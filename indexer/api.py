@@ -26,11 +26,17 @@ from .search import (
 )
 from .store import current_generation, read_meta
 
+# Research tools (issue 15): concordance, trends, words, report cards.
+from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
+                       report_cards, trend)
+
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "inspect_file",
     "open_index", "resolve_category", "search_passages",
+    # research tools
+    "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards", "trend",
 ]
 
 

@@ -1,0 +1,86 @@
+"""Words from the index's own jieba vocabulary (the Whoosh ``content`` field):
+"did you mean" for a term no passage holds, completion as one types, and the
+key terms of a report.
+
+The vocabulary is what the build's jieba cut the passages into, so a
+suggestion is a word the reports really use, ranked by how many passages use
+it.  An index built with ``--no-words`` has no vocabulary: every function here
+then answers with nothing rather than failing.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections import Counter
+
+from ..analysis import normalize
+from ..search.query import STOPWORDS
+from ..store.generation import Generation
+
+FIELD = "content"
+MAX_COMPLETIONS = 20
+_SCAN_PREFIX = 5000           # vocabulary words looked at for one prefix
+_readers: "weakref.WeakKeyDictionary[Generation, object]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def reader(gen: Generation):
+    """The generation's Whoosh reader, opened once and kept while it serves."""
+    with _lock:
+        if gen not in _readers:
+            _readers[gen] = gen.whoosh().reader()
+        return _readers[gen]
+
+
+
+def did_you_mean(gen: Generation, term: str, limit: int = 3) -> list[dict]:
+    """Vocabulary words one edit (a character changed, added or dropped) from
+    ``term``, most used first: ``双随即`` → ``双随机``."""
+    term = normalize(term)
+    if len(term) < 2:
+        return []
+    r = reader(gen)
+    found = {w for w in r.terms_within(FIELD, term, 1) if w != term}
+    ranked = sorted(found, key=lambda w: (-r.doc_frequency(FIELD, w), w))
+    return [{"word": w, "passages": r.doc_frequency(FIELD, w)} for w in ranked[:limit]]
+
+
+def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
+    """Vocabulary words starting with ``prefix``, most used first."""
+    prefix = normalize(prefix)
+    if not prefix:
+        return []
+    limit = max(1, min(int(limit), MAX_COMPLETIONS))
+    r = reader(gen)
+    words = []
+    for n, word in enumerate(r.expand_prefix(FIELD, prefix)):
+        if n >= _SCAN_PREFIX:
+            break
+        if isinstance(word, bytes):
+            word = word.decode("utf-8")
+        if len(word) > len(prefix):
+            words.append((r.doc_frequency(FIELD, word), word))
+    words.sort(key=lambda p: (-p[0], p[1]))
+    return [{"word": w, "passages": f} for f, w in words[:limit]]
+
+
+def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
+    """The words of ``text`` (a report) that set it apart: tf-idf against the
+    index's passages, words of two or more characters, no digits."""
+    from ..analysis import cut        # jieba loads on first use, not with the API
+
+    counts = Counter(w for w in cut(normalize(text))
+                     if len(w) >= 2 and w not in STOPWORDS and not any(c.isdigit() for c in w)
+                     and any(c.isalpha() for c in w))
+    if not counts:
+        return []
+    r = reader(gen)
+    total = max(1, r.doc_count())
+    scored = []
+    for word, tf in counts.items():
+        df = r.doc_frequency(FIELD, word)
+        if df:
+            scored.append((tf * math.log(1 + total / df), word, tf))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [{"word": w, "count": tf, "score": round(s, 2)} for s, w, tf in scored[:limit]]

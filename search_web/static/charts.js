@@ -1,0 +1,57 @@
+// Charts of /trend and /cards, drawn by the vendored uPlot from the page's
+// own .json twin (data-src): the numbers are the ones in the table below.
+(function () {
+  "use strict";
+  var COLORS = ["#8b1a1a", "#1f5fa8", "#1f7a3a", "#b86e00", "#6b3fa0", "#555"];
+
+  function width(el) { return Math.max(280, el.clientWidth || 600); }
+
+  function trendData(page, measure) {
+    var data = [page.years];
+    var series = [{label: "年度"}];
+    page.series.forEach(function (s, i) {
+      data.push(s.points.map(function (p) {
+        return measure === "share" ? Math.round(p.share * 1000) / 10 : p[measure];
+      }));
+      series.push({label: "“" + s.query + "”", stroke: COLORS[i % COLORS.length], width: 2,
+                   points: {show: true, size: 6}});
+    });
+    var unit = measure === "share" ? "占当年报告 %" : (measure === "reports" ? "报告数" : "段落数");
+    return {data: data, series: series, unit: unit};
+  }
+
+  function cardsData(page) {
+    var years = page.view.years;
+    return {
+      data: [years.map(function (y) { return y.year; }),
+             years.map(function (y) { return Math.round(y.share_missing_problems * 1000) / 10; }),
+             years.map(function (y) { return y.share_late === null ? null : Math.round(y.share_late * 1000) / 10; })],
+      series: [{label: "年度"},
+               {label: "缺“存在的不足和原因”", stroke: COLORS[0], width: 2, points: {show: true, size: 6}},
+               {label: "逾期发布", stroke: COLORS[1], width: 2, points: {show: true, size: 6}, spanGaps: true}],
+      unit: "报告 %"
+    };
+  }
+
+  function draw(el, page) {
+    var made = el.dataset.chart === "trend" ? trendData(page, el.dataset.measure || "share") : cardsData(page);
+    var opts = {
+      width: width(el), height: el.clientWidth < 500 ? 260 : 320,
+      scales: {x: {time: false}},
+      axes: [{values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
+             {label: made.unit}],
+      series: made.series
+    };
+    el.textContent = "";
+    var plot = new uPlot(opts, made.data, el);
+    window.addEventListener("resize", function () { plot.setSize({width: width(el), height: opts.height}); });
+    el.dataset.drawn = "true";
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    fetch(el.dataset.src, {headers: {Accept: "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (page) { if (page.ok !== false) { draw(el, page); } })
+      .catch(function (err) { el.textContent = "图表无法绘制：" + err; });
+  });
+}());
