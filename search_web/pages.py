@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from . import urls
+from . import research_pages, urls
 from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
 FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
@@ -44,6 +44,9 @@ def search_page(index, params: SearchParams) -> dict:
         links=_search_links(params, result),
         suggestions=_way_out(params, result),
     )
+    # Research tools (issue 15): links for this query, "did you mean" when nothing matched.
+    page.update(tools=research_pages.tools_for(params.q, params.filters),
+                did_you_mean=research_pages.did_you_mean(index, params.q, result))
     return page
 
 
@@ -166,6 +169,8 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
                  "href": "#" + h["anchor"]} for h in report.get("headings", []) if h.get("anchor")],
         "links": {"self": urls.report(report_id, q), "json": urls.report(report_id, q, json=True),
                   "search": urls.search(SearchParams(q=q)) if q else urls.home()},
+        # Research tools (issue 15): the report card and key terms.
+        "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
     }
 
 

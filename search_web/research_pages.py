@@ -116,7 +116,7 @@ def did_you_mean(index, q: str, result: dict) -> list[dict]:
     """For a search with no hits: vocabulary words one edit from each term."""
     if result.get("total") or not q:
         return []
-    out = []
+    out: list[dict] = []
     for term in result.get("terms", [])[:4]:
         for found in api.did_you_mean(index.generation, term):
             corrected = q.replace(term, found["word"]) if term in q else found["word"]
@@ -136,7 +136,10 @@ def tools_for(q: str, filters: dict) -> dict:
 def report_extras(index, report_id: str, text: str) -> dict:
     """The report page's card and key terms."""
     card = api.card_of(index, report_id)
-    terms = api.key_terms(index.generation, text)
+    try:
+        terms = api.key_terms(index.generation, text)
+    except OSError:           # an index whose whoosh/ folder is gone: the page without key terms
+        terms = []
     for term in terms:
         term["url"] = rurls.search_for(term["word"], {})
         term["kwic_url"] = rurls.tool("kwic", term["word"], {})

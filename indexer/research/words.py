@@ -81,6 +81,7 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     for word, tf in counts.items():
         df = r.doc_frequency(FIELD, word)
         if df:
-            scored.append((tf * math.log(1 + total / df), word, tf))
+            # Sublinear tf: a word said 40 times is not 40 times as telling as one said once.
+            scored.append(((1 + math.log(tf)) * math.log(total / df), word, tf))
     scored.sort(key=lambda s: (-s[0], s[1]))
     return [{"word": w, "count": tf, "score": round(s, 2)} for s, w, tf in scored[:limit]]
