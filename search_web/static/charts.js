@@ -38,7 +38,8 @@
     var opts = {
       width: width(el), height: el.clientWidth < 500 ? 260 : 320,
       scales: {x: {time: false}},
-      axes: [{values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
+      // Whole years only: no ticks or grid lines between two years.
+      axes: [{incrs: [1, 2, 5, 10, 20, 50, 100], values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
              {label: made.unit}],
       series: made.series
     };

@@ -1,0 +1,45 @@
+"""The trend and report-card charts in a real browser: uPlot, served from our
+static files under the app's CSP, draws a canvas with data and nothing is
+logged as an error.  Skips like tests/test_e2e_browser.py without chromium."""
+from __future__ import annotations
+
+from test_e2e_browser import _no_console_errors, browser, pytestmark, server, shoot, wait  # noqa: F401
+
+pytest_plugins = ["web_fixtures"]
+
+# Pixels of the canvas that are not blank: a drawn line leaves some.
+INKED = """
+const canvas = document.querySelector(arguments[0] + ' canvas');
+if (!canvas || !canvas.width) return 0;
+const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+let inked = 0;
+for (let i = 3; i < data.length; i += 4) if (data[i] > 0) inked++;
+return inked;
+"""
+
+
+def test_trend_chart_is_drawn_with_no_console_errors(browser, server):
+    browser.get(server + "/trend?q=%E6%89%A7%E6%B3%95&q=%E5%8F%8C%E9%9A%8F%E6%9C%BA")
+    wait(browser, lambda d: d.execute_script("return document.getElementById('trend-chart').dataset.drawn"))
+    assert browser.execute_script(INKED, "#trend-chart") > 500
+    legend = browser.execute_script("return document.querySelector('#trend-chart .u-legend').textContent")
+    assert "执法" in legend and "双随机" in legend
+    shoot(browser, "trend-desktop")
+    _no_console_errors(browser)
+
+
+def test_cards_chart_and_kwic_at_phone_width(browser, server):
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        browser.get(server + "/cards")
+        wait(browser, lambda d: d.execute_script("return document.getElementById('cards-chart').dataset.drawn"))
+        assert browser.execute_script(INKED, "#cards-chart") > 200
+        shoot(browser, "cards-phone")
+        browser.get(server + "/kwic?q=%E6%89%A7%E6%B3%95")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= browser.execute_script("return window.innerWidth"), "nothing scrolls sideways"
+        shoot(browser, "kwic-phone")
+        _no_console_errors(browser)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
