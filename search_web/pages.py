@@ -222,6 +222,8 @@ def passage_page(index, passage_id: str, q: str = "") -> dict:
     page["links"]["self"] = urls.passage(passage_id, q)
     page["links"]["json"] = urls.passage(passage_id, q, json=True)
     page["links"]["report"] = urls.report(report["id"], q)
+    # Research tools (issue 15): near-identical and related passages in other reports.
+    page["similar"] = research_pages.similar(index, passage_id, q)
     return page
 
 

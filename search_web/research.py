@@ -38,7 +38,8 @@ def _cards() -> dict:
     args = request.args
     return pages.cards_page(get_index(), params.query(args), params.filters(args),
                             deadline=args.get("deadline", "").strip()[:10],
-                            split=params.choice(args, "split", pages.SPLITS))
+                            split=params.choice(args, "split", pages.SPLITS),
+                            copied=params.choice(args, "copied", ("", "1")) == "1")
 
 
 def csv_response(page: dict, name: str) -> Response:

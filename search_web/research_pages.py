@@ -85,21 +85,24 @@ def _trend_rows(result: dict) -> list[dict]:
 
 
 CARD_COLUMNS = ("report_id", "agency", "year", "date", "deadline", "status", "days_late", "missing",
-                "length", "passages", "figures", "url")
+                "length", "passages", "figures", "copied_passages", "url")
 
 
-def cards_page(index, q: str, filters: dict, deadline: str, split: str) -> dict:
-    cards = api.report_cards(index, q, filters, deadline=deadline or None)
-    view = api.corpus_view(index, q, filters, deadline=deadline or None, split=split)
+def cards_page(index, q: str, filters: dict, deadline: str, split: str, copied: bool = False) -> dict:
+    cards = api.report_cards(index, q, filters, deadline=deadline or None, copied=copied)
+    view = api.corpus_view(index, q, filters, deadline=deadline or None, split=split, copied=copied)
     for card in cards:
         card["url"] = urls.report(card["report_id"])
     rows = [{**{k: c.get(k) for k in CARD_COLUMNS}, "missing": "、".join(c["missing"])} for c in cards]
     return {"ok": True, "query": q, "filters": filters, "deadline": view["deadline"], "view": view,
+            "copied": copied,
             "cards": cards, "rows": rows, "columns": CARD_COLUMNS, "split_labels": SPLIT_LABELS,
             "links": {"self": rurls.tool("cards", q, filters, deadline=_opt(deadline, "")),
                       "json": rurls.tool("cards", q, filters, "json", deadline=_opt(deadline, "")),
                       "csv": rurls.tool("cards", q, filters, "csv", deadline=_opt(deadline, "")),
-                      "search": rurls.search_for(q, filters)}}
+                      "search": rurls.search_for(q, filters),
+                      "copied": rurls.tool("cards", q, filters, deadline=_opt(deadline, ""),
+                                           copied=None if copied else 1)}}
 
 
 def suggest(index, prefix: str, limit: int) -> dict:
@@ -131,6 +134,17 @@ def tools_for(q: str, filters: dict) -> dict:
         return {"cards": rurls.tool("cards", "", filters)}
     return {"kwic": rurls.tool("kwic", q, filters), "trend": rurls.tool("trend", q, filters),
             "cards": rurls.tool("cards", q, filters)}
+
+
+def similar(index, passage_id: str, q: str) -> dict:
+    """Near-identical passages (with their differences) and related ones."""
+    try:
+        found = api.similar_passages(index, passage_id)
+    except OSError:           # no whoosh/ folder: near-identical ones only
+        found = api.similar_passages(index, passage_id, related=0)
+    for item in found["near_identical"] + found["related"]:
+        item["url"] = urls.passage(item["passage_id"], q)
+    return found
 
 
 def report_extras(index, report_id: str, text: str) -> dict:

@@ -7,8 +7,9 @@ May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``,
 """
 from .cards import card_of, corpus_view, report_cards
 from .kwic import concordance
+from .similar import copied_report_numbers, similar_passages
 from .trend import trend
 from .words import complete, did_you_mean, key_terms
 
 __all__ = ["card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
-           "trend"]
+           "similar_passages", "copied_report_numbers", "trend"]

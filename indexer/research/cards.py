@@ -9,7 +9,9 @@ annual report, checked per report, and the same over the corpus.
   of the year after the report's year (``deadline="MM-DD"`` changes it); a
   report with no date or year is ``unknown``, never counted as late;
 - length: characters of its passages, whitespace not counted;
-- figures: the numbers with a unit it reports (``120件``, ``98.5%``, ``3万元``).
+- figures: the numbers with a unit it reports (``120件``, ``98.5%``, ``3万元``);
+- copied passages: how many of its passages are near-identical to a passage
+  of another report (``indexer.store.near_duplicates``).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from ..errors import SearchError
 from ..model import CATEGORIES, CATEGORY_OTHER
 from ..search.index import Index
 from .common import matching, report_value
+from .similar import near_duplicates
 
 DEFAULT_DEADLINE = "04-01"
 REQUIRED = tuple(c for c in CATEGORIES if c != CATEGORY_OTHER)
@@ -67,6 +70,8 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
     present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
     norm = [gen.norm[seq] for seq in rows.tolist()]
     figures = [f for text in norm for f in FIGURE.findall(text)]
+    copied = near_duplicates(gen).rows()
+    copied = int(np.count_nonzero((copied >= first) & (copied < first + len(rows))))
     return {
         "report_id": report["id"], "title": report["title"], "agency": report["agency"],
         "year": report["year"], "date": report["date"],
@@ -74,7 +79,7 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
         "missing": [c for c in REQUIRED if c not in present],
         **timeliness(report["year"], report["date"], deadline),
         "length": sum(map(len, norm)), "passages": int(len(rows)),
-        "figures": len(figures), "figure_examples": figures[:8],
+        "figures": len(figures), "figure_examples": figures[:8], "copied_passages": copied,
         "url": f"/r/{report['id']}",
     }
 
@@ -85,14 +90,16 @@ def _count(gen, report_number: int) -> int:
 
 
 def report_cards(index: Index, q: str = "", filters: dict | None = None,
-                 deadline: str | None = None) -> list[dict]:
+                 deadline: str | None = None, copied: bool = False) -> list[dict]:
     """Cards of every report holding a passage that matches ``q`` and the filters
-    (all reports for an empty query), in report-table order."""
+    (all reports for an empty query), in report-table order; ``copied``: only
+    the reports with a passage near-identical to another report's."""
     month_day = parse_deadline(deadline)
     found = matching(index, q, filters)
     gen = found["gen"]
     numbers = np.unique(gen.columns["report"][found["docs"]]).tolist()
-    return [report_card(gen, n, month_day) for n in numbers]
+    cards = [report_card(gen, n, month_day) for n in numbers]
+    return [c for c in cards if c["copied_passages"]] if copied else cards
 
 
 def card_of(index: Index, report_id: str, deadline: str | None = None) -> dict:
@@ -103,10 +110,10 @@ def card_of(index: Index, report_id: str, deadline: str | None = None) -> dict:
 
 
 def corpus_view(index: Index, q: str = "", filters: dict | None = None, deadline: str | None = None,
-                split: str = "auto") -> dict:
+                split: str = "auto", copied: bool = False) -> dict:
     """Per report year (and per value of ``split``): reports, how many lack
     存在的不足和原因 or any required content, how many were late, and shares."""
-    cards = report_cards(index, q, filters, deadline)
+    cards = report_cards(index, q, filters, deadline, copied)
     gen = index.generation
     if split == "auto":
         split = "agency_kind" if any(r.get("agency_kind") for r in gen.reports) else "province"
@@ -130,11 +137,12 @@ def _tally(cards: list[dict], keys: list) -> dict:
         row["missing_any"] += bool(card["missing"])
         row["late"] += card["status"] == "late"
         row["dated"] += card["status"] != "unknown"
+        row["copied"] += card["copied_passages"] > 0
     return {k: _shares(v) for k, v in counts.items()}
 
 
 def _shares(row: Counter) -> dict:
-    out = {k: int(row[k]) for k in ("reports", "missing_problems", "missing_any", "late", "dated")}
+    out = {k: int(row[k]) for k in ("reports", "missing_problems", "missing_any", "late", "dated", "copied")}
     out["share_missing_problems"] = round(out["missing_problems"] / out["reports"], 4)
     out["share_late"] = round(out["late"] / out["dated"], 4) if out["dated"] else None
     return out
