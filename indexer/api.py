@@ -28,7 +28,7 @@ from .store import current_generation, read_meta
 
 # Research tools (issue 15): concordance, trends, words, report cards.
 from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
-                       report_cards, similar_passages, trend)
+                       report_cards, side_by_side, similar_passages, trend)
 
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
@@ -36,7 +36,8 @@ __all__ = [
     "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "inspect_file",
     "open_index", "resolve_category", "search_passages",
     # research tools
-    "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards", "similar_passages",
+    "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards", "side_by_side",
+    "similar_passages",
     "trend",
 ]
 

@@ -264,6 +264,31 @@ def cards(query, index_dir, deadline, fmt, **options) -> None:
 
 
 @main.command()
+@click.argument("query", nargs=-1)
+@_filter_options
+@click.option("--category", default="存在的不足和原因", show_default=True,
+              help="Section category: a full name or 成效, 问题, 责任, 下一步.")
+@click.option("--page", type=click.IntRange(1), default=1)
+@click.option("--limit", type=click.IntRange(1, 50), default=20, show_default=True, help="Reports per page.")
+@click.option("--json", "as_json", is_flag=True)
+def compare(query, index_dir, category, page, limit, as_json, **options) -> None:
+    """Side by side: what each report wrote under one section category
+    (of the reports whose passages there mention QUERY, or all)."""
+    from .api import side_by_side
+
+    result = _research(lambda index: side_by_side(index, " ".join(query), _filters(options), category=category,
+                                                  page=page, per_page=limit))(index_dir)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result['category']}: {result['total']} reports; page {result['page']} of {result['pages']}")
+    for report in result["reports"]:
+        click.echo(f"\n== {report['agency'] or report['title']} ({report['year'] or '-'})  /r/{report['report_id']}")
+        for passage in report["passages"]:
+            click.echo(f"  {'*' if passage['matched'] else ' '} {passage['text']}")
+
+
+@main.command()
 @click.argument("word")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--limit", type=click.IntRange(1, 20), default=10, show_default=True)

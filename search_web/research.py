@@ -100,6 +100,25 @@ def cards_csv():
     return csv_response(_cards(), "cards")
 
 
+def _compare() -> dict:
+    args = request.args
+    return pages.compare_page(get_index(), params.query(args), params.filters(args),
+                              category=args.get("category", "").strip()[:20] or "存在的不足和原因",
+                              layout=params.choice(args, "layout", pages.LAYOUTS),
+                              page=params.integer(args, "page", 1, 1, 10_000),
+                              per_page=params.integer(args, "per_page", 20, 1, 50))
+
+
+@bp.route("/compare")
+def compare():
+    return render_template("compare.html", page=_compare())
+
+
+@bp.route("/compare.json")
+def compare_json():
+    return _compare()
+
+
 @bp.route("/suggest.json")
 def suggest_json():
     prefix = params.query(request.args)[:20]

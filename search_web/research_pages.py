@@ -105,6 +105,30 @@ def cards_page(index, q: str, filters: dict, deadline: str, split: str, copied: 
                                            copied=None if copied else 1)}}
 
 
+LAYOUTS = ("columns", "rows")
+
+
+def compare_page(index, q: str, filters: dict, category: str, layout: str, page: int, per_page: int) -> dict:
+    from .pages import safe_marked      # here: pages imports this module
+
+    result = api.side_by_side(index, q, filters, category=category, page=page, per_page=per_page)
+    for report in result["reports"]:
+        report["url"] = urls.report(report["report_id"], q)
+        for passage in report["passages"]:
+            passage["url"] = urls.passage(passage["passage_id"], q)
+            passage["html"] = safe_marked(index.mark(passage["text"], result["terms"]))
+    extra = {"category": result["category"], "layout": _opt(layout, "columns"), "per_page": _opt(per_page, 20)}
+    link = lambda fmt="", **c: rurls.tool("compare", q, filters, fmt, **{**extra, **c})  # noqa: E731
+    result.update(ok=True, layout=layout, categories=list(api.CATEGORIES), links={
+        "self": link(page=_opt(page, 1)), "json": link("json", page=_opt(page, 1)),
+        "search": rurls.search_for(q, {**filters, "section": [result["category"]]}),
+        "prev": link(page=_opt(page - 1, 1)) if page > 1 else None,
+        "next": link(page=page + 1) if page < result["pages"] else None,
+        "layout": {name: link(layout=_opt(name, "columns"), page=_opt(page, 1)) for name in LAYOUTS},
+    })
+    return result
+
+
 def suggest(index, prefix: str, limit: int) -> dict:
     gen = index.generation
     words = api.complete(gen, prefix, limit) if prefix else []
@@ -133,6 +157,7 @@ def tools_for(q: str, filters: dict) -> dict:
     if not q:
         return {"cards": rurls.tool("cards", "", filters)}
     return {"kwic": rurls.tool("kwic", q, filters), "trend": rurls.tool("trend", q, filters),
+            "compare": rurls.tool("compare", q, filters, category=(filters.get("section") or ["存在的不足和原因"])[0]),
             "cards": rurls.tool("cards", q, filters)}
 
 

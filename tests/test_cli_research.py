@@ -50,3 +50,8 @@ def test_cards_and_suggest(index_dir):
 def test_a_user_error_is_one_line_with_a_hint(index_dir):
     result = CliRunner().invoke(main, ["trend", "a", "b", "c", "d", "e", "f", "--index", index_dir])
     assert result.exit_code == 1 and "最多比较 5 个检索词" in result.output and "Traceback" not in result.output
+
+
+def test_compare_prints_each_report_under_the_category(index_dir):
+    text = run("compare", "--category", "问题", "--index", index_dir)
+    assert text.startswith("存在的不足和原因: 5 reports") and text.count("\n== ") == 5

@@ -202,3 +202,70 @@ def test_an_on_time_and_a_late_report_are_told_apart(dated):
     assert card_of(dated, late["report_id"])["status"] == "late"
     with pytest.raises(SearchError):
         report_cards(dated, deadline="13-40")
+
+
+# --- similar passages ----------------------------------------------------------
+
+COPIED = ("我局坚持以习近平新时代中国特色社会主义思想为指导，深入贯彻落实党中央、国务院关于法治政府建设的决策部署，"
+          "把法治政府建设纳入全局工作总体布局，与业务工作同部署、同推进、同落实，全年召开专题会议{n}次，研究解决重点难点问题。")
+UNRELATED = ("今年以来，全区共受理行政复议申请二十八件，依法审结二十六件，纠错率较上年有所提高；行政应诉案件中，"
+             "行政机关负责人出庭应诉率达到百分之百，败诉案件同比下降，复议决定书全部在网上公开接受监督。")
+
+
+@pytest.fixture(scope="module")
+def copied(tmp_path_factory):
+    """The same paragraph in two reports (one figure changed), an unrelated one in a third."""
+    folder = tmp_path_factory.mktemp("copied-src")
+    for name, agency, extra in [("a.txt", "甲市司法局", COPIED.format(n=4)), ("b.txt", "乙县司法局", COPIED.format(n=6)),
+                                ("c.txt", "丙区司法局", UNRELATED)]:
+        text = REPORT.format(agency=agency, date="2023年3月1日").replace("局主要负责人带头学法。", extra)
+        (folder / name).write_text(text, encoding="utf-8")
+    index = build_and_open([folder], tmp_path_factory.mktemp("copied-index"))
+    yield index
+    index.close()
+
+
+
+def test_a_copied_paragraph_is_found_and_an_unrelated_one_is_not(copied):
+    from indexer.research import similar_passages
+
+    first, second = sorted(copied.all_ids('"同部署、同推进、同落实"'))
+    found = similar_passages(copied, first)
+    assert [n["passage_id"] for n in found["near_identical"]] == [second]
+    assert found["near_identical_reports"] == 1 and found["near_identical"][0]["similarity"] >= 0.8
+    changes = [(run["op"], run["text"]) for run in found["near_identical"][0]["diff"] if run["op"] != "equal"]
+    assert sorted(changes) == sorted([("delete", "4"), ("insert", "6")]) or sorted(changes) == \
+        sorted([("delete", "6"), ("insert", "4")])
+    [lonely] = copied.all_ids('"行政复议申请二十八件"')
+    assert similar_passages(copied, lonely)["near_identical"] == []
+    # The short passages every report shares (headings, stock lines) are not "copied".
+    cards = {c["agency"]: c["copied_passages"] for c in report_cards(copied)}
+    assert cards == {"甲市司法局": 1, "乙县司法局": 1, "丙区司法局": 0}
+    assert {c["agency"] for c in report_cards(copied, copied=True)} == {"甲市司法局", "乙县司法局"}
+
+
+def test_related_passages_come_from_other_reports(copied):
+    from indexer.research import similar_passages
+
+    [lonely] = copied.all_ids('"行政复议申请二十八件"')
+    related = similar_passages(copied, lonely)["related"]
+    assert all(not r["passage_id"].startswith(lonely.rsplit("-", 1)[0]) for r in related)
+
+
+# --- side by side -------------------------------------------------------------
+
+def test_side_by_side_shows_every_passage_of_the_category(samples):
+    from indexer.research import side_by_side
+
+    reports = read_reports([SAMPLES]).reports
+    result = side_by_side(samples, "", category="问题")
+    assert result["category"] == "存在的不足和原因" and result["total"] == 5
+    for column in result["reports"]:
+        report = next(r for r in reports if r.id == column["report_id"])
+        expected = [p.id for p in report.passages if p.category == "存在的不足和原因"]
+        assert [p["passage_id"] for p in column["passages"]] == expected
+    narrowed = side_by_side(samples, '"执法人员"', category="存在的不足和原因")
+    matched = {p["passage_id"] for c in narrowed["reports"] for p in c["passages"] if p["matched"]}
+    assert matched == set(samples.all_ids('"执法人员"', filters={"section": ["问题"]}))
+    with pytest.raises(SearchError):
+        side_by_side(samples, "", category="不存在的章节")

@@ -102,3 +102,16 @@ def test_bad_parameters_answer_400_with_a_message(client):
     assert client.get("/kwic?q=执法&width=abc").status_code == 400
     assert client.get("/kwic.csv?q=执法&page=x").status_code == 400
     assert client.get("/kwic").status_code == 200 and client.get("/trend").status_code == 200
+
+
+def test_compare_puts_the_category_of_each_report_side_by_side_with_terms_marked(client):
+    page = get_json(client, "/compare.json?q=执法&category=问题")
+    assert page["category"] == "存在的不足和原因" and page["filters"] == {}
+    assert len(page["reports"]) == page["total"] > 1
+    for report in page["reports"]:
+        for passage in report["passages"]:
+            assert passage["url"].startswith(f"/p/{passage['passage_id']}")
+            assert ("<mark>" in passage["html"]) == passage["matched"] or not passage["matched"]
+    html = client.get("/compare?q=执法&category=问题").get_data(as_text=True)
+    assert html.count('<section class="column"') == page["total"] and "<mark>执法</mark>" in html
+    assert get_json(client, "/compare.json?category=nope", 400)["ok"] is False
