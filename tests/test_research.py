@@ -138,8 +138,12 @@ def test_trend_splits_by_province_and_compares_queries(samples):
 
 
 def test_trend_on_the_real_world_texts_counts_what_the_search_counts(tmp_path):
+    from indexer.build import build_index
+    from indexer.search import open_index
+
     folder = shared_path("realworld")
-    index = build_and_open([folder], tmp_path / "index")
+    build_index([folder], tmp_path / "index", procs=1, words=False)   # trends need no jieba words
+    index = open_index(tmp_path / "index")
     try:
         series = trend(index, ["法治"])["series"][0]
         busy = [p for p in series["points"] if p["passages"]][:6]
