@@ -140,11 +140,14 @@ def suggest(index, prefix: str, limit: int) -> dict:
 # --- hooks the search, report and passage pages call (one line each) --------
 
 def did_you_mean(index, q: str, result: dict) -> list[dict]:
-    """For a search with no hits: vocabulary words one edit from each term."""
-    if result.get("total") or not q:
+    """For a search with no hits or only partial ones: vocabulary words one
+    edit from each term that no passage holds."""
+    if not q or (result.get("total") and not result.get("partial")):
         return []
+    terms = result.get("terms", [])[:4]
+    unmatched = [t for t in terms if len(terms) == 1 or not index.search(f'"{t}"', per_page=1)["total"]]
     out: list[dict] = []
-    for term in result.get("terms", [])[:4]:
+    for term in unmatched:
         for found in api.did_you_mean(index.generation, term):
             corrected = q.replace(term, found["word"]) if term in q else found["word"]
             out.append({"term": term, "word": found["word"], "passages": found["passages"],

@@ -43,3 +43,18 @@ def test_cards_chart_and_kwic_at_phone_width(browser, server):
         _no_console_errors(browser)
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_click_on_a_trend_point_opens_its_search(browser, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/trend?q=%E6%89%A7%E6%B3%95&measure=passages")
+    wait(browser, lambda d: d.execute_script("return document.getElementById('trend-chart').dataset.drawn"))
+    over = browser.find_element(By.CSS_SELECTOR, "#trend-chart .u-over")
+    # Near the right edge of the plot: the last year's point (offsets are from the centre).
+    ActionChains(browser).move_to_element_with_offset(over, over.size["width"] // 2 - 2, 0).perform()
+    ActionChains(browser).click().perform()
+    wait(browser, lambda d: "/search?" in d.current_url)
+    assert "year=2024" in browser.current_url and "q=%E6%89%A7%E6%B3%95" in browser.current_url
+    _no_console_errors(browser)

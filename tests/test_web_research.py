@@ -90,6 +90,9 @@ def test_search_links_to_the_tools_and_suggests_a_word_when_nothing_matches(clie
     assert page["tools"]["kwic"] == "/kwic?q=%E5%8F%8C%E9%9A%8F%E5%8D%B3"
     html = client.get("/search?q=双随即").get_data(as_text=True)
     assert "您是不是要找" in html and 'href="/search?q=%E5%8F%8C%E9%9A%8F%E6%9C%BA"' in html
+    partial = get_json(client, "/search.json?q=双随即 执法")
+    assert partial["partial"] and [d["word"] for d in partial["did_you_mean"]] == ["双随机"]
+    assert get_json(client, "/search.json?q=执法")["did_you_mean"] == []
     completions = get_json(client, "/suggest.json?q=执法")["completions"]
     assert completions and all(c["word"].startswith("执法") for c in completions)
 

@@ -47,25 +47,38 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 def find_pairs(norm_texts: list[str], report_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, similarity) for every near-identical pair of passages from two
     different reports, a < b."""
-    from datasketch import MinHash, MinHashLSH   # build-time only
+    from datasketch import MinHashLSH   # build-time only
 
     rows = [seq for seq, text in enumerate(norm_texts) if len(text) >= MIN_CHARS]
-    sets = {seq: shingles(norm_texts[seq]) for seq in rows}
-    # The shingles are hashes already: datasketch's hash function is the identity.
-    hashes = MinHash.bulk([sets[seq].tolist() for seq in rows], num_perm=NUM_PERM, hashfunc=int)
+    hashes = _minhashes(norm_texts, rows)
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     with lsh.insertion_session() as session:
         for seq, minhash in zip(rows, hashes):
             session.insert(seq, minhash, check_duplication=False)
     pairs = []
     for seq, minhash in zip(rows, hashes):
-        for other in lsh.query(minhash):
-            if other > seq and report_of[other] != report_of[seq]:
-                similarity = jaccard(sets[seq], sets[other])
+        others = [o for o in lsh.query(minhash) if o > seq and report_of[o] != report_of[seq]]
+        if others:
+            mine = shingles(norm_texts[seq])      # recomputed for the few candidates: not kept for all
+            for other in others:
+                similarity = jaccard(mine, shingles(norm_texts[other]))
                 if similarity >= THRESHOLD:
                     pairs.append((seq, other, similarity))
     found = np.array(pairs, dtype=np.float64).reshape(-1, 3)
     return found[:, 0].astype(np.int64), found[:, 1].astype(np.int64), found[:, 2].astype(np.float32)
+
+
+def _minhashes(norm_texts: list[str], rows: list[int], chunk: int = 2000) -> list:
+    """LeanMinHash of each row's shingles, made a chunk at a time so only one
+    chunk's shingles are ever held as Python ints."""
+    from datasketch import LeanMinHash, MinHash
+
+    out = []
+    for start in range(0, len(rows), chunk):
+        batch = [shingles(norm_texts[seq]).tolist() for seq in rows[start:start + chunk]]
+        # The shingles are hashes already: datasketch's hash function is the identity.
+        out += [LeanMinHash(m) for m in MinHash.bulk(batch, num_perm=NUM_PERM, hashfunc=int)]
+    return out
 
 
 def write_near_duplicates(folder: Path, report_of: np.ndarray) -> int:
