@@ -201,14 +201,8 @@ def kwic(query, index_dir, width, sort, page, limit, every, fmt, **options) -> N
     """Concordance: every occurrence of QUERY as one line, the match centred."""
     from .api import concordance
 
-    def call(index):
-        args = dict(filters=_filters(options), width=width, sort=sort)
-        first = concordance(index, " ".join(query), page=page, per_page=limit, **args)
-        if every:
-            first["lines"] = [line for n in range(1, first["pages"] + 1)
-                              for line in concordance(index, " ".join(query), page=n, per_page=limit, **args)["lines"]]
-        return first
-    result = _research(call)(index_dir)
+    result = _research(lambda index: concordance(index, " ".join(query), _filters(options), width=width, sort=sort,
+                                                 page=page, per_page=limit, every=every))(index_dir)
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif fmt == "csv":

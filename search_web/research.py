@@ -17,13 +17,13 @@ from .index import get_index
 bp = Blueprint("research", __name__)
 
 
-def _kwic() -> dict:
+def _kwic(every: bool = False) -> dict:
     args = request.args
     return pages.kwic_page(get_index(), params.query(args), params.filters(args),
                            width=params.integer(args, "width", 30, 1, 200),
                            sort=params.choice(args, "sort", pages.KWIC_SORTS),
                            page=params.integer(args, "page", 1, 1, 100_000),
-                           per_page=params.integer(args, "per_page", 50, 1, 500))
+                           per_page=params.integer(args, "per_page", 50, 1, 500), every=every)
 
 
 def _trend() -> dict:
@@ -65,7 +65,8 @@ def kwic_json():
 
 @bp.route("/kwic.csv")
 def kwic_csv():
-    return csv_response(_kwic(), "kwic")
+    """Every line (a ``page=`` asks for that page only)."""
+    return csv_response(_kwic(every="page" not in request.args), "kwic")
 
 
 @bp.route("/trend")

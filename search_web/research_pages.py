@@ -16,8 +16,10 @@ SPLIT_LABELS = {"none": "不分组", "province": "省份", "agency_kind": "机�
 KWIC_COLUMNS = ("passage_id", "agency", "province", "year", "category", "left", "match", "right", "url")
 
 
-def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, per_page: int) -> dict:
-    result = api.concordance(index, q, filters, width=width, sort=sort, page=page, per_page=per_page)
+def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, per_page: int,
+              every: bool = False) -> dict:
+    result = api.concordance(index, q, filters, width=width, sort=sort, page=page, per_page=per_page,
+                             every=every)
     for line in result["lines"]:
         line["url"] = urls.passage(line["passage_id"], q)
         line["search_url"] = rurls.search_for(q, filters, agency=line["agency"]) if line["agency"] else None
@@ -27,7 +29,7 @@ def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, pe
     pages = result["pages"]
     result.update(ok=True, rows=result["lines"], columns=KWIC_COLUMNS, links={
         "self": link(page=page if page > 1 else None), "json": link("json", page=page if page > 1 else None),
-        "csv": link("csv", page=None, per_page=500 if result["total"] > 50 else None),
+        "csv": link("csv", page=None, per_page=None),
         "search": rurls.search_for(q, filters), "trend": rurls.tool("trend", q, filters),
         "prev": link(page=page - 1 if page > 2 else None) if page > 1 else None,
         "next": link(page=page + 1) if page < pages else None,

@@ -60,9 +60,12 @@ def scan_occurrences(folders: list[Path], phrase: str) -> Counter:
 
 
 def every_line(index, q: str, **options) -> list[dict]:
-    first = concordance(index, q, per_page=500, **options)
-    return [line for n in range(1, first["pages"] + 1)
-            for line in concordance(index, q, page=n, per_page=500, **options)["lines"]]
+    """All the lines, page by page (so paging is exercised as well)."""
+    first = concordance(index, q, per_page=20, **options)
+    lines = [line for n in range(1, first["pages"] + 1)
+             for line in concordance(index, q, page=n, per_page=20, **options)["lines"]]
+    assert lines == concordance(index, q, every=True, **options)["lines"]
+    return lines
 
 
 # --- concordance ------------------------------------------------------------

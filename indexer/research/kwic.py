@@ -40,8 +40,9 @@ def occurrences(norm: str, terms: list[str]) -> list[tuple[int, int]]:
 
 
 def concordance(index: Index, q: str, filters: dict | None = None, width: int = DEFAULT_WIDTH,
-                sort: str = "position", page: int = 1, per_page: int = 50) -> dict:
-    """One page of concordance lines for ``q``, with the exact number of lines."""
+                sort: str = "position", page: int = 1, per_page: int = 50, every: bool = False) -> dict:
+    """One page of concordance lines for ``q``, with the exact number of lines;
+    ``every``: all the lines at once (for export), ``page`` ignored."""
     page, per_page = check_page(page, per_page)
     width = _check(width, sort)
     found = matching(index, q, filters)
@@ -52,7 +53,7 @@ def concordance(index: Index, q: str, filters: dict | None = None, width: int = 
     total = len(lines)
     if sort != "position":
         lines.sort(key=_sort_key(gen, sort, width))
-    shown = lines[(page - 1) * per_page: page * per_page]
+    shown = lines if every else lines[(page - 1) * per_page: page * per_page]
     return {
         "query": q or "", "terms": terms, "filters": found["filters"], "partial": found["partial"],
         "width": width, "sort": sort, "page": page, "per_page": per_page,
