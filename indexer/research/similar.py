@@ -15,7 +15,7 @@ from ..model import CATEGORIES
 from ..store.generation import Generation
 from ..store.near_duplicates import NearDuplicates
 from .common import report_of
-from .words import FIELD, reader
+from .words import FIELD, USING, reader
 
 _pairs: "weakref.WeakKeyDictionary[Generation, NearDuplicates]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -85,7 +85,7 @@ def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[di
     if limit <= 0:
         return []
     own_report = int(gen.columns["report"][seq])
-    with gen_searcher(gen) as searcher:
+    with USING, gen_searcher(gen) as searcher:
         docnum = searcher.document_number(passage_id=gen.passage_id(seq))
         if docnum is None:
             return []

@@ -23,6 +23,10 @@ MAX_COMPLETIONS = 20
 _SCAN_PREFIX = 5000           # vocabulary words looked at for one prefix
 _readers: "weakref.WeakKeyDictionary[Generation, object]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+# One reader per generation, shared by the server's threads: its use is
+# serialised (a Whoosh reader is not documented as safe to share); each use is
+# a few milliseconds.
+USING = threading.RLock()
 
 
 def reader(gen: Generation):
@@ -41,9 +45,10 @@ def did_you_mean(gen: Generation, term: str, limit: int = 3) -> list[dict]:
     if len(term) < 2:
         return []
     r = reader(gen)
-    found = {w for w in r.terms_within(FIELD, term, 1) if w != term}
-    ranked = sorted(found, key=lambda w: (-r.doc_frequency(FIELD, w), w))
-    return [{"word": w, "passages": r.doc_frequency(FIELD, w)} for w in ranked[:limit]]
+    with USING:
+        found = {w: r.doc_frequency(FIELD, w) for w in r.terms_within(FIELD, term, 1) if w != term}
+    ranked = sorted(found, key=lambda w: (-found[w], w))
+    return [{"word": w, "passages": found[w]} for w in ranked[:limit]]
 
 
 def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
@@ -54,13 +59,14 @@ def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
     limit = max(1, min(int(limit), MAX_COMPLETIONS))
     r = reader(gen)
     words = []
-    for n, word in enumerate(r.expand_prefix(FIELD, prefix)):
-        if n >= _SCAN_PREFIX:
-            break
-        if isinstance(word, bytes):
-            word = word.decode("utf-8")
-        if len(word) > len(prefix):
-            words.append((r.doc_frequency(FIELD, word), word))
+    with USING:
+        for n, word in enumerate(r.expand_prefix(FIELD, prefix)):
+            if n >= _SCAN_PREFIX:
+                break
+            if isinstance(word, bytes):
+                word = word.decode("utf-8")
+            if len(word) > len(prefix):
+                words.append((r.doc_frequency(FIELD, word), word))
     words.sort(key=lambda p: (-p[0], p[1]))
     return [{"word": w, "passages": f} for f, w in words[:limit]]
 
@@ -76,10 +82,12 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     if not counts:
         return []
     r = reader(gen)
-    total = max(1, r.doc_count())
+    with USING:
+        total = max(1, r.doc_count())
+        frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
     scored = []
     for word, tf in counts.items():
-        df = r.doc_frequency(FIELD, word)
+        df = frequencies[word]
         if df:
             # Sublinear tf: a word said 40 times is not 40 times as telling as one said once.
             scored.append(((1 + math.log(tf)) * math.log(total / df), word, tf))
