@@ -39,7 +39,7 @@ def _cards() -> dict:
     return pages.cards_page(get_index(), params.query(args), params.filters(args),
                             deadline=args.get("deadline", "").strip()[:10],
                             split=params.choice(args, "split", pages.SPLITS),
-                            copied=params.choice(args, "copied", ("", "1")) == "1")
+                            copied=params.integer(args, "copied", 0, 0, 1) == 1)
 
 
 def csv_response(page: dict, name: str) -> Response:
@@ -55,7 +55,7 @@ def csv_response(page: dict, name: str) -> Response:
 
 @bp.route("/kwic")
 def kwic():
-    return render_template("kwic.html", page=_kwic() if request.args.get("q") else _empty("kwic"))
+    return render_template("kwic.html", page=_kwic() if params.query(request.args) else _empty("kwic"))
 
 
 @bp.route("/kwic.json")
@@ -71,7 +71,7 @@ def kwic_csv():
 
 @bp.route("/trend")
 def trend():
-    return render_template("trend.html", page=_trend() if request.args.get("q") else _empty("trend"))
+    return render_template("trend.html", page=_trend() if params.queries(request.args) else _empty("trend"))
 
 
 @bp.route("/trend.json")
@@ -126,6 +126,6 @@ def suggest_json():
     return pages.suggest(get_index(), prefix, params.integer(request.args, "limit", 10, 1, 20))
 
 
-def _empty(tool: str) -> dict:
+def _empty(_tool: str) -> dict:
     """The form alone, before a query is typed."""
     return {"ok": True, "empty": True, "query": "", "queries": [], "links": {}}

@@ -70,8 +70,11 @@ def _opt(value, default):
 
 
 def _split_filter(split: str) -> str | None:
-    """The search filter a split value can be clicked through to (province is one)."""
-    return "province" if split == "province" else None
+    """The search filter a split value can be clicked through to: province, and
+    any other split the search page filters on (agency kind, once it is one)."""
+    from .params import FILTER_KEYS
+
+    return split if split in FILTER_KEYS else None
 
 
 def _trend_rows(result: dict) -> list[dict]:
