@@ -26,6 +26,12 @@ def test_trend_chart_is_drawn_with_no_console_errors(browser, server):
     assert "执法" in legend and "双随机" in legend
     shoot(browser, "trend-desktop")
     _no_console_errors(browser)
+    # One query: a second chart, its reports split by province.
+    browser.get(server + "/trend?q=%E6%89%A7%E6%B3%95")
+    wait(browser, lambda d: d.execute_script("return document.getElementById('trend-groups-chart').dataset.drawn"))
+    legend = browser.execute_script("return document.querySelector('#trend-groups-chart .u-legend').textContent")
+    assert "广东省" in legend and "青海省" in legend
+    _no_console_errors(browser)
 
 
 def test_cards_chart_and_kwic_at_phone_width(browser, server):

@@ -24,6 +24,19 @@
     return {data: data, series: series, unit: unit, urls: urls};
   }
 
+  // One query split by agency kind or province: reports per group per year.
+  function groupsData(page) {
+    var groups = page.series[0].groups;
+    var data = [page.years];
+    var series = [{label: "年度", value: yearLabel}];
+    groups.forEach(function (g, i) {
+      data.push(g.points.map(function (p) { return p.reports; }));
+      series.push({label: g.value, stroke: COLORS[i % COLORS.length], width: 2, points: {show: true, size: 5}});
+    });
+    var urls = groups.map(function (g) { return g.points.map(function (p) { return p.url; }); });
+    return {data: data, series: series, unit: "报告数", urls: urls};
+  }
+
   function cardsData(page) {
     var years = page.view.years;
     return {
@@ -55,7 +68,9 @@
   }
 
   function draw(el, page) {
-    var made = el.dataset.chart === "trend" ? trendData(page, el.dataset.measure || "share") : cardsData(page);
+    var kind = el.dataset.chart;
+    var made = kind === "trend" ? trendData(page, el.dataset.measure || "share")
+      : kind === "trend-groups" ? groupsData(page) : cardsData(page);
     var opts = {
       width: width(el), height: el.clientWidth < 500 ? 260 : 320,
       scales: {x: {time: false}},
