@@ -249,6 +249,7 @@ def test_a_copied_paragraph_is_found_and_an_unrelated_one_is_not(copied):
     cards = {c["agency"]: c["copied_passages"] for c in report_cards(copied)}
     assert cards == {"甲市司法局": 1, "乙县司法局": 1, "丙区司法局": 0}
     assert {c["agency"] for c in report_cards(copied, copied=True)} == {"甲市司法局", "乙县司法局"}
+    assert sorted(i for c in report_cards(copied) for i in c["copied_passage_ids"]) == [first, second]
 
 
 def test_related_passages_come_from_other_reports(copied):

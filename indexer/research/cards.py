@@ -70,8 +70,8 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
     present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
     norm = [gen.norm[seq] for seq in rows.tolist()]
     figures = [f for text in norm for f in FIGURE.findall(text)]
-    copied = near_duplicates(gen).rows()
-    copied = int(np.count_nonzero((copied >= first) & (copied < first + len(rows))))
+    near = near_duplicates(gen).rows()
+    copied = near[(near >= first) & (near < first + len(rows))].tolist()
     return {
         "report_id": report["id"], "title": report["title"], "agency": report["agency"],
         "year": report["year"], "date": report["date"],
@@ -79,7 +79,8 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
         "missing": [c for c in REQUIRED if c not in present],
         **timeliness(report["year"], report["date"], deadline),
         "length": sum(map(len, norm)), "passages": int(len(rows)),
-        "figures": len(figures), "figure_examples": figures[:8], "copied_passages": copied,
+        "figures": len(figures), "figure_examples": figures[:8], "copied_passages": len(copied),
+        "copied_passage_ids": [gen.passage_id(seq) for seq in copied[:10]],
         "url": f"/r/{report['id']}",
     }
 
