@@ -277,3 +277,27 @@ def test_side_by_side_shows_every_passage_of_the_category(samples):
     assert matched == set(samples.all_ids('"执法人员"', filters={"section": ["问题"]}))
     with pytest.raises(SearchError):
         side_by_side(samples, "", category="不存在的章节")
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance by the textbook dynamic programme (the ground truth)."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def test_one_edit_neighbours_equal_a_scan_of_the_vocabulary(samples):
+    """The deletion index finds exactly the vocabulary words at edit distance 1
+    (Whoosh's own ``terms_within`` raises TypeError on some of these terms)."""
+    from indexer.research.words import FIELD, neighbours, reader
+
+    gen = samples.generation
+    lexicon = [w.decode("utf-8") if isinstance(w, bytes) else w for w in reader(gen).lexicon(FIELD)]
+    words = [w for w in lexicon if len(w) >= 2 and not w.isascii()]
+    probes = ["双随即", "执发", "法治政府建", "行政执法人", "谁执法谁普", "卫生监", "依法行证"] + words[100:400:10]
+    for term in probes:
+        expected = {w for w in words if levenshtein(term, w) == 1}
+        assert neighbours(gen).of(term) == expected, term
