@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 COMMON = ["法治", "执法", "依法行政", "行政复议", "双随机"]
 PREFIXES = ["执法", "行政", "法治", "双", "依法"]
+TYPOS = ["双随即", "依法行证", "告知成诺制", "法制政府建设"]
 
 
 def _time(client, urls: list[str], runs: int) -> list[float]:
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> None:
         "trend of a common term": [f"/trend.json?q={quote(q)}" for q in COMMON],
         "similar passages (passage page)": _passage_urls(client, 20),
         "suggestions": [f"/suggest.json?q={quote(p)}" for p in PREFIXES],
+        "did you mean (search with no hits)": [f"/search.json?q={quote(t)}" for t in TYPOS],
         "report cards (all reports)": ["/cards.json"],
         "side by side (问题)": ["/compare.json?category=%E9%97%AE%E9%A2%98"],
     }

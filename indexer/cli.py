@@ -283,6 +283,29 @@ def compare(query, index_dir, category, page, limit, as_json, **options) -> None
 
 
 @main.command()
+@click.argument("passage_id")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--related", type=click.IntRange(0, 20), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def similar(passage_id, index_dir, related, as_json) -> None:
+    """Passages of other reports near-identical to PASSAGE_ID (with the
+    differences: [-only here-] {+only there+}), then related ones."""
+    from .api import similar_passages
+
+    found = _research(lambda index: similar_passages(index, passage_id, related=related))(index_dir)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"near-identical in {found['near_identical_reports']} other reports")
+    marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
+    for near in found["near_identical"]:
+        click.echo(f"\n{near['similarity']:.2f}  {near['agency'] or '-'} {near['year'] or '-'}  /p/{near['passage_id']}")
+        click.echo("  " + "".join(marks[run["op"]].format(run["text"]) for run in near["diff"]))
+    for item in found["related"]:
+        click.echo(f"\nrelated {item['score']}  {item['agency'] or '-'} {item['year'] or '-'}  /p/{item['passage_id']}")
+
+
+@main.command()
 @click.argument("word")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--limit", type=click.IntRange(1, 20), default=10, show_default=True)

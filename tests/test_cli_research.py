@@ -55,3 +55,10 @@ def test_a_user_error_is_one_line_with_a_hint(index_dir):
 def test_compare_prints_each_report_under_the_category(index_dir):
     text = run("compare", "--category", "问题", "--index", index_dir)
     assert text.startswith("存在的不足和原因: 5 reports") and text.count("\n== ") == 5
+
+
+def test_similar_of_an_unknown_passage_is_a_one_line_error(index_dir):
+    result = CliRunner().invoke(main, ["similar", "r2022-0000000000-0001", "--index", index_dir])
+    assert result.exit_code == 1 and "没有编号为" in result.output
+    text = run("similar", "r2022-72de5c0895-0010", "--index", index_dir, "--related", "3")
+    assert text.startswith("near-identical in 0 other reports") and text.count("related ") == 3
