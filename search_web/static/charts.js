@@ -2,6 +2,7 @@
 // own .json twin (data-src): the numbers are the ones in the table below.
 (function () {
   "use strict";
+  var COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
   var COLORS = ["#8b1a1a", "#1f5fa8", "#1f7a3a", "#b86e00", "#6b3fa0", "#555"];
 
   // Years as written (2024, not 2,024).
@@ -76,7 +77,8 @@
       scales: {x: {time: false}},
       // Whole years only: no ticks or grid lines between two years.
       axes: [{incrs: [1, 2, 5, 10, 20, 50, 100], values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
-             {label: made.unit}],
+             // Counts in whole numbers (no 0.5 report); shares as uPlot chooses.
+             made.unit.indexOf("%") < 0 ? {label: made.unit, incrs: COUNT_STEPS} : {label: made.unit}],
       series: made.series
     };
     el.textContent = "";
