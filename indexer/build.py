@@ -34,6 +34,7 @@ from .store.layout import (
     write_json,
 )
 from .store.postings import PostingsBuilder
+from .store.near_duplicates import write_near_duplicates
 from .store.schema import SCHEMA_VERSION
 
 _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
@@ -101,6 +102,9 @@ def write_generation(folder: Path, reports: list[Report], documents: DocumentWri
     lap("texts")
     _write_whoosh(documents)
     lap("whoosh")
+    # Near-identical passages across reports (research tools): one separate step.
+    write_near_duplicates(folder, columns["report"])
+    lap("near_duplicates")
     np.savez(folder / "columns.npz", **columns)
     return {"passages": len(rows), "characters": sum(len(p.text) for _, p in rows),
             "vocab": vocab, "timings": timings}
