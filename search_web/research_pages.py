@@ -5,6 +5,7 @@ to its passage or its search) and the labels a page shows."""
 from __future__ import annotations
 
 from indexer import api
+from markupsafe import Markup
 
 from . import research_urls as rurls
 from . import urls
@@ -114,14 +115,12 @@ LAYOUTS = ("columns", "rows")
 
 
 def compare_page(index, q: str, filters: dict, category: str, layout: str, page: int, per_page: int) -> dict:
-    from .pages import safe_marked      # here: pages imports this module
-
     result = api.side_by_side(index, q, filters, category=category, page=page, per_page=per_page)
     for report in result["reports"]:
         report["url"] = urls.report(report["report_id"], q)
         for passage in report["passages"]:
             passage["url"] = urls.passage(passage["passage_id"], q)
-            passage["html"] = safe_marked(index.mark(passage["text"], result["terms"]))
+            passage["html"] = Markup(api.mark_html(passage["text"], api.find_spans(passage["text"], result["terms"])))
     extra = {"category": result["category"], "layout": _opt(layout, "columns"), "per_page": _opt(per_page, 20)}
     link = lambda fmt="", **c: rurls.tool("compare", q, filters, fmt, **{**extra, **c})  # noqa: E731
     result.update(ok=True, layout=layout, categories=list(api.CATEGORIES), links={
