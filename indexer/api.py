@@ -46,6 +46,10 @@ from .search import (
 )
 from .store import current_generation, read_meta
 
+# Research tools (issue 15): concordance, trends, words, report cards.
+from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
+                       report_cards, side_by_side, similar_passages, trend)
+
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
@@ -53,6 +57,9 @@ __all__ = [
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
+    # research tools
+    "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
+    "side_by_side", "similar_passages", "trend",
 ]
 
 

@@ -38,7 +38,7 @@ from .store.layout import (
 from .store.merge_policy import TieredMergePolicy
 from .store.schema import SCHEMA_VERSION
 from .store.segment import facet_vocab, report_row, write_segment
-from .update import Update, link_whoosh, merge_segments, plan_update
+from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_update
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
@@ -72,7 +72,9 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     except BaseException:
         documents.abort()
         raise
-    write_json(generation / META, _meta(result, update, words))   # written last: marks it finished
+    meta = _meta(result, update, words)
+    counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
+    write_json(generation / META, meta)   # written last: marks it finished
     swap_in(root, generation)
     update.merged = _merge(root, generation, optimize, policy or TieredMergePolicy())
     if previous is not None:
@@ -115,6 +117,17 @@ def _merge(root: Path, generation: Path, optimize: bool, policy: TieredMergePoli
         return merge_segments(root, serving, policy, optimize) or {}
     finally:
         serving.close()
+
+
+def _near_duplicates(generation: Path, meta: dict, previous: Generation | None, update: Update) -> float:
+    """Near-identical passages across reports (research tools): one separate step."""
+    clock = time.perf_counter()
+    updated = Generation(generation, meta)
+    try:
+        near_duplicates(updated, previous, update)
+    finally:
+        updated.close()
+    return round(time.perf_counter() - clock, 3)
 
 
 def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:

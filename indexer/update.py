@@ -20,6 +20,7 @@ from .model import Report
 from .store.generation import Generation
 from .store.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
 from .store.merge_policy import SegmentSize, TieredMergePolicy
+from .store.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
 from .store.segment import report_row, write_segment
 
 
@@ -85,6 +86,43 @@ def _report_sizes(generation: Generation) -> np.ndarray:
     return np.diff(np.append(generation.first_seq, total))
 
 
+def near_duplicates(generation: Generation, previous: Generation | None, update: Update) -> int:
+    """Write the generation's near-identical pairs: the previous generation's
+    between passages still served (renumbered), plus the pairs involving a
+    passage of the update's new segment; returns their number."""
+    changed = {r.id for r in update.added}      # an id may stay while its report changed
+    a, b, similarity = _kept_pairs(generation, previous, changed)
+    segment = update.new_segment
+    if segment is not None:
+        fresh = np.zeros(len(generation.columns["report"]), dtype=bool)
+        fresh[generation.segment_rows(segment)] = True
+        found = new_pairs(generation.bands(), generation.columns["length"] >= MIN_CHARS, fresh,
+                          generation.columns["report"], generation.norm)
+        a, b, similarity = (np.concatenate([x, y]) for x, y in zip((a, b, similarity), found))
+    return save_pairs(generation.path, a, b, similarity)
+
+
+def _kept_pairs(generation: Generation, previous: Generation | None, changed: set[str]):
+    """The previous generation's pairs (a < b) whose passages are both still
+    served unchanged, in the new generation's passage numbers."""
+    if previous is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    pairs = NearDuplicates(previous.path)
+    half = pairs.a < pairs.b
+    old_report = previous.columns["report"]
+    renumber = np.array([-1 if rid in changed else generation.report_index.get(rid, -1)
+                         for rid in previous.report_ids], dtype=np.int64)
+
+    def move(seq: np.ndarray) -> np.ndarray:
+        number = renumber[old_report[seq]]
+        return np.where(number >= 0, generation.first_seq[np.maximum(number, 0)] + seq
+                        - previous.first_seq[old_report[seq]], -1)
+    a, b = move(pairs.a[half]), move(pairs.b[half])
+    keep = (a >= 0) & (b >= 0)
+    a, b = a[keep], b[keep]
+    return np.minimum(a, b), np.maximum(a, b), pairs.similarity[half][keep]
+
+
 def link_whoosh(source: Path, target: Path) -> None:
     """The previous generation's Whoosh files, hard-linked (not copied): Whoosh
     writes new files and a new table of contents, never into an old file."""
@@ -110,13 +148,18 @@ def merge_segments(root: Path, serving: Generation, policy: TieredMergePolicy, o
     names = [new_segment_name() for _ in groups]
     plan_segments(generation, [s["name"] for s in kept] + names)
     link_whoosh(serving.path / "whoosh", generation / "whoosh")
+    if (serving.path / NEAR_FILE).exists():
+        os.link(serving.path / NEAR_FILE, generation / NEAR_FILE)    # same passages, same numbers
     index = {s.name: n for n, s in enumerate(serving.segments)}
-    passages = 0
+    bands, sizes, passages = serving.bands(), _report_sizes(serving), 0
     for group, name in zip(groups, names):
         members = {index[n] for n in group}
-        ids = [rid for rid, owner in zip(serving.report_ids, serving.report_segments.tolist()) if owner in members]
+        numbers = [g for g, owner in enumerate(serving.report_segments.tolist()) if owner in members]
+        rows = np.concatenate([np.arange(serving.first_seq[g], serving.first_seq[g] + sizes[g]) for g in numbers]
+                              or [np.zeros(0, np.int64)])
         counts = write_segment(segments_folder(root) / name,
-                               [Report.from_dict(serving.read_report(rid)) for rid in ids])
+                               [Report.from_dict(serving.read_report(serving.report_ids[g])) for g in numbers],
+                               bands=bands[rows])
         passages += counts["passages"]
     meta = {**serving.meta, "segments": kept + [{"name": n, "deleted": []} for n in names],
             "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -47,10 +47,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = views.IdConverter
     app.register_blueprint(views.bp)
+    _register_research(app)
     errors.register(app)
     filters.register(app)
     app.after_request(_security_headers)
     return app
+
+
+def _register_research(app: Flask) -> None:
+    """The research tools (issue 15): /kwic, /trend, /cards, /suggest.json."""
+    from . import research
+
+    app.register_blueprint(research.bp)
 
 
 def _security_headers(response):

@@ -15,7 +15,7 @@ import re
 from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
 from markupsafe import Markup
 
-from . import urls
+from . import research_pages, urls
 from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
 FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
@@ -39,6 +39,9 @@ def search_page(index, params: SearchParams) -> dict:
         links=_search_links(params, result),
         suggestions=_way_out(params, result),
     )
+    # Research tools (issue 15): links for this query, "did you mean" when nothing matched.
+    page.update(tools=research_pages.tools_for(params.q, params.filters),
+                did_you_mean=research_pages.did_you_mean(index, params.q, result))
     return page
 
 
@@ -153,6 +156,8 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
                  "href": "#" + h["anchor"]} for h in report.get("headings", []) if h.get("anchor")],
         "links": {"self": urls.report(report_id, q), "json": urls.report(report_id, q, json=True),
                   "search": urls.search(SearchParams(q=q)) if q else urls.home()},
+        # Research tools (issue 15): the report card and key terms.
+        "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
     }
 
 
@@ -204,6 +209,8 @@ def passage_page(index, passage_id: str, q: str = "") -> dict:
     page["links"]["self"] = urls.passage(passage_id, q)
     page["links"]["json"] = urls.passage(passage_id, q, json=True)
     page["links"]["report"] = urls.report(report["id"], q)
+    # Research tools (issue 15): near-identical and related passages in other reports.
+    page["similar"] = research_pages.similar(index, passage_id, q)
     return page
 
 

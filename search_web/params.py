@@ -49,7 +49,7 @@ def parse_search(args: MultiDict) -> SearchParams:
     query too long or an unknown sort, ``WebError`` for what the URL carries badly."""
     q = check_query(clean_query(args))
     sort = check_sort(args.get("sort", "relevance") or "relevance")
-    return SearchParams(q=q, filters=_filters(args), sort=sort,
+    return SearchParams(q=q, filters=parse_filters(args), sort=sort,
                         page=_int(args, "page", 1, MAX_PAGE),
                         per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE),
                         facet_size=_int(args, "facet_size", FACET_SIZE, MAX_FACET_SIZE))
@@ -60,7 +60,7 @@ def clean_query(args: MultiDict) -> str:
     return " ".join(_CONTROL.sub(" ", args.get("q", "")).split())
 
 
-def _filters(args: MultiDict) -> dict[str, list[str]]:
+def parse_filters(args: MultiDict) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for key in FILTER_KEYS:
         values: list[str] = []
@@ -82,9 +82,15 @@ def _filters(args: MultiDict) -> dict[str, list[str]]:
 
 
 def _int(args: MultiDict, name: str, default: int, highest: int) -> int:
+    return integer(args, name, default, 1, highest)
+
+
+def integer(args: MultiDict, name: str, default: int, lowest: int, highest: int) -> int:
+    """``name`` as an integer in [lowest, highest]; ``default`` when absent; else a 400."""
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= highest:
-        raise WebError(f"参数 {name} 应为 1 到 {highest} 之间的整数，收到的是“{raw[:20]}”。", 400)
+    if not raw.isascii() or not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise WebError(f"参数 {name} 应为 {lowest} 到 {highest} 之间的整数，收到的是“{raw[:20]}”。", 400)
     return int(raw)
+

@@ -43,9 +43,9 @@ class Generation:
     Whoosh documents are opened on demand (``whoosh()``) for tools that want
     them, so serving does not pay for Whoosh's stored-field column in memory."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, meta: dict | None = None):
         self.path = path
-        self.meta = read_meta(path)
+        self.meta = meta if meta is not None else read_meta(path)    # given: a build's, before writing it
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
         self.report_ids = [r["id"] for r in self.reports]
@@ -68,6 +68,17 @@ class Generation:
         """Each segment's live and written passages (what a merge policy weighs)."""
         return [SegmentSize(s.name, int((seq >= 0).sum()), len(seq))
                 for s, seq in zip(self.segments, self._layout.seq_maps)]
+
+    def bands(self) -> np.ndarray:
+        """Every passage's LSH band keys (``near_duplicates``), in global order."""
+        if not self.segments:
+            return np.zeros((0, 1), dtype=np.uint64)
+        return self._layout.gather_array([s.bands() for s in self.segments], np.uint64)
+
+    def segment_rows(self, name: str) -> np.ndarray:
+        """The global passage numbers of a segment's live rows."""
+        seq = self._layout.seq_maps[[s.name for s in self.segments].index(name)]
+        return seq[seq >= 0]
 
     @cached_property
     def postings(self) -> "SegmentPostings":

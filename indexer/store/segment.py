@@ -11,6 +11,7 @@ segments with the reports each has lost marked deleted (``generation.py``).
       norm.txt.gz        normalized passage texts, one a line (phrase verification)
       texts.bin          display texts, UTF-8, at the offsets in columns.npz
       postings.*         character unigram/bigram postings over this segment's rows (``postings.py``)
+      minhash_bands.npy  each row's LSH band keys, for near-identical passages (``near_duplicates.py``)
       reports/<id>.json  each report's metadata, headings and passages, without the text
 
 Passages of a report are consecutive rows, in order.  Nothing here knows the
@@ -31,6 +32,7 @@ import numpy as np
 from ..analysis import normalize
 from ..model import CATEGORIES, Report
 from .layout import NORM_FILE, write_json
+from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
 
 SEGMENT_META = "segment.json"
@@ -40,10 +42,11 @@ _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temp
 FACET_FIELDS = ("agency", "province", "city")
 
 
-def write_segment(folder: Path, reports: list[Report]) -> dict:
+def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None = None) -> dict:
     """Write ``reports`` as a segment in ``folder`` (created); returns counts and
-    the seconds each step took.  ``segment.json`` is written last: it marks
-    the segment complete."""
+    the seconds each step took.  ``bands``: the rows' LSH band keys when known
+    (a merge has them), else computed.  ``segment.json`` is written last: it
+    marks the segment complete."""
     folder.mkdir(parents=True)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -56,7 +59,8 @@ def write_segment(folder: Path, reports: list[Report]) -> dict:
         clock = now
 
     rows = [(r, p) for r in reports for p in r.passages]
-    lengths = normalize_and_post(folder, [p.text for _, p in rows])
+    lengths, computed = normalize_and_post(folder, [p.text for _, p in rows], bands is None)
+    np.save(folder / BANDS, computed if bands is None else bands)
     lap("postings")
     vocab = facet_vocab(reports)
     columns = _columns(reports, rows, lengths, vocab)
@@ -77,20 +81,24 @@ def report_row(report: Report) -> dict:
     return {k: getattr(report, k) for k in REPORT_FIELDS}
 
 
-def normalize_and_post(folder: Path, texts: list[str]) -> np.ndarray:
+def normalize_and_post(folder: Path, texts: list[str], bands: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Normalize the passage texts chunk by chunk into ``norm.txt.gz`` (one a
-    line) and the postings; only one chunk's normalized text is held at a time.
-    Returns the normalized length of each passage."""
+    line), the postings and (if ``bands``) the LSH band keys; only one chunk's
+    normalized text is held at a time.  Returns the normalized length of each
+    passage and the band keys."""
     builder = PostingsBuilder(folder)
     lengths = np.zeros(len(texts), dtype=np.int32)
+    keys = [np.zeros((0, band_shape()[0]), dtype=np.uint64)]
     with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
         for start in range(0, len(texts), _CHUNK):
             norm = [normalize(t) for t in texts[start:start + _CHUNK]]
             out.write(("\n" if start else "") + "\n".join(norm))
             lengths[start:start + len(norm)] = [len(n) for n in norm]
             builder.add(norm)
+            if bands:
+                keys.append(band_keys(norm))
     builder.save()
-    return lengths
+    return lengths, np.concatenate(keys)
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
@@ -161,6 +169,9 @@ class Segment:
         self.size: int = meta["passages"]
         with np.load(self.path / "columns.npz") as data:
             self.columns = {name: data[name] for name in data.files}
+
+    def bands(self) -> np.ndarray:
+        return np.load(self.path / BANDS)
 
     def norm(self) -> list[str]:
         text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")

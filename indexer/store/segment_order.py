@@ -75,7 +75,7 @@ class GlobalOrder:
         return values
 
     def gather_array(self, parts: list[np.ndarray], dtype) -> np.ndarray:
-        out = np.empty(self.size, dtype=dtype)
+        out = np.empty((self.size, *parts[0].shape[1:]), dtype=dtype)
         for values, seq in zip(parts, self.seq_maps):
             live = seq >= 0
             out[seq[live]] = values[live]

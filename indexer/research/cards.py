@@ -1,0 +1,149 @@
+"""Report cards: what the 2019 《法治政府建设与责任落实督察工作规定》 asks of an
+annual report, checked per report, and the same over the corpus.
+
+- contents: which of its five contents the report has, read from the section
+  categories of its passages (a category counts when a passage falls under
+  it); ``missing`` lists the four substantive ones it lacks (其他 is where
+  everything else goes and is never required alone);
+- timeliness: the publication date against the deadline, by default 1 April
+  of the year after the report's year (``deadline="MM-DD"`` changes it); a
+  report with no date or year is ``unknown``, never counted as late;
+- length: characters of its passages, whitespace not counted;
+- figures: the numbers with a unit it reports (``120件``, ``98.5%``, ``3万元``);
+- copied passages: how many of its passages are near-identical to a passage
+  of another report (``indexer.store.near_duplicates``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+import numpy as np
+
+from ..errors import SearchError
+from ..model import CATEGORIES, CATEGORY_OTHER
+from ..search.index import Index
+from .common import matching, report_value
+from .similar import near_duplicates
+
+DEFAULT_DEADLINE = "04-01"
+REQUIRED = tuple(c for c in CATEGORIES if c != CATEGORY_OTHER)
+_UNITS = ("万元|亿元|千元|元|人次|万人|人|件次|件|起|次|场次|场|个|家|项|份|期|条|篇|户|天|小时|所|批|宗|%|％")
+FIGURE = re.compile(rf"\d+(?:[.,]\d+)*(?:{_UNITS})")
+_DEADLINE = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def parse_deadline(deadline: str | None) -> tuple[int, int]:
+    """``"04-01"`` → (4, 1); the deadline falls in the year after the report's."""
+    found = _DEADLINE.match((deadline or DEFAULT_DEADLINE).strip())
+    try:
+        month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        dt.date(2001, month, day)
+    except ValueError:
+        found = None
+    if not found:
+        raise SearchError(f"截止日期应写作 月-日，例如 04-01（收到“{deadline}”）",
+                          hint="截止日期在报告年度的次年；默认 04-01（4 月 1 日）。")
+    return month, day
+
+
+def timeliness(year: int | None, date: str | None, deadline: tuple[int, int]) -> dict:
+    """``status``: on_time (published on or before the deadline), late or unknown."""
+    if not year or not date:
+        return {"status": "unknown", "deadline": None, "days_late": None}
+    due = dt.date(int(year) + 1, *deadline)
+    try:
+        published = dt.date.fromisoformat(date)
+    except ValueError:
+        return {"status": "unknown", "deadline": due.isoformat(), "days_late": None}
+    late = (published - due).days
+    return {"status": "late" if late > 0 else "on_time", "deadline": due.isoformat(),
+            "days_late": max(0, late)}
+
+
+def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
+    """The card of one report (its row in the generation's report table)."""
+    report = gen.reports[report_number]
+    first = int(gen.first_seq[report_number])
+    rows = first + np.arange(_count(gen, report_number))     # a report's passages are consecutive rows
+    present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
+    norm = [gen.norm[seq] for seq in rows.tolist()]
+    figures = [f for text in norm for f in FIGURE.findall(text)]
+    near = near_duplicates(gen).rows()
+    copied = near[(near >= first) & (near < first + len(rows))].tolist()
+    return {
+        "report_id": report["id"], "title": report["title"], "agency": report["agency"],
+        "year": report["year"], "date": report["date"],
+        "contents": {c: c in present for c in CATEGORIES},
+        "missing": [c for c in REQUIRED if c not in present],
+        **timeliness(report["year"], report["date"], deadline),
+        "length": sum(map(len, norm)), "passages": int(len(rows)),
+        "figures": len(figures), "figure_examples": figures[:8], "copied_passages": len(copied),
+        "copied_passage_ids": [gen.passage_id(seq) for seq in copied[:10]],
+        "url": f"/r/{report['id']}",
+    }
+
+
+def _count(gen, report_number: int) -> int:
+    ends = np.append(gen.first_seq[1:], len(gen.columns["report"]))
+    return int(ends[report_number] - gen.first_seq[report_number])
+
+
+def report_cards(index: Index, q: str = "", filters: dict | None = None,
+                 deadline: str | None = None, copied: bool = False) -> list[dict]:
+    """Cards of every report holding a passage that matches ``q`` and the filters
+    (all reports for an empty query), in report-table order; ``copied``: only
+    the reports with a passage near-identical to another report's."""
+    month_day = parse_deadline(deadline)
+    found = matching(index, q, filters)
+    gen = found["gen"]
+    numbers = np.unique(gen.columns["report"][found["docs"]]).tolist()
+    cards = [report_card(gen, n, month_day) for n in numbers]
+    return [c for c in cards if c["copied_passages"]] if copied else cards
+
+
+def card_of(index: Index, report_id: str, deadline: str | None = None) -> dict:
+    gen = index.generation
+    if report_id not in gen.report_index:
+        index.get_report(report_id)          # raises NotFound with the library's message
+    return report_card(gen, gen.report_index[report_id], parse_deadline(deadline))
+
+
+def corpus_view(index: Index, q: str = "", filters: dict | None = None, deadline: str | None = None,
+                split: str = "auto", copied: bool = False) -> dict:
+    """Per report year (and per value of ``split``): reports, how many lack
+    存在的不足和原因 or any required content, how many were late, and shares."""
+    cards = report_cards(index, q, filters, deadline, copied)
+    gen = index.generation
+    if split == "auto":
+        split = "agency_kind" if any(r.get("agency_kind") for r in gen.reports) else "province"
+    by_year = _tally(cards, [c["year"] or 0 for c in cards])
+    by_group = _tally(cards, [report_value(gen.reports[gen.report_index[c["report_id"]]], split)
+                              for c in cards])
+    return {"query": q or "", "deadline": "-".join(f"{n:02d}" for n in parse_deadline(deadline)),
+            "reports": len(cards), "split": split,
+            "years": [dict(year=k, **v) for k, v in sorted(by_year.items()) if k],
+            "undated": by_year.get(0), "groups": [dict(value=k, **v) for k, v in
+                                                  sorted(by_group.items(), key=lambda kv: -kv[1]["reports"])]}
+
+
+def _tally(cards: list[dict], keys: list) -> dict:
+    """Counts per key; ``keys[i]`` is the group of ``cards[i]``."""
+    counts: dict = {}
+    for card, key in zip(cards, keys):
+        row = counts.setdefault(key, Counter())
+        row["reports"] += 1
+        row["missing_problems"] += "存在的不足和原因" in card["missing"]
+        row["missing_any"] += bool(card["missing"])
+        row["late"] += card["status"] == "late"
+        row["dated"] += card["status"] != "unknown"
+        row["copied"] += card["copied_passages"] > 0
+    return {k: _shares(v) for k, v in counts.items()}
+
+
+def _shares(row: Counter) -> dict:
+    out = {k: int(row[k]) for k in ("reports", "missing_problems", "missing_any", "late", "dated", "copied")}
+    out["share_missing_problems"] = round(out["missing_problems"] / out["reports"], 4)
+    out["share_late"] = round(out["late"] / out["dated"], 4) if out["dated"] else None
+    return out

@@ -1,0 +1,45 @@
+"""What every research tool starts from: the passages a search matches.
+
+A tool takes the same query and filters as ``Index.search`` and asks for the
+whole matching set (``Index._run`` with no page), then works on the
+generation's numpy columns and texts.  Errors are the search's own.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SearchError
+from ..search.index import Index
+
+MAX_PER_PAGE = 500
+
+
+def matching(index: Index, q: str, filters: dict | None) -> dict:
+    """``{"gen", "docs", "terms", "query", "filters", "partial"}`` for ``q``: the
+    matching passage rows (sorted ``seq`` numbers, int64) of the serving generation."""
+    gen = index.generation
+    run = index._run(gen, q, filters, "relevance", None)
+    return {"gen": gen, "docs": np.sort(run["docs"]), "terms": run["query"].terms(),
+            "query": run["query"], "filters": run["filters"], "partial": run["partial"]}
+
+
+def check_page(page, per_page, highest: int = MAX_PER_PAGE) -> tuple[int, int]:
+    try:
+        page, per_page = int(page), int(per_page)
+    except (TypeError, ValueError):
+        raise SearchError("page 和 per_page 应为正整数")
+    if page < 1:
+        raise SearchError("页码应从 1 开始")
+    if not 1 <= per_page <= highest:
+        raise SearchError(f"每页条数应在 1 到 {highest} 之间")
+    return page, per_page
+
+
+def report_of(gen, seq: int) -> dict:
+    return gen.reports[int(gen.columns["report"][seq])]
+
+
+def report_value(report: dict, field: str) -> str:
+    """A report's value for a split or column; blanks become 不详."""
+    value = report.get(field)
+    return str(value) if value not in (None, "", 0) else "不详"

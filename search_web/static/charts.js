@@ -1,0 +1,97 @@
+// Charts of /trend and /cards, drawn by the vendored uPlot from the page's
+// own .json twin (data-src): the numbers are the ones in the table below.
+(function () {
+  "use strict";
+  var COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+  var COLORS = ["#8b1a1a", "#1f5fa8", "#1f7a3a", "#b86e00", "#6b3fa0", "#555"];
+
+  // Years as written (2024, not 2,024).
+  function yearLabel(u, v) { return v === null || v === undefined ? "--" : String(v); }
+
+  function width(el) { return Math.max(280, el.clientWidth || 600); }
+
+  function trendData(page, measure) {
+    var data = [page.years];
+    var series = [{label: "年度", value: yearLabel}];
+    page.series.forEach(function (s, i) {
+      data.push(s.points.map(function (p) {
+        return measure === "share" ? Math.round(p.share * 1000) / 10 : p[measure];
+      }));
+      series.push({label: "“" + s.query + "”", stroke: COLORS[i % COLORS.length], width: 2,
+                   points: {show: true, size: 6}});
+    });
+    var urls = page.series.map(function (s) { return s.points.map(function (p) { return p.url; }); });
+    var unit = measure === "share" ? "占当年报告 %" : (measure === "reports" ? "报告数" : "段落数");
+    return {data: data, series: series, unit: unit, urls: urls};
+  }
+
+  // One query split by agency kind or province: reports per group per year.
+  function groupsData(page) {
+    var groups = page.series[0].groups;
+    var data = [page.years];
+    var series = [{label: "年度", value: yearLabel}];
+    groups.forEach(function (g, i) {
+      data.push(g.points.map(function (p) { return p.reports; }));
+      series.push({label: g.value, stroke: COLORS[i % COLORS.length], width: 2, points: {show: true, size: 5}});
+    });
+    var urls = groups.map(function (g) { return g.points.map(function (p) { return p.url; }); });
+    return {data: data, series: series, unit: "报告数", urls: urls};
+  }
+
+  function cardsData(page) {
+    var years = page.view.years;
+    return {
+      data: [years.map(function (y) { return y.year; }),
+             years.map(function (y) { return Math.round(y.share_missing_problems * 1000) / 10; }),
+             years.map(function (y) { return y.share_late === null ? null : Math.round(y.share_late * 1000) / 10; })],
+      series: [{label: "年度", value: yearLabel},
+               {label: "缺“存在的不足和原因”", stroke: COLORS[0], width: 2, points: {show: true, size: 6}},
+               {label: "逾期发布", stroke: COLORS[1], width: 2, points: {show: true, size: 6}, spanGaps: true}],
+      unit: "报告 %"
+    };
+  }
+
+  // A click on the chart opens the search of the point nearest the pointer
+  // (the same link as the number in the table).
+  function linkPoints(plot, urls) {
+    plot.over.style.cursor = "pointer";
+    plot.over.addEventListener("click", function () {
+      var idx = plot.cursor.idx, best = null, bestDistance = Infinity;
+      if (idx === null || idx === undefined) { return; }
+      urls.forEach(function (seriesUrls, i) {
+        var value = plot.data[i + 1][idx];
+        if (value === null || value === undefined) { return; }
+        var distance = Math.abs(plot.valToPos(value, "y") - plot.cursor.top);
+        if (distance < bestDistance) { bestDistance = distance; best = seriesUrls[idx]; }
+      });
+      if (best) { window.location.href = best; }
+    });
+  }
+
+  function draw(el, page) {
+    var kind = el.dataset.chart;
+    var made = kind === "trend" ? trendData(page, el.dataset.measure || "share")
+      : kind === "trend-groups" ? groupsData(page) : cardsData(page);
+    var opts = {
+      width: width(el), height: el.clientWidth < 500 ? 260 : 320,
+      scales: {x: {time: false}},
+      // Whole years only: no ticks or grid lines between two years.
+      axes: [{incrs: [1, 2, 5, 10, 20, 50, 100], values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
+             // Counts in whole numbers (no 0.5 report); shares as uPlot chooses.
+             made.unit.indexOf("%") < 0 ? {label: made.unit, incrs: COUNT_STEPS} : {label: made.unit}],
+      series: made.series
+    };
+    el.textContent = "";
+    var plot = new uPlot(opts, made.data, el);
+    if (made.urls) { linkPoints(plot, made.urls); }
+    window.addEventListener("resize", function () { plot.setSize({width: width(el), height: opts.height}); });
+    el.dataset.drawn = "true";
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    fetch(el.dataset.src, {headers: {Accept: "application/json"}})
+      .then(function (r) { return r.json(); })
+      .then(function (page) { if (page.ok !== false) { draw(el, page); } })
+      .catch(function (err) { el.textContent = "图表无法绘制：" + err; });
+  });
+}());
