@@ -45,6 +45,7 @@ from .search import (
     without_quotes,
 )
 from .store import current_generation, read_meta
+from .store.merge_policy import TieredMergePolicy
 
 # Research tools (issue 15): concordance, trends, words, report cards.
 from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
@@ -53,7 +54,7 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
-    "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index",
+    "IndexVersionError", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index", "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",

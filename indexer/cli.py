@@ -57,20 +57,26 @@ def inspect(file: Path, as_json: bool) -> None:
 @click.option("--words/--no-words", default=True, show_default=True,
               help="Index jieba's words in the Whoosh documents (for tools that open index/whoosh "
                    "directly; search does not need them).  --no-words builds about 5x faster.")
+@click.option("--optimize", is_flag=True,
+              help="Merge all segments into one (and Whoosh's): after many updates, or before publishing.")
+@click.option("--segments-per-tier", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="Tiered merge policy: merge when a size tier holds more segments than this (0: never).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, quiet: bool,
-          as_json: bool) -> None:
+def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, optimize: bool,
+          segments_per_tier: int, quiet: bool, as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
-    bundled sample reports).  The new index replaces the old one atomically."""
-    from .api import DEFAULT_INDEX, build_index
+    bundled sample reports).  Only new and changed reports are written (a new
+    segment); the new index replaces the old one atomically."""
+    from .api import DEFAULT_INDEX, TieredMergePolicy, build_index
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json, words=words)
+                          progress=not quiet and not as_json, words=words, optimize=optimize,
+                          policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
@@ -81,6 +87,17 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
     click.echo(f"indexed {summary['reports']} reports, {summary['passages']} passages "
                f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
                f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
+    click.echo(update_line(summary["update"]))
+
+
+def update_line(update: dict) -> str:
+    """What the build reused, added, deleted and merged, and the seconds each took."""
+    parts = [f"{name} {update[name]['reports']} reports ({update[name]['passages']} passages, "
+             f"{update[name]['seconds']} s)" for name in ("reused", "added", "deleted")]
+    merged = update["merged"]
+    parts.append(f"merged {merged['segments']} segments into {merged['into']} "
+                 f"({merged['passages']} passages, {merged['seconds']} s)" if merged["segments"] else "merged nothing")
+    return "; ".join(parts)
 
 
 @main.command()
