@@ -63,7 +63,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
         clock = time.perf_counter()
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
             result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(previous),
-                                  procs=procs)
+                                  procs=procs, digests=previous.meta.get("digests") if previous else None)
         seconds = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         update = plan_update(previous, result)
@@ -153,6 +153,7 @@ def _meta(result, update: Update, words: bool) -> dict:
         "segments": update.segment_table(),
         "sources": result.sources,
         "source_reports": result.report_sources,
+        "digests": result.digests,
         **_problems(result),
     }
 

@@ -97,9 +97,21 @@ def near_duplicates(generation: Generation, previous: Generation | None, update:
         fresh = np.zeros(len(generation.columns["report"]), dtype=bool)
         fresh[generation.segment_rows(segment)] = True
         found = new_pairs(generation.bands(), generation.columns["length"] >= MIN_CHARS, fresh,
-                          generation.columns["report"], generation.norm)
+                          generation.columns["report"], _OnFirstUse(lambda: generation.norm))
         a, b, similarity = (np.concatenate([x, y]) for x, y in zip((a, b, similarity), found))
     return save_pairs(generation.path, a, b, similarity)
+
+
+class _OnFirstUse:
+    """The generation's normalized texts, loaded only if a candidate pair needs them."""
+
+    def __init__(self, load):
+        self._load, self._texts = load, None
+
+    def __getitem__(self, seq: int) -> str:
+        if self._texts is None:
+            self._texts = self._load()
+        return self._texts[seq]
 
 
 def _kept_pairs(generation: Generation, previous: Generation | None, changed: set[str]):

@@ -39,6 +39,7 @@ class ReadResult:
     duplicates: list[Duplicate] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)          # file → source key
     report_sources: dict[str, str] = field(default_factory=dict)   # report id → source key
+    digests: dict[str, str] = field(default_factory=dict)          # source key → text_digest of its report
 
 
 def list_report_files(paths: list[str | Path]) -> list[Path]:
@@ -56,10 +57,13 @@ def _is_candidate(path: Path) -> bool:
     return not path.name.startswith(".") and not _NOT_REPORTS.match(path.name)
 
 
-def read_reports(paths: list[str | Path], progress=None, cache=None, procs: int = 1) -> ReadResult:
+def read_reports(paths: list[str | Path], progress=None, cache=None, procs: int = 1,
+                 digests: dict[str, str] | None = None) -> ReadResult:
     """Read every report under ``paths``.  ``progress`` (optional) is called
     once per file, for a progress bar.  ``cache`` (optional) maps a source key
     to the report read from it before: an unchanged file is not read again.
+    ``digests`` (optional): source key → the ``text_digest`` of that report,
+    from before, so an unchanged report's text need not be folded again.
     ``procs`` > 1 reads the files in that many processes (same result)."""
     result = ReadResult()
     keys: dict[int, str] = {}
@@ -72,9 +76,11 @@ def read_reports(paths: list[str | Path], progress=None, cache=None, procs: int 
             continue
         result.reports.append(_without_suffix(outcome))
         result.sources[str(path)] = keys[id(outcome)] = key
-    result.reports, result.duplicates = drop_duplicates(result.reports)
+    known = {id(r): (digests or {}).get(keys[id(r)]) for r in result.reports}
+    result.reports, result.duplicates, found = drop_duplicates(result.reports, known)
     _disambiguate_ids(result.reports)
     result.report_sources = {r.id: keys[id(r)] for r in result.reports}
+    result.digests = {keys[id(r)]: found[id(r)] for r in result.reports}
     return result
 
 
@@ -183,29 +189,44 @@ def fingerprint(paragraphs: list[str]) -> str:
     return fold("".join(paragraphs))
 
 
-def drop_duplicates(reports: list[Report]) -> tuple[list[Report], list[Duplicate]]:
+def text_digest(folded: str) -> str:
+    """What two reports with the same folded text share (and others do not)."""
+    return hashlib.sha1(folded.encode("utf-8")).hexdigest()
+
+
+def drop_duplicates(reports: list[Report], known: dict[int, str | None] | None = None
+                    ) -> tuple[list[Report], list[Duplicate], dict[int, str]]:
     """Keep one report per id (same agency, year and title) or per identical
-    text; prefer plain text, then Word, then web page, then PDF."""
+    text; prefer plain text, then Word, then web page, then PDF.  ``known``:
+    ``text_digest`` of the reports that have one already (by ``id(report)``);
+    returns the digest of every report too."""
     # Among equals, the file met first (the folder named first) is kept.
     order = {id(r): n for n, r in enumerate(reports)}
     ordered = sorted(reports, key=lambda r: (_FORMAT_PREFERENCE.get(r.fmt, 9), order[id(r)]))
-    # Folding is the costly part: once per report, also for the _similar checks.
-    folded = {id(r): fingerprint([r.text]) for r in reports}
+    # Folding is the costly part: once per report, and only for reports without
+    # a digest yet or met in a _similar check (an update folds only its new reports).
+    cache: dict[int, str] = {}
+
+    def folded(report: Report) -> str:
+        if id(report) not in cache:
+            cache[id(report)] = fingerprint([report.text])
+        return cache[id(report)]
+    digests = {id(r): (known or {}).get(id(r)) or text_digest(folded(r)) for r in reports}
     by_id: dict[str, Report] = {}
     by_text: dict[str, Report] = {}
     survivors: set[int] = set()
     duplicates: list[Duplicate] = []
     for report in ordered:
-        text_key = folded[id(report)]      # the folded text itself: no need to hash it
+        text_key = digests[id(report)]
         same = by_text.get(text_key) or by_id.get(report.id)
-        if same is not None and _similar(folded[id(same)], folded[id(report)]):
+        if same is not None and _similar(folded(same), folded(report)):
             duplicates.append(Duplicate(kept=same.source, dropped=report.source))
             log.info("%s", duplicates[-1])
             continue
         survivors.add(id(report))
         by_id.setdefault(report.id, report)
         by_text.setdefault(text_key, report)
-    return [r for r in reports if id(r) in survivors], duplicates
+    return [r for r in reports if id(r) in survivors], duplicates, digests
 
 
 def _similar(fa: str, fb: str) -> bool:
