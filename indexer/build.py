@@ -19,7 +19,8 @@ from tqdm import tqdm
 from . import DEFAULT_INDEX
 from .analysis import normalize
 from .model import CATEGORIES, Report
-from .report.corpus import SAMPLES, list_report_files, read_reports
+from .read import Limits
+from .report.corpus import SAMPLES, read_reports, scan_report_files
 from .store.documents import DocumentWriter
 from .store.generation import Generation, ReportNotFound
 from .store.layout import (
@@ -30,6 +31,7 @@ from .store.layout import (
     current_generation,
     new_generation,
     read_meta,
+    remove_leftovers,
     swap_in,
     write_json,
 )
@@ -42,22 +44,27 @@ _REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year",
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
-                progress: bool = False, words: bool = True) -> dict:
+                progress: bool = False, words: bool = True, limits: Limits | None = None,
+                follow_links: bool = False) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
     jieba's words in the Whoosh documents (see ``indexer.store.documents``).
+    ``limits``: per file, of size, unpacked size and time (``indexer.read.Limits``);
+    ``follow_links``: read symbolic links that lead out of the folders named.
     Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
-    files = list_report_files([Path(p) for p in (paths or [SAMPLES])])
+    files, passed_over = scan_report_files([Path(p) for p in (paths or [SAMPLES])], follow_links)
     previous = _previous_sources(root)
+    remove_leftovers(root)              # of builds that died: links, generations
     generation = new_generation(root)
     # Started before reading: its worker processes are forked while this one is small.
     documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
     try:
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
             result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(root, previous),
-                                  procs=procs)
+                                  procs=procs, limits=limits)
+        result.skipped[:0] = passed_over
         counts = write_generation(generation, result.reports, documents, progress=progress)
     except BaseException:
         documents.abort()
@@ -135,7 +142,7 @@ def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:
 
 def _large(files: list[Path]) -> bool:
     """Worth Whoosh's worker processes: more than about 3,000 passages of text."""
-    return sum(f.stat().st_size for f in files if f.exists()) > 2_000_000
+    return sum(f.stat().st_size for f in files if f.is_file()) > 2_000_000
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:

@@ -25,6 +25,7 @@ FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 # Words too common to be worth requiring when a run of text is cut into words.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
 
 
@@ -61,6 +62,9 @@ class Query:
 def parse_query(text: str) -> Query:
     if len(text) > MAX_QUERY:
         raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。")
+    if _SURROGATE.search(text):
+        # Bytes that were not UTF-8 (Python keeps them as lone surrogates): no text to match.
+        raise QueryError("查询含有无法识别的字节（不是 UTF-8 编码的文字）：请用 UTF-8 输入。")
     query = Query()
     pending_or = negate = False
     for kind, value in _lex(text, query):

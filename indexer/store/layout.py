@@ -68,7 +68,9 @@ def new_generation(root: Path) -> Path:
 
 
 def write_json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    # A file name in bytes that are not UTF-8 is a str with lone surrogates:
+    # written as a \udcxx escape, which json reads back as the same str.
+    path.write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
 
 def swap_in(root: Path, generation: Path) -> None:
@@ -80,6 +82,32 @@ def swap_in(root: Path, generation: Path) -> None:
     temporary.symlink_to(generation.name)
     os.replace(temporary, root / CURRENT)
     _prune(root, keep=generation)
+
+
+def remove_leftovers(root: Path) -> None:
+    """What builds killed before they finished left behind: ``.CURRENT.<pid>``
+    links (a kill between creating the link and the swap) and unfinished
+    generations, of builds no longer running."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    for link in root.glob(f".{CURRENT}.*"):
+        if not _alive(link.name.rsplit(".", 1)[-1]):
+            link.unlink(missing_ok=True)
+    for generation in root.glob("gen-*"):
+        if not (generation / META).exists() and not _build_running(generation):
+            shutil.rmtree(generation, ignore_errors=True)
+
+
+def _alive(pid_text: str) -> bool:
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _prune(root: Path, keep: Path) -> None:

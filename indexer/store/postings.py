@@ -262,8 +262,8 @@ class Postings:
         One- and two-character terms are exact; longer ones are a superset that
         the caller verifies."""
         codes = self.gram_codes(term)
-        if codes is None:
-            return np.zeros(0, np.uint32), None, True
+        if codes is None:      # a character no passage has: no passage, exactly
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint8), True
         if len(codes) == 1:
             docs, tfs = self._slice(codes[0])
             return docs, tfs, True
