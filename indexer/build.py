@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import resource
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,9 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     # Started before reading: its worker processes are forked while this one is small.
     documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
     try:
-        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-            result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(root, previous),
+        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar, \
+                _cache(root, previous) as cache:
+            result = read_reports(files, progress=lambda _path: bar.update(), cache=cache,
                                   procs=procs, limits=limits)
         result.skipped[:0] = passed_over
         counts = write_generation(generation, result.reports, documents, progress=progress)
@@ -230,15 +232,19 @@ def _previous_sources(root: Path) -> dict[str, str]:
         return {}
 
 
+@contextmanager
 def _cache(root: Path, previous: dict[str, str]):
-    """Source key → the report the serving generation read from that source."""
+    """Source key → the report the serving generation read from that source;
+    the generation is closed again when the reading is done."""
     if not previous:
-        return None
+        yield None
+        return
     by_key = {key: rid for rid, key in previous.items()}
     try:
         generation = Generation(current_generation(root))
     except (IndexMissing, OSError, ValueError):
-        return None
+        yield None
+        return
 
     def lookup(key: str) -> Report | None:
         if key not in by_key:
@@ -247,4 +253,7 @@ def _cache(root: Path, previous: dict[str, str]):
             return Report.from_dict(generation.read_report(by_key[key]))
         except (ReportNotFound, OSError, ValueError):
             return None
-    return lookup
+    try:
+        yield lookup
+    finally:
+        generation.close()

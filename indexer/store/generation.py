@@ -102,9 +102,11 @@ class Generation:
         return whoosh_index.open_dir(str(self.path / "whoosh"))
 
     def close(self) -> None:
+        """Release the generation's files; it is not used after this."""
         self.texts.close()
         if "postings" in self.__dict__:
             self.postings.close()
+            del self.__dict__["postings"]
 
 
 class Lookup:

@@ -209,7 +209,11 @@ class _BlockFile:
         return values[lo - first * BLOCK:hi - first * BLOCK]
 
     def close(self) -> None:
-        os.close(self.fd)
+        if getattr(self, "fd", -1) >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    __del__ = close      # a safety net: Generation.close() closes it first
 
 
 class Postings:
@@ -230,6 +234,7 @@ class Postings:
     def close(self) -> None:
         self.docs.close()
         self.tfs.close()
+        self.offsets = None      # a memory map: it holds the (maybe deleted) file's disk space
 
     def _ids(self, term: str) -> np.ndarray | None:
         cps = codepoints(term)
