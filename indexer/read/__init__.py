@@ -57,7 +57,7 @@ def _read_bytes(path: Path, most: int) -> bytes:
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
     if len(data) > most:
-        raise ReadError(f"larger than {most / MB:g} MB (limit: --max-file-mb)")
+        raise ReadError(f"larger than {round(most / MB, 3):g} MB (limit: --max-file-mb)")
     return data
 
 
