@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from werkzeug.routing import BaseConverter
 
-from . import pages
+from . import pages, parts
 from .index import get_index
 from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
 
@@ -44,7 +44,7 @@ def search_json():
 
 
 def _report(report_id: str) -> dict:
-    return pages.report_page(get_index(), check_report_id(report_id), _query())
+    return pages.report_page(get_index(), check_report_id(report_id), _query(), part=parts.requested(request.args))
 
 
 def _passage(passage_id: str) -> dict:
