@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import resource
+import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,19 +60,23 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     previous = _previous_sources(root)
     remove_leftovers(root)              # of builds that died: links, generations
     generation = new_generation(root)
-    # Started before reading: its worker processes are forked while this one is small.
-    documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
+    documents = None
     try:
+        # Started before reading: its worker processes are forked while this one is small.
+        documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar, \
                 _cache(root, previous) as cache:
             result = read_reports(files, progress=lambda _path: bar.update(), cache=cache,
                                   procs=procs, limits=limits)
         result.skipped[:0] = passed_over
         counts = write_generation(generation, result.reports, documents, progress=progress)
+        write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     except BaseException:
-        documents.abort()
+        # The previous generation keeps serving; nothing of this one stays behind.
+        if documents is not None:
+            documents.abort()
+        shutil.rmtree(generation, ignore_errors=True)
         raise
-    write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     swap_in(root, generation)
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),

@@ -199,3 +199,32 @@ def test_a_file_that_takes_too_long_is_skipped(tmp_path, monkeypatch):
     assert time.monotonic() - started < 10
     assert _skips(result)["slow.txt"] == "took longer than 0.5 s to read (limit: --max-seconds)"
     assert len(result.reports) == 1
+
+
+# --- property: whatever a file holds, it is read or skipped with a reason ------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FRAGMENTS = ["某市司法局2022年法治政府建设年度报告", "一、主要举措和成效", "（一）", "(2)", "①", "存在问题", "二〇二二年一二月五日",
+             "二〇二二年十十月五日", "2022年2月31日", "发布时间：2022-13-45", "某市司法局", "。", "，", "", "\u3000\u3000",
+             "\x0c", "第 3 页", "[bookmark: _Toc1]", "<p>", "</p>", "## ", "　", "\ufeff", "\x00", "执法" * 50]
+contents = st.one_of(
+    st.binary(max_size=3000),
+    st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=20), max_size=40).map("\n".join)
+    .flatmap(lambda text: st.sampled_from(["utf-8", "gb18030", "utf-16"]).map(
+        lambda encoding: text.encode(encoding, "surrogatepass"))),
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=contents, suffix=st.sampled_from([".txt", ".md", ".html", ".docx", ".pdf"]))
+def test_whatever_a_file_holds_it_is_read_or_skipped_with_a_reason(data, suffix):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / f"report{suffix}").write_bytes(data)
+        result = read_reports([folder])
+    assert len(result.reports) + len(result.skipped) == 1
+    assert all(s.reason and "\n" not in s.reason for s in result.skipped)

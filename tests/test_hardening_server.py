@@ -149,3 +149,22 @@ def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
 def _dead_pid() -> int:
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     return int(done.stdout)
+
+
+def test_a_build_that_fails_leaves_the_previous_index_serving_and_nothing_behind(tmp_path, monkeypatch):
+    import indexer.build as build_module
+
+    index = tmp_path / "index"
+    build_index(None, index, words=False)
+    serving = current_generation(index)
+    before = sorted(p.name for p in index.iterdir())
+
+    def fails(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "write_generation", fails)
+    with pytest.raises(OSError):
+        build_index(None, index, words=True)
+    assert current_generation(index) == serving
+    assert sorted(p.name for p in index.iterdir()) == before
+    assert Index(index).search("执法")["total"] > 0

@@ -200,7 +200,7 @@ def _read_or_reason(job: tuple[Path, dict | None, Limits]) -> Report | str:
     try:
         return read_within_limits(*job)
     except ReadError as exc:
-        return str(exc)
+        return " ".join(str(exc).split()) or "cannot read"     # one line, whatever a library said
 
 
 def read_within_limits(path: Path, row: dict | None, limits: Limits) -> Report:
