@@ -49,6 +49,9 @@ def search_page(index, params: SearchParams) -> dict:
 
 def _hit(hit: dict, q: str) -> dict:
     hit = dict(hit)
+    hit["text"], cut = parts.capped(hit.get("text", ""))     # one huge passage must not swell the page
+    if cut:
+        hit["text_truncated"] = True
     hit["snippet"] = safe_marked(hit.get("snippet") or str(escape(hit.get("text", ""))))
     hit["passage_url"] = urls.passage(hit["passage_id"], q)
     hit["report_url"] = urls.report(hit["report_id"], q, anchor=hit["passage_id"])

@@ -93,3 +93,22 @@ def test_one_passage_longer_than_a_part_is_shown_cut_and_says_so():
     text, cut = parts.capped("执" * (parts.PART_CHARS * 3))
     assert cut and len(text) == parts.PART_CHARS + 1 and text.endswith("…")
     assert parts.capped("执法") == ("执法", False)
+
+
+def test_a_passage_longer_than_a_part_is_cut_in_every_answer(tmp_path):
+    from search_web import parts
+    from web_fixtures import make_app
+
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "one.txt").write_text("某市司法局2022年法治政府建设年度报告\n\n" + "依法行政推进" * 40_000 + "\n",
+                                    encoding="utf-8")
+    build_index([source], tmp_path / "index", words=False)
+    client = make_app(tmp_path / "index").test_client()
+    found = client.get("/search.json?q=依法行政推进")
+    hit = found.json["hits"][0]
+    assert hit["text_truncated"] and len(hit["text"]) == parts.PART_CHARS + 1 and len(found.data) < CAP
+    page = client.get(f"/p/{hit['passage_id']}.json?q=依法行政")
+    assert page.status_code == 200 and len(page.data) < CAP
+    assert page.json["passage"]["truncated"] and page.json["report"]["passages"][-1]["truncated"]
+    assert "此段过长" in client.get(f"/p/{hit['passage_id']}").text
