@@ -228,3 +228,21 @@ def test_whatever_a_file_holds_it_is_read_or_skipped_with_a_reason(data, suffix)
         result = read_reports([folder])
     assert len(result.reports) + len(result.skipped) == 1
     assert all(s.reason and "\n" not in s.reason for s in result.skipped)
+
+
+def test_a_folder_named_through_a_link_is_read(tmp_path):
+    corpus = _corpus(tmp_path)
+    (tmp_path / "linked").symlink_to(corpus)
+    files, skipped = scan_report_files([tmp_path / "linked"])
+    assert [f.name for f in files] == [SAMPLE] and not skipped
+
+
+def test_following_links_does_not_loop_on_a_link_to_a_folder_above(tmp_path):
+    corpus = _corpus(tmp_path)
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "up").symlink_to(corpus)
+    files, _skipped = scan_report_files([corpus], follow_links=True)
+    assert [f.name for f in files] == [SAMPLE]
+    files, skipped = scan_report_files([corpus])
+    assert [f.name for f in files] == [SAMPLE]
+    assert [Path(s.path).name for s in skipped] == ["up"]

@@ -60,7 +60,7 @@ def scan_report_files(paths: list[str | Path], follow_links: bool = False) -> tu
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in map(Path, paths):
-        if path.is_dir() and not path.is_symlink() or path.is_dir() and follow_links:
+        if path.is_dir():       # named by the user: read, even through a link
             for entry in _walk(path, follow_links):
                 reason = _entry_problem(entry, path, follow_links)
                 if reason:
@@ -79,7 +79,11 @@ def scan_report_files(paths: list[str | Path], follow_links: bool = False) -> tu
 def _walk(folder: Path, follow_links: bool):
     """Every candidate entry under ``folder``, sorted; folders are entered, not yielded,
     unless named like a report."""
+    seen: set[str] = set()
     for top, dirs, names in os.walk(folder, followlinks=follow_links):
+        seen.add(os.path.realpath(top))
+        if follow_links:     # a link to a folder above would be walked forever
+            dirs[:] = [d for d in dirs if os.path.realpath(os.path.join(top, d)) not in seen]
         dirs.sort()
         base = Path(top)
         named_like_reports = [d for d in dirs if Path(d).suffix.lower() in SUPPORTED]
