@@ -21,10 +21,12 @@ an orphan folder that the next build removes.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import IndexMissing, IndexVersionError
@@ -111,14 +113,52 @@ def _alive(pid_text: str) -> bool:
 
 
 def _prune(root: Path, keep: Path) -> None:
-    """Remove unfinished builds and all but the newest finished generations."""
+    """Remove unfinished builds and all but the newest finished generations,
+    except those a server still has open (``in_use``)."""
     generations = sorted(root.glob("gen-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     finished = [g for g in generations if (g / META).exists()]
     keep_set = {keep.resolve(), *(g.resolve() for g in finished[:_KEEP])}
     for generation in generations:
         if generation.resolve() in keep_set or _build_running(generation):
             continue
-        shutil.rmtree(generation, ignore_errors=True)
+        with _unused(generation) as unused:
+            if unused:
+                shutil.rmtree(generation, ignore_errors=True)
+
+
+def hold(generation: Path) -> int:
+    """A reader's shared lock on a generation (an fd to close when done): a
+    build does not remove a generation a server still answers from, however
+    many builds swap in meanwhile.  -1 when it cannot be taken."""
+    try:
+        fd = os.open(generation / META, os.O_RDONLY)
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        pass          # being removed: the reader fails on its own, with a clear error
+    return fd
+
+
+@contextmanager
+def _unused(generation: Path):
+    """True (with the generation locked against readers) when no reader holds it."""
+    try:
+        fd = os.open(generation / META, os.O_RDONLY)
+    except OSError:
+        yield True          # unfinished: no reader ever opened it
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _build_running(generation: Path) -> bool:
