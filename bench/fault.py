@@ -14,6 +14,7 @@ Talks only to 127.0.0.1; bounded in time (about ``--seconds`` + 60 s) and count.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -153,10 +154,12 @@ class Server:
     def __init__(self, index: Path):
         self.index = index
         self.restarting = threading.Event()
-        self._start()
+        self._start(0)
 
-    def _start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "search_web", "--index", str(self.index), "--port", "0",
+    def _start(self, port: int) -> None:
+        """Port 0 picks a free one; a restart takes the same again (clients keep their address)."""
+        self.process = subprocess.Popen([sys.executable, "-m", "search_web", "--index", str(self.index),
+                                         "--port", str(port),
                                          "--threads", "8"], cwd=ROOT, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, text=True)
         line = self.process.stdout.readline()
@@ -186,7 +189,7 @@ class Server:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
         started = time.monotonic()
-        self._start()
+        self._start(int(self.base.rstrip("/").rsplit(":", 1)[1]))
         self.restarting.clear()
         return {"restart_s": round(time.monotonic() - started, 2)}
 
@@ -224,7 +227,7 @@ class Load:
             began = time.perf_counter()
             try:
                 answer = self.server.answer(q)
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, http.client.HTTPException) as exc:   # refused, reset, cut short
                 down = self.server.restarting.is_set()     # now, not after waiting for the lock
                 with self.lock:
                     if down:
