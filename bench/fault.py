@@ -107,9 +107,20 @@ def _kill_build(corpus: list[str], index: Path) -> dict:
     children = parent.children(recursive=True) if build.poll() is None else children
     build.send_signal(signal.SIGKILL)
     build.wait()
-    time.sleep(3)
-    alive = [c.pid for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    deadline = time.monotonic() + 3
+    while True:
+        alive = [c.pid for c in children if _running(c)]
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     return {"workers_seen": len(children), "workers_alive_3s_after": len(alive)}
+
+
+def _running(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _swaps(index: Path, server: "Server", count: int) -> dict:
