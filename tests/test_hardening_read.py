@@ -246,3 +246,26 @@ def test_following_links_does_not_loop_on_a_link_to_a_folder_above(tmp_path):
     files, skipped = scan_report_files([corpus])
     assert [f.name for f in files] == [SAMPLE]
     assert [Path(s.path).name for s in skipped] == ["up"]
+
+
+def test_the_issues_zip_bomb_is_skipped_with_the_default_limits(tmp_path):
+    """A .docx of a few hundred KB whose document.xml unpacks to 100 MB."""
+    source = zipfile.ZipFile(io.BytesIO(_docx("依法行政")))
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                out.writestr(info, source.read(info))
+                continue
+            xml = source.read(info)
+            head, tail = xml.split(b"<w:body>")
+            with out.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(head + b"<w:body>")
+                for _ in range(100):
+                    part.write(b" " * (1 << 20))
+                part.write(tail)
+    assert bomb.stat().st_size < 1_000_000
+    started = time.monotonic()
+    result = read_reports([tmp_path])
+    assert time.monotonic() - started < 30
+    assert _skips(result)["bomb.docx"] == "unpacks to more than 50 MB (limit: --max-unpacked-mb)"
