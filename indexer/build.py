@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import resource
+import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +21,8 @@ from tqdm import tqdm
 from . import DEFAULT_INDEX
 from .analysis import normalize
 from .model import CATEGORIES, Report
-from .report.corpus import SAMPLES, list_report_files, read_reports
+from .read import Limits
+from .report.corpus import SAMPLES, read_reports, scan_report_files
 from .store.documents import DocumentWriter
 from .store.generation import Generation, ReportNotFound
 from .store.layout import (
@@ -30,6 +33,7 @@ from .store.layout import (
     current_generation,
     new_generation,
     read_meta,
+    remove_leftovers,
     swap_in,
     write_json,
 )
@@ -43,27 +47,37 @@ _REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year",
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
-                progress: bool = False, words: bool = True) -> dict:
+                progress: bool = False, words: bool = True, limits: Limits | None = None,
+                follow_links: bool = False) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
     jieba's words in the Whoosh documents (see ``indexer.store.documents``).
+    ``limits``: per file, of size, unpacked size and time (``indexer.read.Limits``);
+    ``follow_links``: read symbolic links that lead out of the folders named.
     Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
-    files = list_report_files([Path(p) for p in (paths or [SAMPLES])])
+    files, passed_over = scan_report_files([Path(p) for p in (paths or [SAMPLES])], follow_links)
     previous = _previous_sources(root)
+    remove_leftovers(root)              # of builds that died: links, generations
     generation = new_generation(root)
-    # Started before reading: its worker processes are forked while this one is small.
-    documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
+    documents = None
     try:
-        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
-            result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(root, previous),
-                                  procs=procs)
+        # Started before reading: its worker processes are forked while this one is small.
+        documents = DocumentWriter(generation / "whoosh", procs if _large(files) else 1, words)
+        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar, \
+                _cache(root, previous) as cache:
+            result = read_reports(files, progress=lambda _path: bar.update(), cache=cache,
+                                  procs=procs, limits=limits)
+        result.skipped[:0] = passed_over
         counts = write_generation(generation, result.reports, documents, progress=progress)
+        write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     except BaseException:
-        documents.abort()
+        # The previous generation keeps serving; nothing of this one stays behind.
+        if documents is not None:
+            documents.abort()
+        shutil.rmtree(generation, ignore_errors=True)
         raise
-    write_json(generation / META, _meta(result, counts, words))   # written last: marks it finished
     swap_in(root, generation)
     return {
         "index": str(root), "generation": generation.name, "reports": len(result.reports),
@@ -139,7 +153,7 @@ def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:
 
 def _large(files: list[Path]) -> bool:
     """Worth Whoosh's worker processes: more than about 3,000 passages of text."""
-    return sum(f.stat().st_size for f in files if f.exists()) > 2_000_000
+    return sum(f.stat().st_size for f in files if f.is_file()) > 2_000_000
 
 
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
@@ -227,15 +241,19 @@ def _previous_sources(root: Path) -> dict[str, str]:
         return {}
 
 
+@contextmanager
 def _cache(root: Path, previous: dict[str, str]):
-    """Source key → the report the serving generation read from that source."""
+    """Source key → the report the serving generation read from that source;
+    the generation is closed again when the reading is done."""
     if not previous:
-        return None
+        yield None
+        return
     by_key = {key: rid for rid, key in previous.items()}
     try:
         generation = Generation(current_generation(root))
     except (IndexMissing, OSError, ValueError):
-        return None
+        yield None
+        return
 
     def lookup(key: str) -> Report | None:
         if key not in by_key:
@@ -244,4 +262,7 @@ def _cache(root: Path, previous: dict[str, str]):
             return Report.from_dict(generation.read_report(by_key[key]))
         except (ReportNotFound, OSError, ValueError):
             return None
-    return lookup
+    try:
+        yield lookup
+    finally:
+        generation.close()

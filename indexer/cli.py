@@ -13,6 +13,8 @@ import click
 
 from .api import MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
+MB = 1 << 20
+
 
 class UserError(click.ClickException):
     """An error the user can fix: printed as ``Error: …`` plus a hint."""
@@ -36,6 +38,8 @@ def inspect(file: Path, as_json: bool) -> None:
 
     if not file.exists():
         raise UserError(f"no such file: {file}", "check the path; folders are read by 'build', not 'inspect'")
+    if not file.is_file():
+        raise UserError(f"not a regular file: {file}", "give a report file; folders are read by 'build'")
     try:
         report = inspect_file(file)
     except ReadError as exc:
@@ -57,20 +61,33 @@ def inspect(file: Path, as_json: bool) -> None:
 @click.option("--words/--no-words", default=True, show_default=True,
               help="Index jieba's words in the Whoosh documents (for tools that open index/whoosh "
                    "directly; search does not need them).  --no-words builds about 5x faster.")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
+              help="Skip files larger than this.")
+@click.option("--max-unpacked-mb", type=click.FloatRange(min=0, min_open=True), default=50, show_default=True,
+              help="Skip .docx files whose text parts unpack to more than this (zip bombs).")
+@click.option("--max-seconds", type=click.FloatRange(min=0), default=120, show_default=True,
+              help="Skip a file whose reading takes longer than this (0: no limit).")
+@click.option("--follow-links", is_flag=True,
+              help="Read symbolic links that lead out of the folders given (skipped by default).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, quiet: bool,
-          as_json: bool) -> None:
+def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, max_file_mb: float,
+          max_unpacked_mb: float, max_seconds: float, follow_links: bool, quiet: bool, as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
-    bundled sample reports).  The new index replaces the old one atomically."""
-    from .api import DEFAULT_INDEX, build_index
+    bundled sample reports).  The new index replaces the old one atomically.
 
-    missing = [str(p) for p in paths if not p.exists()]
+    Every file that is not read is listed with its reason: over a limit, not a
+    report, or a symbolic link leading out of the folder (see --follow-links)."""
+    from .api import DEFAULT_INDEX, Limits, build_index
+
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
+    limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json, words=words)
+                          progress=not quiet and not as_json, words=words, limits=limits,
+                          follow_links=follow_links)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
@@ -100,11 +117,11 @@ def search(query, index_dir, agency, province, year, section, limit, page, sort,
     OR, -word, agency:… year:… section:… filter."""
     from .api import DEFAULT_INDEX, FazhiError, open_index, render_result
 
-    filters = {"agency": list(agency), "province": list(province), "year": list(year),
-               "section": list(section)}
+    filters = {"agency": _texts(agency), "province": _texts(province), "year": _texts(year),
+               "section": _texts(section)}
     try:
         index = open_index(index_dir or DEFAULT_INDEX)
-        result = index.search(" ".join(query), filters={k: v for k, v in filters.items() if v},
+        result = index.search(" ".join(_texts(query)), filters={k: v for k, v in filters.items() if v},
                               page=page, per_page=limit, sort=sort)
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
@@ -112,6 +129,25 @@ def search(query, index_dir, agency, province, year, section, limit, page, sort,
         click.echo(json.dumps(render_result(result), ensure_ascii=False, indent=2))
     else:
         _print_results(result)
+
+
+def _texts(values) -> list[str]:
+    """Arguments as text.  Python hands bytes that are not UTF-8 over as lone
+    surrogates; such bytes are most often Chinese typed in a GBK terminal, so
+    they are read as GB18030 (GBK's superset), and refused when not that either."""
+    out = []
+    for value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogateescape")
+            try:
+                value = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                raise UserError(f"argument is neither UTF-8 nor GB18030 text: {raw[:40]!r}",
+                                "set the terminal to UTF-8 (LANG=C.UTF-8) and type the query again")
+        out.append(value)
+    return out
 
 
 def _print_results(result: dict) -> None:

@@ -6,6 +6,7 @@ their opening and their signature (agency line, then the date).
 from __future__ import annotations
 
 import logging
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,26 +125,29 @@ def _iso(value: str | None) -> str | None:
 
 
 def _iso_parts(year, month, day) -> str | None:
-    year, month, day = int(year), int(month), int(day)
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    """ISO date, or None when the parts are no date (``2022-02-31``, a month ``一二``)."""
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()
+    except (TypeError, ValueError):
         return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _cn_year(text: str) -> int:
     return int("".join(str(_CN_DIGITS[c]) for c in text))
 
 
-def _cn_number(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if text.endswith("十"):
-        return _CN_DIGITS[text[0]] * 10
-    if "十" in text:
-        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
-    return _CN_DIGITS[text]
+# 一 … 九, 十, 十一 … 十九, 二十 … 九十九: the numerals a month or a day is written in.
+_CN_NUMBER = re.compile(r"^(?:([一二三四五六七八九])?(十))?([一二三四五六七八九])?$")
+
+
+def _cn_number(text: str) -> int | None:
+    """The value of a Chinese numeral up to 99; None for ``一二``, ``十十`` or ``二二``."""
+    found = _CN_NUMBER.match(text)
+    if not text or not found:
+        return None
+    tens, ten, units = found.groups()
+    value = (_CN_DIGITS[tens] if tens else 1 if ten else 0) * 10 if ten else 0
+    return value + (_CN_DIGITS[units] if units else 0)
 
 
 def resolve_region(*texts: str) -> tuple[str, str, str]:

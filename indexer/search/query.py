@@ -32,6 +32,7 @@ _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "�
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')
 # Words too common to be worth requiring when a run of text is cut into words.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
 
 
@@ -70,6 +71,9 @@ def check_query(text: str) -> str:
     if len(text) > MAX_QUERY:
         raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。",
                          hint="只保留最关键的几个词语或一个短语。")
+    if _SURROGATE.search(text):
+        # Bytes that were not UTF-8 (Python keeps them as lone surrogates): no text to match.
+        raise QueryError("查询含有无法识别的字节（不是 UTF-8 编码的文字）：请用 UTF-8 输入。")
     return text
 
 

@@ -19,6 +19,7 @@ reports the main process holds.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import threading
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from ..children import die_with_parent, die_with_parent_on_fork
 from .schema import passage_schema
 
 
@@ -43,6 +45,7 @@ class DocumentWriter:
     ``finish`` before the generation is marked complete; ``abort`` on failure."""
 
     def __init__(self, folder: Path, procs: int, words: bool):
+        die_with_parent_on_fork()        # Whoosh's workers must not outlive a killed build
         self.folder = folder
         self._words = _WordsWriter(folder, procs) if words else None
         self._fields: _FieldsWriter | None = None
@@ -131,7 +134,7 @@ class _FieldsWriter:
         with open(handoff, "wb") as out:
             pickle.dump(fields, out, protocol=pickle.HIGHEST_PROTOCOL)
         context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_write_fields, args=(folder, handoff),
+        self.process = context.Process(target=_write_fields, args=(folder, handoff, os.getpid()),
                                        name="whoosh-writer", daemon=True)
         self.process.start()
 
@@ -141,7 +144,8 @@ class _FieldsWriter:
             raise RuntimeError(f"writing the Whoosh documents failed (exit code {self.process.exitcode})")
 
 
-def _write_fields(folder: Path, handoff: Path) -> None:
+def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
+    die_with_parent(parent)
     with open(handoff, "rb") as source:
         fields = pickle.load(source)
     handoff.unlink()

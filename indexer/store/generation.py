@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import normalize
-from .layout import NORM_FILE, read_meta
+from .layout import NORM_FILE, hold, read_meta
 from .postings import Postings
 
 
@@ -35,6 +35,16 @@ class Generation:
 
     def __init__(self, path: Path):
         self.path = path
+        self._hold = hold(path)      # no build removes it while it is open here
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        path = self.path
+        self.texts = None
         self.meta = read_meta(path)
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
@@ -101,10 +111,22 @@ class Generation:
 
         return whoosh_index.open_dir(str(self.path / "whoosh"))
 
+    def __del__(self) -> None:           # a generation dropped unclosed still lets go of its files
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (at interpreter exit, os may be gone)
+            pass
+
     def close(self) -> None:
-        self.texts.close()
+        """Release the generation's files; it is not used after this."""
+        if getattr(self, "_hold", -1) >= 0:
+            os.close(self._hold)
+            self._hold = -1
+        if getattr(self, "texts", None) is not None:
+            self.texts.close()
         if "postings" in self.__dict__:
             self.postings.close()
+            del self.__dict__["postings"]
 
 
 class Lookup:
