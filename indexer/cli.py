@@ -42,6 +42,7 @@ def inspect(file: Path, as_json: bool) -> None:
         raise UserError(f"cannot read {file}: {exc}",
                         "supported: .txt .md .html .htm .docx .pdf (a PDF needs a text layer)")
     data = report.to_dict()
+    data["display_title"], data["title_made_up"] = report.display_title, report.title_made_up
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -132,10 +133,14 @@ def _print_results(result: dict) -> None:
 
 def _print_report(data: dict) -> None:
     region = " ".join(filter(None, [data["province"], data["city"], data["county"]]))
-    for label, value in [("title", data["title"]), ("agency", data["agency"]), ("region", region),
-                         ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
+    sources = data.get("sources") or {}
+    for label, value in [("title", data["title"] or data.get("display_title")), ("agency", data["agency"]),
+                         ("kind", data.get("agency_kind")), ("level", data.get("agency_level")),
+                         ("region", region), ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
                          ("source", f'{data["source"]} ({data["fmt"]})')]:
-        click.echo(f"{label:>8}: {value if value not in (None, '') else '-'}")
+        shown = value if value not in (None, '') else '-'
+        origin = sources.get(label if label != "region" else "region")
+        click.echo(f"{label:>8}: {shown}" + (f"   ← {origin}" if origin and shown != '-' else ""))
     click.echo("\nheadings:")
     for heading in data["headings"]:
         click.echo(f'{"  " * heading["level"]}{heading["title"]}  [{heading["category"]}]')

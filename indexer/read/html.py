@@ -24,5 +24,24 @@ def html_to_text(data: bytes) -> tuple[str, dict]:
     first_line = text.lstrip().split("\n", 1)[0].strip()
     if heading and heading != first_line and heading not in text[:400]:
         text = heading + "\n\n" + text
-    hints = {"title": heading, "date": document.date or ""}
+    hints = {"title": heading, "date": document.date or "", "meta": page_meta(data)}
     return text, hints
+
+
+def page_meta(data: bytes) -> dict[str, str]:
+    """The page's ``<meta name=… content=…>`` tags (ArticleTitle, PubDate,
+    ContentSource … on government sites), for the metadata reader."""
+    from lxml import html as lxml_html
+
+    try:
+        from trafilatura.utils import decode_file   # the same decoding the body got
+
+        root = lxml_html.fromstring(decode_file(data))
+    except (ValueError, TypeError, SyntaxError, ImportError):
+        return {}
+    meta: dict[str, str] = {}
+    for element in root.iter("meta"):
+        name, content = element.get("name"), element.get("content")
+        if name and content and name not in meta:
+            meta[name.strip()] = content.strip()
+    return meta

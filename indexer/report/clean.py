@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from . import patterns
-from .chrome import is_chrome_line, strip_trailing_boilerplate
+from .chrome import is_chrome_line, is_head_chrome, is_salutation, strip_trailing_boilerplate
 
 # Ends a paragraph: full-width and half-width sentence ends and the colon that
 # closes a lead-in (``现将主要情况报告如下：``).
@@ -31,7 +31,8 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NUMBERED = patterns.NUMBERED
 _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
-_TITLE_TAIL = re.compile(r"(报告|情况|总结|意见|通知|办法|规定|方案)$")
+_BREAK = ""          # stands for a dropped line that still ends a paragraph
+_TITLE_TAIL = patterns.TITLE_TAIL
 
 
 def clean_text(raw: str, fmt: str = "txt") -> str:
@@ -45,6 +46,9 @@ def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
     paragraphs: list[str] = []
     after_markdown_heading = False
     for line, indented, markdown_heading in lines:
+        if line is _BREAK:
+            after_markdown_heading = True        # what follows starts a paragraph
+            continue
         if paragraphs and not (markdown_heading or after_markdown_heading) \
                 and _continues(paragraphs[-1], line, len(paragraphs), wrapped and not indented):
             paragraphs[-1] = _join(paragraphs[-1], line)
@@ -67,13 +71,18 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     whether it was a Markdown heading."""
     raw = _BOOKMARK.sub("", raw.replace("\x0c", "\n"))
     out: list[tuple[str, bool, bool]] = []
+    in_head = True              # above the body: the page's index block and byline
     for line in raw.split("\n"):
         indented = bool(_INDENT.match(line))
         marker = _MARKDOWN_HEADING.match(line)
         line = (line[marker.end():] if marker else line).strip(_BLANKS)
         markdown_heading = marker is not None
-        if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
+        if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line) or (in_head and is_head_chrome(line)):
             continue
+        if is_salutation(line):
+            out.append((_BREAK, False, False))
+            continue
+        in_head = in_head and not _ends_sentence(line)
         if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
             continue
         out.append((line, indented, markdown_heading))
@@ -133,7 +142,7 @@ def _looks_like_heading(text: str) -> bool:
 def _is_title_split(previous: str, line: str, count: int) -> bool:
     """A title broken over two lines near the top: ``…2022年法治政府`` + ``建设年度报告``."""
     return (count <= 3 and len(line) <= 16 and bool(_TITLE_TAIL.search(line))
-            and "年" in previous and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
+            and "年" in previous and not _TITLE_TAIL.search(previous) and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
 
 
 def _join(previous: str, line: str) -> str:

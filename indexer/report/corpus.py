@@ -21,6 +21,7 @@ from ..analysis.fold import fold
 from ..model import Duplicate, Report, Skipped
 from ..read import ReadError, read_file
 from .clean import clean_paragraphs, markdown_headings
+from .issuer import agency_kind, agency_level
 from .metadata import find_metadata, full_agency_name, resolve_region
 from .passages import split_passages
 
@@ -145,8 +146,8 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
         raise ReadError("no report text left after cleaning")
     meta = find_metadata(paragraphs, raw.text, raw.hints)
     _apply_manifest(meta, manifest_row or {})
-    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
-    meta.agency = full_agency_name(meta.agency, meta.city, meta.county)
+    _resolve_issuer(meta)
+    kind = agency_kind(meta.agency)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
     headings, passages = split_passages(report_id, paragraphs, markdown_headings(raw.text))
     text = "\n\n".join(p.text for p in passages)
@@ -155,6 +156,8 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
         title=meta.title, agency=meta.agency, province=meta.province, city=meta.city,
         county=meta.county, year=meta.year, date=meta.date,
         source_url=(manifest_row or {}).get("source_url", "") or "",
+        agency_kind=kind, agency_level=agency_level(meta.agency, kind, meta.province, meta.city, meta.county),
+        sources=meta.sources,
         headings=headings, passages=passages,
         checksum=hashlib.sha1(text.encode("utf-8")).hexdigest(),
     )
@@ -163,11 +166,26 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
 def _apply_manifest(meta, row: dict) -> None:
     if row.get("title", "").strip():
         meta.title = row["title"].strip()
+        meta.sources["title"] = "manifest"
     if row.get("agency", "").strip():
         meta.agency = row["agency"].strip()
+        meta.sources["agency"] = "manifest"
     year = re.match(r"\s*((?:19|20)\d{2})", str(row.get("year") or ""))   # also "2025(approx, from text)"
     if year:
         meta.year = int(year.group(1))
+        meta.sources["year"] = "manifest"
+
+
+def _resolve_issuer(meta) -> None:
+    """Region from the issuer's name (else the title's), and a district body's
+    name completed with its city."""
+    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
+    if meta.province:
+        meta.sources["region"] = "agency name" if resolve_region(meta.agency)[0] else "title"
+    completed = full_agency_name(meta.agency, meta.city, meta.county)
+    if completed != meta.agency:
+        meta.agency = completed
+        meta.sources["agency"] = meta.sources.get("agency", "") + " + city of the district"
 
 
 def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[str]) -> str:

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX
+from .declared import Declared, read_declared
+from .issuer import issuer_from_subject, opening_subject
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_DATE_LABELLED = re.compile(r"(?:时间|发布时间|发布日期|成文日期|日期)\s*[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
-_TITLE_WORDS = re.compile(r"报告|总结|情况|意见|通知|办法|规定|方案|决定|决议|公告|批复|纲要")
+# ``保定市2021年度…`` / ``牛田镇2024年…``: a title that opens with its issuer's place.
+_TITLE_SUBJECT = re.compile(r"^(?:中共)?([\u4e00-\u9fff、]{2,24}?)(?:关于)?(?:\d{4}\s*年|[（(]\d{4})")
+_YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~～至到]\s*(?:19|20)\d{2}\s*年?")
 
 
 @dataclass
@@ -31,25 +34,68 @@ class Metadata:
     county: str = ""
     year: int | None = None
     date: str | None = None
+    # Where each value came from (``发布单位 line 5``, ``title line 3``, ``signature``).
+    sources: dict = field(default_factory=dict)
 
 
 def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) -> Metadata:
+    """What the page declares first (meta tags, the 信息公开 index block, the
+    byline), then what the body says (title lines, signature, opening)."""
     hints = hints or {}
+    declared = read_declared(raw, hints.get("meta"))
     meta = Metadata()
     title_index = _find_title_index(paragraphs)
-    meta.title = _compose_title(paragraphs, title_index) or hints.get("title", "")
-    meta.agency = find_agency(paragraphs, meta.title, title_index)
-    meta.date = find_date(paragraphs, raw) or _iso(hints.get("date"))
-    meta.year = find_year(meta.title, paragraphs, meta.date)
+    _set(meta, "title", *declared.get("title"))
+    _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
+    _set(meta, "title", hints.get("title", ""), "web page heading")
+    _set(meta, "agency", *_declared_agency(declared))
+    _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
+    _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
+    _set(meta, "date", *declared.get("date"))
+    _set(meta, "date", *_signature_date(paragraphs))
+    _set(meta, "date", *declared.get("published"))
+    _set(meta, "date", _iso(hints.get("date")), "web page date")
+    meta.year, source = find_year(meta.title, paragraphs, meta.date)
+    if meta.year:
+        meta.sources["year"] = "title" if source == "title" else source
     return meta
 
 
+def _set(meta: Metadata, key: str, value, source: str) -> None:
+    """Set ``key`` unless an earlier (more trusted) source already did."""
+    if value and not getattr(meta, key):
+        setattr(meta, key, value)
+        meta.sources[key] = source
+
+
+def _line(index: int | None) -> int:
+    return (index or 0) + 1
+
+
+def _declared_agency(declared: Declared) -> tuple[str, str]:
+    agency, source = declared.get("agency")
+    if agency and AGENCY_LINE.match(agency):
+        return agency, source
+    content_source, source = declared.get("content_source")
+    return (content_source, source) if AGENCY_LINE.match(content_source) else ("", "")
+
+
+def _source_unit_agency(declared: Declared, paragraphs: list[str]) -> tuple[str, str]:
+    """``来源:留下街道`` under the title: the issuer when nothing better says so."""
+    unit, source = declared.get("source_unit")
+    if not unit or unit.endswith(("网", "报", "本网", "网站")):
+        return "", ""
+    return issuer_from_subject(unit, "\n".join(paragraphs[:30]), is_place), source
+
+
 def _find_title_index(paragraphs: list[str]) -> int | None:
-    for index, paragraph in enumerate(paragraphs[:6]):
-        if len(paragraph) <= 60 and _TITLE_WORDS.search(paragraph) and not re.search(r"[。；]", paragraph):
-            return index
-    for index, paragraph in enumerate(paragraphs[:3]):
-        if len(paragraph) <= 60 and not re.search(r"[。；：:]$", paragraph):
+    """The first line near the top shaped like a report's title: short, no
+    sentence punctuation, not a numbered heading, naming a kind of document
+    (报告, 总结, 情况 …) with a year or as a report."""
+    for index, paragraph in enumerate(paragraphs[:8]):
+        if len(paragraph) <= 80 and TITLE_WORDS.search(paragraph) and not re.search(r"[。；！？]", paragraph) \
+                and not NUMBERED.match(paragraph) and not paragraph.endswith(("：", ":")) \
+                and (_YEAR.search(paragraph) or re.search(r"报告|总结", paragraph)):
             return index
     return None
 
@@ -59,25 +105,39 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
         return ""
     title = paragraphs[index]
     before = paragraphs[index - 1] if index > 0 else ""
-    # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``:
-    # the published title is the two together.
-    if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^\d{4}", title):
+    # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``
+    # (or ``关于2024年度…的报告``): the published title is the two together.
+    if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^(\d{4}|关于)", title):
         title = before + title
     return title
 
 
-def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> str:
-    found = _AGENCY_IN_TITLE.match(title.replace(" ", ""))
+def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> tuple[str, str]:
+    """The issuer the body names: the title's own (``X局2024年…``, ``X市2021年度…``),
+    the signature, an agency line above the title, the opening's subject."""
+    compact = title.replace(" ", "")
+    found = _AGENCY_IN_TITLE.match(compact)
     if found:
-        return found.group(1)
+        return found.group(1), "title"
     signature = _signature_agency(paragraphs)
     if signature:
-        return signature
+        return signature, "signature"
     if title_index:
-        for paragraph in paragraphs[:title_index]:
+        for number, paragraph in enumerate(paragraphs[:title_index], start=1):
             if AGENCY_LINE.match(paragraph):
-                return paragraph
-    return ""
+                return paragraph, f"paragraph {number}"
+    subject = _TITLE_SUBJECT.match(compact)
+    text = "\n".join(paragraphs[:30])
+    if subject:
+        named = issuer_from_subject(subject.group(1), text, is_place)
+        if named:
+            return named, "title"
+    for number, paragraph in enumerate(paragraphs[:4], start=1):
+        subject = opening_subject(paragraph)
+        named = issuer_from_subject(subject, text, is_place) if subject else ""
+        if named:
+            return named, f"opening paragraph {number} ({subject})"
+    return "", ""
 
 
 def _signature_agency(paragraphs: list[str]) -> str:
@@ -89,31 +149,37 @@ def _signature_agency(paragraphs: list[str]) -> str:
     return ""
 
 
-def find_date(paragraphs: list[str], raw: str) -> str | None:
+def _signature_date(paragraphs: list[str]) -> tuple[str | None, str]:
     for paragraph in reversed(paragraphs[-5:]):
         found = _DATE_CN.match(paragraph.replace(" ", ""))
         if found:
-            return _iso_parts(*found.groups())
+            return _iso_parts(*found.groups()), "signature"
         found = _DATE_CN_NUMERALS.match(paragraph.replace(" ", ""))
         if found:
-            return _iso_parts(_cn_year(found.group(1)), _cn_number(found.group(2)), _cn_number(found.group(3)))
-    found = _DATE_LABELLED.search(raw[:3000])
-    if found:
-        return _iso_parts(*found.groups())
-    return None
+            return (_iso_parts(_cn_year(found.group(1)), _cn_number(found.group(2)), _cn_number(found.group(3))),
+                    "signature")
+    return None, ""
 
 
-def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None:
+def find_date(paragraphs: list[str], raw: str) -> str | None:
+    """The report's date: 成文日期, the signature, then 发布日期 / a byline."""
+    declared = read_declared(raw)
+    return declared.get("date")[0] or _signature_date(paragraphs)[0] or declared.get("published")[0] or None
+
+
+def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int | None, str]:
     """The year reported on: the title's year, else the opening's, else the
-    year before a January–March publication (annual reports come out early)."""
-    for text in [title] + paragraphs[:4]:
-        found = _YEAR.search(text)
+    year before a January–March publication (annual reports come out early).
+    Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
+    are not the report's."""
+    for number, text in enumerate([title] + paragraphs[:4]):
+        found = _YEAR.search(_YEAR_NOISE.sub("", text))
         if found:
-            return int(found.group(1))
+            return int(found.group(1)), "title" if number == 0 else f"opening paragraph {number}"
     if date:
         year, month = int(date[:4]), int(date[5:7])
-        return year - 1 if month <= 3 else year
-    return None
+        return (year - 1 if month <= 3 else year), "date"
+    return None, ""
 
 
 def _iso(value: str | None) -> str | None:
@@ -188,10 +254,19 @@ def _named_in(text: str, province: str, city: str, county: str) -> bool:
     return bool(county) and county in text
 
 
+def is_place(name: str) -> bool:
+    """Whether ``name`` is a whole administrative division (``南昌县``, ``乌鲁木齐市``)
+    in addressparser's table."""
+    if not name or len(name) < 2 or name[-1] not in "省市区县州盟旗":
+        return False
+    return name in _divisions(name)
+
+
 def full_agency_name(agency: str, city: str, county: str) -> str:
-    """``湟中区卫生健康局`` → ``西宁市湟中区卫生健康局``: the name with its city
-    when the report gives only the county."""
-    if county and city and agency.startswith(county) and not agency.startswith(city):
+    """``湟中区卫生健康局`` → ``西宁市湟中区卫生健康局``: a district's body named
+    with its city, as districts are (``市辖区``).  A county's own name is whole
+    (``石柱土家族自治县公安局`` stays as it is)."""
+    if county.endswith("区") and city and agency.startswith(county) and not agency.startswith(city):
         if city not in ("市辖区", "县", "省直辖县级行政区划"):
             return city + agency
     return agency

@@ -19,6 +19,13 @@ AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()\s]{{2,30}}?{AGENCY_SUFFIX}$"
 DATE_LINE = re.compile(
     r"^((19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
 )
-TITLE_END = re.compile(r"(报告|总结|意见|通知|办法|规定|方案|决定|决议|公告|通告|批复|纲要|条例|规则|细则|函|令)$")
+# The kinds of document a title names, one list for the cleaner (a title line
+# stands alone), the title finder and the structure finder.
+DOCUMENT_KINDS = "报告|总结|意见|通知|通报|办法|规定|方案|决定|决议|公告|通告|批复|纲要|条例|规则|细则|函|令"
+TITLE_END = re.compile(rf"({DOCUMENT_KINDS})$")
+# A title's last words, ``…情况`` included (``保定市2021年度法治政府建设情况``).
+TITLE_TAIL = re.compile(rf"({DOCUMENT_KINDS}|情况)$")
 DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号$|第\s*\d+\s*号$")
 BRACKETED = re.compile(r"^[（(【\[].*[）)】\]]$")
+# A title names a kind of document somewhere (``…情况报告``, ``…工作总结``).
+TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")

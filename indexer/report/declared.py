@@ -1,0 +1,119 @@
+"""What a saved government page declares about itself, before any inference.
+
+Government portals print a 信息公开 index block above the article (``索引号``,
+``发布机构``, ``成文日期``, ``文号`` …, as lines, as a bullet list or run together
+on one long line), a byline under the title (``2025-04-27 10:14 黑龙江省人民政府网``,
+``发布时间:2026-01-29``) and, in the HTML, ``<meta>`` tags named after GB/T
+42147-2022 (``ArticleTitle``, ``PubDate``, ``ContentSource``).  These are the
+page's own statements, so they come first; the cleaner drops the same lines as
+chrome, so they are read from the raw text here.
+
+Every value comes with where it was found (``发布单位 line 5``, ``meta PubDate``),
+for ``inspect`` to show.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Labels of the 信息公开 index block, by the field they give.
+_AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
+_DATE_LABELS = ("成文日期", "发文日期", "发布日期", "发布时间")
+_OTHER_LABELS = ("索引号", "主题分类", "内容分类", "文号", "发文字号", "来源", "信息来源", "时间", "公开方式",
+                 "公开范围", "有效性", "信息发布人", "浏览次数", "点击率")
+_LABELS = sorted(_AGENCY_LABELS + _DATE_LABELS + _OTHER_LABELS, key=len, reverse=True)
+# A label and its value, up to the next label: one long line can hold the whole block.
+_LABELLED = re.compile(
+    r"(?<![\u4e00-\u9fff])(?P<label>" + "|".join(_LABELS) + r")\s*[:：]\s*(?P<value>.*?)\s*"
+    r"(?=(?:" + "|".join(_LABELS) + r")\s*[:：]|$)")
+_ISO_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+# A byline: a short name and a numeric date (and time), nothing else.
+_BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})"
+                     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[^\s。；，！？:：]{0,20}$")
+_CLOCK = re.compile(r"今天是|今日是|星期|礼拜|农历")
+_AGENCY_VALUE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,60}$")
+_TOP_LINES = 40          # the index block and byline stand above the body
+# <meta> names of government sites (GB/T 42147-2022, 政府网站发展指引).
+META_FIELDS = {"title": ("ArticleTitle",), "date": ("PubDate", "firstpublishedtime"),
+               "content_source": ("ContentSource",), "site": ("SiteName",), "column": ("ColumnName",)}
+
+
+@dataclass
+class Declared:
+    """Values the page states, each with where it stands."""
+    values: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def put(self, key: str, value: str, source: str) -> None:
+        if value and key not in self.values:
+            self.values[key] = value
+            self.sources[key] = source
+
+    def get(self, key: str) -> tuple[str, str]:
+        return self.values.get(key, ""), self.sources.get(key, "")
+
+
+def read_declared(raw: str, meta: dict | None = None) -> Declared:
+    """The index block, byline and meta tags of a page (empty for a plain report)."""
+    declared = Declared()
+    for name, value in _meta_values(meta or {}):
+        # PubDate is when the page went up, like 发布日期: below 成文日期 and a signature.
+        declared.put("published" if name == "date" else name, value, f"meta {_meta_name(name, meta)}")
+    for number, line in enumerate(raw.split("\n")[:_TOP_LINES], start=1):
+        line = line.strip().lstrip("•·●▪◆■◇□-* ")
+        if not line or _CLOCK.search(line):
+            continue                      # a site clock is never a date
+        for label, value in _labelled_values(line):
+            _put_labelled(declared, label, value, f"{label} line {number}")
+        found = _BYLINE.match(line)
+        if found:
+            declared.put("published", _iso(*found.groups()), f"byline line {number}")
+    return declared
+
+
+def _labelled_values(line: str) -> list[tuple[str, str]]:
+    if len(line) > 400:
+        return []
+    return [(m.group("label"), m.group("value").strip()) for m in _LABELLED.finditer(line)]
+
+
+def _put_labelled(declared: Declared, label: str, value: str, source: str) -> None:
+    if label in _AGENCY_LABELS and _AGENCY_VALUE.match(value):
+        declared.put("agency", value, source)
+    elif label in ("来源", "信息来源") and _AGENCY_VALUE.match(value):
+        declared.put("source_unit", value, source)
+    elif label in _DATE_LABELS or label == "时间":
+        found = _ISO_DATE.search(value)
+        if found:
+            # 成文日期 is the document's own date: it outranks a publication time.
+            key = "date" if label in ("成文日期", "发文日期") else "published"
+            declared.put(key, _iso(*found.groups()), source)
+    elif label in ("文号", "发文字号") and value:
+        declared.put("document_number", value, source)
+
+
+def _meta_values(meta: dict) -> list[tuple[str, str]]:
+    lowered = {k.lower(): v.strip() for k, v in meta.items() if isinstance(v, str)}
+    out = []
+    for key, names in META_FIELDS.items():
+        for name in names:
+            value = lowered.get(name.lower(), "")
+            if key == "date":
+                found = _ISO_DATE.search(value)
+                value = _iso(*found.groups()) if found else ""
+            if value:
+                out.append((key, value))
+                break
+    return out
+
+
+def _meta_name(key: str, meta: dict | None) -> str:
+    lowered = {k.lower() for k in (meta or {})}
+    return next((n for n in META_FIELDS[key] if n.lower() in lowered), META_FIELDS[key][0])
+
+
+def _iso(year, month, day) -> str:
+    year, month, day = int(year), int(month), int(day)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return ""
+    return f"{year:04d}-{month:02d}-{day:02d}"
