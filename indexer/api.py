@@ -11,7 +11,7 @@ from pathlib import Path
 from . import DEFAULT_INDEX
 from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
 from .read import ReadError
-from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
+from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
 from .search import (
     FIELD_ALIASES,
     FIELDS,
@@ -30,6 +30,7 @@ __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "inspect_file",
+    "made_up_title",
     "open_index", "resolve_category", "search_passages",
 ]
 

@@ -89,6 +89,9 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder (default: index/ in the project).")
 @click.option("--agency", multiple=True, help="Only this agency (part of the name is enough).")
+@click.option("--agency-kind", "agency_kind", multiple=True,
+              help="Only this kind of issuer: 卫生健康, 公安, 司法, 人民政府, 街道/乡镇, 党委和政府 …")
+@click.option("--level", "agency_level", multiple=True, help="Only this level of issuer: 国家, 省, 市, 县, 乡镇街道.")
 @click.option("--province", multiple=True, help="Only this province.")
 @click.option("--year", multiple=True, help="Only this report year.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
@@ -96,12 +99,14 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--page", type=click.IntRange(1, 1000), default=1)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
-def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
+def search(query, index_dir, agency, agency_kind, agency_level, province, year, section, limit, page, sort,
+           as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:… section:… filter."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
 
-    filters = {"agency": list(agency), "province": list(province), "year": list(year),
+    filters = {"agency": list(agency), "agency_kind": list(agency_kind), "agency_level": list(agency_level),
+               "province": list(province), "year": list(year),
                "section": list(section)}
     try:
         index = open_index(index_dir or DEFAULT_INDEX)
@@ -123,7 +128,8 @@ def _print_results(result: dict) -> None:
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
         snippet = re.sub(r"</?mark>", lambda m: "[" if m.group() == "<mark>" else "]", hit["snippet"])
         from html import unescape
-        click.echo(f"\n{n}. {hit['title']} · {hit['agency']} · {hit['year'] or '-'} · {hit['section'] or '-'}")
+        click.echo(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
+                   f"{hit['year'] or '-'} · {hit['section'] or '-'}")
         click.echo(f"   {unescape(snippet)}")
         click.echo(f"   {hit['url']}")
     for name, values in result["facets"].items():

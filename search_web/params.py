@@ -15,8 +15,8 @@ from werkzeug.datastructures import MultiDict
 from .errors import WebError
 
 # city is a filter without a facet: reports name too many cities to list.
-FILTER_KEYS = ("agency", "province", "city", "year", "section")
-FACET_KEYS = ("agency", "province", "year", "section")
+FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+FACET_KEYS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
 PER_PAGE = 10
 FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
 MAX_FACET_SIZE = 5000

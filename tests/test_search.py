@@ -221,7 +221,7 @@ def test_hits_carry_the_documented_keys(index):
     hit = index.search("双随机")["hits"][0]
     for key in ("passage_id", "report_id", "title", "agency", "year", "section", "text", "snippet", "url"):
         assert key in hit
-    assert set(index.search("双随机")["facets"]) == {"agency", "province", "year", "section"}
+    assert set(index.search("双随机")["facets"]) == {"agency", "agency_kind", "agency_level", "province", "year", "section"}
 
 
 def test_pages_partition_the_result_set(index):

@@ -21,7 +21,7 @@ from ..analysis.fold import fold
 from ..model import Duplicate, Report, Skipped
 from ..read import ReadError, read_file
 from .clean import clean_paragraphs, markdown_headings
-from .issuer import agency_kind, agency_level
+from .issuer import agency_kind, agency_level, is_national
 from .metadata import find_metadata, full_agency_name, resolve_region
 from .passages import split_passages
 
@@ -179,6 +179,8 @@ def _apply_manifest(meta, row: dict) -> None:
 def _resolve_issuer(meta) -> None:
     """Region from the issuer's name (else the title's), and a district body's
     name completed with its city."""
+    if is_national(meta.agency):
+        return                    # a national body has no region, whatever its title names
     meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
     if meta.province:
         meta.sources["region"] = "agency name" if resolve_region(meta.agency)[0] else "title"

@@ -96,7 +96,7 @@ def _has_place_prefix(name: str, is_place) -> bool:
 AGENCY_KINDS = (
     ("党委和政府", re.compile(r"委\s*[、和]\s*\S*政府$")),
     ("街道/乡镇", re.compile(r"(街道办事处|街道|[镇乡]人民政府|[镇乡])$")),
-    ("卫生健康", re.compile(r"卫生健康|卫健|卫生和计划生育|卫生局")),
+    ("卫生健康", re.compile(r"卫生(健康|和计划生育|局|部|厅|委)|卫健")),
     ("公安", re.compile(r"公安")),
     ("司法", re.compile(r"司法")),
     ("市场监管", re.compile(r"市场监督管理|市场监管")),
@@ -135,6 +135,8 @@ def agency_level(agency: str, kind: str, province: str, city: str, county: str) 
     when neither says (a body with no place and no national name)."""
     if not agency:
         return ""
+    if is_national(agency):
+        return "国家"
     if kind == "街道/乡镇":
         return "乡镇街道"
     if county:
@@ -143,7 +145,13 @@ def agency_level(agency: str, kind: str, province: str, city: str, county: str) 
         return "市"
     if province:
         return "省"
-    if agency.startswith((_STATE, "国家", "国务院", "全国", "中共中央")) or _MINISTRY.match(agency) \
-            or re.search(r"(总局|总署|海关总署)$", agency):
-        return "国家"
     return ""
+
+
+def is_national(agency: str) -> bool:
+    """A body of the central state: 中华人民共和国…, 国家…, 国务院, a ministry
+    (``商务部``) or a 总局/总署 that names no place."""
+    if agency.startswith((_STATE, "国家", "国务院", "全国", "中共中央")):
+        return True
+    names_place = re.search(r"[省市县区州盟旗]", agency)
+    return not names_place and bool(_MINISTRY.match(agency) or re.search(r"(总局|总署)$", agency))
