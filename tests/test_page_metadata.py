@@ -142,3 +142,35 @@ def test_agency_kind(agency, kind):
 ])
 def test_agency_level(agency, region, level):
     assert agency_level(agency, agency_kind(agency), *region) == level
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("平顶山市人民政府关于平顶山市2023年法治政府建设情况的报告", "平顶山市人民政府"),
+    ("中共桃江县委 桃江县人民政府关于2023年度法治政府建设情况的报告", "中共桃江县委、桃江县人民政府"),
+    ("2023年度宁远县司法局法治政府建设年度报告", "宁远县司法局"),
+    ("保定市2021年度法治政府建设情况", "保定市人民政府"),
+    ("牛田镇2024年法治政府建设情况报告", "牛田镇人民政府"),
+])
+def test_issuer_from_the_title(title, agency):
+    meta = _meta(title + "\n2023年，我们坚持依法行政，各项工作取得新进展。")
+    assert meta.agency == agency and meta.sources["agency"] == "title"
+
+
+def test_a_site_name_heading_is_no_title():
+    meta = _meta("一、主要举措和成效\n" + BODY, {"title": "某市人民政府门户网站"})
+    assert meta.title == ""
+
+
+def test_a_county_name_several_cities_have_is_resolved_only_by_the_page():
+    from indexer.report.metadata import resolve_region
+
+    assert resolve_region("西湖区卫生健康局") == ("", "", "")
+    assert resolve_region("西湖区卫生健康局", context="在杭州市委的领导下") == ("浙江省", "杭州市", "西湖区")
+    assert resolve_region("江源区卫生健康局") == ("吉林省", "白山市", "江源区")
+
+
+def test_a_county_body_keeps_its_own_name_a_district_body_gets_its_city():
+    from indexer.report.metadata import full_agency_name
+
+    assert full_agency_name("石柱土家族自治县公安局", "重庆市", "石柱土家族自治县") == "石柱土家族自治县公安局"
+    assert full_agency_name("江源区卫生健康局", "白山市", "江源区") == "白山市江源区卫生健康局"

@@ -87,3 +87,32 @@ def test_no_chrome_in_titles_agencies_or_passages(pages):
             assert not any(word in value for word in chrome), (name, value)
         for passage in report.passages[:6]:
             assert not passage.text.startswith(chrome), (name, passage.text)
+
+
+@pytest.fixture(scope="module")
+def everything():
+    """Every report we ship test data for: ../shared (real, realworld, formats, corpus)."""
+    from indexer.report.corpus import read_reports
+
+    return read_reports([shared_path()]).reports
+
+
+def test_agency_facet_of_all_shared_data_is_trustworthy(everything):
+    from indexer.report.metadata import is_place
+
+    agencies = {r.agency for r in everything if r.agency}
+    assert len(agencies) >= 50
+    for agency in agencies:
+        assert not is_place(agency), agency                       # never a bare place name
+        shorter = [other for other in agencies if other != agency and agency.endswith(other)]
+        assert not shorter, (agency, shorter)                     # one value per issuer
+    for report in everything:
+        assert report.agency_kind or not report.agency, report.source
+
+
+def test_no_junk_passages_in_all_shared_data(everything):
+    from indexer.report.chrome import is_chrome_line, is_salutation
+
+    junk = [(r.source, p.text) for r in everything for p in r.passages
+            if is_chrome_line(p.text) or is_salutation(p.text) or p.text in ("文件下载", "附件：", "附件")]
+    assert not junk, junk[:5]

@@ -146,7 +146,7 @@ def read_report(path: str | Path, manifest_row: dict | None = None) -> Report:
         raise ReadError("no report text left after cleaning")
     meta = find_metadata(paragraphs, raw.text, raw.hints)
     _apply_manifest(meta, manifest_row or {})
-    _resolve_issuer(meta)
+    _resolve_issuer(meta, "\n".join(paragraphs[:40]))
     kind = agency_kind(meta.agency)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
     headings, passages = split_passages(report_id, paragraphs, markdown_headings(raw.text))
@@ -176,14 +176,14 @@ def _apply_manifest(meta, row: dict) -> None:
         meta.sources["year"] = "manifest"
 
 
-def _resolve_issuer(meta) -> None:
+def _resolve_issuer(meta, page_text: str) -> None:
     """Region from the issuer's name (else the title's), and a district body's
     name completed with its city."""
     if is_national(meta.agency):
         return                    # a national body has no region, whatever its title names
-    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
+    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title, context=page_text)
     if meta.province:
-        meta.sources["region"] = "agency name" if resolve_region(meta.agency)[0] else "title"
+        meta.sources["region"] = "agency name" if resolve_region(meta.agency, context=page_text)[0] else "title"
     completed = full_agency_name(meta.agency, meta.city, meta.county)
     if completed != meta.agency:
         meta.agency = completed

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 # Labels of the 信息公开 index block, by the field they give.
 _AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
-_DATE_LABELS = ("成文日期", "发文日期", "发布日期", "发布时间")
+_DATE_LABELS = ("成文日期", "发文日期", "发布日期", "发布时间", "日期")
 _OTHER_LABELS = ("索引号", "主题分类", "内容分类", "文号", "发文字号", "来源", "信息来源", "时间", "公开方式",
                  "公开范围", "有效性", "信息发布人", "浏览次数", "点击率")
 _LABELS = sorted(_AGENCY_LABELS + _DATE_LABELS + _OTHER_LABELS, key=len, reverse=True)

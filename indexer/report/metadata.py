@@ -15,6 +15,10 @@ from .issuer import issuer_from_subject, opening_subject
 from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
+# ``X市人民政府关于X市2023年…``, ``2023年度X县司法局法治政府建设…``, ``中共X县委 X县人民政府关于…``.
+_AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})关于")
+_AGENCY_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}年度?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=法治|依法)")
+_JOINT_IN_TITLE = re.compile(r"^(中共[\u4e00-\u9fff]{2,12}?委)、?([\u4e00-\u9fff]{2,12}?人民政府)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
@@ -47,7 +51,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     title_index = _find_title_index(paragraphs)
     _set(meta, "title", *declared.get("title"))
     _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
-    _set(meta, "title", hints.get("title", ""), "web page heading")
+    _set(meta, "title", _title_like(hints.get("title", "")), "web page heading")
     _set(meta, "agency", *_declared_agency(declared))
     _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
     _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
@@ -100,6 +104,13 @@ def _find_title_index(paragraphs: list[str]) -> int | None:
     return None
 
 
+def _title_like(text: str) -> str:
+    """A web page's heading, when it is a report's title and not the site's name."""
+    text = (text or "").strip()
+    ok = len(text) <= 80 and TITLE_WORDS.search(text) and not re.search(r"网站|门户|首页", text)
+    return text if ok else ""
+
+
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
         return ""
@@ -115,8 +126,12 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
 def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> tuple[str, str]:
     """The issuer the body names: the title's own (``X局2024年…``, ``X市2021年度…``),
     the signature, an agency line above the title, the opening's subject."""
-    compact = title.replace(" ", "")
-    found = _AGENCY_IN_TITLE.match(compact)
+    compact = re.sub(r"[\s\u3000]", "", title)
+    joint = _JOINT_IN_TITLE.match(compact)
+    if joint:
+        return f"{joint.group(1)}、{joint.group(2)}", "title"
+    found = _AGENCY_IN_TITLE.match(compact) or _AGENCY_BEFORE_GUANYU.match(compact) \
+        or _AGENCY_AFTER_YEAR.match(compact)
     if found:
         return found.group(1), "title"
     signature = _signature_agency(paragraphs)
@@ -212,10 +227,12 @@ def _cn_number(text: str) -> int:
     return _CN_DIGITS[text]
 
 
-def resolve_region(*texts: str) -> tuple[str, str, str]:
+def resolve_region(*texts: str, context: str = "") -> tuple[str, str, str]:
     """(province, city, county) named by the first text that names a place,
     resolved with addressparser's administrative-division table, so a county
-    alone (``湟中区``) still gives its province and city."""
+    alone (``湟中区``) still gives its province and city.  A county name that
+    several cities have (``西湖区``) is resolved only when ``context`` (the
+    page's text) names exactly one of those cities."""
     for text in texts:
         if not text:
             continue
@@ -223,8 +240,34 @@ def resolve_region(*texts: str) -> tuple[str, str, str]:
         if province and _named_in(text, province, city, county):
             # The county only when named in full: addressparser also finds one in
             # a bureau's name (南京市自然资源局 → 资源县, 洛阳市公安局 → 公安县).
-            return province, city, county if county and county in text else ""
+            county = county if county and county in text else ""
+            if county and not _names_above(text, province, city) and not _unique_county(county):
+                # 鼓楼区 alone: four cities have one; null rather than a guess.
+                return _county_in_context(county, context)
+            return province, city, county
     return "", "", ""
+
+
+def _names_above(text: str, province: str, city: str) -> bool:
+    """Whether ``text`` names the province or the city itself."""
+    return any(len(short) >= 2 and short in text
+               for short in (_DIVISION_SUFFIX.sub("", name) for name in (province, city) if name))
+
+
+def _county_in_context(county: str, context: str) -> tuple[str, str, str]:
+    import addressparser
+
+    named = [tuple(found) for found in addressparser.area_map.get_relational_addrs(county)
+             if _names_above(context, found[0], found[1])]
+    return named[0] if len(named) == 1 else ("", "", "")
+
+
+@lru_cache(maxsize=4096)
+def _unique_county(county: str) -> bool:
+    """Only one county-level division in the table has this name."""
+    import addressparser
+
+    return bool(addressparser.area_map.is_unique_value(county))
 
 
 # Cached by text, not by the (agency, title) pair: titles are all different but
