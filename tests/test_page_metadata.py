@@ -174,3 +174,26 @@ def test_a_county_body_keeps_its_own_name_a_district_body_gets_its_city():
 
     assert full_agency_name("石柱土家族自治县公安局", "重庆市", "石柱土家族自治县") == "石柱土家族自治县公安局"
     assert full_agency_name("江源区卫生健康局", "白山市", "江源区") == "白山市江源区卫生健康局"
+
+
+def test_byline_on_the_title_line_is_cut_and_a_column_name_is_no_title():
+    raw = ("法治政府建设年度报告\n西工区司法局2023年法治政府建设年度报告 发布时间：2024-01-05\n"
+           "2023年，区司法局坚持依法行政。")
+    meta = _meta(raw)
+    assert meta.title == "西工区司法局2023年法治政府建设年度报告" and meta.date == "2024-01-05"
+
+
+def test_chinese_numeral_year_in_the_title():
+    meta = _meta("宁远县司法局二〇二三年法治政府建设年度报告\n我局坚持依法行政。")
+    assert meta.year == 2023 and meta.agency == "宁远县司法局"
+
+
+def test_short_declared_issuer_is_completed_from_the_text_or_left_empty():
+    body = "\n关于2023年法治政府建设情况的报告\n2023年，我局坚持依法行政。"
+    assert _meta("发布机构：区司法局" + body + "审议《洛阳市西工区司法局工作规则》。").agency == "洛阳市西工区司法局"
+    assert _meta("发布机构：区司法局" + body).agency == ""
+
+
+def test_a_date_that_starts_a_rule_is_no_byline():
+    assert "published" not in read_declared("2024年1月1日起施行").values
+    assert read_declared("2024年1月5日 来源：本网").values["published"] == "2024-01-05"

@@ -31,6 +31,7 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NUMBERED = patterns.NUMBERED
 _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
+_TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|点击率)\s*[:：].*$")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph
 _TITLE_TAIL = patterns.TITLE_TAIL
 
@@ -79,6 +80,7 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
         markdown_heading = marker is not None
         if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line) or (in_head and is_head_chrome(line)):
             continue
+        line = _without_trailing_byline(line)
         if is_salutation(line):
             out.append((_BREAK, False, False))
             continue
@@ -87,6 +89,13 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
             continue
         out.append((line, indented, markdown_heading))
     return out
+
+
+def _without_trailing_byline(line: str) -> str:
+    """``…情况报告 发布时间：2024-01-05 来源：本网``: the title without the byline
+    a page printed on its line (chrome, and it would run the title into the body)."""
+    found = _TRAILING_BYLINE.match(line)
+    return found.group(1) if found and _TITLE_TAIL.search(found.group(1)) else line
 
 
 def _is_wrapped_layout(lines: list[tuple[str, bool]]) -> bool:

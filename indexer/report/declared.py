@@ -28,8 +28,9 @@ _LABELLED = re.compile(
     r"(?=(?:" + "|".join(_LABELS) + r")\s*[:：]|$)")
 _ISO_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 # A byline: a short name and a numeric date (and time), nothing else.
-_BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})"
-                     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[^\s。；，！？:：]{0,20}$")
+_BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?+"
+                     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?!起|至|到|前|后|以|开始|—|-|～|~)"
+                     r"(?:[^\s。；，！？]{0,20}(?:\s+[^\s。；，！？]{1,20}){0,2})$")
 _CLOCK = re.compile(r"今天是|今日是|星期|礼拜|农历")
 _AGENCY_VALUE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,60}$")
 _TOP_LINES = 40          # the index block and byline stand above the body

@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .declared import Declared, read_declared
-from .issuer import issuer_from_subject, opening_subject
+from .issuer import full_name_in_text, issuer_from_subject, opening_subject
 from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
+# ``区司法局``: a level word, not a place, before the body's name.
+_SHORT_FORM = re.compile(r"^[省市区县镇乡][\u4e00-\u9fff]{2,20}$")
 # ``X市人民政府关于X市2023年…``, ``2023年度X县司法局法治政府建设…``, ``中共X县委 X县人民政府关于…``.
 _AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})关于")
 _AGENCY_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}年度?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=法治|依法)")
 _JOINT_IN_TITLE = re.compile(r"^(中共[\u4e00-\u9fff]{2,12}?委)、?([\u4e00-\u9fff]{2,12}?人民政府)")
+_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
+# A byline run onto the title's line: ``…情况报告 发布时间：2024-01-05``.
+_TITLE_BYLINE = re.compile(r"\s+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|【?字体|【?字号)\s*[:：].*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
@@ -52,7 +57,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     _set(meta, "title", *declared.get("title"))
     _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
     _set(meta, "title", _title_like(hints.get("title", "")), "web page heading")
-    _set(meta, "agency", *_declared_agency(declared))
+    _set(meta, "agency", *_declared_agency(declared, paragraphs))
     _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
     _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
     _set(meta, "date", *declared.get("date"))
@@ -76,8 +81,12 @@ def _line(index: int | None) -> int:
     return (index or 0) + 1
 
 
-def _declared_agency(declared: Declared) -> tuple[str, str]:
+def _declared_agency(declared: Declared, paragraphs: list[str]) -> tuple[str, str]:
     agency, source = declared.get("agency")
+    if agency and _SHORT_FORM.match(agency):
+        # ``发布机构：区司法局``: the name the text prints in full, else none.
+        full = full_name_in_text(agency[1:], "\n".join(paragraphs[:30]), is_place)
+        return (full, f"{source} + name in text") if full else ("", "")
     if agency and AGENCY_LINE.match(agency):
         return agency, source
     content_source, source = declared.get("content_source")
@@ -96,12 +105,18 @@ def _find_title_index(paragraphs: list[str]) -> int | None:
     """The first line near the top shaped like a report's title: short, no
     sentence punctuation, not a numbered heading, naming a kind of document
     (报告, 总结, 情况 …) with a year or as a report."""
-    for index, paragraph in enumerate(paragraphs[:8]):
-        if len(paragraph) <= 80 and TITLE_WORDS.search(paragraph) and not re.search(r"[。；！？]", paragraph) \
-                and not NUMBERED.match(paragraph) and not paragraph.endswith(("：", ":")) \
-                and (_YEAR.search(paragraph) or re.search(r"报告|总结", paragraph)):
-            return index
-    return None
+    candidates = [index for index, paragraph in enumerate(paragraphs[:8])
+                  if len(paragraph) <= 80 and TITLE_WORDS.search(paragraph) and not re.search(r"[。；！？]", paragraph)
+                  and not NUMBERED.match(paragraph) and not paragraph.endswith(("：", ":"))
+                  and (_any_year(paragraph) or re.search(r"报告|总结", paragraph))]
+    # A column's name (``法治政府建设年度报告``) may stand above the report's own
+    # title: the first line that names a year is the title.
+    dated = [index for index in candidates if _any_year(paragraphs[index])]
+    return (dated or candidates or [None])[0]
+
+
+def _any_year(text: str):
+    return _YEAR.search(text) or _CN_YEAR.search(text)
 
 
 def _title_like(text: str) -> str:
@@ -114,7 +129,7 @@ def _title_like(text: str) -> str:
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
         return ""
-    title = paragraphs[index]
+    title = _TITLE_BYLINE.sub("", paragraphs[index]).strip()
     before = paragraphs[index - 1] if index > 0 else ""
     # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``
     # (or ``关于2024年度…的报告``): the published title is the two together.
@@ -132,8 +147,13 @@ def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> t
         return f"{joint.group(1)}、{joint.group(2)}", "title"
     found = _AGENCY_IN_TITLE.match(compact) or _AGENCY_BEFORE_GUANYU.match(compact) \
         or _AGENCY_AFTER_YEAR.match(compact)
-    if found:
+    text = "\n".join(paragraphs[:30])
+    if found and not _SHORT_FORM.match(found.group(1)):
         return found.group(1), "title"
+    if found:
+        full = full_name_in_text(found.group(1)[1:], text, is_place)
+        if full:
+            return full, "title + name in text"
     signature = _signature_agency(paragraphs)
     if signature:
         return signature, "signature"
@@ -142,7 +162,6 @@ def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> t
             if AGENCY_LINE.match(paragraph):
                 return paragraph, f"paragraph {number}"
     subject = _TITLE_SUBJECT.match(compact)
-    text = "\n".join(paragraphs[:30])
     if subject:
         named = issuer_from_subject(subject.group(1), text, is_place)
         if named:
@@ -188,9 +207,13 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int 
     Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
     are not the report's."""
     for number, text in enumerate([title] + paragraphs[:4]):
-        found = _YEAR.search(_YEAR_NOISE.sub("", text))
-        if found:
-            return int(found.group(1)), "title" if number == 0 else f"opening paragraph {number}"
+        text = _YEAR_NOISE.sub("", text)
+        found = _YEAR.search(text)
+        year = int(found.group(1)) if found else None
+        if not found and number == 0 and _CN_YEAR.search(text):
+            year = _cn_year(_CN_YEAR.search(text).group(1))     # 二〇二三年度…报告
+        if year:
+            return year, "title" if number == 0 else f"opening paragraph {number}"
     if date:
         year, month = int(date[:4]), int(date[5:7])
         return (year - 1 if month <= 3 else year), "date"
