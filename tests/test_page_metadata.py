@@ -162,7 +162,7 @@ def test_a_site_name_heading_is_no_title():
 
 
 def test_a_county_name_several_cities_have_is_resolved_only_by_the_page():
-    from indexer.report.metadata import resolve_region
+    from indexer.report.region import resolve_region
 
     assert resolve_region("西湖区卫生健康局") == ("", "", "")
     assert resolve_region("西湖区卫生健康局", context="在杭州市委的领导下") == ("浙江省", "杭州市", "西湖区")
@@ -170,7 +170,7 @@ def test_a_county_name_several_cities_have_is_resolved_only_by_the_page():
 
 
 def test_a_county_body_keeps_its_own_name_a_district_body_gets_its_city():
-    from indexer.report.metadata import full_agency_name
+    from indexer.report.region import full_agency_name
 
     assert full_agency_name("石柱土家族自治县公安局", "重庆市", "石柱土家族自治县") == "石柱土家族自治县公安局"
     assert full_agency_name("江源区卫生健康局", "白山市", "江源区") == "白山市江源区卫生健康局"
@@ -197,3 +197,18 @@ def test_short_declared_issuer_is_completed_from_the_text_or_left_empty():
 def test_a_date_that_starts_a_rule_is_no_byline():
     assert "published" not in read_declared("2024年1月1日起施行").values
     assert read_declared("2024年1月5日 来源：本网").values["published"] == "2024-01-05"
+
+
+def test_a_town_gets_the_county_its_opening_names(tmp_path):
+    from indexer.report.corpus import read_report
+
+    path = tmp_path / "town.txt"
+    path.write_text("仁和镇2024年法治政府建设情况报告\n2024年，在宁远县委、县政府的坚强领导下，仁和镇坚持依法行政。",
+                    encoding="utf-8")
+    report = read_report(path)
+    assert (report.agency, report.province, report.city, report.county) == ("宁远县仁和镇人民政府", "湖南省", "永州市", "宁远县")
+    assert (report.agency_kind, report.agency_level) == ("街道/乡镇", "乡镇街道")
+    path.write_text("留下街道2022年度法治政府建设工作报告\n2022年，在区委、区政府的坚强领导下，留下街道坚持依法行政。",
+                    encoding="utf-8")
+    report = read_report(path)
+    assert (report.agency, report.county) == ("留下街道办事处", "")        # no county named: none guessed

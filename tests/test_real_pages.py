@@ -98,7 +98,7 @@ def everything():
 
 
 def test_agency_facet_of_all_shared_data_is_trustworthy(everything):
-    from indexer.report.metadata import is_place
+    from indexer.report.region import is_place
 
     agencies = {r.agency for r in everything if r.agency}
     assert len(agencies) >= 50

@@ -22,7 +22,8 @@ from ..model import Duplicate, Report, Skipped
 from ..read import ReadError, read_file
 from .clean import clean_paragraphs, markdown_headings
 from .issuer import agency_kind, agency_level, is_national
-from .metadata import find_metadata, full_agency_name, resolve_region
+from .metadata import find_metadata
+from .region import full_agency_name, resolve_region, superior_county
 from .passages import split_passages
 
 log = logging.getLogger(__name__)
@@ -184,10 +185,24 @@ def _resolve_issuer(meta, page_text: str) -> None:
     meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title, context=page_text)
     if meta.province:
         meta.sources["region"] = "agency name" if resolve_region(meta.agency, context=page_text)[0] else "title"
+    if not meta.county and agency_kind(meta.agency) == "街道/乡镇":
+        _place_town(meta, page_text)
     completed = full_agency_name(meta.agency, meta.city, meta.county)
     if completed != meta.agency:
         meta.agency = completed
         meta.sources["agency"] = meta.sources.get("agency", "") + " + city of the district"
+
+
+def _place_town(meta, page_text: str) -> None:
+    """A town's or street's report names its county in its opening
+    (``在宁远县委…领导下``): that is its region, and the county completes its name."""
+    province, city, county = superior_county(page_text)
+    if county:
+        meta.province, meta.city, meta.county = province, city, county
+        meta.sources["region"] = "county named in the opening"
+        if not meta.agency.startswith(county):
+            meta.agency = county + meta.agency
+            meta.sources["agency"] = meta.sources.get("agency", "") + " + county named in the opening"
 
 
 def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[str]) -> str:
