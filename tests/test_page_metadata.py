@@ -212,3 +212,23 @@ def test_a_town_gets_the_county_its_opening_names(tmp_path):
                     encoding="utf-8")
     report = read_report(path)
     assert (report.agency, report.county) == ("留下街道办事处", "")        # no county named: none guessed
+
+
+def test_web_page_index_block_outside_the_article_is_read(tmp_path):
+    from indexer.report.corpus import read_report
+
+    page = ("<html><head><title>某某网站</title></head><body><div class='nav'>首页 | 政务公开 | 互动交流</div>"
+            "<div class='clock'>今天是2026年1月2日 星期五</div>"
+            "<table class='xxgk'><tr><td>索引号：113/2024-01</td><td>发布机构：宁远县司法局</td></tr>"
+            "<tr><td>成文日期：2024-01-15</td><td>文号：</td></tr></table>"
+            "<article><h1>宁远县司法局2023年法治政府建设年度报告</h1>"
+            "<p>2023年，我局坚持以习近平法治思想为指导，全面推进法治政府建设，各项工作取得新进展。</p>"
+            "<p>一、主要举措和成效</p><p>（一）加强组织领导。我局召开专题会议研究部署法治政府建设工作，"
+            "明确责任分工，细化任务清单，推动各项工作落实落细。</p></article>"
+            "<ul class='related'><li>关于开展普法工作的通知 2023-05-06</li></ul></body></html>")
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    report = read_report(path)
+    assert report.agency == "宁远县司法局" and report.sources["agency"].startswith("发布机构 page line")
+    assert report.date == "2024-01-15" and report.year == 2023
+    assert report.title == "宁远县司法局2023年法治政府建设年度报告"

@@ -34,6 +34,7 @@ _BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})\s*[-/.
 _CLOCK = re.compile(r"今天是|今日是|星期|礼拜|农历")
 _AGENCY_VALUE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,60}$")
 _TOP_LINES = 40          # the index block and byline stand above the body
+_PAGE_LINES = 400        # of a whole web page: menus come first
 # <meta> names of government sites (GB/T 42147-2022, 政府网站发展指引).
 META_FIELDS = {"title": ("ArticleTitle",), "date": ("PubDate", "firstpublishedtime"),
                "content_source": ("ContentSource",), "site": ("SiteName",), "column": ("ColumnName",)}
@@ -54,22 +55,29 @@ class Declared:
         return self.values.get(key, ""), self.sources.get(key, "")
 
 
-def read_declared(raw: str, meta: dict | None = None) -> Declared:
-    """The index block, byline and meta tags of a page (empty for a plain report)."""
+def read_declared(raw: str, meta: dict | None = None, page_text: str = "") -> Declared:
+    """The index block, byline and meta tags of a page (empty for a plain report).
+    ``page_text``: a web page's whole text, chrome included, where the labelled
+    lines (not bare bylines: lists of related articles look like them) are read too."""
     declared = Declared()
     for name, value in _meta_values(meta or {}):
         # PubDate is when the page went up, like 发布日期: below 成文日期 and a signature.
         declared.put("published" if name == "date" else name, value, f"meta {_meta_name(name, meta)}")
-    for number, line in enumerate(raw.split("\n")[:_TOP_LINES], start=1):
+    _read_lines(declared, raw.split("\n")[:_TOP_LINES], "line", bylines=True)
+    _read_lines(declared, page_text.split("\n")[:_PAGE_LINES], "page line", bylines=False)
+    return declared
+
+
+def _read_lines(declared: Declared, lines: list[str], where: str, bylines: bool) -> None:
+    for number, line in enumerate(lines, start=1):
         line = line.strip().lstrip("•·●▪◆■◇□-* ")
         if not line or _CLOCK.search(line):
             continue                      # a site clock is never a date
         for label, value in _labelled_values(line):
-            _put_labelled(declared, label, value, f"{label} line {number}")
-        found = _BYLINE.match(line)
+            _put_labelled(declared, label, value, f"{label} {where} {number}")
+        found = _BYLINE.match(line) if bylines else None
         if found:
-            declared.put("published", _iso(*found.groups()), f"byline line {number}")
-    return declared
+            declared.put("published", _iso(*found.groups()), f"byline {where} {number}")
 
 
 def _labelled_values(line: str) -> list[tuple[str, str]]:

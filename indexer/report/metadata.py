@@ -51,7 +51,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     """What the page declares first (meta tags, the 信息公开 index block, the
     byline), then what the body says (title lines, signature, opening)."""
     hints = hints or {}
-    declared = read_declared(raw, hints.get("meta"))
+    declared = read_declared(raw, hints.get("meta"), hints.get("page_text", ""))
     meta = Metadata()
     title_index = _find_title_index(paragraphs)
     _set(meta, "title", *declared.get("title"))
@@ -63,7 +63,6 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     _set(meta, "date", *declared.get("date"))
     _set(meta, "date", *_signature_date(paragraphs))
     _set(meta, "date", *declared.get("published"))
-    _set(meta, "date", _iso(hints.get("date")), "web page date")
     meta.year, source = find_year(meta.title, paragraphs, meta.date)
     if meta.year:
         meta.sources["year"] = "title" if source == "title" else source
@@ -218,13 +217,6 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int 
         year, month = int(date[:4]), int(date[5:7])
         return (year - 1 if month <= 3 else year), "date"
     return None, ""
-
-
-def _iso(value: str | None) -> str | None:
-    if not value:
-        return None
-    found = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    return _iso_parts(*found.groups()) if found else None
 
 
 def _iso_parts(year, month, day) -> str | None:
