@@ -232,3 +232,8 @@ def test_web_page_index_block_outside_the_article_is_read(tmp_path):
     assert report.agency == "宁远县司法局" and report.sources["agency"].startswith("发布机构 page line")
     assert report.date == "2024-01-15" and report.year == 2023
     assert report.title == "宁远县司法局2023年法治政府建设年度报告"
+
+
+def test_a_target_year_is_not_the_year_covered():
+    meta = _meta("为实现到2035年基本建成法治政府的目标，2024年，我局坚持依法行政。")
+    assert meta.year == 2024

@@ -25,6 +25,7 @@ _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
 # A byline run onto the title's line: ``…情况报告 发布时间：2024-01-05``.
 _TITLE_BYLINE = re.compile(r"\s+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|【?字体|【?字号)\s*[:：].*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_TARGET = re.compile(r"(到|至|截至)$")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -205,9 +206,12 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int 
     year before a January–March publication (annual reports come out early).
     Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
     are not the report's."""
+    latest = int(date[:4]) if date else None
     for number, text in enumerate([title] + paragraphs[:4]):
         text = _YEAR_NOISE.sub("", text)
-        found = _YEAR.search(text)
+        # A target (``到2035年``) or a year after the report's date is not the year covered.
+        found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])
+                      and (number == 0 or latest is None or int(m.group(1)) <= latest)), None)
         year = int(found.group(1)) if found else None
         if not found and number == 0 and _CN_YEAR.search(text):
             year = _cn_year(_CN_YEAR.search(text).group(1))     # 二〇二三年度…报告
