@@ -237,3 +237,14 @@ def test_web_page_index_block_outside_the_article_is_read(tmp_path):
 def test_a_target_year_is_not_the_year_covered():
     meta = _meta("为实现到2035年基本建成法治政府的目标，2024年，我局坚持依法行政。")
     assert meta.year == 2024
+
+
+def test_issuer_line_under_the_title_and_joint_issuers_joined():
+    meta = _meta("二〇二四年度法治政府建设情况报告\n中共江门市委 江门市人民政府\n2024年，全市上下坚持依法行政。")
+    assert meta.agency == "中共江门市委、江门市人民政府" and meta.sources["agency"] == "paragraph 2"
+    assert meta.year == 2024 and agency_kind(meta.agency) == "党委和政府"
+
+
+def test_a_short_name_with_no_place_is_no_issuer():
+    meta = _meta("市人民政府关于2023年度法治政府建设情况的报告\n2023年，市政府坚持依法行政。\n2024年3月20日")
+    assert meta.agency == "" and meta.date == "2024-03-20"

@@ -197,10 +197,10 @@ def _place_town(meta, page_text: str) -> None:
     """A town's or street's report names its county in its opening
     (``在宁远县委…领导下``): that is its region, and the county completes its name."""
     province, city, county = superior_county(page_text)
-    if county:
+    if province:
         meta.province, meta.city, meta.county = province, city, county
-        meta.sources["region"] = "county named in the opening"
-        if not meta.agency.startswith(county):
+        meta.sources["region"] = "county named in the opening" if county else "city named in the opening"
+        if county and not meta.agency.startswith(county):
             meta.agency = county + meta.agency
             meta.sources["agency"] = meta.sources.get("agency", "") + " + county named in the opening"
 

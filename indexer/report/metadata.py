@@ -140,32 +140,52 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
 
 def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> tuple[str, str]:
     """The issuer the body names: the title's own (``X局2024年…``, ``X市2021年度…``),
-    the signature, an agency line above the title, the opening's subject."""
+    an issuer line next to the title, the signature, the opening's subject."""
+    text = "\n".join(paragraphs[:30])
+    for finder in (_title_agency, _issuer_line, _signature, _title_subject, _opening_subject):
+        agency, source = finder(paragraphs, title, title_index, text)
+        if agency:
+            joint = _JOINT_IN_TITLE.match(re.sub(r"[\s\u3000]", "", agency))
+            return (f"{joint.group(1)}、{joint.group(2)}" if joint else agency), source
+    return "", ""
+
+
+def _title_agency(paragraphs, title, title_index, text) -> tuple[str, str]:
     compact = re.sub(r"[\s\u3000]", "", title)
     joint = _JOINT_IN_TITLE.match(compact)
     if joint:
         return f"{joint.group(1)}、{joint.group(2)}", "title"
     found = _AGENCY_IN_TITLE.match(compact) or _AGENCY_BEFORE_GUANYU.match(compact) \
         or _AGENCY_AFTER_YEAR.match(compact)
-    text = "\n".join(paragraphs[:30])
     if found and not _SHORT_FORM.match(found.group(1)):
         return found.group(1), "title"
-    if found:
-        full = full_name_in_text(found.group(1)[1:], text, is_place)
-        if full:
-            return full, "title + name in text"
-    signature = _signature_agency(paragraphs)
-    if signature:
-        return signature, "signature"
-    if title_index:
-        for number, paragraph in enumerate(paragraphs[:title_index], start=1):
-            if AGENCY_LINE.match(paragraph):
-                return paragraph, f"paragraph {number}"
-    subject = _TITLE_SUBJECT.match(compact)
-    if subject:
-        named = issuer_from_subject(subject.group(1), text, is_place)
-        if named:
-            return named, "title"
+    full = full_name_in_text(found.group(1)[1:], text, is_place) if found else ""
+    return (full, "title + name in text") if full else ("", "")
+
+
+def _issuer_line(paragraphs, title, title_index, text) -> tuple[str, str]:
+    """An issuer on its own line just above or below the title."""
+    if title_index is None:
+        return "", ""
+    for index in (title_index + 1, *range(title_index)):
+        if index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]) \
+                and not _SHORT_FORM.match(paragraphs[index]):
+            return paragraphs[index], f"paragraph {index + 1}"
+    return "", ""
+
+
+def _signature(paragraphs, title, title_index, text) -> tuple[str, str]:
+    agency = _signature_agency(paragraphs)
+    return (agency, "signature") if agency and not _SHORT_FORM.match(agency) else ("", "")
+
+
+def _title_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
+    subject = _TITLE_SUBJECT.match(re.sub(r"[\s\u3000]", "", title))
+    named = issuer_from_subject(subject.group(1), text, is_place) if subject else ""
+    return (named, "title") if named else ("", "")
+
+
+def _opening_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
     for number, paragraph in enumerate(paragraphs[:4], start=1):
         subject = opening_subject(paragraph)
         named = issuer_from_subject(subject, text, is_place) if subject else ""

@@ -109,4 +109,6 @@ def superior_county(page_text: str) -> tuple[str, str, str]:
         province, city, county = resolve_region(found.group(1), context=page_text)
         if county and county == found.group(1):
             return province, city, county
+        if city == found.group(1) and not county:
+            return province, city, ""      # 在东莞市委…: the city is certain, the county is not
     return "", "", ""
