@@ -248,3 +248,31 @@ def test_issuer_line_under_the_title_and_joint_issuers_joined():
 def test_a_short_name_with_no_place_is_no_issuer():
     meta = _meta("市人民政府关于2023年度法治政府建设情况的报告\n2023年，市政府坚持依法行政。\n2024年3月20日")
     assert meta.agency == "" and meta.date == "2024-03-20"
+
+
+# --- one word list, the same behaviour everywhere (issue 10's drifted lists) ---
+
+from indexer.report import patterns  # noqa: E402
+
+
+@pytest.mark.parametrize("label", sorted(set(patterns.INDEX_AGENCY_LABELS + patterns.INDEX_DATE_LABELS
+                                             + patterns.INDEX_BLOCK_LABELS + patterns.INDEX_SOURCE_LABELS
+                                             + patterns.INDEX_HEAD_LABELS)))
+def test_an_index_block_label_is_read_and_never_a_passage(label):
+    value = "2024-01-15" if label in patterns.INDEX_DATE_LABELS else "宁远县司法局"
+    raw = f"{label}：{value}\n宁远县司法局2023年法治政府建设年度报告\n2023年，我局坚持依法行政。"
+    paragraphs = clean_paragraphs(raw)
+    assert paragraphs[0] == "宁远县司法局2023年法治政府建设年度报告", paragraphs
+    declared = read_declared(raw)
+    if label in patterns.INDEX_AGENCY_LABELS:
+        assert declared.values["agency"] == value
+    if label in patterns.INDEX_DATE_LABELS:
+        assert value in (declared.values.get("date"), declared.values.get("published"))
+
+
+@pytest.mark.parametrize("kind", patterns.DOCUMENT_KINDS.split("|"))
+def test_a_title_of_every_document_kind_stands_alone_and_is_the_title(kind):
+    title = f"宁远县司法局2023年法治政府建设工作{kind}"
+    raw = f"{title}\n2023年，我局坚持依法行政，各项工作取得新进展。"
+    assert clean_paragraphs(raw)[0] == title
+    assert _meta(raw).title == title

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .patterns import INDEX_BLOCK_LABELS, INDEX_DATE_LABELS, INDEX_HEAD_LABELS, INDEX_SOURCE_LABELS
+
 # Whole lines that are page furniture.  Anchored so a sentence of the report
 # that merely mentions 网站 or 打印 is never dropped.
 _CHROME_LINE = re.compile(
@@ -21,8 +23,6 @@ _CHROME_LINE = re.compile(
     | (浏览次数|浏览量|阅读量|点击数|访问量)[:：].*$
     | .*(来源|发布时间|发布日期|时间)[:：].*(浏览|点击|阅读|字体|访问).*$
     | (来源|信息来源|发布时间|发布日期)[:：]\s*\S{0,30}$
-    | (索引号|主题分类|内容分类|发布机构|发布单位|成文日期|发文机关|体裁分类|组配分类|服务对象|主题词
-       |生效日期|废止日期|有效性|公开方式|公开范围|公开时限|信息发布人|发布人|信息来源)\s*[:：].*$
     | (文号|发文字号)\s*[:：]\s*$
     | (本文链接|本文关键词|原文链接|文章来源|责任编辑|编辑|审核|校对)[:：].*$
     | (相关文件|文档附件|相关附件|附件下载|相关链接|相关阅读|相关新闻|扫一扫.*|手机扫码.*|上一篇.*|下一篇.*)[:：]?\s*$
@@ -40,7 +40,7 @@ _CHROME_LINE = re.compile(
     | (无障碍|无障碍浏览|繁體|繁体|简体|长者模式|适老化)(\s*[|｜丨/]?\s*(无障碍|无障碍浏览|繁體|繁体|简体|English|长者模式|适老化|移动版|手机版))*\s*$
     | (本页|本文|文章)?(浏览|阅读|点击|访问)(次数|量|数|率)?\s*[:：]\s*\d*\s*(次)?$
     | \S{0,6}水印.{0,20}$
-    | (发布时间|发布日期|时间|日期|来源|信息来源|作者)\s*[:：][^。；，！？]{0,60}$
+    | (作者)\s*[:：][^。；，！？]{0,60}$
     | (19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(\s+\d{1,2}:\d{2}(:\d{2})?)?\s+(来源|作者|发布|浏览|点击|字号|字体|信息来源)[:：\s].{0,40}
     | [^\s。；，！？]{0,20}\s*(19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*[^\s。；，！？]{0,20}
     | (首页|English|繁體版|简体版|无障碍|移动版|智能问答)(\s*[|｜丨]\s*\S{1,8})*\s*[|｜丨]?\s*$
@@ -60,7 +60,10 @@ _BAR = re.compile(r"\s*[|｜丨]\s*")
 _SALUTATION = re.compile(r"^(各位代表|各位委员|同志们|各位领导|同志们、朋友们)\s*[，,：:！!]?$")
 # Index-block lines that a document's own body may also hold (a notice listing
 # the documents it repeals names each one's 文号): chrome only above the body.
-_HEAD_ONLY = re.compile(r"^(文号|发文字号|发文单位|文件登记号)\s*[:：]")
+_HEAD_ONLY = re.compile(rf"^({'|'.join(INDEX_HEAD_LABELS)})\s*[:：]")
+_INDEX_LINE = re.compile(rf"^({'|'.join(INDEX_BLOCK_LABELS)})\s*[:：].*$")
+# A byline: a date or source label with a short value and no sentence in it.
+_BYLINE_LINE = re.compile(rf"^({'|'.join(INDEX_DATE_LABELS + INDEX_SOURCE_LABELS)})\s*[:：][^。；，！？]{{0,60}}$")
 
 _LICENCE_START = re.compile(
     r"(本作品(是|来自|在全世界)|注：中文维基文库社群认为|本模板所指|这部作品在.*属于公有领域)"
@@ -76,7 +79,7 @@ def is_chrome_line(line: str) -> bool:
     if len(line) > 120:
         return False
     line = _BULLET.sub("", line.strip())
-    if _CHROME_LINE.match(line):
+    if _CHROME_LINE.match(line) or _INDEX_LINE.match(line) or _BYLINE_LINE.match(line):
         return True
     return _is_nav_bar(line)
 

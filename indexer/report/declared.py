@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Labels of the 信息公开 index block, by the field they give.
-_AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
-_DATE_LABELS = ("成文日期", "发文日期", "发布日期", "发布时间", "日期")
-_OTHER_LABELS = ("索引号", "主题分类", "内容分类", "文号", "发文字号", "来源", "信息来源", "时间", "公开方式",
-                 "公开范围", "有效性", "信息发布人", "浏览次数", "点击率")
-_LABELS = sorted(_AGENCY_LABELS + _DATE_LABELS + _OTHER_LABELS, key=len, reverse=True)
+from .patterns import (INDEX_AGENCY_LABELS, INDEX_BLOCK_LABELS, INDEX_DATE_LABELS, INDEX_HEAD_LABELS,
+                       INDEX_SOURCE_LABELS)
+
+# Labels of the 信息公开 index block, by the field they give (one list with chrome.py).
+_AGENCY_LABELS = INDEX_AGENCY_LABELS
+_DATE_LABELS = INDEX_DATE_LABELS
+_OTHER_LABELS = INDEX_BLOCK_LABELS + INDEX_HEAD_LABELS + INDEX_SOURCE_LABELS + ("浏览次数", "点击率", "阅读")
+_LABELS = sorted(set(_AGENCY_LABELS + _DATE_LABELS + _OTHER_LABELS), key=len, reverse=True)
 # A label and its value, up to the next label: one long line can hold the whole block.
 _LABELLED = re.compile(
     r"(?<![\u4e00-\u9fff])(?P<label>" + "|".join(_LABELS) + r")\s*[:：]\s*(?P<value>.*?)\s*"
@@ -89,9 +91,9 @@ def _labelled_values(line: str) -> list[tuple[str, str]]:
 def _put_labelled(declared: Declared, label: str, value: str, source: str) -> None:
     if label in _AGENCY_LABELS and _AGENCY_VALUE.match(value):
         declared.put("agency", value, source)
-    elif label in ("来源", "信息来源") and _AGENCY_VALUE.match(value):
+    elif label in INDEX_SOURCE_LABELS and _AGENCY_VALUE.match(value):
         declared.put("source_unit", value, source)
-    elif label in _DATE_LABELS or label == "时间":
+    elif label in _DATE_LABELS:
         found = _ISO_DATE.search(value)
         if found:
             # 成文日期 is the document's own date: it outranks a publication time.

@@ -29,3 +29,16 @@ DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*�
 BRACKETED = re.compile(r"^[（(【\[].*[）)】\]]$")
 # A title names a kind of document somewhere (``…情况报告``, ``…工作总结``).
 TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")
+
+# The 信息公开 index block and the byline, one list for the reader of what a page
+# declares (``declared.py`` takes the values) and the chrome filter (``chrome.py``
+# drops the lines, so they never become passages).
+INDEX_AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
+INDEX_DATE_LABELS = ("成文日期", "发文日期", "发布日期", "发布时间", "日期", "时间")
+INDEX_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
+# Lines that are chrome wherever they stand.
+INDEX_BLOCK_LABELS = ("索引号", "主题分类", "内容分类", "发布机构", "发布单位", "成文日期", "发文日期", "发文机关",
+                      "体裁分类", "组配分类", "服务对象", "主题词", "生效日期", "废止日期", "有效性", "公开方式",
+                      "公开范围", "公开时限", "信息发布人", "发布人", "信息来源", "文件登记号")
+# Chrome only above the body: a notice listing the documents it repeals names each one's 文号.
+INDEX_HEAD_LABELS = ("文号", "发文字号", "发文单位")
