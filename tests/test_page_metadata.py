@@ -276,3 +276,9 @@ def test_a_title_of_every_document_kind_stands_alone_and_is_the_title(kind):
     raw = f"{title}\n2023年，我局坚持依法行政，各项工作取得新进展。"
     assert clean_paragraphs(raw)[0] == title
     assert _meta(raw).title == title
+
+
+def test_a_portal_name_far_above_the_title_is_not_the_issuer():
+    raw = ("南宁市人民政府\n首页 > 部门动态\n专题专栏\n2023年度法治政府建设工作报告\n"
+           "2023年，我局坚持以习近平法治思想为指导。")
+    assert _meta(raw).agency == ""

@@ -32,6 +32,7 @@ _NUMBERED = patterns.NUMBERED
 _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
 _TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|点击率)\s*[:：].*$")
+_DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{4}\s*年")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph
 _TITLE_TAIL = patterns.TITLE_TAIL
 
@@ -116,6 +117,8 @@ def _continues(previous: str, line: str, count: int, wrapped_line: bool = False)
         return True
     if _ends_sentence(previous):
         return False
+    if count <= 5 and _is_dated_title(line) and previous[-1] not in "、，,《（(“‘【":
+        return False                      # a title starts anew, whatever short line stands above it
     if _is_title_split(previous, line, count):
         return True
     if _NUMBERED.match(line):
@@ -146,6 +149,11 @@ def _looks_like_heading(text: str) -> bool:
         return False
     compact = text.replace(" ", "").replace("\u3000", "")
     return any(pattern.search(compact) for pattern in _STANDALONE)
+
+
+def _is_dated_title(line: str) -> bool:
+    return len(line) <= 80 and bool(_TITLE_TAIL.search(line)) and bool(_DATED.search(line)) \
+        and not re.search(r"[。；！？]", line)
 
 
 def _is_title_split(previous: str, line: str, count: int) -> bool:

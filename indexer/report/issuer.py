@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .patterns import AGENCY_SUFFIX
+from .patterns import AGENCY_SUFFIX, PLACE_ENDINGS
 
 _CJK = r"\u4e00-\u9fff"
 _VERBS = ("始终|坚持|以|全面|深入|认真|忠诚|紧紧|紧扣|围绕|持续|聚焦|牢牢|切实|立足|积极|扎实|在|不断|大力|着力|统筹"
@@ -73,7 +73,7 @@ def full_name_in_text(ending: str, text: str, is_place) -> str:
     elsewhere (``《龙岩市永定区卫生健康局…实施方案》``).  A party committee's
     office (``中共…区委机构编制委员会``) is not the issuer."""
     endings = {"委": "(?:委员会|委)"}.get(ending, re.escape(ending))
-    pattern = re.compile(rf"(?<!中共)([{_CJK}]{{2,9}}?(?:省|市|区|县|州|盟|旗))([{_CJK}]{{0,10}}?){endings}(?![{_CJK}]*?(?:会议|规定))")
+    pattern = re.compile(rf"(?<!中共)([{_CJK}]{{2,9}}?[{PLACE_ENDINGS}])([{_CJK}]{{0,10}}?){endings}(?![{_CJK}]*?(?:会议|规定))")
     for found in pattern.finditer(text):
         place, middle = found.group(1), found.group(2)
         if "委" in middle or "中共" in text[max(0, found.start() - 2):found.start()]:
@@ -85,7 +85,7 @@ def full_name_in_text(ending: str, text: str, is_place) -> str:
 
 def _has_place_prefix(name: str, is_place) -> bool:
     for end in range(len(name) - 1, 1, -1):
-        if name[end - 1] in "省市区县州盟旗" and is_place(name[:end]):
+        if name[end - 1] in PLACE_ENDINGS and is_place(name[:end]):
             return True
     return False
 
@@ -154,5 +154,5 @@ def is_national(agency: str) -> bool:
     (``商务部``) or a 总局/总署 that names no place."""
     if agency.startswith((_STATE, "国家", "国务院", "全国", "中共中央")):
         return True
-    names_place = re.search(r"[省市县区州盟旗]", agency)
+    names_place = re.search(rf"[{PLACE_ENDINGS}]", agency)
     return not names_place and bool(_MINISTRY.match(agency) or re.search(r"(总局|总署)$", agency))

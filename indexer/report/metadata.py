@@ -164,18 +164,20 @@ def _title_agency(paragraphs, title, title_index, text) -> tuple[str, str]:
 
 
 def _issuer_line(paragraphs, title, title_index, text) -> tuple[str, str]:
-    """An issuer on its own line just above or below the title."""
+    """An issuer on its own line just below or above the title (not further up,
+    where a portal prints its own name)."""
     if title_index is None:
         return "", ""
-    for index in (title_index + 1, *range(title_index)):
-        if index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]) \
+    for index in (title_index + 1, title_index - 1):
+        if 0 <= index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]) \
                 and not _SHORT_FORM.match(paragraphs[index]):
             return paragraphs[index], f"paragraph {index + 1}"
     return "", ""
 
 
 def _signature(paragraphs, title, title_index, text) -> tuple[str, str]:
-    agency = _signature_agency(paragraphs)
+    # Below the title and the opening only: a short page's head is not its signature.
+    agency = _signature_agency(paragraphs[(title_index or 0) + 2:])
     return (agency, "signature") if agency and not _SHORT_FORM.match(agency) else ("", "")
 
 

@@ -14,6 +14,8 @@ UNNUMBERED_HEADING = re.compile(
     r"(情况|问题|不足|打算|安排|计划|成效|举措|思路|职责|任务|做法|成绩|经验|措施|总结|薄弱环节|"
     r"工作目标|主要工作|结束语|前言|引言|说明)$"
 )
+# How the name of an administrative division ends (省, 市, 区, 县, 自治州, 盟, 旗 …).
+PLACE_ENDINGS = "省市区县州盟旗"
 AGENCY_SUFFIX = r"(?:局|委员会|委|厅|办公室|办|人民政府|政府|法院|检察院|院|中心|监督所|所|部|署|行|会)"
 AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()\s]{{2,30}}?{AGENCY_SUFFIX}$")
 DATE_LINE = re.compile(

@@ -8,6 +8,8 @@ import logging
 import re
 from functools import lru_cache
 
+from .patterns import PLACE_ENDINGS
+
 
 def resolve_region(*texts: str, context: str = "") -> tuple[str, str, str]:
     """(province, city, county) named by the first text that names a place,
@@ -82,7 +84,7 @@ def _named_in(text: str, province: str, city: str, county: str) -> bool:
 def is_place(name: str) -> bool:
     """Whether ``name`` is a whole administrative division (``南昌县``, ``乌鲁木齐市``)
     in addressparser's table."""
-    if not name or len(name) < 2 or name[-1] not in "省市区县州盟旗":
+    if not name or len(name) < 2 or name[-1] not in PLACE_ENDINGS:
         return False
     return name in _divisions(name)
 
