@@ -114,5 +114,6 @@ def test_no_junk_passages_in_all_shared_data(everything):
     from indexer.report.chrome import is_chrome_line, is_salutation
 
     junk = [(r.source, p.text) for r in everything for p in r.passages
-            if is_chrome_line(p.text) or is_salutation(p.text) or p.text in ("文件下载", "附件：", "附件")]
+            if is_chrome_line(p.text) or is_salutation(p.text) or p.text in ("文件下载", "附件：", "附件")
+            or p.text.lstrip("•· ").startswith(("索引号", "有效性", "发布机构", "成文日期"))]
     assert not junk, junk[:5]
