@@ -282,3 +282,13 @@ def test_a_portal_name_far_above_the_title_is_not_the_issuer():
     raw = ("南宁市人民政府\n首页 > 部门动态\n专题专栏\n2023年度法治政府建设工作报告\n"
            "2023年，我局坚持以习近平法治思想为指导。")
     assert _meta(raw).agency == ""
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("宁远县司法局法治政府建设年度报告（2023年度）", "宁远县司法局"),
+    ("广东省法治政府建设年度报告（2023年）", "广东省人民政府"),
+    ("宁远县司法局二〇二三年法治政府建设年度报告", "宁远县司法局"),
+])
+def test_issuer_from_a_title_with_the_year_after_it(title, agency):
+    meta = _meta(title + "\n本年度，我们坚持依法行政，各项工作取得新进展。")
+    assert meta.agency == agency and meta.year == 2023

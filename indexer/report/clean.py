@@ -33,6 +33,8 @@ _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_L
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
 _TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|点击率)\s*[:：].*$")
 _DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{4}\s*年")
+# ``…年度报告（2023年度）``: a title with its year after it still ends as a title.
+_YEAR_IN_BRACKETS = re.compile(r"[（(]\s*[\d〇○零一二三四五六七八九]{4}\s*年度?\s*[）)]$")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph
 _TITLE_TAIL = patterns.TITLE_TAIL
 
@@ -147,7 +149,7 @@ def _looks_like_heading(text: str) -> bool:
     unpunctuated line is a fragment cut by a break (``要维护`` / ``法律``)."""
     if len(text) > 60 or re.search(r"[。；！？;!?]", text):
         return False
-    compact = text.replace(" ", "").replace("\u3000", "")
+    compact = _YEAR_IN_BRACKETS.sub("", text.replace(" ", "").replace("\u3000", ""))
     return any(pattern.search(compact) for pattern in _STANDALONE)
 
 

@@ -18,7 +18,7 @@ _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{A
 # ``区司法局``: a level word, not a place, before the body's name.
 _SHORT_FORM = re.compile(r"^[省市区县镇乡][\u4e00-\u9fff]{2,20}$")
 # ``X市人民政府关于X市2023年…``, ``2023年度X县司法局法治政府建设…``, ``中共X县委 X县人民政府关于…``.
-_AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})关于")
+_AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=关于|法治政府|依法行政|二〇)")
 _AGENCY_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}年度?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=法治|依法)")
 _JOINT_IN_TITLE = re.compile(r"^(中共[\u4e00-\u9fff]{2,12}?委)、?([\u4e00-\u9fff]{2,12}?人民政府)")
 _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
@@ -31,7 +31,7 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四":
               "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 # ``保定市2021年度…`` / ``牛田镇2024年…``: a title that opens with its issuer's place.
-_TITLE_SUBJECT = re.compile(r"^(?:中共)?([\u4e00-\u9fff、]{2,24}?)(?:关于)?(?:\d{4}\s*年|[（(]\d{4})")
+_TITLE_SUBJECT = re.compile(r"^(?:中共)?([\u4e00-\u9fff、]{2,24}?)(?:关于)?(?:\d{4}\s*年|[（(]\d{4}|二〇|(?=法治政府))")
 _YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~～至到]\s*(?:19|20)\d{2}\s*年?")
 
 
