@@ -107,7 +107,8 @@ def test_year_of_a_cited_plan_is_not_the_report_year():
     ("2024年，云南省委、省政府坚持以习近平新时代中国特色社会主义思想为指导。", "中共云南省委、云南省人民政府"),
     ("2022年，司法部坚持以习近平新时代中国特色社会主义思想为指导。", "中华人民共和国司法部"),
     ("2021年，教育厅以习近平思想为引领。印发《四川省教育厅关于做好工作的通知》。", "四川省教育厅"),
-    ("2025年，在区委的领导下，我局坚持依法行政。审议通过了《龙岩市永定区卫生健康局实施方案》。", "龙岩市永定区卫生健康局"),
+    ("2025年，在区委的领导下，我局坚持依法行政。审议通过了《龙岩市永定区卫生健康局实施方案》，推进卫生健康法治。",
+     "龙岩市永定区卫生健康局"),
     ("2023年，清波街道以学习为核心。", "清波街道办事处"),
     ("2024年，全省各级政府坚持依法行政。", ""),
 ])
@@ -189,7 +190,7 @@ def test_chinese_numeral_year_in_the_title():
 
 
 def test_short_declared_issuer_is_completed_from_the_text_or_left_empty():
-    body = "\n关于2023年法治政府建设情况的报告\n2023年，我局坚持依法行政。"
+    body = "\n关于2023年法治政府建设情况的报告\n2023年，我局坚持依法行政，推进司法行政工作。"
     assert _meta("发布机构：区司法局" + body + "审议《洛阳市西工区司法局工作规则》。").agency == "洛阳市西工区司法局"
     assert _meta("发布机构：区司法局" + body).agency == ""
 
@@ -292,3 +293,9 @@ def test_a_portal_name_far_above_the_title_is_not_the_issuer():
 def test_issuer_from_a_title_with_the_year_after_it(title, agency):
     meta = _meta(title + "\n本年度，我们坚持依法行政，各项工作取得新进展。")
     assert meta.agency == agency and meta.year == 2023
+
+
+def test_we_bureau_is_the_named_bureau_of_the_reports_own_field():
+    text = ("2024年，我局坚持依法行政，配合龙岩市公安局开展联合执法。审议通过《龙岩市永定区卫生健康局实施方案》，"
+            "全面履行卫生健康领域法治建设职责。")
+    assert _meta(text).agency == "龙岩市永定区卫生健康局"

@@ -78,9 +78,19 @@ def full_name_in_text(ending: str, text: str, is_place) -> str:
         place, middle = found.group(1), found.group(2)
         if "委" in middle or "中共" in text[max(0, found.start() - 2):found.start()]:
             continue
+        if not _field_named_elsewhere(found.group(0), text):
+            continue        # 配合龙岩市公安局… in a 卫生健康局's report: its field is named nowhere else
         if is_place(place) or _has_place_prefix(place, is_place):
             return found.group(0)
     return ""
+
+
+def _field_named_elsewhere(name: str, text: str) -> bool:
+    """Whether the text speaks of the body's field (卫生健康, 公安 …) outside its name."""
+    kind = agency_kind(name)
+    words = dict(AGENCY_KINDS).get(kind)
+    return words is None or kind in ("人民政府", "街道/乡镇", "党委和政府") \
+        or bool(words.search(text.replace(name, "")))
 
 
 def _has_place_prefix(name: str, is_place) -> bool:
