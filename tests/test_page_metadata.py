@@ -299,3 +299,12 @@ def test_we_bureau_is_the_named_bureau_of_the_reports_own_field():
     text = ("2024年，我局坚持依法行政，配合龙岩市公安局开展联合执法。审议通过《龙岩市永定区卫生健康局实施方案》，"
             "全面履行卫生健康领域法治建设职责。")
     assert _meta(text).agency == "龙岩市永定区卫生健康局"
+
+
+def test_a_title_printed_on_a_breadcrumb_line_is_kept():
+    raw = ("当前位置：首页 > 政务公开 > 法治政府建设 江源区卫生健康局2025年度法治政府建设工作报告\n"
+           "2025年，我局坚持依法行政。")
+    assert clean_paragraphs(raw)[0] == "江源区卫生健康局2025年度法治政府建设工作报告"
+    raw = "首页 > 专栏 石柱土家族自治县公安局 关于2025年法治政府建设工作情况的报告\n正文。"
+    assert _meta(raw).title == "石柱土家族自治县公安局 关于2025年法治政府建设工作情况的报告"
+    assert clean_paragraphs("当前位置：首页 > 政务公开\n正文。") == ["正文。"]

@@ -81,7 +81,9 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
         marker = _MARKDOWN_HEADING.match(line)
         line = (line[marker.end():] if marker else line).strip(_BLANKS)
         markdown_heading = marker is not None
-        if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line) or (in_head and is_head_chrome(line)):
+        if line and is_chrome_line(line):
+            line = _title_in_chrome(line)     # 首页 > … > 专栏 X局2024年…报告: keep the title
+        if not line or _MARKDOWN_RULE.match(line) or (in_head and is_head_chrome(line)):
             continue
         line = _without_trailing_byline(line)
         if is_salutation(line):
@@ -99,6 +101,22 @@ def _without_trailing_byline(line: str) -> str:
     a page printed on its line (chrome, and it would run the title into the body)."""
     found = _TRAILING_BYLINE.match(line)
     return found.group(1) if found and _TITLE_TAIL.search(found.group(1)) else line
+
+
+def _title_in_chrome(line: str) -> str:
+    """The report's title when a page printed it on a chrome line (after a
+    breadcrumb, before a byline), else ``""``: the shortest dated title at the
+    line's end, with the issuer's name before it when that stands apart."""
+    parts = [part for part in re.split(r"[\s\u3000]+", line) if part]
+    for start in range(len(parts) - 1, 0, -1):
+        tail = " ".join(parts[start:])
+        if re.search(r"[>＞»›|｜:：,，]", tail) or len(tail) < 8 or not _is_dated_title(tail):
+            continue
+        before = parts[start - 1]
+        if patterns.AGENCY_LINE.match(before) and not re.search(r"[>＞»›|｜:：]", before):
+            return before + " " + tail
+        return tail
+    return ""
 
 
 def _is_wrapped_layout(lines: list[tuple[str, bool]]) -> bool:
