@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .patterns import (INDEX_AGENCY_LABELS, INDEX_BLOCK_LABELS, INDEX_DATE_LABELS, INDEX_HEAD_LABELS,
-                       INDEX_SOURCE_LABELS)
+from .patterns import (INDEX_AGENCY_LABELS, INDEX_BLOCK_LABELS, INDEX_DATE_LABELS, INDEX_DOCUMENT_DATE_LABELS,
+                       INDEX_HEAD_LABELS, INDEX_SOURCE_LABELS)
 
 # Labels of the 信息公开 index block, by the field they give (one list with chrome.py).
 _AGENCY_LABELS = INDEX_AGENCY_LABELS
@@ -97,7 +97,7 @@ def _put_labelled(declared: Declared, label: str, value: str, source: str) -> No
         found = _ISO_DATE.search(value)
         if found:
             # 成文日期 is the document's own date: it outranks a publication time.
-            key = "date" if label in ("成文日期", "发文日期") else "published"
+            key = "date" if label in INDEX_DOCUMENT_DATE_LABELS else "published"
             declared.put(key, _iso(*found.groups()), source)
     elif label in ("文号", "发文字号") and value:
         declared.put("document_number", value, source)
