@@ -145,7 +145,9 @@ def _print_report(data: dict) -> None:
                          ("region", region), ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
                          ("source", f'{data["source"]} ({data["fmt"]})')]:
         shown = value if value not in (None, '') else '-'
-        origin = sources.get(label if label != "region" else "region")
+        origin = sources.get(label)
+        if label == "title" and data.get("title_made_up"):
+            origin = "made up from issuer and year: the page shows no title"
         click.echo(f"{label:>8}: {shown}" + (f"   ← {origin}" if origin and shown != '-' else ""))
     click.echo("\nheadings:")
     for heading in data["headings"]:

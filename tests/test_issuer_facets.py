@@ -82,3 +82,13 @@ def test_web_json_filters_and_facets(index_dir):
         assert "机构类别" in page and "层级" in page
     finally:
         app.extensions["fazhi_index"].close()
+
+
+def test_inspect_marks_a_made_up_title(tmp_path):
+    path = tmp_path / "untitled.txt"
+    path.write_text("一、主要举措和成效\n2024年，云南省委、省政府坚持依法行政。" + BODY, encoding="utf-8")
+    data = json.loads(CliRunner().invoke(main, ["inspect", str(path), "--json"]).output)
+    assert data["title"] == "" and data["title_made_up"]
+    assert data["display_title"] == "〔无标题〕中共云南省委、云南省人民政府2024年度法治政府建设报告"
+    printed = CliRunner().invoke(main, ["inspect", str(path)]).output
+    assert "〔无标题〕" in printed and "made up" in printed
