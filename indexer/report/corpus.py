@@ -2,8 +2,10 @@
 bad files skipped with a reason, the same report in two files kept once.
 
 This is the whole reading half of the pipeline:
-read (``read/``) → clean (``clean.py``) → metadata (``metadata.py``) →
-structure and passages (``structure.py``, ``passages.py``).
+read (``read/``) → clean (``clean.py``, ``chrome.py``) → metadata (``declared.py``
+for what a page states, ``metadata.py`` and ``issuer.py`` for what its body says,
+``region.py`` for where the issuer is) → structure and passages (``structure.py``,
+``passages.py``).
 """
 from __future__ import annotations
 

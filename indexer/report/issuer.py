@@ -3,7 +3,7 @@ opening sentence and the names the text itself prints; and what kind and level
 of body that is.
 
 Rules for kinds of names, never lists of places: a place is a place because
-addressparser's administrative-division table says so (see ``metadata``).
+addressparser's administrative-division table says so (see ``region``).
 """
 from __future__ import annotations
 
