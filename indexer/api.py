@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import DEFAULT_INDEX
 from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
-from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
+from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
 from .read import Limits, ReadError
 from .render import hit as render_hit
 from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
@@ -56,7 +56,7 @@ __all__ = [
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "build_index", "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
-    "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",

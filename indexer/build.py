@@ -42,8 +42,8 @@ from .store.near_duplicates import write_near_duplicates
 from .store.schema import SCHEMA_VERSION
 
 _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
-_REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
-                  "source", "fmt", "source_url")
+_REPORT_FIELDS = ("id", "title", "agency", "agency_kind", "agency_level", "province", "city", "county", "year",
+                  "date", "source", "fmt", "source_url")
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
@@ -184,6 +184,8 @@ def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> d
         "report": column((report_index[r.id] for r, _ in rows), np.int32),
         "ordinal": column((p.ordinal for _, p in rows), np.int32),
         "agency": column((codes["agency"].get(r.agency, -1) for r, _ in rows), np.int32),
+        "agency_kind": column((codes["agency_kind"].get(r.agency_kind, -1) for r, _ in rows), np.int32),
+        "agency_level": column((codes["agency_level"].get(r.agency_level, -1) for r, _ in rows), np.int32),
         "province": column((codes["province"].get(r.province, -1) for r, _ in rows), np.int32),
         "city": column((codes["city"].get(r.city, -1) for r, _ in rows), np.int32),
         "year": column((r.year or 0 for r, _ in rows), np.int32),
@@ -200,6 +202,8 @@ def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
         return sorted({v for v in values if v})
     return {
         "agency": distinct(r.agency for r in reports),
+        "agency_kind": distinct(r.agency_kind for r in reports),
+        "agency_level": distinct(r.agency_level for r in reports),
         "province": distinct(r.province for r in reports),
         "city": distinct(r.city for r in reports),
         "section": sorted({p.section for r in reports for p in r.passages}),

@@ -46,6 +46,7 @@ def inspect(file: Path, as_json: bool) -> None:
         raise UserError(f"cannot read {file}: {exc}",
                         "supported: .txt .md .html .htm .docx .pdf (a PDF needs a text layer)")
     data = report.to_dict()
+    data["display_title"], data["title_made_up"] = report.display_title, report.title_made_up
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -105,6 +106,9 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder (default: index/ in the project).")
 @click.option("--agency", multiple=True, help="Only this agency (part of the name is enough).")
+@click.option("--agency-kind", "agency_kind", multiple=True,
+              help="Only this kind of issuer: 卫生健康, 公安, 司法, 人民政府, 街道/乡镇, 党委和政府 …")
+@click.option("--level", "agency_level", multiple=True, help="Only this level of issuer: 国家, 省, 市, 县, 乡镇街道.")
 @click.option("--province", multiple=True, help="Only this province.")
 @click.option("--year", multiple=True, help="Only this report year.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
@@ -112,13 +116,14 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
-def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
+def search(query, index_dir, agency, agency_kind, agency_level, province, year, section, limit, page, sort,
+           as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:… section:… filter."""
     from .api import DEFAULT_INDEX, FazhiError, open_index, render_result
 
-    filters = {"agency": _texts(agency), "province": _texts(province), "year": _texts(year),
-               "section": _texts(section)}
+    filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
+               "province": _texts(province), "year": _texts(year), "section": _texts(section)}
     try:
         index = open_index(index_dir or DEFAULT_INDEX)
         result = index.search(" ".join(_texts(query)), filters={k: v for k, v in filters.items() if v},
@@ -157,7 +162,8 @@ def _print_results(result: dict) -> None:
     note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
     click.echo(f"{result['total']} passages{note}  ({result['took_ms']} ms)")
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
-        click.echo(f"\n{n}. {hit['title']} · {hit['agency']} · {hit['year'] or '-'} · {hit['section'] or '-'}")
+        click.echo(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
+                   f"{hit['year'] or '-'} · {hit['section'] or '-'}")
         click.echo(f"   {snippet_text(hit['snippet'])}")
         click.echo(f"   {passage_url(hit['passage_id'])}")
     for name, values in result["facets"].items():
@@ -167,10 +173,16 @@ def _print_results(result: dict) -> None:
 
 def _print_report(data: dict) -> None:
     region = " ".join(filter(None, [data["province"], data["city"], data["county"]]))
-    for label, value in [("title", data["title"]), ("agency", data["agency"]), ("region", region),
-                         ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
+    sources = data.get("sources") or {}
+    for label, value in [("title", data["title"] or data.get("display_title")), ("agency", data["agency"]),
+                         ("kind", data.get("agency_kind")), ("level", data.get("agency_level")),
+                         ("region", region), ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
                          ("source", f'{data["source"]} ({data["fmt"]})')]:
-        click.echo(f"{label:>8}: {value if value not in (None, '') else '-'}")
+        shown = value if value not in (None, '') else '-'
+        origin = sources.get(label)
+        if label == "title" and data.get("title_made_up"):
+            origin = "made up from issuer and year: the page shows no title"
+        click.echo(f"{label:>8}: {shown}" + (f"   ← {origin}" if origin and shown != '-' else ""))
     click.echo("\nheadings:")
     for heading in data["headings"]:
         click.echo(f'{"  " * heading["level"]}{heading["title"]}  [{heading["category"]}]')

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from . import parts, research_pages, urls
 from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
-FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
+FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
 _WINDOW = 2  # pages shown either side of the current one
 
 

@@ -2,8 +2,10 @@
 bad files skipped with a reason, the same report in two files kept once.
 
 This is the whole reading half of the pipeline:
-read (``read/``) → clean (``clean.py``) → metadata (``metadata.py``) →
-structure and passages (``structure.py``, ``passages.py``).
+read (``read/``) → clean (``clean.py``, ``chrome.py``) → metadata (``declared.py``
+for what a page states, ``metadata.py`` and ``issuer.py`` for what its body says,
+``region.py`` for where the issuer is) → structure and passages (``structure.py``,
+``passages.py``).
 """
 from __future__ import annotations
 
@@ -24,8 +26,10 @@ from ..children import die_with_parent_on_fork
 from ..model import Duplicate, Report, Skipped
 from ..read import SUPPORTED, FileTimeout, Limits, ReadError, read_file, time_limit
 from .clean import clean_paragraphs, markdown_headings
-from .metadata import find_metadata, full_agency_name, resolve_region
+from .issuer import agency_kind, agency_level, is_national
+from .metadata import find_metadata
 from .passages import split_passages
+from .region import full_agency_name, resolve_region, superior_county
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +262,8 @@ def read_report(path: str | Path, manifest_row: dict | None = None, limits: Limi
         raise ReadError("no report text left after cleaning")
     meta = find_metadata(paragraphs, raw.text, raw.hints)
     _apply_manifest(meta, manifest_row or {})
-    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title)
-    meta.agency = full_agency_name(meta.agency, meta.city, meta.county)
+    _resolve_issuer(meta, "\n".join(paragraphs[:40]))
+    kind = agency_kind(meta.agency)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
     headings, passages = split_passages(report_id, paragraphs, markdown_headings(raw.text))
     text = "\n\n".join(p.text for p in passages)
@@ -268,6 +272,8 @@ def read_report(path: str | Path, manifest_row: dict | None = None, limits: Limi
         title=meta.title, agency=meta.agency, province=meta.province, city=meta.city,
         county=meta.county, year=meta.year, date=meta.date,
         source_url=(manifest_row or {}).get("source_url", "") or "",
+        agency_kind=kind, agency_level=agency_level(meta.agency, kind, meta.province, meta.city, meta.county),
+        sources=meta.sources,
         headings=headings, passages=passages,
         checksum=hashlib.sha1(text.encode("utf-8")).hexdigest(),
     )
@@ -276,11 +282,42 @@ def read_report(path: str | Path, manifest_row: dict | None = None, limits: Limi
 def _apply_manifest(meta, row: dict) -> None:
     if row.get("title", "").strip():
         meta.title = row["title"].strip()
+        meta.sources["title"] = "manifest"
     if row.get("agency", "").strip():
         meta.agency = row["agency"].strip()
+        meta.sources["agency"] = "manifest"
     year = re.match(r"\s*((?:19|20)\d{2})", str(row.get("year") or ""))   # also "2025(approx, from text)"
     if year:
         meta.year = int(year.group(1))
+        meta.sources["year"] = "manifest"
+
+
+def _resolve_issuer(meta, page_text: str) -> None:
+    """Region from the issuer's name (else the title's), and a district body's
+    name completed with its city."""
+    if is_national(meta.agency):
+        return                    # a national body has no region, whatever its title names
+    meta.province, meta.city, meta.county = resolve_region(meta.agency, meta.title, context=page_text)
+    if meta.province:
+        meta.sources["region"] = "agency name" if resolve_region(meta.agency, context=page_text)[0] else "title"
+    if not meta.county and agency_kind(meta.agency) == "街道/乡镇":
+        _place_town(meta, page_text)
+    completed = full_agency_name(meta.agency, meta.city, meta.county)
+    if completed != meta.agency:
+        meta.agency = completed
+        meta.sources["agency"] = meta.sources.get("agency", "") + " + city of the district"
+
+
+def _place_town(meta, page_text: str) -> None:
+    """A town's or street's report names its county in its opening
+    (``在宁远县委…领导下``): that is its region, and the county completes its name."""
+    province, city, county = superior_county(page_text)
+    if province:
+        meta.province, meta.city, meta.county = province, city, county
+        meta.sources["region"] = "county named in the opening" if county else "city named in the opening"
+        if county and not meta.agency.startswith(county):
+            meta.agency = county + meta.agency
+            meta.sources["agency"] = meta.sources.get("agency", "") + " + county named in the opening"
 
 
 def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[str]) -> str:

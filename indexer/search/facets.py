@@ -11,9 +11,9 @@ import numpy as np
 
 from ..model import CATEGORIES, resolve_category
 
-FACETS = ("agency", "province", "year", "section")
-_COLUMN = {"agency": "agency", "province": "province", "city": "city", "year": "year",
-           "section": "category"}
+FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
+_COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
+           "province": "province", "city": "city", "year": "year", "section": "category"}
 
 
 class FilterError(ValueError):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
-from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
+from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .facets import FilterError, combine, facet_counts, filter_masks
@@ -163,7 +163,10 @@ class Index:
         passage_id = gen.passage_id(seq)
         return {
             "passage_id": passage_id, "report_id": report["id"],
-            "title": report["title"], "agency": report["agency"], "province": report["province"],
+            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
+            "title_made_up": not report["title"], "agency": report["agency"],
+            "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
+            "province": report["province"],
             "city": report["city"], "year": report["year"], "date": report["date"],
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],

@@ -4,7 +4,7 @@
   is cut into words by jieba with the domain dictionary;
 - ``"quoted"`` (also “…” ＂…＂ 「…」): one exact phrase, whitespace- and width-insensitive;
 - ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
-- ``agency:阳江`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
+- ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
@@ -25,8 +25,10 @@ from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
-FIELDS = ("agency", "province", "city", "year", "section")
+FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
 FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
+                 "kind": "agency_kind", "类别": "agency_kind", "机关类别": "agency_kind",
+                 "level": "agency_level", "层级": "agency_level", "级别": "agency_level",
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
@@ -167,7 +169,7 @@ def _word(word: str, query: Query):
         yield "not", None
         word = word[1:]
     name, sep, value = word.replace("：", ":").partition(":")
-    field_name = FIELD_ALIASES.get(name, name.lower())
+    field_name = FIELD_ALIASES.get(name) or FIELD_ALIASES.get(name.lower(), name.lower())
     if sep and field_name in FIELDS:
         if value:
             yield "filter", (field_name, value)

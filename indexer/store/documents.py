@@ -35,7 +35,8 @@ def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
     (see ``indexer.store.schema``); ``seq`` is the passage's row in the numpy columns."""
     return [dict(passage_id=passage.id, report_id=report.id, seq=seq, section=passage.section,
-                 agency=report.agency, province=report.province, city=report.city,
+                 agency=report.agency, agency_kind=report.agency_kind, agency_level=report.agency_level,
+                 province=report.province, city=report.city,
                  year=report.year or 0, category=passage.category)
             for seq, (report, passage) in enumerate(rows)]
 
