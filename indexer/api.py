@@ -15,12 +15,13 @@ need; they are imported on call, so ``import indexer.api`` stays light.
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from . import DEFAULT_INDEX
 from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
-from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
-from .read import ReadError
+from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
+from .read import Limits, ReadError
 from .render import hit as render_hit
 from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
 from .render import result as render_result
@@ -54,9 +55,10 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
-    "IndexVersionError", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index", "check_index",
+    "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
+    "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
-    "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
@@ -71,13 +73,18 @@ def build_index(paths=None, index_dir: str | Path = DEFAULT_INDEX, **options) ->
     return build.build_index(paths, Path(index_dir), **options)
 
 
-def inspect_file(path: str | Path):
+def inspect_file(path: str | Path, limits: Limits | None = None):
     """What the reader makes of one file (its folder's ``manifest.csv`` row applied):
-    a :class:`~indexer.model.Report`; raises ``ReadError`` when it cannot be read."""
-    from .report import load_manifest, read_report
+    a :class:`~indexer.model.Report`; raises ``ReadError`` when it cannot be read,
+    or is over one of the ``limits`` (default: ``Limits()``, as a build)."""
+    from .report.corpus import load_manifest, read_within_limits
 
     path = Path(path)
-    return read_report(path, load_manifest(path.parent).get(path.name))
+    try:
+        row = load_manifest(path.parent).get(path.name)
+    except (OSError, ValueError, csv.Error):     # a broken manifest: read without it
+        row = None
+    return read_within_limits(path, row, limits or Limits())
 
 
 def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:

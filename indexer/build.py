@@ -13,6 +13,7 @@ untouched passages keep their ids, through merges too.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from tqdm import tqdm
 
 from . import DEFAULT_INDEX
 from .model import CATEGORIES, Report
-from .report.corpus import SAMPLES, list_report_files, read_reports
+from .read import Limits
+from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
 from .store.documents import DocumentWriter
 from .store.generation import Generation, ReportNotFound
 from .store.layout import (
@@ -31,6 +33,7 @@ from .store.layout import (
     new_generation,
     new_segment_name,
     plan_segments,
+    remove_leftovers,
     segments_folder,
     swap_in,
     write_json,
@@ -42,50 +45,72 @@ from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_u
 
 
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
-                progress: bool = False, words: bool = True, optimize: bool = False,
+                progress: bool = False, words: bool = True, limits: Limits | None = None,
+                follow_links: bool = False, optimize: bool = False,
                 policy: TieredMergePolicy | None = None) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
     jieba's words in the Whoosh documents (see ``indexer.store.documents``).
+    ``limits``: per file, of size, unpacked size and time (``indexer.read.Limits``);
+    ``follow_links``: read symbolic links that lead out of the folders named.
     ``optimize``: merge all segments into one; else ``policy`` (default: tiered)
     picks the merges.  Returns a summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
-    files = list_report_files([Path(p) for p in (paths or [SAMPLES])])
+    files, passed_over = scan_report_files([Path(p) for p in (paths or [SAMPLES])], follow_links)
+    remove_leftovers(root)              # of builds that died: links, generations, segments
     previous = _previous(root, words)
-    generation = new_generation(root)
-    if previous is not None:
-        link_whoosh(previous.path / "whoosh", generation / "whoosh")
-    fresh = [f for f in files if str(f) not in (previous.meta["sources"] if previous else {})]
-    # Started before reading: its worker processes are forked while this one is small.
-    documents = DocumentWriter(generation / "whoosh", procs if _large(fresh) else 1, words, optimize)
     try:
+        result, update, counts, generation = _update(root, files, previous, procs, progress, words, limits, optimize)
+    finally:
+        if previous is not None:
+            previous.close()
+    result.skipped[:0] = passed_over
+    swap_in(root, generation)
+    update.merged = _merge(root, generation, optimize, policy or TieredMergePolicy())
+    return {
+        "index": str(root), "generation": update.merged.pop("generation", generation).name,
+        "reports": len(result.reports), "passages": counts["passages"], "characters": counts["characters"],
+        "files_reused": _reused(result.sources, previous.meta["source_reports"] if previous else {}),
+        "words": words, "timings": counts["timings"], "update": update.summary(), **_problems(result),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _update(root: Path, files: list[Path], previous: Generation | None, procs: int, progress: bool,
+            words: bool, limits: Limits | None, optimize: bool):
+    """Read, plan and write the update as a finished (not yet served) generation."""
+    generation = new_generation(root)
+    documents, update = None, None
+    try:
+        if previous is not None:
+            link_whoosh(previous.path / "whoosh", generation / "whoosh")
+        known = previous.meta["sources"] if previous else {}
+        fresh = [f for f in files if shown_path(f) not in known]
+        # Started before reading: its worker processes are forked while this one is small.
+        documents = DocumentWriter(generation / "whoosh", procs if _large(fresh) else 1, words, optimize)
         clock = time.perf_counter()
         with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
             result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(previous),
-                                  procs=procs, digests=previous.meta.get("digests") if previous else None)
+                                  procs=procs, limits=limits,
+                                  digests=previous.meta.get("digests") if previous else None)
         seconds = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
         update = plan_update(previous, result)
         update.seconds["read"], update.seconds["deleted"] = seconds, round(time.perf_counter() - clock, 3)
         counts = _write_update(root, generation, update, documents, progress)
+        meta = _meta(result, update, words)
+        counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
+        write_json(generation / META, meta)   # written last: marks it finished
     except BaseException:
-        documents.abort()
+        # The previous generation keeps serving; nothing of this one stays behind.
+        if documents is not None:
+            documents.abort()
+        shutil.rmtree(generation, ignore_errors=True)
+        if update is not None and update.new_segment:
+            shutil.rmtree(segments_folder(root) / update.new_segment, ignore_errors=True)
         raise
-    meta = _meta(result, update, words)
-    counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
-    write_json(generation / META, meta)   # written last: marks it finished
-    swap_in(root, generation)
-    update.merged = _merge(root, generation, optimize, policy or TieredMergePolicy())
-    if previous is not None:
-        previous.close()
-    return {
-        "index": str(root), "generation": update.merged.pop("generation", generation).name, "reports": len(result.reports),
-        "passages": counts["passages"], "characters": counts["characters"],
-        "files_reused": _reused(result.sources, previous.meta["source_reports"] if previous else {}),
-        "words": words, "timings": counts["timings"], "update": update.summary(), **_problems(result),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+    return result, update, counts, generation
 
 
 def _write_update(root: Path, generation: Path, update: Update, documents: DocumentWriter,
@@ -138,7 +163,7 @@ def _reused(sources: dict[str, str], previous: dict[str, str]) -> int:
 
 def _large(files: list[Path]) -> bool:
     """Worth Whoosh's worker processes: more than about 3,000 passages of text."""
-    return sum(f.stat().st_size for f in files if f.exists()) > 2_000_000
+    return sum(f.stat().st_size for f in files if f.is_file()) > 2_000_000
 
 
 def _meta(result, update: Update, words: bool) -> dict:

@@ -13,6 +13,8 @@ import click
 
 from .api import MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
+MB = 1 << 20
+
 
 class UserError(click.ClickException):
     """An error the user can fix: printed as ``Error: …`` plus a hint."""
@@ -36,12 +38,15 @@ def inspect(file: Path, as_json: bool) -> None:
 
     if not file.exists():
         raise UserError(f"no such file: {file}", "check the path; folders are read by 'build', not 'inspect'")
+    if not file.is_file():
+        raise UserError(f"not a regular file: {file}", "give a report file; folders are read by 'build'")
     try:
         report = inspect_file(file)
     except ReadError as exc:
         raise UserError(f"cannot read {file}: {exc}",
                         "supported: .txt .md .html .htm .docx .pdf (a PDF needs a text layer)")
     data = report.to_dict()
+    data["display_title"], data["title_made_up"] = report.display_title, report.title_made_up
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -57,25 +62,39 @@ def inspect(file: Path, as_json: bool) -> None:
 @click.option("--words/--no-words", default=True, show_default=True,
               help="Index jieba's words in the Whoosh documents (for tools that open index/whoosh "
                    "directly; search does not need them).  --no-words builds about 5x faster.")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), default=100, show_default=True,
+              help="Skip files larger than this.")
+@click.option("--max-unpacked-mb", type=click.FloatRange(min=0, min_open=True), default=50, show_default=True,
+              help="Skip .docx files whose text parts unpack to more than this (zip bombs).")
+@click.option("--max-seconds", type=click.FloatRange(min=0), default=120, show_default=True,
+              help="Skip a file whose reading takes longer than this (0: no limit).")
+@click.option("--follow-links", is_flag=True,
+              help="Read symbolic links that lead out of the folders given (skipped by default).")
 @click.option("--optimize", is_flag=True,
               help="Merge all segments into one (and Whoosh's): after many updates, or before publishing.")
 @click.option("--segments-per-tier", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="Tiered merge policy: merge when a size tier holds more segments than this (0: never).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, optimize: bool,
+def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, max_file_mb: float,
+          max_unpacked_mb: float, max_seconds: float, follow_links: bool, optimize: bool,
           segments_per_tier: int, quiet: bool, as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
     bundled sample reports).  Only new and changed reports are written (a new
-    segment); the new index replaces the old one atomically."""
-    from .api import DEFAULT_INDEX, TieredMergePolicy, build_index
+    segment); the new index replaces the old one atomically.
 
-    missing = [str(p) for p in paths if not p.exists()]
+    Every file that is not read is listed with its reason: over a limit, not a
+    report, or a symbolic link leading out of the folder (see --follow-links)."""
+    from .api import DEFAULT_INDEX, Limits, TieredMergePolicy, build_index
+
+    missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
+    limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json, words=words, optimize=optimize,
+                          progress=not quiet and not as_json, words=words, limits=limits,
+                          follow_links=follow_links, optimize=optimize,
                           policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
@@ -105,6 +124,9 @@ def update_line(update: dict) -> str:
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index folder (default: index/ in the project).")
 @click.option("--agency", multiple=True, help="Only this agency (part of the name is enough).")
+@click.option("--agency-kind", "agency_kind", multiple=True,
+              help="Only this kind of issuer: 卫生健康, 公安, 司法, 人民政府, 街道/乡镇, 党委和政府 …")
+@click.option("--level", "agency_level", multiple=True, help="Only this level of issuer: 国家, 省, 市, 县, 乡镇街道.")
 @click.option("--province", multiple=True, help="Only this province.")
 @click.option("--year", multiple=True, help="Only this report year.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
@@ -112,16 +134,17 @@ def update_line(update: dict) -> str:
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
-def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
+def search(query, index_dir, agency, agency_kind, agency_level, province, year, section, limit, page, sort,
+           as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:… section:… filter."""
     from .api import DEFAULT_INDEX, FazhiError, open_index, render_result
 
-    filters = {"agency": list(agency), "province": list(province), "year": list(year),
-               "section": list(section)}
+    filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
+               "province": _texts(province), "year": _texts(year), "section": _texts(section)}
     try:
         index = open_index(index_dir or DEFAULT_INDEX)
-        result = index.search(" ".join(query), filters={k: v for k, v in filters.items() if v},
+        result = index.search(" ".join(_texts(query)), filters={k: v for k, v in filters.items() if v},
                               page=page, per_page=limit, sort=sort)
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
@@ -131,6 +154,25 @@ def search(query, index_dir, agency, province, year, section, limit, page, sort,
         _print_results(result)
 
 
+def _texts(values) -> list[str]:
+    """Arguments as text.  Python hands bytes that are not UTF-8 over as lone
+    surrogates; such bytes are most often Chinese typed in a GBK terminal, so
+    they are read as GB18030 (GBK's superset), and refused when not that either."""
+    out = []
+    for value in values:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogateescape")
+            try:
+                value = raw.decode("gb18030")
+            except UnicodeDecodeError:
+                raise UserError(f"argument is neither UTF-8 nor GB18030 text: {raw[:40]!r}",
+                                "set the terminal to UTF-8 (LANG=C.UTF-8) and type the query again")
+        out.append(value)
+    return out
+
+
 def _print_results(result: dict) -> None:
     """The library's result as text: matches in [brackets], from the snippet's spans."""
     from .api import passage_url, snippet_text
@@ -138,7 +180,8 @@ def _print_results(result: dict) -> None:
     note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
     click.echo(f"{result['total']} passages{note}  ({result['took_ms']} ms)")
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
-        click.echo(f"\n{n}. {hit['title']} · {hit['agency']} · {hit['year'] or '-'} · {hit['section'] or '-'}")
+        click.echo(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
+                   f"{hit['year'] or '-'} · {hit['section'] or '-'}")
         click.echo(f"   {snippet_text(hit['snippet'])}")
         click.echo(f"   {passage_url(hit['passage_id'])}")
     for name, values in result["facets"].items():
@@ -148,10 +191,16 @@ def _print_results(result: dict) -> None:
 
 def _print_report(data: dict) -> None:
     region = " ".join(filter(None, [data["province"], data["city"], data["county"]]))
-    for label, value in [("title", data["title"]), ("agency", data["agency"]), ("region", region),
-                         ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
+    sources = data.get("sources") or {}
+    for label, value in [("title", data["title"] or data.get("display_title")), ("agency", data["agency"]),
+                         ("kind", data.get("agency_kind")), ("level", data.get("agency_level")),
+                         ("region", region), ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
                          ("source", f'{data["source"]} ({data["fmt"]})')]:
-        click.echo(f"{label:>8}: {value if value not in (None, '') else '-'}")
+        shown = value if value not in (None, '') else '-'
+        origin = sources.get(label)
+        if label == "title" and data.get("title_made_up"):
+            origin = "made up from issuer and year: the page shows no title"
+        click.echo(f"{label:>8}: {shown}" + (f"   ← {origin}" if origin and shown != '-' else ""))
     click.echo("\nheadings:")
     for heading in data["headings"]:
         click.echo(f'{"  " * heading["level"]}{heading["title"]}  [{heading["category"]}]')

@@ -83,6 +83,10 @@ class Report:
     year: int | None = None
     date: str | None = None   # ISO YYYY-MM-DD when the report states one
     source_url: str = ""
+    agency_kind: str = ""     # 卫生健康, 公安, 人民政府, 街道/乡镇 … (``report.issuer.AGENCY_KINDS``)
+    agency_level: str = ""    # 国家, 省, 市, 县, 乡镇街道; empty when unknown
+    # Where each metadata value came from: ``{"agency": "发布单位 line 5", "date": "signature"}``.
+    sources: dict = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     checksum: str = ""    # of the cleaned text, to see a changed file on rebuild
@@ -94,12 +98,32 @@ class Report:
             data.pop("text")
         return data
 
+    @property
+    def display_title(self) -> str:
+        """The title to show: the report's own, or one made from its issuer and
+        year when the page printed none (see :attr:`title_made_up`)."""
+        return self.title or made_up_title(self.agency, self.year)
+
+    @property
+    def title_made_up(self) -> bool:
+        return not self.title
+
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
         data = dict(data)
         data["headings"] = [Heading(**h) for h in data.get("headings", [])]
         data["passages"] = [Passage(**p) for p in data.get("passages", [])]
         return cls(**data)
+
+
+MADE_UP_MARK = "〔无标题〕"
+
+
+def made_up_title(agency: str, year: int | None) -> str:
+    """A display title for a report whose page shows none, marked as made up:
+    ``〔无标题〕龙岩市永定区卫生健康局2025年度法治政府建设报告``."""
+    year_part = f"{year}年度" if year else ""
+    return f"{MADE_UP_MARK}{agency or '发布机关不详'}{year_part}法治政府建设报告"
 
 
 @dataclass

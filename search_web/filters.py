@@ -3,6 +3,7 @@ display helpers.  Keeping them here keeps the templates free of logic."""
 from __future__ import annotations
 
 from flask import Flask
+from indexer.api import made_up_title
 
 from . import urls
 from .pages import FACET_LABELS
@@ -21,6 +22,12 @@ def region(item: dict) -> str:
     return " ".join(parts)
 
 
+def display_title(item: dict) -> str:
+    """The report's own title, or one made from its issuer and year, marked
+    〔无标题〕 (the page printed none)."""
+    return item.get("title") or made_up_title(item.get("agency", ""), item.get("year"))
+
+
 def year_label(value) -> str:
     return f"{value}年" if value not in (None, "", 0, "0") else "年份不详"
 
@@ -28,6 +35,7 @@ def year_label(value) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(region)
     app.add_template_filter(year_label)
+    app.add_template_filter(display_title)
 
     @app.context_processor
     def helpers() -> dict:

@@ -15,10 +15,10 @@ import re
 from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
 from markupsafe import Markup
 
-from . import research_pages, urls
+from . import parts, research_pages, urls
 from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
-FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
+FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
 _WINDOW = 2  # pages shown either side of the current one
 
 
@@ -47,6 +47,9 @@ def search_page(index, params: SearchParams) -> dict:
 
 def _hit(hit: dict, q: str) -> dict:
     hit = dict(hit)
+    hit["text"], cut = parts.capped(hit.get("text", ""))     # one huge passage must not swell the page
+    if cut:
+        hit["text_truncated"] = True
     hit["snippet"] = Markup(hit["snippet"])     # render_result escaped all but its <mark>
     hit["passage_url"] = urls.passage(hit["passage_id"], q)
     hit["report_url"] = urls.report(hit["report_id"], q, anchor=hit["passage_id"])
@@ -139,12 +142,20 @@ def _way_out(params: SearchParams, result: dict) -> list[dict]:
 
 # --- report and passage -----------------------------------------------------
 
-def report_page(index, report_id: str, q: str = "", focus: str = "", report: dict | None = None) -> dict:
-    """``report``: the report when the caller has read it already."""
+def report_page(index, report_id: str, q: str = "", focus: str = "", report: dict | None = None,
+                part: int | None = None) -> dict:
+    """``report``: the report when the caller has read it already.  A huge
+    report is shown one part at a time (``parts``): ``part`` asks for one."""
     report = dict(report or index.get_report(report_id))
     terms = _terms(index, q)
     anchors = _heading_anchors(report.get("headings", []))
-    report["passages"] = [_block(index, p, terms, q, anchors, focus) for p in report.get("passages", [])]
+    every = report.get("passages", [])
+    ranges = parts.ranges(every)
+    current = parts.choose(ranges, every, part, focus)
+    start, end = ranges[current]
+    report["passages"] = [_block(index, p, terms, q, anchors, focus) for p in every[start:end]]
+    if len(ranges) > 1:      # the text of the part shown, not of all of it: the answer stays bounded
+        report["text"] = "\n\n".join(p["text"] for p in report["passages"])
     return {
         "ok": True,
         "query": q,
@@ -152,12 +163,39 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
         "focus": focus or None,
         "report": report,
         "source_link": _http_url(report.get("source_url", "")),
-        "toc": [{"title": h["title"], "level": h["level"], "category": h.get("category", ""),
-                 "href": "#" + h["anchor"]} for h in report.get("headings", []) if h.get("anchor")],
-        "links": {"self": urls.report(report_id, q), "json": urls.report(report_id, q, json=True),
+        "toc": _toc(report_id, q, report.get("headings", []), ranges, every, current),
+        "parts": _parts(report_id, q, ranges, every, current),
+        "links": {"self": urls.report(report_id, q, part=part), "json": urls.report(report_id, q, json=True, part=part),
                   "search": urls.search(SearchParams(q=q)) if q else urls.home()},
         # Research tools (issue 15): the report card and key terms.
         "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
+    }
+
+
+def _toc(report_id: str, q: str, headings: list[dict], ranges, every: list[dict], current: int) -> list[dict]:
+    """The contents; a heading in another part links to that part."""
+    part_of = parts.part_of_ordinal(ranges, every) if len(ranges) > 1 else {}
+
+    def href(heading: dict) -> str:
+        part = part_of.get(heading.get("passage_ordinal", 0), current)
+        return "#" + heading["anchor"] if part == current else urls.report(report_id, q, heading["anchor"],
+                                                                          part=part + 1)
+    return [{"title": h["title"], "level": h["level"], "category": h.get("category", ""), "href": href(h)}
+            for h in headings if h.get("anchor")]
+
+
+def _parts(report_id: str, q: str, ranges, every: list[dict], current: int) -> dict | None:
+    """Where this part lies in the report, and links to the others (None: one part)."""
+    if len(ranges) <= 1:
+        return None
+    link = lambda k: urls.report(report_id, q, part=k + 1)  # noqa: E731
+    return {
+        "current": current + 1, "count": len(ranges), "passages": len(every),
+        "first_ordinal": every[ranges[current][0]]["ordinal"], "last_ordinal": every[ranges[current][1] - 1]["ordinal"],
+        "prev": link(current - 1) if current else None,
+        "next": link(current + 1) if current + 1 < len(ranges) else None,
+        "pages": [{"number": k + 1, "url": link(k), "current": k == current,
+                   "first_ordinal": every[a]["ordinal"]} for k, (a, _b) in enumerate(ranges)],
     }
 
 
@@ -185,8 +223,11 @@ def _block(index, passage: dict, terms: list[str], q: str, anchors: dict, focus:
     block = dict(passage)
     headings = anchors.get(passage["ordinal"], [])
     level = min((h["level"] for h in headings), default=3) if passage.get("heading") else 0
+    text, cut = parts.capped(passage["text"])
+    if cut:
+        block.update(text=text, truncated=True)
     block.update(
-        html=Markup(mark_html(passage["text"], find_spans(passage["text"], terms))),
+        html=Markup(mark_html(text, find_spans(text, terms))),
         tag=f"h{min(level + 1, 4)}" if level else "p",
         anchors=[h["anchor"] for h in headings if h.get("anchor")],
         url=urls.passage(passage["id"], q),
@@ -204,6 +245,9 @@ def passage_page(index, passage_id: str, q: str = "") -> dict:
     report, passage = index.get_report_of(passage_id)
     page = report_page(index, report["id"], q, focus=passage_id, report=report)
     page["passage"] = dict(passage)
+    page["passage"]["text"], cut = parts.capped(passage["text"])
+    if cut:
+        page["passage"]["truncated"] = True
     page["permalink"] = urls.passage(passage_id, external=True)
     page["citation"] = citation(report, passage, page["permalink"])
     page["links"]["self"] = urls.passage(passage_id, q)

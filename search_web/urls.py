@@ -104,9 +104,10 @@ def sort(params: SearchParams, order: str) -> str:
     return search(params, sort=order)
 
 
-def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False) -> str:
+def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False, part: int | None = None) -> str:
     endpoint = "web.report_json" if json else "web.report"
-    return _with_query(url_for(endpoint, report_id=report_id), [("q", q)] if q else [], anchor)
+    pairs = ([("q", q)] if q else []) + ([("part", str(part))] if part else [])
+    return _with_query(url_for(endpoint, report_id=report_id), pairs, anchor)
 
 
 def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False) -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from indexer.api import SearchError, check_passage_id, check_query, check_report_id
 from werkzeug.routing import BaseConverter
 
-from . import pages
+from . import pages, parts
 from .index import get_index
 from .params import clean_query, parse_search
 
@@ -47,7 +47,7 @@ def search_json():
 
 
 def _report(report_id: str) -> dict:
-    return pages.report_page(get_index(), check_report_id(report_id), _query())
+    return pages.report_page(get_index(), check_report_id(report_id), _query(), part=parts.requested(request.args))
 
 
 def _passage(passage_id: str) -> dict:

@@ -176,3 +176,16 @@ def test_one_run_writes_the_report(tmp_path, corpus):
     result = json.loads((tmp_path / "work" / "tiny" / "result.json").read_text(encoding="utf-8"))
     assert result["ours"]["exactness"]["missed"] == 0 and result["ours"]["exactness"]["wrong"] == 0
     assert result["ours"]["query"]["answers_with_facets"] == 20
+
+
+def test_the_fault_run_passes_on_the_samples(capsys):
+    """``python -m bench.fault``, small: a server under load, rebuilt, swapped,
+    killed and restarted answers every query as before, with nothing left over."""
+    from bench import fault
+
+    code = fault.main(["--corpus", str(SAMPLES), "--clients", "4", "--seconds", "2", "--swaps", "10"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, json.dumps(report, ensure_ascii=False)
+    assert report["load"]["requests"] > 0 and report["load"]["errors"] == 0 and report["load"]["changed"] == 0
+    assert fault._flat(report["swaps"]["open_files"])
+    assert not fault._flat([6, 6, 8, 10, 12, 14])                 # what a leak of two files per swap looks like

@@ -48,7 +48,8 @@ def test_no_sentence_is_lost(sample_dir):
 
 def test_wiki_link_words_are_rejoined():
     raw = "各位代表：\n\n要维护\n法律\n、\n法规\n的权威，依照《\n中华人民共和国宪法\n》办事。\n"
-    assert clean_paragraphs(raw) == ["各位代表：", "要维护法律、法规的权威，依照《中华人民共和国宪法》办事。"]
+    # The salutation alone on its line is no passage (issue 12).
+    assert clean_paragraphs(raw) == ["要维护法律、法规的权威，依照《中华人民共和国宪法》办事。"]
 
 
 def test_numbered_item_after_a_cut_sentence_starts_a_new_paragraph():

@@ -26,8 +26,9 @@ def test_trend_chart_is_drawn_with_no_console_errors(browser, server):
     assert "执法" in legend and "双随机" in legend
     shoot(browser, "trend-desktop")
     _no_console_errors(browser)
-    # One query: a second chart, its reports split by province.
-    browser.get(server + "/trend?q=%E6%89%A7%E6%B3%95")
+    # One query: a second chart, its reports split by province (asked for: the
+    # default split is by agency kind, and the samples are all 卫生健康 bureaus).
+    browser.get(server + "/trend?q=%E6%89%A7%E6%B3%95&split=province")
     wait(browser, lambda d: d.execute_script("return document.getElementById('trend-groups-chart').dataset.drawn"))
     legend = browser.execute_script("return document.querySelector('#trend-groups-chart .u-legend').textContent")
     assert "广东省" in legend and "青海省" in legend

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-UPSTREAM = {"root", "errors", "model"}
+UPSTREAM = {"root", "errors", "model", "children"}
 # What each part of ``indexer`` may import, besides itself.
 ALLOWED = {
     "root": set(),
     "errors": set(),
     "model": set(),
+    "children": set(),
     "read": UPSTREAM,
     "analysis": UPSTREAM,
     "report": UPSTREAM | {"read", "analysis"},

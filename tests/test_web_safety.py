@@ -21,7 +21,7 @@ BAD_QUERIES = ['"双随机', "“双随机", "双随机”", "OR", "双随机 OR
 
 # The odd queries the search cannot answer, and what the 400 says; every other one
 # gets a reading (200).
-REFUSED = {"year:abc": "年份应为数字", "section:不存在的章节": "没有“不存在的章节”这一部分",
+REFUSED = {"year:abc": "年份应为四位数字", "section:不存在的章节": "没有“不存在的章节”这一部分",
            "双" * 2000: "查询过长", "双随机 " * 300: "查询过长"}
 
 
@@ -66,7 +66,7 @@ def test_bad_parameters_are_400_with_a_message(client, params):
 
 
 @pytest.mark.parametrize("params,status,says", [
-    ({"year": "abc"}, 400, "年份应为数字"), ({"section": "乱写"}, 400, "没有“乱写”这一部分"),
+    ({"year": "abc"}, 400, "年份应为四位数字"), ({"section": "乱写"}, 400, "没有“乱写”这一部分"),
     ({"agency": "不存在的机构"}, 200, None), ({"province": "<b>x</b>"}, 200, None),
 ])
 def test_odd_filter_values_never_500(client, params, status, says):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ReadError
+from .limits import MB, FileTimeout, Limits, time_limit
 
 SUPPORTED = {".txt": "txt", ".md": "txt", ".text": "txt",
              ".html": "html", ".htm": "html", ".shtml": "html",
@@ -25,21 +26,20 @@ class RawText:
     hints: dict | None = None   # what the format itself says: a web page's heading and date
 
 
-def read_file(path: str | Path) -> RawText:
-    """Read ``path`` into text; raise :class:`ReadError` when it cannot be read."""
+def read_file(path: str | Path, limits: Limits | None = None) -> RawText:
+    """Read ``path`` into text; raise :class:`ReadError` when it cannot be read
+    or is over one of the ``limits`` (size, unpacked size)."""
     path = Path(path)
+    limits = limits or Limits()
     fmt = SUPPORTED.get(path.suffix.lower())
     if fmt is None:
         raise ReadError(f"unknown file type {path.suffix or '(no extension)'!r}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
+    data = _read_bytes(path, limits.bytes)
     if not data.strip():
         raise ReadError("empty file")
     reader = _READERS[fmt]
     try:
-        text, hints = reader(data)
+        text, hints = reader(data, limits)
     except ReadError:
         raise
     except Exception as exc:  # a corrupt file can fail anywhere inside a library
@@ -49,26 +49,38 @@ def read_file(path: str | Path) -> RawText:
     return RawText(path=path, fmt=fmt, text=text, hints=hints or {})
 
 
-def _read_txt(data: bytes):
+def _read_bytes(path: Path, most: int) -> bytes:
+    """The file's bytes; refused unread when there are more than ``most``."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(most + 1)       # no stat(): what is read is what counts
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
+    if len(data) > most:
+        raise ReadError(f"larger than {round(most / MB, 3):g} MB (limit: --max-file-mb)")
+    return data
+
+
+def _read_txt(data: bytes, _limits: Limits):
     from .text import decode_text
     return decode_text(data), {}
 
 
-def _read_html(data: bytes):
+def _read_html(data: bytes, _limits: Limits):
     from .html import html_to_text
     return html_to_text(data)
 
 
-def _read_docx(data: bytes):
+def _read_docx(data: bytes, limits: Limits):
     from .docx import docx_to_text
-    return docx_to_text(data), {}
+    return docx_to_text(data, limits.unpacked), {}
 
 
-def _read_pdf(data: bytes):
+def _read_pdf(data: bytes, _limits: Limits):
     from .pdf import pdf_to_text
     return pdf_to_text(data), {}
 
 
 _READERS = {"txt": _read_txt, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
 
-__all__ = ["RawText", "ReadError", "read_file", "SUPPORTED"]
+__all__ = ["FileTimeout", "Limits", "MB", "RawText", "ReadError", "read_file", "SUPPORTED", "time_limit"]

@@ -10,6 +10,13 @@ from __future__ import annotations
 
 import re
 
+from .patterns import (
+    INDEX_BLOCK_LABELS,
+    INDEX_DATE_LABELS,
+    INDEX_HEAD_LABELS,
+    INDEX_SOURCE_LABELS,
+)
+
 # Whole lines that are page furniture.  Anchored so a sentence of the report
 # that merely mentions 网站 or 打印 is never dropped.
 _CHROME_LINE = re.compile(
@@ -21,13 +28,36 @@ _CHROME_LINE = re.compile(
     | (浏览次数|浏览量|阅读量|点击数|访问量)[:：].*$
     | .*(来源|发布时间|发布日期|时间)[:：].*(浏览|点击|阅读|字体|访问).*$
     | (来源|信息来源|发布时间|发布日期)[:：]\s*\S{0,30}$
-    | (索引号|主题分类|发布机构|成文日期|发文机关|体裁分类|组配分类|服务对象|主题词|生效日期|废止日期|有效性)[:：].*$
+    | (文号|发文字号)\s*[:：]\s*$
     | (本文链接|本文关键词|原文链接|文章来源|责任编辑|编辑|审核|校对)[:：].*$
     | (相关文件|文档附件|相关附件|附件下载|相关链接|相关阅读|相关新闻|扫一扫.*|手机扫码.*|上一篇.*|下一篇.*)[:：]?\s*$
     | (文件下载及相关附件|全真版)[:：].*$
     | (主办单位|承办单位|管理维护|主管单位|技术支持|运行维护|网站标识码|网站报障|联系我们|网站地图|隐私(申明|声明)|版权所有|Copyright|©).*$
     | .*(ICP备|公网安备|ICP证)\s*\S*\d+.*$
-    | 当前位置[:：].*$
+    # breadcrumbs: 当前位置：… / 您当前的位置 / 首页 > 政务公开 > …
+    | (您(当前)?的?)?(当前|现在|所在)的?(所在)?位置\s*[:：>＞].*$
+    | (首页|网站首页|主页)?\s*[>＞»›]\s*\S.*[>＞»›]?.*$
+    # site clocks and greetings: 今天是… / 2026年1月2日 星期五 农历冬月十四
+    | (今天是|今日是|今天[:：]|当前时间|北京时间|欢迎(您)?(访问|来到|光临)).*$
+    | ((19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/]\d{1,2}[-/]\d{1,2})?
+      \s*(星期|礼拜|周)[一二三四五六日天](\s*农历.*)?$
+    | 农历\S*\s*\S{0,20}$
+    # login bars, back links, bare download and attachment labels
+    | ((登录|注册|退出|个人中心|用户中心|会员登录)\s*[|｜/]?\s*)+$
+    | (返回首页|返回顶部|返回列表|返回上一页|返回)\s*$
+    | (文件下载|附件下载|下载附件|附件|相关附件)\s*[:：]?\s*$
+    # accessibility and language switches: 无障碍 | 繁體 | English
+    | (无障碍|无障碍浏览|繁體|繁体|简体|长者模式|适老化)
+      (\s*[|｜丨/]?\s*(无障碍|无障碍浏览|繁體|繁体|简体|English|长者模式|适老化|移动版|手机版))*\s*$
+    # view counters and watermarks
+    | (本页|本文|文章)?(浏览|阅读|点击|访问)(次数|量|数|率)?\s*[:：]\s*\d*\s*(次)?$
+    | \S{0,6}水印.{0,20}$
+    # bylines: 作者：… / 2024年1月5日 来源：本网 / 2025-04-27 10:14 黑龙江省人民政府网
+    | (作者)\s*[:：][^。；，！？]{0,60}$
+    | (19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日(\s+\d{1,2}:\d{2}(:\d{2})?)?
+      \s+(来源|作者|发布|浏览|点击|字号|字体|信息来源)[:：\s].{0,40}
+    | [^\s。；，！？]{0,20}\s*(19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(\s+\d{1,2}:\d{2}(:\d{2})?)?
+      \s*[^\s。；，！？]{0,20}
     | (首页|English|繁體版|简体版|无障碍|移动版|智能问答)(\s*[|｜丨]\s*\S{1,8})*\s*[|｜丨]?\s*$
     | (\[\s*(放大字体|缩小字体|打印|关闭窗口|返回顶部|默认|收藏)\s*\]\s*)+
     | (扫描|扫一扫|微信扫一扫)(二维码)?\s*(关注我们|分享|手机阅读)?.*
@@ -40,18 +70,42 @@ _CHROME_LINE = re.compile(
 # A navigation bar: three or more short items between bars.
 _BAR = re.compile(r"\s*[|｜丨]\s*")
 
+# A salutation alone on its line (``各位代表：``) opens a speech: not a passage,
+# but the paragraph before it has ended.
+_SALUTATION = re.compile(r"^(各位代表|各位委员|同志们|各位领导|同志们、朋友们)\s*[，,：:！!]?$")
+# Index-block lines that a document's own body may also hold (a notice listing
+# the documents it repeals names each one's 文号): chrome only above the body.
+_HEAD_ONLY = re.compile(rf"^({'|'.join(INDEX_HEAD_LABELS)})\s*[:：]")
+_INDEX_LINE = re.compile(rf"^({'|'.join(INDEX_BLOCK_LABELS)})\s*[:：].*$")
+# A byline: a date or source label with a short value and no sentence in it.
+_BYLINE_LINE = re.compile(rf"^({'|'.join(INDEX_DATE_LABELS + INDEX_SOURCE_LABELS)})\s*[:：][^。；，！？]{{0,60}}$")
+
 _LICENCE_START = re.compile(
     r"(本作品(是|来自|在全世界)|注：中文维基文库社群认为|本模板所指|这部作品在.*属于公有领域)"
 )
+
+
+# Index blocks and menus are often printed as bullet lists.
+_BULLET = re.compile(r"^[•·●▪◆■◇□\-*]\s*")
 
 
 def is_chrome_line(line: str) -> bool:
     """True for one line of page furniture (navigation, byline, footer)."""
     if len(line) > 120:
         return False
-    if _CHROME_LINE.match(line):
+    line = _BULLET.sub("", line.strip())
+    if _CHROME_LINE.match(line) or _INDEX_LINE.match(line) or _BYLINE_LINE.match(line):
         return True
     return _is_nav_bar(line)
+
+
+def is_salutation(line: str) -> bool:
+    return bool(_SALUTATION.match(line.strip()))
+
+
+def is_head_chrome(line: str) -> bool:
+    """A line of the 信息公开 index block, chrome when it stands above the body."""
+    return bool(_HEAD_ONLY.match(_BULLET.sub("", line.strip())))
 
 
 def _is_nav_bar(line: str) -> bool:

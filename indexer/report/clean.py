@@ -14,7 +14,12 @@ from __future__ import annotations
 import re
 
 from . import patterns
-from .chrome import is_chrome_line, strip_trailing_boilerplate
+from .chrome import (
+    is_chrome_line,
+    is_head_chrome,
+    is_salutation,
+    strip_trailing_boilerplate,
+)
 
 # Ends a paragraph: full-width and half-width sentence ends and the colon that
 # closes a lead-in (``现将主要情况报告如下：``).
@@ -31,7 +36,12 @@ _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _NUMBERED = patterns.NUMBERED
 _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
-_TITLE_TAIL = re.compile(r"(报告|情况|总结|意见|通知|办法|规定|方案)$")
+_TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|点击率)\s*[:：].*$")
+_DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{4}\s*年")
+# ``…年度报告（2023年度）``: a title with its year after it still ends as a title.
+_YEAR_IN_BRACKETS = re.compile(r"[（(]\s*[\d〇○零一二三四五六七八九]{4}\s*年度?\s*[）)]$")
+_BREAK = ""          # stands for a dropped line that still ends a paragraph
+_TITLE_TAIL = patterns.TITLE_TAIL
 
 
 def clean_text(raw: str, fmt: str = "txt") -> str:
@@ -43,15 +53,63 @@ def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
     lines = _useful_lines(raw, fmt)
     wrapped = _is_wrapped_layout([(line, indented) for line, indented, _ in lines])
     paragraphs: list[str] = []
+    current = _Paragraph()
     after_markdown_heading = False
     for line, indented, markdown_heading in lines:
-        if paragraphs and not (markdown_heading or after_markdown_heading) \
-                and _continues(paragraphs[-1], line, len(paragraphs), wrapped and not indented):
-            paragraphs[-1] = _join(paragraphs[-1], line)
+        if line is _BREAK:
+            after_markdown_heading = True        # what follows starts a paragraph
+            continue
+        if current and not (markdown_heading or after_markdown_heading) \
+                and _continues(current.view(), line, len(paragraphs) + 1, wrapped and not indented):
+            current.join(line)
         else:
-            paragraphs.append(line)
+            if current:
+                paragraphs.append(current.text())
+            current = _Paragraph(line)
         after_markdown_heading = markdown_heading
+    if current:
+        paragraphs.append(current.text())
     return strip_trailing_boilerplate(paragraphs)
+
+
+class _Paragraph:
+    """A paragraph being joined from lines, in time linear in its length.
+
+    Joining by ``previous + line`` copies the paragraph for every line (32k
+    unpunctuated lines took 126 s).  Here the lines are collected and joined
+    once; the checks that decide whether a line continues the paragraph see
+    only its end, which is all they look at (``_TAIL`` characters, more than the
+    60 that ``_looks_like_heading`` considers), or the whole of a short one."""
+
+    _TAIL = 200
+
+    def __init__(self, line: str = ""):
+        self.parts = [line] if line else []
+        self.length = len(line)
+
+    def __bool__(self) -> bool:
+        return self.length > 0
+
+    def join(self, line: str) -> None:
+        last = self.parts[-1]
+        joined = _join(last[-1:], line)            # the separator, if any, goes before the line
+        self.parts.append(joined[1:])
+        self.length += len(joined) - 1
+
+    def view(self) -> str:
+        """The paragraph itself when short, else its last ``_TAIL`` characters."""
+        if len(self.parts) == 1 or len(self.parts[-1]) >= self._TAIL:
+            return self.parts[-1]
+        tail, size = [], 0
+        for part in reversed(self.parts):
+            tail.append(part)
+            size += len(part)
+            if size >= self._TAIL:
+                break
+        return "".join(reversed(tail))
+
+    def text(self) -> str:
+        return "".join(self.parts)
 
 
 def markdown_headings(raw: str) -> set[str]:
@@ -67,17 +125,48 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     whether it was a Markdown heading."""
     raw = _BOOKMARK.sub("", raw.replace("\x0c", "\n"))
     out: list[tuple[str, bool, bool]] = []
+    in_head = True              # above the body: the page's index block and byline
     for line in raw.split("\n"):
         indented = bool(_INDENT.match(line))
         marker = _MARKDOWN_HEADING.match(line)
         line = (line[marker.end():] if marker else line).strip(_BLANKS)
         markdown_heading = marker is not None
-        if not line or _MARKDOWN_RULE.match(line) or is_chrome_line(line):
+        if line and is_chrome_line(line):
+            line = _title_in_chrome(line)     # 首页 > … > 专栏 X局2024年…报告: keep the title
+        if not line or _MARKDOWN_RULE.match(line) or (in_head and is_head_chrome(line)):
             continue
+        line = _without_trailing_byline(line)
+        if is_salutation(line):
+            out.append((_BREAK, False, False))
+            continue
+        in_head = in_head and not _ends_sentence(line)
         if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
             continue
         out.append((line, indented, markdown_heading))
     return out
+
+
+def _without_trailing_byline(line: str) -> str:
+    """``…情况报告 发布时间：2024-01-05 来源：本网``: the title without the byline
+    a page printed on its line (chrome, and it would run the title into the body)."""
+    found = _TRAILING_BYLINE.match(line)
+    return found.group(1) if found and _TITLE_TAIL.search(found.group(1)) else line
+
+
+def _title_in_chrome(line: str) -> str:
+    """The report's title when a page printed it on a chrome line (after a
+    breadcrumb, before a byline), else ``""``: the shortest dated title at the
+    line's end, with the issuer's name before it when that stands apart."""
+    parts = [part for part in re.split(r"[\s\u3000]+", line) if part]
+    for start in range(len(parts) - 1, 0, -1):
+        tail = " ".join(parts[start:])
+        if re.search(r"[>＞»›|｜:：,，]", tail) or len(tail) < 8 or not _is_dated_title(tail):
+            continue
+        before = parts[start - 1]
+        if patterns.AGENCY_LINE.match(before) and not re.search(r"[>＞»›|｜:：]", before):
+            return before + " " + tail
+        return tail
+    return ""
 
 
 def _is_wrapped_layout(lines: list[tuple[str, bool]]) -> bool:
@@ -98,6 +187,8 @@ def _continues(previous: str, line: str, count: int, wrapped_line: bool = False)
         return True
     if _ends_sentence(previous):
         return False
+    if count <= 5 and _is_dated_title(line) and previous[-1] not in "、，,《（(“‘【":
+        return False                      # a title starts anew, whatever short line stands above it
     if _is_title_split(previous, line, count):
         return True
     if _NUMBERED.match(line):
@@ -126,14 +217,19 @@ def _looks_like_heading(text: str) -> bool:
     unpunctuated line is a fragment cut by a break (``要维护`` / ``法律``)."""
     if len(text) > 60 or re.search(r"[。；！？;!?]", text):
         return False
-    compact = text.replace(" ", "").replace("\u3000", "")
+    compact = _YEAR_IN_BRACKETS.sub("", text.replace(" ", "").replace("\u3000", ""))
     return any(pattern.search(compact) for pattern in _STANDALONE)
+
+
+def _is_dated_title(line: str) -> bool:
+    return len(line) <= 80 and bool(_TITLE_TAIL.search(line)) and bool(_DATED.search(line)) \
+        and not re.search(r"[。；！？]", line)
 
 
 def _is_title_split(previous: str, line: str, count: int) -> bool:
     """A title broken over two lines near the top: ``…2022年法治政府`` + ``建设年度报告``."""
     return (count <= 3 and len(line) <= 16 and bool(_TITLE_TAIL.search(line))
-            and "年" in previous and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
+            and "年" in previous and not _TITLE_TAIL.search(previous) and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
 
 
 def _join(previous: str, line: str) -> str:

@@ -1,25 +1,38 @@
-"""Title, agency, region, year and date, found in the text of a report.
+"""Title, agency, year and date, found in a page's declarations and the text of
+a report (the region is ``region``'s job).
 
 File names carry nothing: reports state who wrote them and when in their title,
 their opening and their signature (agency line, then the date).
 """
 from __future__ import annotations
 
-import logging
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX
+from .declared import Declared, iso_date, read_declared
+from .issuer import full_name_in_text, issuer_from_subject, opening_subject
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
+from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
+# ``区司法局``: a level word, not a place, before the body's name.
+_SHORT_FORM = re.compile(r"^[省市区县镇乡][\u4e00-\u9fff]{2,20}$")
+# ``X市人民政府关于X市2023年…``, ``2023年度X县司法局法治政府建设…``, ``中共X县委 X县人民政府关于…``.
+_AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=关于|法治政府|依法行政|二〇)")
+_AGENCY_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}年度?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=法治|依法)")
+_JOINT_IN_TITLE = re.compile(r"^(中共[\u4e00-\u9fff]{2,12}?委)、?([\u4e00-\u9fff]{2,12}?人民政府)")
+_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
+# A byline run onto the title's line: ``…情况报告 发布时间：2024-01-05``.
+_TITLE_BYLINE = re.compile(r"\s+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|【?字体|【?字号)\s*[:：].*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_YEAR_TARGET = re.compile(r"(到|至|截至)$")
 _DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_DATE_LABELLED = re.compile(r"(?:时间|发布时间|发布日期|成文日期|日期)\s*[:：]\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
-_TITLE_WORDS = re.compile(r"报告|总结|情况|意见|通知|办法|规定|方案|决定|决议|公告|批复|纲要")
+# ``保定市2021年度…`` / ``牛田镇2024年…``: a title that opens with its issuer's place.
+_TITLE_SUBJECT = re.compile(r"^(?:中共)?([\u4e00-\u9fff、]{2,24}?)(?:关于)?(?:\d{4}\s*年|[（(]\d{4}|二〇|(?=法治政府))")
+_YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~～至到]\s*(?:19|20)\d{2}\s*年?")
 
 
 @dataclass
@@ -31,53 +44,156 @@ class Metadata:
     county: str = ""
     year: int | None = None
     date: str | None = None
+    # Where each value came from (``发布单位 line 5``, ``title line 3``, ``signature``).
+    sources: dict = field(default_factory=dict)
 
 
 def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) -> Metadata:
+    """What the page declares first (meta tags, the 信息公开 index block, the
+    byline), then what the body says (title lines, signature, opening)."""
     hints = hints or {}
+    declared = read_declared(raw, hints.get("meta"), hints.get("page_text", ""))
     meta = Metadata()
     title_index = _find_title_index(paragraphs)
-    meta.title = _compose_title(paragraphs, title_index) or hints.get("title", "")
-    meta.agency = find_agency(paragraphs, meta.title, title_index)
-    meta.date = find_date(paragraphs, raw) or _iso(hints.get("date"))
-    meta.year = find_year(meta.title, paragraphs, meta.date)
+    _set(meta, "title", *declared.get("title"))
+    _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
+    _set(meta, "title", _title_like(hints.get("title", "")), "web page heading")
+    _set(meta, "agency", *_declared_agency(declared, paragraphs))
+    _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
+    _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
+    _set(meta, "date", *declared.get("date"))
+    _set(meta, "date", *_signature_date(paragraphs))
+    _set(meta, "date", *declared.get("published"))
+    meta.year, source = find_year(meta.title, paragraphs, meta.date)
+    if meta.year:
+        meta.sources["year"] = "title" if source == "title" else source
     return meta
 
 
+def _set(meta: Metadata, key: str, value, source: str) -> None:
+    """Set ``key`` unless an earlier (more trusted) source already did."""
+    if value and not getattr(meta, key):
+        setattr(meta, key, value)
+        meta.sources[key] = source
+
+
+def _line(index: int | None) -> int:
+    return (index or 0) + 1
+
+
+def _declared_agency(declared: Declared, paragraphs: list[str]) -> tuple[str, str]:
+    agency, source = declared.get("agency")
+    if agency and _SHORT_FORM.match(agency):
+        # ``发布机构：区司法局``: the name the text prints in full, else none.
+        full = full_name_in_text(agency[1:], "\n".join(paragraphs[:30]), is_place)
+        return (full, f"{source} + name in text") if full else ("", "")
+    if agency and AGENCY_LINE.match(agency):
+        return agency, source
+    content_source, source = declared.get("content_source")
+    return (content_source, source) if AGENCY_LINE.match(content_source) else ("", "")
+
+
+def _source_unit_agency(declared: Declared, paragraphs: list[str]) -> tuple[str, str]:
+    """``来源:留下街道`` under the title: the issuer when nothing better says so."""
+    unit, source = declared.get("source_unit")
+    if not unit or unit.endswith(("网", "报", "本网", "网站")):
+        return "", ""
+    return issuer_from_subject(unit, "\n".join(paragraphs[:30]), is_place), source
+
+
 def _find_title_index(paragraphs: list[str]) -> int | None:
-    for index, paragraph in enumerate(paragraphs[:6]):
-        if len(paragraph) <= 60 and _TITLE_WORDS.search(paragraph) and not re.search(r"[。；]", paragraph):
-            return index
-    for index, paragraph in enumerate(paragraphs[:3]):
-        if len(paragraph) <= 60 and not re.search(r"[。；：:]$", paragraph):
-            return index
-    return None
+    """The first line near the top shaped like a report's title: short, no
+    sentence punctuation, not a numbered heading, naming a kind of document
+    (报告, 总结, 情况 …) with a year or as a report."""
+    candidates = [index for index, paragraph in enumerate(paragraphs[:8])
+                  if len(paragraph) <= 80 and TITLE_WORDS.search(paragraph) and not re.search(r"[。；！？]", paragraph)
+                  and not NUMBERED.match(paragraph) and not paragraph.endswith(("：", ":"))
+                  and (_any_year(paragraph) or re.search(r"报告|总结", paragraph))]
+    # A column's name (``法治政府建设年度报告``) may stand above the report's own
+    # title: the first line that names a year is the title.
+    dated = [index for index in candidates if _any_year(paragraphs[index])]
+    return (dated or candidates or [None])[0]
+
+
+def _any_year(text: str):
+    return _YEAR.search(text) or _CN_YEAR.search(text)
+
+
+def _title_like(text: str) -> str:
+    """A web page's heading, when it is a report's title and not the site's name."""
+    text = (text or "").strip()
+    ok = len(text) <= 80 and TITLE_WORDS.search(text) and not re.search(r"网站|门户|首页", text)
+    return text if ok else ""
 
 
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
         return ""
-    title = paragraphs[index]
+    title = _TITLE_BYLINE.sub("", paragraphs[index]).strip()
     before = paragraphs[index - 1] if index > 0 else ""
-    # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``:
-    # the published title is the two together.
-    if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^\d{4}", title):
+    # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``
+    # (or ``关于2024年度…的报告``): the published title is the two together.
+    if before and AGENCY_LINE.match(before) and before not in title and re.match(r"^(\d{4}|关于)", title):
         title = before + title
     return title
 
 
-def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> str:
-    found = _AGENCY_IN_TITLE.match(title.replace(" ", ""))
-    if found:
-        return found.group(1)
-    signature = _signature_agency(paragraphs)
-    if signature:
-        return signature
-    if title_index:
-        for paragraph in paragraphs[:title_index]:
-            if AGENCY_LINE.match(paragraph):
-                return paragraph
-    return ""
+def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> tuple[str, str]:
+    """The issuer the body names: the title's own (``X局2024年…``, ``X市2021年度…``),
+    an issuer line next to the title, the signature, the opening's subject."""
+    text = "\n".join(paragraphs[:30])
+    for finder in (_title_agency, _issuer_line, _signature, _title_subject, _opening_subject):
+        agency, source = finder(paragraphs, title, title_index, text)
+        if agency:
+            joint = _JOINT_IN_TITLE.match(re.sub(r"[\s\u3000]", "", agency))
+            return (f"{joint.group(1)}、{joint.group(2)}" if joint else agency), source
+    return "", ""
+
+
+def _title_agency(paragraphs, title, title_index, text) -> tuple[str, str]:
+    compact = re.sub(r"[\s\u3000]", "", title)
+    joint = _JOINT_IN_TITLE.match(compact)
+    if joint:
+        return f"{joint.group(1)}、{joint.group(2)}", "title"
+    found = _AGENCY_IN_TITLE.match(compact) or _AGENCY_BEFORE_GUANYU.match(compact) \
+        or _AGENCY_AFTER_YEAR.match(compact)
+    if found and not _SHORT_FORM.match(found.group(1)):
+        return found.group(1), "title"
+    full = full_name_in_text(found.group(1)[1:], text, is_place) if found else ""
+    return (full, "title + name in text") if full else ("", "")
+
+
+def _issuer_line(paragraphs, title, title_index, text) -> tuple[str, str]:
+    """An issuer on its own line just below or above the title (not further up,
+    where a portal prints its own name)."""
+    if title_index is None:
+        return "", ""
+    for index in (title_index + 1, title_index - 1):
+        if 0 <= index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]) \
+                and not _SHORT_FORM.match(paragraphs[index]):
+            return paragraphs[index], f"paragraph {index + 1}"
+    return "", ""
+
+
+def _signature(paragraphs, title, title_index, text) -> tuple[str, str]:
+    # Below the title and the opening only: a short page's head is not its signature.
+    agency = _signature_agency(paragraphs[(title_index or 0) + 2:])
+    return (agency, "signature") if agency and not _SHORT_FORM.match(agency) else ("", "")
+
+
+def _title_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
+    subject = _TITLE_SUBJECT.match(re.sub(r"[\s\u3000]", "", title))
+    named = issuer_from_subject(subject.group(1), text, is_place) if subject else ""
+    return (named, "title") if named else ("", "")
+
+
+def _opening_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
+    for number, paragraph in enumerate(paragraphs[:4], start=1):
+        subject = opening_subject(paragraph)
+        named = issuer_from_subject(subject, text, is_place) if subject else ""
+        if named:
+            return named, f"opening paragraph {number} ({subject})"
+    return "", ""
 
 
 def _signature_agency(paragraphs: list[str]) -> str:
@@ -89,109 +205,66 @@ def _signature_agency(paragraphs: list[str]) -> str:
     return ""
 
 
-def find_date(paragraphs: list[str], raw: str) -> str | None:
+def _signature_date(paragraphs: list[str]) -> tuple[str | None, str]:
     for paragraph in reversed(paragraphs[-5:]):
         found = _DATE_CN.match(paragraph.replace(" ", ""))
         if found:
-            return _iso_parts(*found.groups())
+            return _iso_parts(*found.groups()), "signature"
         found = _DATE_CN_NUMERALS.match(paragraph.replace(" ", ""))
         if found:
-            return _iso_parts(_cn_year(found.group(1)), _cn_number(found.group(2)), _cn_number(found.group(3)))
-    found = _DATE_LABELLED.search(raw[:3000])
-    if found:
-        return _iso_parts(*found.groups())
-    return None
+            return (_iso_parts(_cn_year(found.group(1)), _cn_number(found.group(2)), _cn_number(found.group(3))),
+                    "signature")
+    return None, ""
 
 
-def find_year(title: str, paragraphs: list[str], date: str | None) -> int | None:
+def find_date(paragraphs: list[str], raw: str) -> str | None:
+    """The report's date: 成文日期, the signature, then 发布日期 / a byline."""
+    declared = read_declared(raw)
+    return declared.get("date")[0] or _signature_date(paragraphs)[0] or declared.get("published")[0] or None
+
+
+def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int | None, str]:
     """The year reported on: the title's year, else the opening's, else the
-    year before a January–March publication (annual reports come out early)."""
-    for text in [title] + paragraphs[:4]:
-        found = _YEAR.search(text)
-        if found:
-            return int(found.group(1))
+    year before a January–March publication (annual reports come out early).
+    Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
+    are not the report's."""
+    latest = int(date[:4]) if date else None
+    for number, text in enumerate([title] + paragraphs[:4]):
+        text = _YEAR_NOISE.sub("", text)
+        # A target (``到2035年``) or a year after the report's date is not the year covered.
+        found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])
+                      and (number == 0 or latest is None or int(m.group(1)) <= latest)), None)
+        year = int(found.group(1)) if found else None
+        if not found and number == 0 and _CN_YEAR.search(text):
+            year = _cn_year(_CN_YEAR.search(text).group(1))     # 二〇二三年度…报告
+        if year:
+            return year, "title" if number == 0 else f"opening paragraph {number}"
     if date:
         year, month = int(date[:4]), int(date[5:7])
-        return year - 1 if month <= 3 else year
-    return None
-
-
-def _iso(value: str | None) -> str | None:
-    if not value:
-        return None
-    found = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    return _iso_parts(*found.groups()) if found else None
+        return (year - 1 if month <= 3 else year), "date"
+    return None, ""
 
 
 def _iso_parts(year, month, day) -> str | None:
-    year, month, day = int(year), int(month), int(day)
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    """ISO date, or None when the parts are no date (``2022-02-31``, a month ``一二``)."""
+    return iso_date(year, month, day) or None
 
 
 def _cn_year(text: str) -> int:
     return int("".join(str(_CN_DIGITS[c]) for c in text))
 
 
-def _cn_number(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _CN_DIGITS[text[1]]
-    if text.endswith("十"):
-        return _CN_DIGITS[text[0]] * 10
-    if "十" in text:
-        return _CN_DIGITS[text[0]] * 10 + _CN_DIGITS[text[2]]
-    return _CN_DIGITS[text]
+# 一 … 九, 十, 十一 … 十九, 二十 … 九十九: the numerals a month or a day is written in.
+_CN_NUMBER = re.compile(r"^(?:([一二三四五六七八九])?(十))?([一二三四五六七八九])?$")
 
 
-def resolve_region(*texts: str) -> tuple[str, str, str]:
-    """(province, city, county) named by the first text that names a place,
-    resolved with addressparser's administrative-division table, so a county
-    alone (``湟中区``) still gives its province and city."""
-    for text in texts:
-        if not text:
-            continue
-        province, city, county = _divisions(text[:200])
-        if province and _named_in(text, province, city, county):
-            # The county only when named in full: addressparser also finds one in
-            # a bureau's name (南京市自然资源局 → 资源县, 洛阳市公安局 → 公安县).
-            return province, city, county if county and county in text else ""
-    return "", "", ""
+def _cn_number(text: str) -> int | None:
+    """The value of a Chinese numeral up to 99; None for ``一二``, ``十十`` or ``二二``."""
+    found = _CN_NUMBER.match(text)
+    if not text or not found:
+        return None
+    tens, ten, units = found.groups()
+    value = (_CN_DIGITS[tens] if tens else 1 if ten else 0) * 10 if ten else 0
+    return value + (_CN_DIGITS[units] if units else 0)
 
 
-# Cached by text, not by the (agency, title) pair: titles are all different but
-# agencies repeat, and each addressparser call builds a pandas DataFrame (~0.4 ms).
-@lru_cache(maxsize=16384)
-def _divisions(text: str) -> tuple[str, str, str]:
-    """addressparser's (province, city, county) guess for ``text``."""
-    import jieba
-    jieba.setLogLevel(logging.WARNING)   # addressparser loads jieba, which chats on stderr
-    import addressparser  # imported late: it loads its table and jieba at import
-
-    row = addressparser.transform([text]).iloc[0]
-    return (row["省"] or ""), (row["市"] or ""), (row["区"] or "")
-
-
-_DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")
-
-
-def _named_in(text: str, province: str, city: str, county: str) -> bool:
-    """addressparser also guesses from fragments (``中华人民共和国`` → 共和县,
-    ``自然资源部`` → 资源县); accept its answer only when the text names the
-    province or city, or the county in full."""
-    for name in (province, city):
-        short = _DIVISION_SUFFIX.sub("", name)
-        if len(short) >= 2 and short in text:
-            return True
-    return bool(county) and county in text
-
-
-def full_agency_name(agency: str, city: str, county: str) -> str:
-    """``湟中区卫生健康局`` → ``西宁市湟中区卫生健康局``: the name with its city
-    when the report gives only the county."""
-    if county and city and agency.startswith(county) and not agency.startswith(city):
-        if city not in ("市辖区", "县", "省直辖县级行政区划"):
-            return city + agency
-    return agency

@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import CATEGORY_DUTY, CATEGORY_MEASURES, CATEGORY_OTHER, CATEGORY_PLANS, CATEGORY_PROBLEMS
+from ..model import (
+    CATEGORY_DUTY,
+    CATEGORY_MEASURES,
+    CATEGORY_OTHER,
+    CATEGORY_PLANS,
+    CATEGORY_PROBLEMS,
+)
 from .patterns import CN_NUMERAL, UNNUMBERED_HEADING
 
 _CN = CN_NUMERAL

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..model import CATEGORIES, resolve_category
 
-FACETS = ("agency", "province", "year", "section")
-_COLUMN = {"agency": "agency", "province": "province", "city": "city", "year": "year",
-           "section": "category"}
+FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
+_COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
+           "province": "province", "city": "city", "year": "year", "section": "category"}
 
 
 class FilterError(ValueError):
@@ -28,9 +28,7 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
         if not value:
             continue
         if name == "year":
-            if not value.isdigit():
-                raise FilterError(f"年份应为数字，例如 year:2022（收到“{value}”）")
-            codes.add(int(value))
+            codes.add(_year(value))
         elif name == "section":
             category = resolve_category(value)
             if category is None:
@@ -43,6 +41,13 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
             if not exact and not codes:
                 codes.add(-2)        # matches nothing: an unknown agency narrows to zero
     return np.fromiter(codes, dtype=np.int64, count=len(codes))
+
+
+def _year(value: str) -> int:
+    # ASCII only: ``isdigit()`` also accepts ²; and at most 4 digits, or int64 overflows.
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        raise FilterError(f"年份应为四位数字，例如 year:2022（收到“{value[:20]}”）")
+    return int(value)
 
 
 def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]]) -> dict[str, np.ndarray]:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
-from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
+from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .facets import FilterError, combine, facet_counts, filter_masks
@@ -42,10 +44,18 @@ def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
 
 
 class Index:
-    """The serving index of a folder; ``refresh()`` picks up a rebuild."""
+    """The serving index of a folder; ``refresh()`` picks up a rebuild.
+
+    Every request holds the generation it started with until it ends (a count
+    per generation); a generation replaced by ``refresh()`` is closed (its
+    files, maps and descriptors released) when its last request ends, so a
+    server that follows many rebuilds keeps its open files flat."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._lock = threading.Lock()
+        self._users: dict[int, int] = {}      # id(generation) → requests using it
+        self._retired: dict[int, Generation] = {}
         self._gen = self._load()
 
     def _load(self) -> Generation:
@@ -55,6 +65,24 @@ class Index:
     def generation(self) -> Generation:
         return self._gen
 
+    @contextmanager
+    def using(self):
+        """The serving generation, held open until the ``with`` block ends."""
+        with self._lock:
+            gen = self._gen
+            self._users[id(gen)] = self._users.get(id(gen), 0) + 1
+        try:
+            yield gen
+        finally:
+            with self._lock:
+                self._users[id(gen)] -= 1
+                idle = not self._users[id(gen)]
+                if idle:
+                    del self._users[id(gen)]
+                retired = self._retired.pop(id(gen), None) if idle else None
+            if retired is not None:
+                retired.close()
+
     def refresh(self) -> bool:
         """Reopen when a build has swapped a new generation in; True if it did."""
         try:
@@ -63,10 +91,21 @@ class Index:
             return False
         if target == self._gen.path.name:
             return False
-        self._gen = self._load()    # the old one closes when its last request ends
+        fresh = self._load()
+        with self._lock:
+            old, self._gen = self._gen, fresh
+            in_use = id(old) in self._users
+            if in_use:
+                self._retired[id(old)] = old     # closed by the last request using it
+        if not in_use:
+            old.close()
         return True
 
     def close(self) -> None:
+        with self._lock:
+            retired, self._retired = list(self._retired.values()), {}
+        for gen in retired:
+            gen.close()
         self._gen.close()
 
     def query_terms(self, q: str) -> list[str]:
@@ -80,7 +119,11 @@ class Index:
         """One page of results for ``q`` with facet counts over all of them."""
         started = time.perf_counter()
         page, per_page, sort = _check_paging(page, per_page, sort)
-        gen = self._gen
+        with self.using() as gen:
+            return self._search(gen, started, q, filters, page, per_page, sort)
+
+    def _search(self, gen: Generation, started: float, q: str, filters: dict | None, page: int,
+                per_page: int, sort: str) -> dict:
         run = self._run(gen, q, filters, sort, page * per_page)
         terms = run["query"].terms()
         docs = run["docs"][run["order"][(page - 1) * per_page:]]
@@ -96,9 +139,9 @@ class Index:
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
         """Every matching passage id, in result order (for export and checks)."""
-        gen = self._gen
-        run = self._run(gen, q, filters, sort, None)
-        return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
+        with self.using() as gen:
+            run = self._run(gen, q, filters, sort, None)
+            return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
         query = parse_query(q or "")        # QueryError is a SearchError (400)
@@ -120,7 +163,10 @@ class Index:
         passage_id = gen.passage_id(seq)
         return {
             "passage_id": passage_id, "report_id": report["id"],
-            "title": report["title"], "agency": report["agency"], "province": report["province"],
+            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
+            "title_made_up": not report["title"], "agency": report["agency"],
+            "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
+            "province": report["province"],
             "city": report["city"], "year": report["year"], "date": report["date"],
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],
@@ -131,7 +177,8 @@ class Index:
     def get_report(self, report_id: str) -> dict:
         check_report_id(report_id)
         try:
-            return self._gen.read_report(report_id)
+            with self.using() as gen:
+                return gen.read_report(report_id)
         except ReportNotFound:
             raise NotFound(f"没有编号为“{report_id}”的报告")
 

@@ -4,7 +4,7 @@
   is cut into words by jieba with the domain dictionary;
 - ``"quoted"`` (also “…” ＂…＂ 「…」): one exact phrase, whitespace- and width-insensitive;
 - ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
-- ``agency:阳江`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
+- ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
@@ -25,13 +25,16 @@ from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
-FIELDS = ("agency", "province", "city", "year", "section")
+FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
 FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
+                 "kind": "agency_kind", "类别": "agency_kind", "机关类别": "agency_kind",
+                 "level": "agency_level", "层级": "agency_level", "级别": "agency_level",
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')
 # Words too common to be worth requiring when a run of text is cut into words.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
 
 
@@ -70,6 +73,9 @@ def check_query(text: str) -> str:
     if len(text) > MAX_QUERY:
         raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。",
                          hint="只保留最关键的几个词语或一个短语。")
+    if _SURROGATE.search(text):
+        # Bytes that were not UTF-8 (Python keeps them as lone surrogates): no text to match.
+        raise QueryError("查询含有无法识别的字节（不是 UTF-8 编码的文字）：请用 UTF-8 输入。")
     return text
 
 
@@ -163,7 +169,7 @@ def _word(word: str, query: Query):
         yield "not", None
         word = word[1:]
     name, sep, value = word.replace("：", ":").partition(":")
-    field_name = FIELD_ALIASES.get(name, name.lower())
+    field_name = FIELD_ALIASES.get(name) or FIELD_ALIASES.get(name.lower(), name.lower())
     if sep and field_name in FIELDS:
         if value:
             yield "filter", (field_name, value)

@@ -25,6 +25,7 @@ own merge of small segments at commit (``optimize`` merges all).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import threading
 from pathlib import Path
@@ -32,6 +33,7 @@ from pathlib import Path
 from tqdm import tqdm
 from whoosh import index as whoosh_index
 
+from ..children import die_with_parent, die_with_parent_on_fork
 from .schema import passage_schema
 
 _SMALL = 5_000     # passages: fewer are written without words in this process
@@ -41,7 +43,8 @@ def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
     (see ``indexer.store.schema``)."""
     return [dict(passage_id=passage.id, report_id=report.id, section=passage.section,
-                 agency=report.agency, province=report.province, city=report.city,
+                 agency=report.agency, agency_kind=report.agency_kind, agency_level=report.agency_level,
+                 province=report.province, city=report.city,
                  year=report.year or 0, category=passage.category)
             for report, passage in rows]
 
@@ -64,6 +67,7 @@ class DocumentWriter:
     ``finish`` before the generation is marked complete; ``abort`` on failure."""
 
     def __init__(self, folder: Path, procs: int, words: bool, optimize: bool = False):
+        die_with_parent_on_fork()        # Whoosh's workers must not outlive a killed build
         self.folder = folder
         self.optimize = optimize
         self._words = _WordsWriter(folder, procs) if words else None
@@ -158,7 +162,7 @@ class _FieldsWriter:
         with open(handoff, "wb") as out:
             pickle.dump((fields, deleted, optimize), out, protocol=pickle.HIGHEST_PROTOCOL)
         context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_write_fields, args=(folder, handoff),
+        self.process = context.Process(target=_write_fields, args=(folder, handoff, os.getpid()),
                                        name="whoosh-writer", daemon=True)
         self.process.start()
 
@@ -168,7 +172,8 @@ class _FieldsWriter:
             raise RuntimeError(f"writing the Whoosh documents failed (exit code {self.process.exitcode})")
 
 
-def _write_fields(folder: Path, handoff: Path) -> None:
+def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
+    die_with_parent(parent)
     with open(handoff, "rb") as source:
         fields, deleted, optimize = pickle.load(source)
     handoff.unlink()

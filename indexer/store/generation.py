@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import normalize
-from .layout import read_meta, segments_folder
+from .layout import hold, read_meta, segments_folder
 from .merge_policy import SegmentSize
 from .postings import Postings
 from .segment import Segment
@@ -45,6 +45,16 @@ class Generation:
 
     def __init__(self, path: Path, meta: dict | None = None):
         self.path = path
+        self._hold = hold(path)      # no build removes it (nor its segments) while it is open here
+        try:
+            self._open(meta)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, meta: dict | None) -> None:
+        path = self.path
+        self.texts = None
         self.meta = meta if meta is not None else read_meta(path)    # given: a build's, before writing it
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
@@ -135,10 +145,22 @@ class Generation:
 
         return whoosh_index.open_dir(str(self.path / "whoosh"))
 
+    def __del__(self) -> None:           # a generation dropped unclosed still lets go of its files
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (at interpreter exit, os may be gone)
+            pass
+
     def close(self) -> None:
-        self.texts.close()
+        """Release the generation's files; it is not used after this."""
+        if getattr(self, "_hold", -1) >= 0:
+            os.close(self._hold)
+            self._hold = -1
+        if getattr(self, "texts", None) is not None:
+            self.texts.close()
         if "postings" in self.__dict__:
             self.postings.close()
+            del self.__dict__["postings"]
 
 
 class Lookup:

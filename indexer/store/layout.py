@@ -21,10 +21,12 @@ segment is removed only when no generation left lists it.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import IndexMissing, IndexVersionError
@@ -33,7 +35,7 @@ CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.  (Defined here,
 # not in ``schema``, so reading an index does not import Whoosh.)
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7   # 6: agency_kind, agency_level facets; 7: segments
 META = "meta.json"
 NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)
@@ -89,7 +91,9 @@ def plan_segments(generation: Path, names: list[str]) -> None:
 
 
 def write_json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    # A file name in bytes that are not UTF-8 is a str with lone surrogates:
+    # written as a \udcxx escape, which json reads back as the same str.
+    path.write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
 
 def swap_in(root: Path, generation: Path) -> None:
@@ -103,15 +107,45 @@ def swap_in(root: Path, generation: Path) -> None:
     _prune(root, keep=generation)
 
 
+def remove_leftovers(root: Path) -> None:
+    """What builds killed before they finished left behind: ``.CURRENT.<pid>``
+    links (a kill between creating the link and the swap) and unfinished
+    generations, of builds no longer running."""
+    root = Path(root)
+    if not root.is_dir():
+        return
+    for link in root.glob(f".{CURRENT}.*"):
+        if not _alive(link.name.rsplit(".", 1)[-1]):
+            link.unlink(missing_ok=True)
+    for generation in root.glob("gen-*"):
+        if not (generation / META).exists() and not _build_running(generation):
+            shutil.rmtree(generation, ignore_errors=True)
+    _prune_segments(root)
+
+
+def _alive(pid_text: str) -> bool:
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _prune(root: Path, keep: Path) -> None:
-    """Remove unfinished builds and all but the newest finished generations."""
+    """Remove unfinished builds and all but the newest finished generations,
+    except those a server still has open (``in_use``)."""
     generations = sorted(root.glob("gen-*"), key=lambda p: p.stat().st_mtime, reverse=True)
     finished = [g for g in generations if (g / META).exists()]
     keep_set = {keep.resolve(), *(g.resolve() for g in finished[:_KEEP])}
     for generation in generations:
         if generation.resolve() in keep_set or _build_running(generation):
             continue
-        shutil.rmtree(generation, ignore_errors=True)
+        with _unused(generation) as unused:
+            if unused:
+                shutil.rmtree(generation, ignore_errors=True)
     _prune_segments(root)
 
 
@@ -133,6 +167,41 @@ def _listed_segments(generation: Path) -> list[str]:
             continue
         return [s["name"] for s in data.get("segments", [])] if isinstance(data, dict) else list(data)
     return []
+
+
+def hold(generation: Path) -> int:
+    """A reader's shared lock on a generation (an fd to close when done): a
+    build does not remove a generation a server still answers from, however
+    many builds swap in meanwhile.  -1 when it cannot be taken."""
+    try:
+        fd = os.open(generation / META, os.O_RDONLY)
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        pass          # being removed: the reader fails on its own, with a clear error
+    return fd
+
+
+@contextmanager
+def _unused(generation: Path):
+    """True (with the generation locked against readers) when no reader holds it."""
+    try:
+        fd = os.open(generation / META, os.O_RDONLY)
+    except OSError:
+        yield True          # unfinished: no reader ever opened it
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _build_running(generation: Path) -> bool:

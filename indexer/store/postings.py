@@ -228,7 +228,11 @@ class _BlockFile:
         return values[lo - first * BLOCK:hi - first * BLOCK]
 
     def close(self) -> None:
-        os.close(self.fd)
+        if getattr(self, "fd", -1) >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    __del__ = close      # a safety net: Generation.close() closes it first
 
 
 class Postings:
@@ -249,6 +253,7 @@ class Postings:
     def close(self) -> None:
         self.docs.close()
         self.tfs.close()
+        self.offsets = None      # a memory map: it holds the (maybe deleted) file's disk space
 
     def _ids(self, term: str) -> np.ndarray | None:
         cps = codepoints(term)
@@ -281,7 +286,7 @@ class Postings:
         One- and two-character terms are exact; longer ones are a superset that
         the caller verifies."""
         codes = self.gram_codes(term)
-        if codes is None:
+        if codes is None:      # a character no passage has: no passage, exactly
             return np.zeros(0, np.uint32), np.zeros(0, np.uint8), True
         if len(codes) == 1:
             docs, tfs = self._slice(codes[0])

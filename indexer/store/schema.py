@@ -2,7 +2,7 @@
 
 What a tool opening ``whoosh/`` directly gets: ``passage_id`` stored (the
 passage's address: ``/p/<id>`` in the app, ``Index.get_passage`` in the
-library), the facets as sortable columns (``agency``, ``province``, ``city``,
+library), the facets as sortable columns (``agency``, ``agency_kind``, ``agency_level``, ``province``, ``city``,
 ``year``, ``section``, ``category``, ``report_id``) for ``groupedby`` and
 filters, and, when built with words, ``content``: the passage's jieba words
 (Frequency format: which words and how often; phrases are the app's own
@@ -28,6 +28,8 @@ def passage_schema() -> Schema:
         content=TEXT(analyzer=ANALYZER, stored=False, phrase=False),
         section=facet(),
         agency=facet(),
+        agency_kind=facet(),
+        agency_level=facet(),
         province=facet(),
         city=facet(),
         # One term per value: the default tiered terms serve range queries, not facets.

@@ -36,10 +36,10 @@ from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
 
 SEGMENT_META = "segment.json"
-REPORT_FIELDS = ("id", "title", "agency", "province", "city", "county", "year", "date",
-                 "source", "fmt", "source_url")
+REPORT_FIELDS = ("id", "title", "agency", "agency_kind", "agency_level", "province", "city", "county", "year",
+                 "date", "source", "fmt", "source_url")
 _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
-FACET_FIELDS = ("agency", "province", "city")
+FACET_FIELDS = ("agency", "agency_kind", "agency_level", "province", "city")
 
 
 def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None = None) -> dict:
@@ -209,6 +209,10 @@ class TextStore:
                 raise OSError(f"texts.bin ends before byte {end}")
             data += more
         return data
+
+    @property
+    def closed(self) -> bool:
+        return getattr(self, "_fd", -1) < 0
 
     def close(self) -> None:
         if getattr(self, "_fd", -1) >= 0:

@@ -164,6 +164,10 @@ class SegmentTexts:
         store = self.stores[int(self.order.segment_of[first])]
         return store.span(int(self.order.row_of[first]), count)
 
+    @property
+    def closed(self) -> bool:
+        return all(store.closed for store in self.stores)
+
     def close(self) -> None:
         for store in self.stores:
             store.close()
