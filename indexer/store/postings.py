@@ -210,13 +210,19 @@ class _BlockFile:
     hold them, read with one ``os.pread`` (the pages read stay in the OS cache,
     not in the server's resident memory, as they would with a memory map)."""
 
-    def __init__(self, folder: Path, name: str, dtype):
+    def __init__(self, folder: Path, name: str, dtype, preload: bool = False):
         self.dtype = np.dtype(dtype)
         self.bounds = np.load(folder / f"postings.{name}.blocks.npy")
         self.fd = os.open(folder / f"postings.{name}.z", os.O_RDONLY)
+        self.values: np.ndarray | None = None
+        if preload:           # a small segment: inflated once, not one block per lookup
+            self.values = self[0:int(1 << 62)] if len(self.bounds) > 1 else np.zeros(0, self.dtype)
 
     def __getitem__(self, bounds: slice) -> np.ndarray:
         lo, hi = bounds.start, bounds.stop
+        if self.values is not None:
+            return self.values[lo:hi]
+        hi = min(hi, (len(self.bounds) - 1) * BLOCK)
         if hi <= lo:
             return np.zeros(0, self.dtype)
         first, last = lo // BLOCK, (hi - 1) // BLOCK
@@ -239,7 +245,7 @@ class Postings:
     """Read side: the small arrays (alphabet, codes, offsets) memory-mapped,
     the posting lists read by slice on demand, so opening is instant."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, preload: bool = False):
         load = lambda name: np.load(folder / f"postings.{name}.npy", mmap_mode="r")  # noqa: E731
         alphabet = np.asarray(load("alphabet"))
         order = np.argsort(alphabet, kind="stable")
@@ -247,8 +253,8 @@ class Postings:
         self._alphabet_ids = order.astype(np.int64) + 1
         self.codes = np.asarray(load("codes"))
         self.offsets = load("offsets")
-        self.docs = _BlockFile(folder, "docs", np.uint32)
-        self.tfs = _BlockFile(folder, "tfs", np.uint8)
+        self.docs = _BlockFile(folder, "docs", np.uint32, preload)
+        self.tfs = _BlockFile(folder, "tfs", np.uint8, preload)
 
     def close(self) -> None:
         self.docs.close()

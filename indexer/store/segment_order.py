@@ -141,9 +141,13 @@ class SegmentPostings:
             return np.zeros(0, np.int64), np.zeros(0, np.uint8), True
         if len(docs) == 1:
             return docs[0], tfs[0], exact
-        merged = np.concatenate(docs)
-        order = np.argsort(merged, kind="stable")    # runs already sorted: timsort merges them
-        return merged[order], (np.concatenate(tfs)[order] if exact else None), exact
+        if not exact:
+            return np.sort(np.concatenate(docs)), None, False
+        # Passage number and count packed in one integer: one plain sort orders both
+        # (a passage is in one segment only, so no two keys share a number).
+        keys = np.concatenate([(d.astype(np.uint64) << np.uint64(8)) | t.astype(np.uint64) for d, t in zip(docs, tfs)])
+        keys.sort()
+        return (keys >> np.uint64(8)).astype(np.int64), (keys & np.uint64(0xFF)).astype(np.uint8), True
 
 
 class SegmentTexts:
