@@ -129,8 +129,8 @@ def test_a_page_past_the_end_explains_itself(client):
 
 def test_sort_by_date_puts_newest_first(client, search_json):
     data = search_json(q="执法", sort="date", per_page=50)
-    years = [hit["year"] or 0 for hit in data["hits"]]
-    assert years == sorted(years, reverse=True)
+    keys = [(bool(hit["date"]), hit["date"] or "", hit["year"] or 0) for hit in data["hits"]]
+    assert keys == sorted(keys, reverse=True)      # dated reports newest first, undated last
     assert parse_qs(urlsplit(data["links"]["sort"]["relevance"]).query).get("sort") is None
     html = client.get("/search", query_string={"q": "执法", "sort": "date"}).get_data(as_text=True)
     assert 'name="sort" value="date"' in html  # a new query keeps the order

@@ -13,23 +13,29 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Iterator
+
+import numpy as np
 
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
 from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
+from .group import report_groups
 from .facets import FilterError, combine, facet_counts, filter_masks
 from .match import match_query
 from .query import FIELDS, QueryError, parse_query
 from .rank import rank
 from .snippets import mark, snippet
 
-__all__ = ["Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
+__all__ = ["GROUPS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
+GROUPS = ("passage", "report")
+_NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
 _REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
 _PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
@@ -76,23 +82,39 @@ class Index:
         return mark(text, terms)
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
-               sort: str = "relevance") -> dict:
-        """One page of results for ``q`` with facet counts over all of them."""
+               sort: str = "relevance", group: str = "passage") -> dict:
+        """One page of results for ``q`` with facet counts over all of them.
+        ``group="report"``: the page lists reports (by their best passage) instead."""
         started = time.perf_counter()
-        page, per_page, sort = _check_paging(page, per_page, sort)
+        page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         gen = self._gen
-        run = self._run(gen, q, filters, sort, page * per_page)
+        run = self._run(gen, q, filters, sort, None if group == "report" else page * per_page)
         terms = run["query"].terms()
-        docs = run["docs"][run["order"][(page - 1) * per_page:]]
         total = int(len(run["docs"]))
-        return {
-            "query": q or "", "total": total, "partial": run["partial"],
-            "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
-            "sort": sort, "filters": run["filters"], "terms": terms, "notes": run["query"].notes,
-            "hits": [self._hit(gen, int(seq), terms) for seq in docs],
-            "facets": run["facets"],
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        reports = gen.columns["report"][run["docs"]]
+        answer = {
+            "query": q or "", "total": total, "reports_total": int(len(np.unique(reports))),
+            "partial": run["partial"], "page": page, "per_page": per_page, "sort": sort, "group": group,
+            "filters": run["filters"], "excluded_filters": run["excluded"], "terms": terms,
+            "notes": run["query"].notes,
         }
+        if group == "report":
+            groups = report_groups(reports[run["order"]])
+            answer["pages"] = max(1, math.ceil(len(groups) / per_page))
+            answer["groups"] = [self._group(gen, run, terms, g)
+                                for g in groups[(page - 1) * per_page:page * per_page]]
+            answer["hits"] = [g["best"] for g in answer["groups"]]
+        else:
+            answer["pages"] = max(1, math.ceil(total / per_page))
+            docs = run["docs"][run["order"][(page - 1) * per_page:page * per_page]]
+            answer["hits"] = [self._hit(gen, int(seq), terms) for seq in docs]
+        answer["facets"] = run["facets"]
+        answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _group(self, gen: Generation, run: dict, terms: list[str], group: dict) -> dict:
+        best = self._hit(gen, int(run["docs"][run["order"][group["first"]]]), terms)
+        return {"report_id": best["report_id"], "count": group["count"], "best": best}
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
         """Every matching passage id, in result order (for export and checks)."""
@@ -100,36 +122,61 @@ class Index:
         run = self._run(gen, q, filters, sort, None)
         return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
 
+    def iter_hits(self, q: str = "", filters: dict | None = None, sort: str = "relevance",
+                  snippets: bool = False) -> Iterator[dict]:
+        """Every hit of a search, in result order, one at a time: an export of
+        100k hits holds one hit's text at a time, not all of them."""
+        gen = self._gen
+        run = self._run(gen, q, filters, sort, None)
+        terms = run["query"].terms() if snippets else []
+        for seq in run["docs"][run["order"]].tolist():
+            yield self._hit(gen, seq, terms, snippets)
+
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
         try:
             query = parse_query(q or "")
         except QueryError as exc:
             raise SearchError(str(exc))
         merged = _merge_filters(query.filters, filters or {})
+        excluded = _merge_filters(query.excluded_filters, {})
         matches = match_query(gen.postings, gen.norm, query)
         try:
-            masks = filter_masks(gen.columns, matches.docs, gen.vocab, merged)
+            masks = filter_masks(gen.columns, matches.docs, self._vocab(gen), merged, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
         facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks)
         matches.docs = matches.docs[combine(masks, len(matches.docs))]
         order = rank(gen, matches, query, needed or len(matches.docs), sort)
-        return {"query": query, "docs": matches.docs, "order": order,
+        return {"query": query, "docs": matches.docs, "order": order, "excluded": excluded,
                 "partial": matches.partial, "facets": facets, "filters": merged}
 
-    def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:
+    @staticmethod
+    def _vocab(gen: Generation) -> dict:
+        """The facet vocabularies plus the report ids (for ``report:`` filters)."""
+        return {**gen.vocab, "report": gen.report_ids}
+
+    def _hit(self, gen: Generation, seq: int, terms: list[str], with_snippet: bool = True) -> dict:
         report = gen.reports[int(gen.columns["report"][seq])]
         text = gen.texts[seq]
         passage_id = gen.passage_id(seq)
-        return {
+        hit = {
             "passage_id": passage_id, "report_id": report["id"],
             "title": report["title"], "agency": report["agency"], "province": report["province"],
             "city": report["city"], "year": report["year"], "date": report["date"],
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
-            "snippet": snippet(text, terms), "url": f"/p/{passage_id}",
+            "snippet": snippet(text, terms) if with_snippet else "", "url": f"/p/{passage_id}",
         }
+        # Every other field of the report table (county, source_url, and any the reader adds).
+        hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
+        return hit
+
+    def list_reports(self) -> list[dict]:
+        """The report table: one dict per report, with its passage count."""
+        gen = self._gen
+        counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
+        return [dict(r, passages=int(n)) for r, n in zip(gen.reports, counts.tolist())]
 
     def get_report(self, report_id: str) -> dict:
         if not _REPORT_ID.match(report_id or ""):
@@ -156,7 +203,7 @@ class Index:
         return report, passage
 
 
-def _check_paging(page, per_page, sort) -> tuple[int, int, str]:
+def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str, str]:
     try:
         page, per_page = int(page), int(per_page)
     except (TypeError, ValueError):
@@ -167,7 +214,9 @@ def _check_paging(page, per_page, sort) -> tuple[int, int, str]:
         raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
     if sort not in SORTS:
         raise SearchError(f"排序方式应为 {' 或 '.join(SORTS)}")
-    return page, per_page, sort
+    if group not in GROUPS:
+        raise SearchError(f"分组方式应为 {' 或 '.join(GROUPS)}")
+    return page, per_page, sort, group
 
 
 def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:
