@@ -10,8 +10,11 @@ from pathlib import Path
 
 from . import DEFAULT_INDEX
 from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
-from .read import ReadError
 from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, resolve_category
+from .read import ReadError
+from .render import hit as render_hit
+from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
+from .render import result as render_result
 from .search import (
     FIELD_ALIASES,
     FIELDS,
@@ -21,6 +24,7 @@ from .search import (
     SORTS,
     Index,
     SearchError,
+    find_spans,
     open_index,
     search_passages,
 )
@@ -29,8 +33,9 @@ from .store import current_generation, read_meta
 __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
-    "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "inspect_file",
-    "open_index", "resolve_category", "search_passages",
+    "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "find_spans",
+    "inspect_file", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result",
+    "resolve_category", "search_passages", "snippet_html", "snippet_text",
 ]
 
 

@@ -98,7 +98,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 def search(query, index_dir, agency, province, year, section, limit, page, sort, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:… section:… filter."""
-    from .api import DEFAULT_INDEX, FazhiError, open_index
+    from .api import DEFAULT_INDEX, FazhiError, open_index, render_result
 
     filters = {"agency": list(agency), "province": list(province), "year": list(year),
                "section": list(section)}
@@ -109,22 +109,21 @@ def search(query, index_dir, agency, province, year, section, limit, page, sort,
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(render_result(result), ensure_ascii=False, indent=2))
     else:
         _print_results(result)
 
 
 def _print_results(result: dict) -> None:
-    import re
+    """The library's result as text: matches in [brackets], from the snippet's spans."""
+    from .api import passage_url, snippet_text
 
     note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
     click.echo(f"{result['total']} passages{note}  ({result['took_ms']} ms)")
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
-        snippet = re.sub(r"</?mark>", lambda m: "[" if m.group() == "<mark>" else "]", hit["snippet"])
-        from html import unescape
         click.echo(f"\n{n}. {hit['title']} · {hit['agency']} · {hit['year'] or '-'} · {hit['section'] or '-'}")
-        click.echo(f"   {unescape(snippet)}")
-        click.echo(f"   {hit['url']}")
+        click.echo(f"   {snippet_text(hit['snippet'])}")
+        click.echo(f"   {passage_url(hit['passage_id'])}")
     for name, values in result["facets"].items():
         if values:
             click.echo(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))

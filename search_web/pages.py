@@ -2,36 +2,31 @@
 
 The same dict feeds the HTML template and is the page's ``.json`` twin
 (Datasette style), so what a script reads is exactly what a person sees.
-Search dicts are the library's result plus links; report dicts are the
+Search dicts are the library's result rendered by ``indexer.api.render_result``
+(the same dict as ``indexer search --json``) plus links; report dicts are the
 library's report plus rendered (escaped, marked) passages and a contents list.
+All HTML of the text comes from ``indexer.api.mark_html`` / ``render_result``,
+which escape everything but the ``<mark>`` they add.
 """
 from __future__ import annotations
 
-import html
 import re
 
-from markupsafe import Markup, escape
+from indexer.api import find_spans, mark_html, render_result
+from markupsafe import Markup
 
 from . import urls
 from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
 FACET_LABELS = {"agency": "机构", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
-_MARK_SPLIT = re.compile(r"(</?mark>)")
 _WINDOW = 2  # pages shown either side of the current one
-
-
-def safe_marked(text: str) -> Markup:
-    """The library's snippets are escaped HTML with ``<mark>``; re-escape all but
-    the marks anyway so a slip there can never become script in the page."""
-    parts = _MARK_SPLIT.split(text or "")
-    return Markup("".join(p if p in ("<mark>", "</mark>") else str(escape(html.unescape(p))) for p in parts))
 
 
 # --- search -----------------------------------------------------------------
 
 def search_page(index, params: SearchParams) -> dict:
-    result = index.search(params.q, filters=params.filters or None, page=params.page,
-                          per_page=params.per_page, sort=params.sort)
+    result = render_result(index.search(params.q, filters=params.filters or None, page=params.page,
+                                        per_page=params.per_page, sort=params.sort))
     page = dict(result)
     page.update(
         ok=True,
@@ -49,7 +44,7 @@ def search_page(index, params: SearchParams) -> dict:
 
 def _hit(hit: dict, q: str) -> dict:
     hit = dict(hit)
-    hit["snippet"] = safe_marked(hit.get("snippet") or str(escape(hit.get("text", ""))))
+    hit["snippet"] = Markup(hit["snippet"])     # render_result escaped all but its <mark>
     hit["passage_url"] = urls.passage(hit["passage_id"], q)
     hit["report_url"] = urls.report(hit["report_id"], q, anchor=hit["passage_id"])
     return hit
@@ -194,7 +189,7 @@ def _block(index, passage: dict, terms: list[str], q: str, anchors: dict, focus:
     headings = anchors.get(passage["ordinal"], [])
     level = min((h["level"] for h in headings), default=3) if passage.get("heading") else 0
     block.update(
-        html=safe_marked(index.mark(passage["text"], terms)) if terms else escape(passage["text"]),
+        html=Markup(mark_html(passage["text"], find_spans(passage["text"], terms))),
         tag=f"h{min(level + 1, 4)}" if level else "p",
         anchors=[h["anchor"] for h in headings if h.get("anchor")],
         url=urls.passage(passage["id"], q),

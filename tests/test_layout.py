@@ -24,7 +24,8 @@ ALLOWED = {
     "search": UPSTREAM | {"analysis", "store"},
     "build": UPSTREAM | {"read", "analysis", "report", "store"},
     "research": UPSTREAM | {"analysis", "store", "search"},
-    "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research"},
+    "render": set(),
+    "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render"},
     "cli": UPSTREAM | {"api"},
     "__main__": {"cli"},
 }

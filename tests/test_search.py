@@ -5,6 +5,7 @@ import pytest
 
 from conftest import SAMPLES, shared_path
 from index_helpers import build_and_open, passages_by_id, scan, squash
+from indexer.render import hit as render_hit
 from indexer.search import SearchError
 
 SAMPLE_PHRASES = [
@@ -216,7 +217,7 @@ def test_facets_of_a_filtered_field_show_the_other_values(index):
 
 
 def test_snippets_mark_every_occurrence_and_escape(index):
-    hit = index.search('"双随机"')["hits"][0]
+    hit = render_hit(index.search('"双随机"')["hits"][0])
     assert "<mark>双随机</mark>" in hit["snippet"]
     visible = hit["snippet"].replace("<mark>", "").replace("</mark>", "")
     assert "<" not in visible
@@ -226,9 +227,21 @@ def test_snippets_mark_every_occurrence_and_escape(index):
 
 
 def test_hits_carry_the_documented_keys(index):
-    hit = index.search("双随机")["hits"][0]
+    data = index.search("双随机")["hits"][0]
+    hit = render_hit(data)
     for key in ("passage_id", "report_id", "title", "agency", "year", "section", "text", "snippet", "url"):
         assert key in hit
+    assert list(hit) == list(data) + ["url"]
+
+
+def test_the_library_returns_snippet_data_and_no_url(index):
+    """The HTML and the URL are made at the edge (indexer.render), not in the search."""
+    hit = index.search('"双随机"')["hits"][0]
+    assert "url" not in hit
+    snippet = hit["snippet"]
+    assert set(snippet) == {"text", "spans", "cut_before", "cut_after"}
+    assert snippet["spans"] and all(snippet["text"][s:e] == "双随机" for s, e in snippet["spans"])
+    assert snippet["text"] in hit["text"]
     assert set(index.search("双随机")["facets"]) == {"agency", "province", "year", "section"}
 
 

@@ -1,7 +1,21 @@
-"""Snippets and marks are cut and marked in the original text."""
+"""Snippets and marks are cut and marked in the original text.
+
+The library gives data (``indexer.search.snippets``: a window of text and the
+spans of the matches in it); ``indexer.render`` makes the HTML the JSON carries.
+These tests check both, the HTML through the one render step."""
 from __future__ import annotations
 
-from indexer.search.snippets import SNIPPET_MAX, mark, snippet
+from indexer.render import mark_html, snippet_html
+from indexer.search.snippets import SNIPPET_MAX, find_spans
+from indexer.search.snippets import snippet as snippet_data
+
+
+def mark(text: str, terms: list[str]) -> str:
+    return mark_html(text, find_spans(text, terms))
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    return snippet_html(snippet_data(text, terms))
 
 
 def visible(html: str) -> str:
@@ -37,3 +51,18 @@ def test_everything_else_is_escaped():
 
 def test_overlapping_terms_give_one_mark():
     assert mark("谁执法谁普法", ["执法", "谁执法", "普法"]) == "<mark>谁执法</mark>谁<mark>普法</mark>"
+
+
+def test_the_library_gives_text_and_spans_not_html():
+    assert snippet_data('<b>推行双随机</b>', ["双随机"]) == {
+        "text": "<b>推行双随机</b>", "spans": [[5, 8]], "cut_before": False, "cut_after": False}
+    text = "前言。" * 100 + "推行“双随机、一公开”监管。" + "结语。" * 100
+    data = snippet_data(text, ["双随机"])
+    assert data["cut_before"] and data["cut_after"] and "<" not in data["text"]
+    assert [data["text"][s:e] for s, e in data["spans"]] == ["双随机"]
+    assert data["text"] in text and len(data["text"]) <= SNIPPET_MAX
+
+
+def test_spans_point_at_the_original_characters():
+    assert find_spans("２０２３ 年完成，2023年", ["2023年"]) == [(0, 6), (9, 14)]
+    assert find_spans("无关", ["双随机"]) == [] and find_spans("双随机", []) == []

@@ -67,6 +67,26 @@ def test_search_json_matches_the_library(app, search_json):
     assert [h["passage_id"] for h in data["hits"]] == [h["passage_id"] for h in direct["hits"]]
 
 
+def test_search_json_hits_are_the_cli_json_hits(app, search_json):
+    """One render step: /search.json and ``indexer search --json`` give the same
+    hits (the web adds its page links) and the same result keys."""
+    import json
+
+    from click.testing import CliRunner
+    from indexer.cli import main
+
+    data = search_json(q='双随机 "执法"', sort="date", per_page="20")
+    output = CliRunner().invoke(main, ["search", '双随机 "执法"', "--index", str(app.config["INDEX_DIR"]),
+                                       "--json", "--sort", "date", "--limit", "20"]).output
+    cli = json.loads(output)
+    assert cli["hits"] and len(data["hits"]) == len(cli["hits"])
+    for web_hit, cli_hit in zip(data["hits"], cli["hits"]):
+        assert {key: web_hit[key] for key in cli_hit} == cli_hit
+        assert set(web_hit) - set(cli_hit) == {"passage_url", "report_url"}
+    for key in set(cli) - {"took_ms", "facets", "hits"}:
+        assert data[key] == cli[key], key
+
+
 def test_facet_toggle_adds_then_removes_a_filter(client, search_json):
     everything = search_json(q="双随机")
     item = everything["facets"]["agency"][0]

@@ -1,7 +1,9 @@
 """Search an index: the one function both the CLI and the web app call.
 
 ``open_index(dir)`` gives an :class:`Index`; ``Index.search`` returns a plain
-dict (the JSON of ``indexer search --json`` and ``/search.json``).  Matching,
+dict of data: each hit's snippet is its text and match spans, never HTML, and
+no URL is made here (``indexer.render.result`` turns it into the JSON of
+``indexer search --json`` and ``/search.json``).  Matching,
 ranking and facet counting run on the generation's numpy columns and phrase
 postings; the hits' text comes from ``texts.bin``, their metadata from the
 report table in ``meta.json``.
@@ -27,7 +29,7 @@ from .facets import FilterError, combine, facet_counts, filter_masks
 from .match import match_query
 from .query import FIELDS, QueryError, parse_query
 from .rank import rank
-from .snippets import mark, snippet
+from .snippets import snippet
 
 __all__ = ["GROUPS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
 
@@ -77,9 +79,6 @@ class Index:
             return parse_query(q or "").terms()
         except QueryError:
             return []
-
-    def mark(self, text: str, terms: list[str]) -> str:
-        return mark(text, terms)
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
                sort: str = "relevance", group: str = "passage") -> dict:
@@ -166,7 +165,7 @@ class Index:
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
-            "snippet": snippet(text, terms) if with_snippet else "", "url": f"/p/{passage_id}",
+            "snippet": snippet(text, terms) if with_snippet else None,
         }
         # Every other field of the report table (county, source_url, and any the reader adds).
         hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)

@@ -1,14 +1,15 @@
-"""Snippets and marking, built from the stored text, never from token offsets.
+"""Snippets and match spans, found in the stored text, never from token offsets.
 
 Matching happens on the normalized text; ``normalize_with_offsets`` maps each
 match back to the original characters, so ``２０２３ 年`` is marked for the
 query ``2023年`` and nothing is cut in the middle of a word.  There is no limit
 on where in a text a match may be (Whoosh's fragmenters stop at 32,768
 characters by default; this does not).
+
+This is data (text and spans), not markup: ``indexer.render`` turns it into
+HTML with ``<mark>`` or into text with brackets, at the edge that shows it.
 """
 from __future__ import annotations
-
-from html import escape
 
 from ..analysis import normalize_with_offsets
 
@@ -43,29 +44,16 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def mark(text: str, terms: list[str], spans: list[tuple[int, int]] | None = None) -> str:
-    """``text`` HTML-escaped with every occurrence of ``terms`` in ``<mark>``."""
-    spans = find_spans(text, terms) if spans is None else spans
-    out, at = [], 0
-    for start, end in spans:
-        out.append(escape(text[at:start]))
-        out.append(f"<mark>{escape(text[start:end])}</mark>")
-        at = end
-    out.append(escape(text[at:]))
-    return "".join(out)
-
-
-def snippet(text: str, terms: list[str]) -> str:
+def snippet(text: str, terms: list[str]) -> dict:
     """About 80–160 characters around the densest cluster of matches, cut at
-    punctuation where possible, escaped, matches marked."""
+    punctuation where possible: ``{"text": the window, "spans": [[start, end], …]
+    of the matches inside it, "cut_before", "cut_after": whether the passage goes
+    on before / after it}``.  A passage of at most ``SNIPPET_MAX`` characters is
+    its own snippet."""
     spans = find_spans(text, terms)
-    if len(text) <= SNIPPET_MAX:
-        return mark(text, terms, spans)
-    start, end = _window(text, spans)
-    inside = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
-    shifted = [(s - start, e - start) for s, e in inside]
-    body = mark(text[start:end], terms, shifted)
-    return (_ELLIPSIS if start > 0 else "") + body + (_ELLIPSIS if end < len(text) else "")
+    start, end = (0, len(text)) if len(text) <= SNIPPET_MAX else _window(text, spans)
+    inside = [[max(s, start) - start, min(e, end) - start] for s, e in spans if e > start and s < end]
+    return {"text": text[start:end], "spans": inside, "cut_before": start > 0, "cut_after": end < len(text)}
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
