@@ -8,6 +8,8 @@ from . import urls
 from .pages import FACET_LABELS
 
 SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
+GROUP_LABELS = {"passage": "按段落", "report": "按报告"}
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines"}
 FORMAT_LABELS = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word 文档", "pdf": "PDF"}
 
 
@@ -32,4 +34,5 @@ def register(app: Flask) -> None:
     @app.context_processor
     def helpers() -> dict:
         return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
+                "GROUP_LABELS": GROUP_LABELS, "EXPORT_LABELS": EXPORT_LABELS,
                 "FORMAT_LABELS": FORMAT_LABELS}

@@ -8,14 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.api import (MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, SORTS,
-                         resolve_category)
+from indexer.api import (GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN,
+                         SORTS, resolve_category)
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
 
-# city is a filter without a facet: reports name too many cities to list.
-FILTER_KEYS = ("agency", "province", "city", "year", "section")
+# city is a filter without a facet: reports name too many cities to list;
+# report narrows to one report (a report group's "all its hits" link).
+FILTER_KEYS = ("agency", "province", "city", "year", "section", "report")
 FACET_KEYS = ("agency", "province", "year", "section")
 PER_PAGE = 10
 FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
@@ -37,12 +38,30 @@ class SearchParams:
     sort: str = "relevance"
     per_page: int = PER_PAGE
     facet_size: int = FACET_SIZE
+    group: str = "passage"
+    year_from: int | None = None
+    year_to: int | None = None
 
     @property
     def landing(self) -> bool:
         """No query, no filter, first page: the home page.  Paging or sorting
         on from there browses every passage."""
-        return not self.q and not self.filters and self.page == 1 and self.sort == "relevance"
+        return (not self.q and not self.filters and self.page == 1 and self.sort == "relevance"
+                and self.group == "passage" and not self.year_range)
+
+    @property
+    def year_range(self) -> str:
+        """``2018-2022``, ``2018-`` or ``-2022`` for the library's year filter; "" for none."""
+        if self.year_from is None and self.year_to is None:
+            return ""
+        return f"{self.year_from or ''}-{self.year_to or ''}"
+
+    def library_filters(self) -> dict[str, list[str]]:
+        """The filters as the library takes them: the year range joins the year values."""
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if self.year_range:
+            filters.setdefault("year", []).append(self.year_range)
+        return filters
 
 
 def parse_search(args: MultiDict) -> SearchParams:
@@ -53,7 +72,14 @@ def parse_search(args: MultiDict) -> SearchParams:
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
         raise WebError(f"不支持的排序方式：{sort}。", 400, "sort 只能是 relevance（相关度）或 date（日期）。")
-    return SearchParams(q=q, filters=_filters(args), sort=sort,
+    group = args.get("group", "passage") or "passage"
+    if group not in GROUPS:
+        raise WebError(f"不支持的分组方式：{group[:20]}。", 400, "group 只能是 passage（按段落）或 report（按报告）。")
+    year_from, year_to = _year(args, "year_from"), _year(args, "year_to")
+    if year_from and year_to and year_from > year_to:
+        year_from, year_to = year_to, year_from       # a range typed backwards means the same years
+    return SearchParams(q=q, filters=_filters(args), sort=sort, group=group,
+                        year_from=year_from, year_to=year_to,
                         page=_int(args, "page", 1, MAX_PAGE),
                         per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE),
                         facet_size=_int(args, "facet_size", FACET_SIZE, MAX_FACET_SIZE))
@@ -91,6 +117,15 @@ def _int(args: MultiDict, name: str, default: int, highest: int) -> int:
         return default
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= highest:
         raise WebError(f"参数 {name} 应为 1 到 {highest} 之间的整数，收到的是“{raw[:20]}”。", 400)
+    return int(raw)
+
+
+def _year(args: MultiDict, name: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise WebError(f"参数 {name} 应为四位年份，例如 2021，收到的是“{raw[:20]}”。", 400)
     return int(raw)
 
 

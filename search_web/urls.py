@@ -21,10 +21,14 @@ def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> st
 
 
 def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
-                  per_page: int, facet_size: int) -> list[tuple[str, str]]:
+                  per_page: int, facet_size: int, group: str = "passage", year_from: int | None = None,
+                  year_to: int | None = None) -> list[tuple[str, str]]:
     pairs = [("q", q)] if q else []
     for key in FILTER_KEYS:
         pairs += [(key, str(value)) for value in filters.get(key, [])]
+    pairs += [(name, str(year)) for name, year in (("year_from", year_from), ("year_to", year_to)) if year]
+    if group != "passage":
+        pairs.append(("group", group))
     if sort != "relevance":
         pairs.append(("sort", sort))
     if per_page != PER_PAGE:
@@ -36,17 +40,41 @@ def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
     return pairs
 
 
-def search(params: SearchParams | None = None, *, json: bool = False, **changes) -> str:
+def search(params: SearchParams | None = None, *, json: bool = False, fmt: str = "", **changes) -> str:
     """The search URL for ``params`` with some fields changed (``page=2``,
-    ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1."""
+    ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1.
+    ``fmt``: an export of the whole search (``csv``, ``jsonl``, ``xlsx``)."""
     p = params or SearchParams()
     fields = {"q": p.q, "filters": p.filters, "page": p.page, "sort": p.sort, "per_page": p.per_page,
-              "facet_size": p.facet_size}
+              "facet_size": p.facet_size, "group": p.group, "year_from": p.year_from, "year_to": p.year_to}
     if "page" not in changes:
         changes["page"] = 1 if changes else p.page
     fields.update(changes)
+    if fmt:
+        fields.update(page=1, per_page=PER_PAGE, facet_size=FACET_SIZE, group="passage")
+        return _with_query(url_for("web.search_export", fmt=fmt), _search_pairs(**fields))
     endpoint = "web.search_json" if json else "web.search"
     return _with_query(url_for(endpoint), _search_pairs(**fields))
+
+
+def export(params: SearchParams, fmt: str) -> str:
+    """The whole result set of this search as a file."""
+    return search(params, fmt=fmt)
+
+
+def group(params: SearchParams, grouping: str) -> str:
+    return search(params, group=grouping)
+
+
+def year_range(params: SearchParams, year_from: int | None, year_to: int | None) -> str:
+    """This search within those years (a year's bar in the histogram: that year alone)."""
+    filters = {k: v for k, v in params.filters.items() if k != "year"}
+    return search(params, filters=filters, year_from=year_from, year_to=year_to)
+
+
+def report_hits(params: SearchParams, report_id: str) -> str:
+    """Every hit of this search in one report, listed as passages."""
+    return search(params, filters={**params.filters, "report": [report_id]}, group="passage")
 
 
 def toggle(params: SearchParams, key: str, value: str) -> str:
@@ -109,9 +137,18 @@ def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False)
     return _with_query(url_for(endpoint, report_id=report_id), [("q", q)] if q else [], anchor)
 
 
-def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False) -> str:
+def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False,
+            back: SearchParams | None = None) -> str:
+    """The passage's page; ``back``: the search it was found by, carried along
+    (filters, sort, page, grouping) so "back to results" returns to it."""
     endpoint = "web.passage_json" if json else "web.passage"
     path = url_for(endpoint, passage_id=passage_id, _external=external)
+    if back is not None:
+        pairs = [(k, v) for k, v in _search_pairs(q=q or back.q, filters=back.filters, page=back.page,
+                                                  sort=back.sort, per_page=back.per_page, facet_size=FACET_SIZE,
+                                                  group=back.group, year_from=back.year_from,
+                                                  year_to=back.year_to)]
+        return _with_query(path, pairs)
     return _with_query(path, [("q", q)] if q else [])
 
 

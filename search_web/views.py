@@ -5,10 +5,12 @@ Ids are checked against their pattern before they reach the library.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from indexer.api import FazhiError
 from werkzeug.routing import BaseConverter
 
 from . import pages
+from .errors import WebError, from_search_error
 from .index import get_index
 from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
 
@@ -35,7 +37,15 @@ def _query() -> str:
 @bp.route("/", endpoint="home")
 @bp.route("/search")
 def search():
-    return render_template("search.html", page=_search())
+    try:
+        page = _search()
+    except (WebError, FazhiError) as exc:
+        error = exc if isinstance(exc, WebError) else from_search_error(exc)
+        if error.status != 400:
+            raise
+        # Kept in the box, with the message under it, so it can be fixed there.
+        return render_template("search.html", page=pages.search_error_page(clean_query(request.args), error)), 400
+    return render_template("search.html", page=page)
 
 
 @bp.route("/search.json")
@@ -43,12 +53,29 @@ def search_json():
     return _search()
 
 
+@bp.route("/search.<any(csv, jsonl, xlsx):fmt>", endpoint="search_export")
+def search_export(fmt: str):
+    """The whole result set (not a page), streamed as it is written."""
+    body, media_type, filename = pages.search_export(get_index(), parse_search(request.args), fmt,
+                                                     request.host_url)
+    headers = {"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"}
+    return Response(stream_with_context(body), content_type=media_type, headers=headers)
+
+
 def _report(report_id: str) -> dict:
     return pages.report_page(get_index(), check_report_id(report_id), _query())
 
 
 def _passage(passage_id: str) -> dict:
-    return pages.passage_page(get_index(), check_passage_id(passage_id), _query())
+    return pages.passage_page(get_index(), check_passage_id(passage_id), _query(), _back())
+
+
+def _back():
+    """The search a passage was opened from (its parameters ride along on the link)."""
+    try:
+        return parse_search(request.args)
+    except WebError:
+        return None
 
 
 @bp.route("/r/<id:report_id>")

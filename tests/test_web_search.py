@@ -82,7 +82,7 @@ def test_search_json_hits_are_the_cli_json_hits(app, search_json):
     assert cli["hits"] and len(data["hits"]) == len(cli["hits"])
     for web_hit, cli_hit in zip(data["hits"], cli["hits"]):
         assert {key: web_hit[key] for key in cli_hit} == cli_hit
-        assert set(web_hit) - set(cli_hit) == {"passage_url", "report_url"}
+        assert set(web_hit) - set(cli_hit) == {"passage_url", "report_url", "agency_url", "folded_into"}
     for key in set(cli) - {"took_ms", "facets", "hits"}:
         assert data[key] == cli[key], key
 

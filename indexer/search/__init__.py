@@ -6,6 +6,7 @@ May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``, ``index
 Never the build or the report reader.
 """
 from .index import (
+           GROUPS,
            MAX_PAGE,
            MAX_PER_PAGE,
            SORTS,
@@ -19,5 +20,5 @@ from .index import (
 from .query import FIELD_ALIASES, FIELDS, MAX_QUERY
 from .snippets import find_spans
 
-__all__ = ["FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
+__all__ = ["GROUPS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
            "NotFound", "SearchError", "find_spans", "open_index", "search_passages"]

@@ -124,12 +124,13 @@ class Index:
     def iter_hits(self, q: str = "", filters: dict | None = None, sort: str = "relevance",
                   snippets: bool = False) -> Iterator[dict]:
         """Every hit of a search, in result order, one at a time: an export of
-        100k hits holds one hit's text at a time, not all of them."""
+        100k hits holds one hit's text at a time, not all of them.  The search
+        runs now, so a bad query raises here, before anything is sent."""
         gen = self._gen
         run = self._run(gen, q, filters, sort, None)
         terms = run["query"].terms() if snippets else []
-        for seq in run["docs"][run["order"]].tolist():
-            yield self._hit(gen, seq, terms, snippets)
+        ordered = run["docs"][run["order"]]
+        return (self._hit(gen, seq, terms, snippets) for seq in ordered.tolist())
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
         try:
