@@ -30,7 +30,8 @@ def test_report_mode_lists_each_report_once_with_its_hits(client):
     group = next(g for g in reports["groups"] if g["count"] > 1)
     params = {k: v[0] for k, v in parse_qs(urlsplit(group["hits_url"]).query).items()}
     assert params.pop("report") == group["report_id"] and "group" not in params
-    listed = get_json(client, **params, report=group["report_id"], per_page=100)
+    params["per_page"] = 100
+    listed = get_json(client, **params, report=group["report_id"])
     assert listed["total"] == group["count"] and {h["report_id"] for h in listed["hits"]} == {group["report_id"]}
     assert listed["hits"][0]["passage_id"] == group["best"]["passage_id"]
     html = client.get("/search", query_string={"q": "法治政府", "group": "report"}).get_data(as_text=True)
