@@ -28,6 +28,7 @@ from .search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,
+    REPORT_SORTS,
     SORTS,
     Index,
     SearchError,
@@ -38,7 +39,7 @@ from .search import (
 from .store import current_generation, read_meta
 
 __all__ = [
-    "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "export_chunks", "export_rows", "gbt7714",
+    "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
     "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "find_spans",

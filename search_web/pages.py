@@ -34,6 +34,7 @@ def search_page(index, params: SearchParams) -> dict:
     page.update(
         ok=True,
         landing=params.landing,
+        collection=_collection(index) if params.landing else None,
         hits=hits or [_hit(hit, params) for hit in result.get("hits", [])],
         groups=[_group(g, params) for g in result.get("groups", [])] if params.group == "report" else None,
         year_from=params.year_from, year_to=params.year_to,
@@ -46,6 +47,12 @@ def search_page(index, params: SearchParams) -> dict:
         suggestions=_way_out(params, result),
     )
     return page
+
+
+def _collection(index) -> dict:
+    from .browse import collection
+
+    return collection(index)
 
 
 def _hit(hit: dict, params: SearchParams) -> dict:

@@ -158,3 +158,28 @@ def home() -> str:
 
 def static(filename: str) -> str:
     return url_for("static", filename=filename)
+
+
+REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+
+
+def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,
+            json: bool = False, fmt: str = "") -> str:
+    """The report list (``/reports``), its JSON twin or its CSV."""
+    filters = filters or {}
+    pairs = [(key, str(v)) for key in REPORT_FILTER_KEYS for v in filters.get(key, [])]
+    if sort != "date":
+        pairs.append(("sort", sort))
+    if page > 1 and not fmt:
+        pairs.append(("page", str(page)))
+    endpoint = "web.reports_csv" if fmt else ("web.reports_json" if json else "web.reports")
+    return _with_query(url_for(endpoint), pairs)
+
+
+def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str) -> str:
+    current = filters.get(key, [])
+    values = [v for v in current if v != value] if value in current else current + [value]
+    changed = {k: v for k, v in filters.items() if k != key}
+    if values:
+        changed[key] = values
+    return reports(changed, sort)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from indexer.api import FazhiError
 from werkzeug.routing import BaseConverter
 
-from . import pages
+from . import browse, pages
 from .errors import WebError, from_search_error
 from .index import get_index
 from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
@@ -60,6 +60,28 @@ def search_export(fmt: str):
                                                      request.host_url)
     headers = {"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"}
     return Response(stream_with_context(body), content_type=media_type, headers=headers)
+
+
+def _reports() -> dict:
+    return browse.reports_page(get_index(), *browse.parse_reports(request.args))
+
+
+@bp.route("/reports")
+def reports():
+    return render_template("reports.html", page=_reports())
+
+
+@bp.route("/reports.json")
+def reports_json():
+    return _reports()
+
+
+@bp.route("/reports.csv")
+def reports_csv():
+    filters, sort, _ = browse.parse_reports(request.args)
+    body = browse.reports_csv(get_index(), filters, sort, request.host_url)
+    return Response(stream_with_context(body), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=fazhi-reports.csv"})
 
 
 def _report(report_id: str) -> dict:

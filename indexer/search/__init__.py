@@ -9,6 +9,7 @@ from .index import (
            GROUPS,
            MAX_PAGE,
            MAX_PER_PAGE,
+           REPORT_SORTS,
            SORTS,
            Index,
            IndexMissing,
@@ -20,5 +21,5 @@ from .index import (
 from .query import FIELD_ALIASES, FIELDS, MAX_QUERY
 from .snippets import find_spans
 
-__all__ = ["GROUPS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
+__all__ = ["GROUPS", "REPORT_SORTS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
            "NotFound", "SearchError", "find_spans", "open_index", "search_passages"]

@@ -25,13 +25,14 @@ from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .group import report_groups
+from .reports import REPORT_SORTS, browse, report_sections
 from .facets import FilterError, combine, facet_counts, filter_masks
 from .match import match_query
 from .query import FIELDS, QueryError, parse_query
 from .rank import rank
 from .snippets import snippet
 
-__all__ = ["GROUPS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
+__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -173,10 +174,30 @@ class Index:
         return hit
 
     def list_reports(self) -> list[dict]:
-        """The report table: one dict per report, with its passage count."""
+        """The report table: one dict per report, with its passage count and
+        the section categories it has passages in."""
         gen = self._gen
         counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
-        return [dict(r, passages=int(n)) for r, n in zip(gen.reports, counts.tolist())]
+        sections = report_sections(gen)
+        return [{**{k: v for k, v in r.items() if k not in _NOT_REPORT_FIELDS[1:]}, "passages": int(n),
+                 "sections": s} for r, n, s in zip(gen.reports, counts.tolist(), sections)]
+
+    def browse_reports(self, filters: dict | None = None, sort: str = "date", page: int = 1,
+                       per_page: int = 50) -> dict:
+        """Every report (filtered, sorted, one page of them) with facet counts over
+        reports; ``per_page=0``: all of them on one page (for export)."""
+        reports = self.list_reports()
+        if per_page == 0:
+            page, per_page = 1, max(1, len(reports))
+        else:
+            page, per_page, _, _ = _check_paging(page, per_page, "relevance")
+        try:
+            result = browse(reports, filters or {}, sort, page, per_page)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        for report in result["reports"]:
+            report["sections"] = sorted(report["sections"], key=CATEGORIES.index)
+        return result
 
     def get_report(self, report_id: str) -> dict:
         if not _REPORT_ID.match(report_id or ""):
