@@ -84,17 +84,34 @@ def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str):
 def collection(index) -> dict:
     """What the collection holds: reports and passages by year and by kind of issuer."""
     reports = index.list_reports()
-    by_year: dict[int, list[int]] = {}
+    return {"reports": len(reports), "passages": sum(r["passages"] for r in reports),
+            "by_year": _by_year(reports), "by_issuer": _by_issuer(reports), "reports_url": urls.reports()}
+
+
+RECENT_YEARS = 12     # listed one by one; earlier years by decade
+
+
+def _by_year(reports: list[dict]) -> list[dict]:
+    """Rows of (label, reports, passages, links): the latest years one by one,
+    earlier ones by decade, reports without a year last."""
+    years = sorted({r.get("year") or 0 for r in reports} - {0}, reverse=True)
+    recent = set(years[:RECENT_YEARS])
+    rows: dict[tuple, list[int]] = {}
     for report in reports:
-        counts = by_year.setdefault(report.get("year") or 0, [0, 0])
+        year = report.get("year") or 0
+        span = (year, year) if year in recent or not year else (year // 10 * 10, min(year // 10 * 10 + 9, min(recent) - 1))
+        counts = rows.setdefault(span, [0, 0])
         counts[0] += 1
         counts[1] += report["passages"]
-    years = [{"year": year, "reports": r, "passages": p,
-              "reports_url": urls.reports({"year": [str(year)]}) if year else None,
-              "search_url": urls.search(filters={"year": [str(year)]}) if year else None}
-             for year, (r, p) in sorted(by_year.items(), reverse=True)]
-    return {"reports": len(reports), "passages": sum(r["passages"] for r in reports), "by_year": years,
-            "by_issuer": _by_issuer(reports), "reports_url": urls.reports()}
+    out = []
+    for (low, high), (count, passages) in sorted(rows.items(), key=lambda p: (p[0][0] == 0, -p[0][0])):
+        value = str(low) if low == high else f"{low}-{high}"
+        out.append({"label": f"{low}年" if low == high and low else (f"{low}–{high}年" if low else "年份不详"),
+                    "reports": count, "passages": passages,
+                    "reports_url": urls.reports({"year": [value]}) if low else None,
+                    "search_url": urls.search(filters={"year": [str(low)]}) if low and low == high else
+                    (urls.search(year_from=low, year_to=high) if low else None)})
+    return out
 
 
 def _by_issuer(reports: list[dict]) -> list[dict]:
