@@ -38,13 +38,14 @@ def search_page(index, params: SearchParams) -> dict:
         hits=hits or [_hit(hit, params) for hit in result.get("hits", [])],
         groups=[_group(g, params) for g in result.get("groups", [])] if params.group == "report" else None,
         year_from=params.year_from, year_to=params.year_to,
+        whole_url=urls.search(params, q=f"“{result['whole']['text']}”") if result.get("whole") else None,
         years=_years(result.get("facets", {}).get("year", []), params),
         facets=_facets(result.get("facets", {}), params),
         facet_size=params.facet_size,
         facets_more=_facets_more(result.get("facets", {}), params),
         active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
         links=_search_links(params, result),
-        suggestions=_way_out(params, result),
+        suggestions=_way_out(index, params, result),
     )
     return page
 
@@ -70,10 +71,12 @@ def _fold(hits: list[dict]) -> list[dict]:
     """Passage mode: a hit from a report already shown higher on the page folds
     under that report's first hit (``folded_into``), so a report with three hits
     shows its title once."""
-    first: dict[str, str] = {}
+    first: dict[tuple, str] = {}
     for hit in hits:
-        hit["folded_into"] = first.get(hit["report_id"])
-        first.setdefault(hit["report_id"], hit["passage_id"])
+        # A near miss never folds under a full match: it keeps its label.
+        key = (hit["report_id"], hit.get("match"))
+        hit["folded_into"] = first.get(key)
+        first.setdefault(key, hit["passage_id"])
     return hits
 
 
@@ -179,21 +182,24 @@ def _search_links(params: SearchParams, result: dict) -> dict:
     }
 
 
-def _way_out(params: SearchParams, result: dict) -> list[dict]:
+def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
     """When nothing (or only partial matches) came back: other searches that
-    will find something - without the quotes, without filters, one word alone."""
+    will find something - without the quotes, without filters, one word alone.
+    Each is counted first: a suggestion never leads to nothing."""
     if result.get("total") and not result.get("partial"):
         return []
+    filters = params.library_filters() or None
     out = []
     unquoted = " ".join(re.sub(r"[\"“”＂「」『』]", " ", params.q).split())
-    if unquoted != params.q:
+    if unquoted != params.q and index.count(unquoted, filters):
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.
-    if sum(len(values) for values in params.filters.values()) > 1:
+    if sum(len(values) for values in params.filters.values()) > 1 and index.count(params.q):
         out.append({"label": "在全部报告中搜索（清除筛选）", "url": urls.without_filters(params)})
     terms = [t for t in result.get("terms", []) if t]
     if len(terms) > 1:
-        out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]]
+        out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]
+                if index.count(f"“{term}”", filters)]
     return out
 
 

@@ -24,7 +24,11 @@ def walk(index, q: str, sort: str, per_page: int) -> list[str]:
     seen = [h["passage_id"] for h in first["hits"]]
     for page in range(2, first["pages"] + 1):
         seen += [h["passage_id"] for h in index.search(q, sort=sort, per_page=per_page, page=page)["hits"]]
-    assert len(seen) == first["total"]
+    assert len(seen) == first["total"] + first["near_total"]
+    # Every full match before every near miss, so the exact total is the first block.
+    matches = [h["match"] for p in range(1, first["pages"] + 1)
+               for h in index.search(q, sort=sort, per_page=per_page, page=p)["hits"]] if first["near_total"] else []
+    assert matches == sorted(matches)          # "all" < "near"
     return seen
 
 
@@ -113,3 +117,21 @@ def test_report_groups_page_over_each_report_once(index, per_page):
     for pid in ids:
         firsts.setdefault(pid.rsplit("-", 1)[0], pid)
     assert [g["best"]["passage_id"] for g in groups] == list(firsts.values())
+
+
+def test_near_misses_come_after_full_matches_and_are_counted_apart(index):
+    result = index.search("执法 监督", per_page=100)
+    ids = index.all_ids("执法 监督")
+    both = containing(index, "执法") & containing(index, "监督")
+    assert result["total"] == len(both) and set(ids[:len(both)]) == both
+    assert result["near_total"] == len(set(ids[len(both):])) > 0
+    near = {h["passage_id"] for h in index.iter_hits("执法 监督") if h["match"] == "near"}
+    assert near == containing(index, "执法") ^ containing(index, "监督")
+    assert sum(f["count"] for f in result["facets"]["section"]) == result["total"]   # facets count full matches
+
+
+def test_whole_run_is_counted_with_its_own_total(index):
+    result = index.search("经济建设")
+    assert result["whole"] == {"text": "经济建设", "count": len(containing(index, "经济建设"))}
+    assert result["whole"]["count"] < result["total"]
+    assert index.search("执法 监督")["whole"] is None        # typed as two words: no single run

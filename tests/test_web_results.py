@@ -102,3 +102,21 @@ def test_back_link_keeps_filters_sort_page_and_grouping(client):
 def test_agency_names_link_to_a_filter(client):
     hit = next(h for h in get_json(client, q="营商环境")["hits"] if h["agency"])
     assert parse_qs(urlsplit(hit["agency_url"]).query)["agency"] == [hit["agency"]]
+
+
+def test_suggestions_never_lead_to_nothing(client):
+    data = get_json(client, q="营商环境 量子纠缠态", agency="国务院", province="广东")
+    assert data["suggestions"]
+    for suggestion in data["suggestions"]:
+        query = dict(parse_qs(urlsplit(suggestion["url"]).query))
+        answer = get_json(client, **{k: v for k, v in query.items()})
+        assert answer["total"] > 0, suggestion
+
+
+def test_the_whole_run_note_links_to_the_quoted_search(client):
+    data = get_json(client, q="经济建设")
+    assert data["whole"]["text"] == "经济建设" and 0 < data["whole"]["count"] < data["total"]
+    quoted = get_json(client, **{k: v[0] for k, v in parse_qs(urlsplit(data["whole_url"]).query).items()})
+    assert quoted["total"] == data["whole"]["count"]
+    html = client.get("/search", query_string={"q": "经济建设"}).get_data(as_text=True)
+    assert f"{data['whole']['count']} 段包含完整的“经济建设”" in html and "缺少其中一个词语" in html

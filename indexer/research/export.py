@@ -2,7 +2,8 @@
 
 Rows come from ``Index.iter_hits`` one at a time and each writer streams them
 out in chunks, so exporting 100k hits holds a chunk, not the result set, in
-memory.  The columns are the same in every format; any field the report table
+memory.  The columns are the same in every format (``match``: ``all``, or
+``near`` for a passage listed after the full matches that misses one word); any field the report table
 gains (the reader's ``agency_kind``, ``agency_level``) fills its column.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Iterable, Iterator
 from .cite import gbt7714, today
 
 COLUMNS = ("passage_id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city",
-           "county", "year", "date", "section", "category", "text", "citation")
+           "county", "year", "date", "section", "category", "text", "citation", "match")
 CHUNK = 500                 # rows per piece of output
 XLSX_CELL_MAX = 32767       # Excel's limit on a cell's characters
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",

@@ -27,8 +27,8 @@ from ..store.layout import CURRENT, current_generation
 from .group import report_groups
 from .reports import REPORT_SORTS, browse, report_sections
 from .facets import FilterError, combine, facet_counts, filter_masks
-from .match import match_query
-from .query import FIELDS, QueryError, parse_query
+from .match import match_query, term_hits
+from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
 from .snippets import snippet
 
@@ -88,15 +88,20 @@ class Index:
         started = time.perf_counter()
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         gen = self._gen
-        run = self._run(gen, q, filters, sort, None if group == "report" else page * per_page)
+        by_report = group == "report"
+        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report)
         terms = run["query"].terms()
-        total = int(len(run["docs"]))
+        near_total = int(run["near"].sum())
+        total = int(len(run["docs"])) - near_total
         reports = gen.columns["report"][run["docs"]]
         answer = {
-            "query": q or "", "total": total, "reports_total": int(len(np.unique(reports))),
+            # total: passages matching every word (exact); near_total: listed after
+            # them, missing one word; reports_total: reports the full matches come from.
+            "query": q or "", "total": total, "near_total": near_total,
+            "reports_total": int(len(np.unique(reports[~run["near"]]))),
             "partial": run["partial"], "page": page, "per_page": per_page, "sort": sort, "group": group,
             "filters": run["filters"], "excluded_filters": run["excluded"], "terms": terms,
-            "notes": run["query"].notes,
+            "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
         }
         if group == "report":
             groups = report_groups(reports[run["order"]])
@@ -105,9 +110,10 @@ class Index:
                                 for g in groups[(page - 1) * per_page:page * per_page]]
             answer["hits"] = [g["best"] for g in answer["groups"]]
         else:
-            answer["pages"] = max(1, math.ceil(total / per_page))
-            docs = run["docs"][run["order"][(page - 1) * per_page:page * per_page]]
-            answer["hits"] = [self._hit(gen, int(seq), terms) for seq in docs]
+            answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
+            shown = run["order"][(page - 1) * per_page:page * per_page]
+            answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near))
+                              for seq, near in zip(run["docs"][shown], run["near"][shown])]
         answer["facets"] = run["facets"]
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
@@ -116,8 +122,17 @@ class Index:
         best = self._hit(gen, int(run["docs"][run["order"][group["first"]]]), terms)
         return {"report_id": best["report_id"], "count": group["count"], "best": best}
 
+    def count(self, q: str = "", filters: dict | None = None) -> int:
+        """How many passages a search lists before any near miss: those matching every
+        word, or, when none does, those matching some (0 for a query it cannot read)."""
+        try:
+            run = self._run(self._gen, q, filters, "relevance", 1, near=False)
+        except SearchError:
+            return 0
+        return int(len(run["docs"]))
+
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
-        """Every matching passage id, in result order (for export and checks)."""
+        """Every listed passage id (full matches, then near misses), in result order."""
         gen = self._gen
         run = self._run(gen, q, filters, sort, None)
         return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
@@ -130,10 +145,11 @@ class Index:
         gen = self._gen
         run = self._run(gen, q, filters, sort, None)
         terms = run["query"].terms() if snippets else []
-        ordered = run["docs"][run["order"]]
-        return (self._hit(gen, seq, terms, snippets) for seq in ordered.tolist())
+        ordered = zip(run["docs"][run["order"]].tolist(), run["near"][run["order"]].tolist())
+        return (self._hit(gen, seq, terms, snippets, near) for seq, near in ordered)
 
-    def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
+    def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
+             near: bool = True) -> dict:
         try:
             query = parse_query(q or "")
         except QueryError as exc:
@@ -145,18 +161,33 @@ class Index:
             masks = filter_masks(gen.columns, matches.docs, self._vocab(gen), merged, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
-        facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks)
-        matches.docs = matches.docs[combine(masks, len(matches.docs))]
+        # Facets count the full matches: a near miss is shown, not counted.
+        full = ~matches.near
+        facets = facet_counts(gen.columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
+        keep = combine(masks, len(matches.docs)) & (full if not near else True)
+        matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         order = rank(gen, matches, query, needed or len(matches.docs), sort)
-        return {"query": query, "docs": matches.docs, "order": order, "excluded": excluded,
-                "partial": matches.partial, "facets": facets, "filters": merged}
+        return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
+                "excluded": excluded, "partial": matches.partial, "facets": facets, "filters": merged}
+
+    def _whole(self, gen: Generation, run: dict, q: str) -> dict | None:
+        """When the unquoted query is one run of text cut into words: how many of
+        the full matches hold the run whole (``其中 199 段包含完整的“经济建设”``)."""
+        query = run["query"]
+        if len(q.split()) != 1 or len(query.phrases) != 1 or any(t.quoted for c in query.clauses for t in c) or len(query.clauses) < 2:
+            return None
+        phrase = query.phrases[0]
+        docs = run["docs"][~run["near"]]
+        count = int(np.isin(docs, term_hits(gen.postings, gen.norm, Term(phrase, phrase, True)).docs).sum())
+        return {"text": phrase, "count": count} if count else None
 
     @staticmethod
     def _vocab(gen: Generation) -> dict:
         """The facet vocabularies plus the report ids (for ``report:`` filters)."""
         return {**gen.vocab, "report": gen.report_ids}
 
-    def _hit(self, gen: Generation, seq: int, terms: list[str], with_snippet: bool = True) -> dict:
+    def _hit(self, gen: Generation, seq: int, terms: list[str], with_snippet: bool = True,
+             near: bool = False) -> dict:
         report = gen.reports[int(gen.columns["report"][seq])]
         text = gen.texts[seq]
         passage_id = gen.passage_id(seq)
@@ -168,6 +199,7 @@ class Index:
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
             "snippet": snippet(text, terms) if with_snippet else None,
+            "match": "near" if near else "all",     # near: misses one of the query's words
         }
         # Every other field of the report table (county, source_url, and any the reader adds).
         hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)

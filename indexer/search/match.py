@@ -27,6 +27,11 @@ class Matches:
     docs: np.ndarray              # sorted passage numbers that match
     clauses: list[ClauseHits]     # per clause of the query, over the whole index
     partial: bool                 # no passage matched every clause; these match some
+    near: np.ndarray | None = None  # per doc: True when it misses one clause (after the full matches)
+
+    def __post_init__(self):
+        if self.near is None:
+            self.near = np.zeros(len(self.docs), dtype=bool)
 
 
 def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHits:
@@ -53,20 +58,34 @@ def clause_hits(postings: Postings, norm_texts: list[str], clause: list[Term]) -
 
 
 def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matches:
-    """All passages matching every clause; failing that, those matching some."""
+    """All passages matching every clause, then (with two clauses or more) those
+    missing one, marked ``near`` - as Meilisearch's matching strategy or
+    Elasticsearch's ``minimum_should_match`` do: a natural query often carries a
+    word its answer does not contain literally.  Failing any full match, the
+    passages matching some clause (``partial``)."""
     count = len(norm_texts)
     clauses = [clause_hits(postings, norm_texts, clause) for clause in query.clauses]
     partial = False
+    near = None
     if not clauses:
         docs = np.arange(count, dtype=np.int64)
     else:
         docs = _intersect_all(clauses)
-        if len(docs) == 0 and len(clauses) > 1:
-            docs = np.unique(np.concatenate([h.docs for h in clauses]))
-            partial = len(docs) > 0
-    for term in query.excluded:
-        docs = np.setdiff1d(docs, term_hits(postings, norm_texts, term).docs, assume_unique=True)
-    return Matches(docs, clauses, partial)
+        if len(clauses) > 1:
+            union = np.unique(np.concatenate([h.docs for h in clauses]))
+            if len(docs) == 0:
+                docs, partial = union, len(union) > 0
+            else:
+                covered = sum(np.isin(union, h.docs, assume_unique=True).astype(np.int32) for h in clauses)
+                docs = union[covered >= len(clauses) - 1]
+                near = covered[covered >= len(clauses) - 1] < len(clauses)
+    if query.excluded:
+        keep = np.ones(len(docs), dtype=bool)
+        for term in query.excluded:
+            keep &= ~np.isin(docs, term_hits(postings, norm_texts, term).docs, assume_unique=True)
+        docs = docs[keep]
+        near = near[keep] if near is not None else None
+    return Matches(docs, clauses, partial, near)
 
 
 def _intersect_all(clauses: list[ClauseHits]) -> np.ndarray:

@@ -57,7 +57,7 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
     scores, coverage = bm25_scores(index, matches, query)
     docs = matches.docs
     if sort == "date" or not matches.clauses:
-        return _date_order(index, docs, scores, needed)
+        return _date_order(index, docs, scores, matches.near, needed)
     headings = _heading_flags(index, docs)
     keys = (docs, -scores, headings, -coverage)
     # Scores stay far below 1e5, so this float orders like the keys (up to ties):
@@ -75,14 +75,15 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
     return order[:needed]
 
 
-def _date_order(index, docs: np.ndarray, scores: np.ndarray, needed: int) -> np.ndarray:
-    """Newest first; reports without a stated date last (by year), never as 31 December."""
+def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, needed: int) -> np.ndarray:
+    """Newest first; reports without a stated date last (by year), never as 31
+    December; passages missing a word after all that match every word."""
     dated, dates = index.date_keys
     reports = index.columns["report"][docs]
     years = index.columns["year"][docs].astype(np.int64)
     dated, dates = dated[reports], dates[reports]
-    coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64)
-    return _first(coarse, (docs, -scores, -years, -dates, ~dated), needed)
+    coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64) + (~near) * 1e9
+    return _first(coarse, (docs, -scores, -years, -dates, ~dated, near), needed)
 
 
 def _first(coarse: np.ndarray, keys: tuple, needed: int) -> np.ndarray:
