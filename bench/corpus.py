@@ -67,8 +67,9 @@ def default_sources() -> list[Path]:
 
 def paragraph_pool(sources: list[Path]) -> list[str]:
     """Real body paragraphs, deduplicated, in a stable order: no headings, no
-    Traditional-script text (the reader folds it to Simplified for matching, a
-    plain scan would not), each ending a sentence so the cleaner keeps it whole."""
+    Traditional-script text (the corpus of generator version 3, from before the
+    ground truth folded script as the engine does), each ending a sentence so the
+    cleaner keeps it whole."""
     from indexer.report.corpus import read_reports
 
     seen: set[str] = set()

@@ -26,8 +26,9 @@ METHOD = """\
   a top 10 with a snippet.
 - **Exactness** on the quoted phrase queries: the passages each engine returns in full
   (ours: `Index.all_ids`; peers: all matches) against the substring scan of the same
-  passages (NFKC, whitespace removed), with the query's filter applied.  Recall and
-  precision are over all those passages together (so common phrases weigh most);
+  passages (normalized as ours matches: width, script, case and whitespace folded), with
+  the query's filter applied.  Recall and precision are over all those passages together
+  (so common phrases weigh most);
   "mean recall per query" averages each phrase query's own recall.
 - **Memory**: each build and each peer's query run is a process of its own; build peak
   RSS is the highest sum over the process and its children (sampled every 20 ms, plus

@@ -1,28 +1,18 @@
-"""The matching rule the ground truth uses: NFKC, whitespace removed.
+"""The matching rule the ground truth uses: the engine's own, one definition.
 
 A phrase "matches" a passage when ``norm(phrase) in norm(passage text)``; that is
 what the substring scan computes and what every peer is compared against.
+``norm`` is ``indexer.analysis.normalize`` (width, script, case and whitespace
+folded), so the truth is the rule the index promises, not a second copy of it.
 """
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
+from indexer.analysis import normalize as norm
+from indexer.analysis import to_simplified
 
-_SPACE = re.compile(r"\s+")
-
-
-def norm(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
+__all__ = ["is_traditional", "norm"]
 
 
 def is_traditional(text: str) -> bool:
     """True when converting to Simplified script changes the text."""
-    return _t2s().convert(text) != text
+    return to_simplified(text) != text

@@ -1,6 +1,15 @@
 """The public interface of ``indexer``: what the CLI and the web app (and any
 other program) may call.  Everything else is internal and may change.
 
+The rules of a search request are defined once, in the library, and checked
+here for every front end: the filter fields (``FIELDS``, ``FIELD_ALIASES``), the
+facets (``FACETS``), the limits (``MAX_QUERY``, ``MAX_PAGE``, ``MAX_PER_PAGE``),
+the sorts (``SORTS``), the id patterns; ``check_query``, ``check_sort``,
+``check_report_id`` and ``check_passage_id`` raise the library's error with a
+message and hint, and ``without_filter`` / ``without_quotes`` edit a query as
+the query language reads it.  ``render_result`` and its helpers turn search
+data into the JSON, HTML and text the front ends show.
+
 Reading and building import the readers and Whoosh, which a server does not
 need; they are imported on call, so ``import indexer.api`` stays light.
 """
@@ -22,6 +31,7 @@ from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from .research.export import chunks as export_chunks
 from .research.export import export_rows
 from .search import (
+    FACETS,
     FIELD_ALIASES,
     FIELDS,
     GROUPS,
@@ -32,19 +42,26 @@ from .search import (
     SORTS,
     Index,
     SearchError,
+    check_passage_id,
+    check_query,
+    check_report_id,
+    check_sort,
     find_spans,
     open_index,
     search_passages,
+    without_filter,
+    without_quotes,
 )
 from .store import current_generation, read_meta
 
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
-    "CATEGORIES", "DEFAULT_INDEX", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
+    "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
-    "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index", "find_spans",
-    "inspect_file", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result",
-    "resolve_category", "search_passages", "snippet_html", "snippet_text",
+    "IndexVersionError", "NotFound", "ReadError", "SearchError", "build_index", "check_index",
+    "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
+    "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
 ]
 
 

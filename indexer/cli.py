@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .api import ReadError
+from .api import MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
 
 class UserError(click.ClickException):
@@ -95,9 +95,9 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 @click.option("--year-to", type=click.IntRange(1949, 2100), help="Only reports of this year or earlier.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
 @click.option("--report", multiple=True, help="Only this report (its id, e.g. r2022-0177ae4c5d).")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 1000), default=1)
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
 @click.option("--group", type=click.Choice(["passage", "report"]), default="passage", show_default=True,
               help="report: list reports (hit count, best passage) instead of passages.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "jsonl", "xlsx"]), default="text",

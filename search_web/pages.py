@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.api import find_spans, mark_html, render_result
+from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
 from markupsafe import Markup
 
 from . import urls
@@ -147,18 +147,10 @@ def _query_filters(params: SearchParams, applied: dict) -> list[dict]:
         for value in applied.get(key, []):
             if str(value) in params.filters.get(key, []):
                 continue
-            q = _without_filter_token(params.q, key, str(value))
+            q = without_filter(params.q, key, str(value))
             out.append({"key": key, "label": FACET_LABELS[key], "value": str(value), "in_query": True,
                         "remove_url": urls.search(params, q=q) if q != params.q else None})
     return out
-
-
-def _without_filter_token(q: str, key: str, value: str) -> str:
-    from indexer.api import FIELD_ALIASES
-
-    names = [key] + [alias for alias, name in FIELD_ALIASES.items() if name == key]
-    pattern = rf"(?<!\S)(?:{'|'.join(map(re.escape, names))})[:：]{re.escape(value)}(?!\S)"
-    return " ".join(re.sub(pattern, " ", q, flags=re.I).split())
 
 
 def _search_links(params: SearchParams, result: dict) -> dict:
@@ -190,7 +182,7 @@ def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
         return []
     filters = params.library_filters() or None
     out = []
-    unquoted = " ".join(re.sub(r"[\"“”＂「」『』]", " ", params.q).split())
+    unquoted = without_quotes(params.q)
     if unquoted != params.q and index.count(unquoted, filters):
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.

@@ -1,33 +1,32 @@
 """Reading and checking what comes in: search parameters and ids.
 
-Everything is checked here before it reaches the library, so a hand-edited URL
-gets a 400 or 404 with a message instead of an exception deep inside.
+Everything is checked here before it reaches the search, so a hand-edited URL
+gets a 400 or 404 with a message instead of an exception deep inside.  The
+rules themselves (filter fields, limits, sorts, id patterns) are the library's
+(``indexer.api``): checked by its functions, which raise its error with a
+message and hint; what is checked here is only how a URL carries them.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from indexer.api import (GROUPS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN,
-                         SORTS, resolve_category)
+from indexer.api import FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, check_query, check_sort, resolve_category
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
 
-# city is a filter without a facet: reports name too many cities to list;
-# report narrows to one report (a report group's "all its hits" link).
-FILTER_KEYS = ("agency", "province", "city", "year", "section", "report")
-FACET_KEYS = ("agency", "province", "year", "section")
+# The library's filter fields and facets; city is a filter without a facet:
+# reports name too many cities to list; report narrows to one report (a
+# report group's "all its hits" link).
+FILTER_KEYS = FIELDS
+FACET_KEYS = FACETS
 PER_PAGE = 10
 FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
 MAX_FACET_SIZE = 5000
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-# The library's id patterns: nothing else (no dots, no slashes) ever reaches it.
-REPORT_ID_RE = re.compile(rf"^{REPORT_ID_PATTERN}$")
-PASSAGE_ID_RE = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
 
 @dataclass
@@ -65,13 +64,10 @@ class SearchParams:
 
 
 def parse_search(args: MultiDict) -> SearchParams:
-    q = clean_query(args)
-    if len(q) > MAX_QUERY:
-        raise WebError(f"查询太长（{len(q)} 个字符，最多 {MAX_QUERY} 个）。", 400,
-                       "请只保留最关键的几个词语或一个短语。")
-    sort = args.get("sort", "relevance") or "relevance"
-    if sort not in SORTS:
-        raise WebError(f"不支持的排序方式：{sort}。", 400, "sort 只能是 relevance（相关度）或 date（日期）。")
+    """The search a URL asks for; the library's ``SearchError`` (400) for a
+    query too long or an unknown sort, ``WebError`` for what the URL carries badly."""
+    q = check_query(clean_query(args))
+    sort = check_sort(args.get("sort", "relevance") or "relevance")
     group = args.get("group", "passage") or "passage"
     if group not in GROUPS:
         raise WebError(f"不支持的分组方式：{group[:20]}。", 400, "group 只能是 passage（按段落）或 report（按报告）。")
@@ -127,15 +123,3 @@ def _year(args: MultiDict, name: str) -> int | None:
     if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
         raise WebError(f"参数 {name} 应为四位年份，例如 2021，收到的是“{raw[:20]}”。", 400)
     return int(raw)
-
-
-def check_report_id(report_id: str) -> str:
-    if not REPORT_ID_RE.match(report_id):
-        raise WebError("报告编号格式不对，找不到这份报告。", 404, "报告编号形如 r2022-0177ae4c5d。")
-    return report_id
-
-
-def check_passage_id(passage_id: str) -> str:
-    if not PASSAGE_ID_RE.match(passage_id):
-        raise WebError("段落编号格式不对，找不到这个段落。", 404, "段落编号形如 r2022-0177ae4c5d-0012。")
-    return passage_id

@@ -1,18 +1,18 @@
 """Routes: thin adapters from a request to a page function and back.
 
 Each page has an HTML route and a ``.json`` twin answering the same dict.
-Ids are checked against their pattern before they reach the library.
+Ids are checked against the library's patterns before the index is opened.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
-from indexer.api import FazhiError
+from indexer.api import FazhiError, SearchError, check_passage_id, check_query, check_report_id
 from werkzeug.routing import BaseConverter
 
 from . import browse, pages
 from .errors import WebError, from_search_error
 from .index import get_index
-from .params import MAX_QUERY, check_passage_id, check_report_id, clean_query, parse_search
+from .params import clean_query, parse_search
 
 bp = Blueprint("web", __name__)
 
@@ -30,8 +30,10 @@ def _search() -> dict:
 
 def _query() -> str:
     """The query whose terms a report page marks; too long a one marks nothing."""
-    q = clean_query(request.args)
-    return q if len(q) <= MAX_QUERY else ""
+    try:
+        return check_query(clean_query(request.args))
+    except SearchError:
+        return ""
 
 
 @bp.route("/", endpoint="home")
@@ -96,7 +98,7 @@ def _back():
     """The search a passage was opened from (its parameters ride along on the link)."""
     try:
         return parse_search(request.args)
-    except WebError:
+    except (WebError, FazhiError):
         return None
 
 

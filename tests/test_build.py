@@ -41,6 +41,27 @@ def test_building_twice_gives_identical_ids(reports, tmp_path):
     assert all_passage_ids(tmp_path / "a") == all_passage_ids(tmp_path / "b")
 
 
+def test_suffixed_ids_are_served_and_kept_by_a_rebuild(tmp_path):
+    """Two reports with the same agency, year and title: the index serves both,
+    the second as ``<id>-2``, and an update that reuses them keeps the ids."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for name, sample in (("a.txt", "000_f7229b1349f031b6.txt"), ("b.txt", "004_1c6251870824dc6a.txt")):
+        shutil.copy(SAMPLES / sample, source / name)
+    (source / "manifest.csv").write_text("file,title,agency,year,source_url\n" + "".join(
+        f"{name},同名报告,某局,2022,\n" for name in ("a.txt", "b.txt")), encoding="utf-8")
+    index_dir = tmp_path / "index"
+    build_index([source], index_dir, procs=1)
+    first = all_passage_ids(index_dir)
+    index = open_index(index_dir)
+    base = index.get_passage(first[0])["report"]["id"].removesuffix("-2")
+    assert {index.get_report(rid)["source"] for rid in (base, f"{base}-2")} == {"a.txt", "b.txt"}
+    assert index.get_passage(f"{base}-2-0001")["passage"]["id"] == f"{base}-2-0001"
+    index.close()
+    summary = build_index([source], index_dir, procs=1)
+    assert summary["files_reused"] == 2 and all_passage_ids(index_dir) == first
+
+
 def test_update_after_change_add_and_remove_keeps_untouched_ids(reports, tmp_path):
     index_dir = tmp_path / "index"
     build_index([reports], index_dir, procs=1)

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from conftest import shared_path
-from indexer.report.corpus import read_report, read_reports
+from indexer.report.corpus import make_report_id, read_report, read_reports
 from indexer.report.passages import split_long
 
 
@@ -24,6 +24,101 @@ def test_passage_ids_are_stable_and_unique(sample_dir):
     assert ids == [p.id for r in second for p in r.passages]
     assert len(ids) == len(set(ids))
     assert all(p.id.startswith(r.id + "-") for r in first for p in r.passages)
+
+
+# Report ids as published (sha1 of agency|year|title, whitespace and width folded):
+# (report id, passages).  A passage id is ``<report id>-<ordinal:04d>``, so these
+# pin every passage id too.  They must never change for an existing report.
+SAMPLE_IDS = {
+    "000_f7229b1349f031b6.txt": ("r2022-0177ae4c5d", 26),
+    "001_2bba1cb4cd6e5587.txt": ("r2024-bd6ec47248", 27),
+    "002_fe0e8058e257553a.txt": ("r2022-72de5c0895", 51),
+    "003_c589ac335115484d.txt": ("r2023-0068f00af0", 30),
+    "004_1c6251870824dc6a.txt": ("r2022-af51af795f", 25),
+}
+# ../shared files whose title, agency and year come from their manifest; chosen
+# for full-width brackets, ！ and an ideographic space in the title.
+SHARED_IDS = {
+    "63_1964_gwr.txt": ("r1964-b4a28a4cd5", 116),
+    "05_GAC_2014_218662.txt": ("r2014-dadc89aad2", 4),
+    "08_CCID_2019_100455.txt": ("r2019-b9c8a6a3fb", 7),
+    "04_Zhejiang_2004_301789.txt": ("r2004-e9c271c1cf", 9),
+}
+
+
+def _ids(reports, names) -> dict:
+    return {r.source: (r.id, len(r.passages)) for r in reports if r.source in names}
+
+
+def _passage_ids_follow_the_report_id(reports) -> None:
+    for report in reports:
+        assert [p.id for p in report.passages] == [f"{report.id}-{n:04d}" for n in range(1, len(report.passages) + 1)]
+
+
+def test_sample_ids_are_the_published_ones(sample_dir):
+    reports = read_reports([sample_dir]).reports
+    assert _ids(reports, SAMPLE_IDS) == SAMPLE_IDS
+    _passage_ids_follow_the_report_id(reports)
+
+
+def test_shared_ids_are_the_published_ones(realworld):
+    assert _ids(realworld.reports, SHARED_IDS) == SHARED_IDS
+    _passage_ids_follow_the_report_id([r for r in realworld.reports if r.source in SHARED_IDS])
+
+
+def test_word_and_pdf_editions_keep_the_sample_ids():
+    formats = shared_path("formats")
+    for name in ("003_c589ac335115484d.docx.docx", "004_1c6251870824dc6a.pdf.pdf"):
+        report = read_report(formats / name)
+        assert (report.id, len(report.passages)) == SAMPLE_IDS[name.split(".")[0] + ".txt"], name
+
+
+def test_report_id_folds_width_and_whitespace_only():
+    """The id key is folded for width (NFKC) and whitespace, never for script or
+    case: these are the ids such reports had, and keep."""
+    assert make_report_id("陽江市衛生健康局", 2022, "陽江市衛生健康局２０２２年法治政府建設年度報告（ABC版）", []) \
+        == "r2022-32154ac611"
+    assert make_report_id("Ａ局", 2021, "Report  Of\u30002021", []) == "r2021-ee4c391610"
+    assert make_report_id("Ａ局", 2021, "Report Of 2021", []) == make_report_id("A局", 2021, "ReportOf2021", [])
+    assert make_report_id("Ａ局", 2021, "report of 2021", []) != make_report_id("Ａ局", 2021, "Report of 2021", [])
+    assert make_report_id("某局", 2021, "法治政府建設", []) != make_report_id("某局", 2021, "法治政府建设", [])
+    # no title: the id comes from the start of the folded text
+    assert make_report_id("某局", None, "", ["第一段　ＡＢＣ。", "第二段，「繁體」。"]) == "r0-e99e55d991"
+
+
+def test_two_reports_with_the_same_agency_year_and_title_get_a_suffix(tmp_path, sample_dir):
+    """Different texts under one agency, year and title: the later file (in file
+    order) gets ``-2``, on its passages and heading anchors too; a re-read from
+    the cache (a rebuild) hands the suffixes out the same way."""
+    import shutil
+
+    for name, sample in (("a.txt", "000_f7229b1349f031b6.txt"), ("b.txt", "004_1c6251870824dc6a.txt")):
+        shutil.copy(sample_dir / sample, tmp_path / name)
+    (tmp_path / "manifest.csv").write_text(
+        "file,title,agency,year,source_url\n"
+        "a.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n"
+        "b.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n", encoding="utf-8")
+    base = make_report_id("某市卫生健康局", 2022, "卫生健康局2022年法治政府建设年度报告", [])
+    first = read_reports([tmp_path])
+    assert not first.duplicates
+    assert [(r.source, r.id) for r in first.reports] == [("a.txt", base), ("b.txt", f"{base}-2")]
+    suffixed = first.reports[1]
+    assert suffixed.passages[0].id == f"{base}-2-0001"
+    assert all(p.id.startswith(f"{base}-2-") for p in suffixed.passages)
+    assert suffixed.headings and all(h.anchor.startswith(f"{base}-2-h") for h in suffixed.headings)
+    _passage_ids_follow_the_report_id(first.reports)
+
+    by_key = {first.report_sources[r.id]: r for r in first.reports}
+    again = read_reports([tmp_path], cache=by_key.get)
+    assert [(r.source, r.id) for r in again.reports] == [("a.txt", base), ("b.txt", f"{base}-2")]
+    assert [p.id for r in again.reports for p in r.passages] == [p.id for r in first.reports for p in r.passages]
+
+    (tmp_path / "c.txt").write_text((sample_dir / "002_fe0e8058e257553a.txt").read_text(encoding="utf-8"),
+                                    encoding="utf-8")
+    with (tmp_path / "manifest.csv").open("a", encoding="utf-8") as manifest:
+        manifest.write("c.txt,卫生健康局2022年法治政府建设年度报告,某市卫生健康局,2022,\n")
+    third = read_reports([tmp_path], cache=by_key.get)
+    assert [r.id for r in third.reports] == [base, f"{base}-2", f"{base}-3"]
 
 
 def test_every_sentence_in_exactly_one_passage(sample_dir):
@@ -101,8 +196,26 @@ def test_no_realworld_passage_is_boilerplate(realworld):
 
 
 def test_realworld_traditional_texts_keep_their_characters(realworld):
+    """Script is folded for matching only: every Traditional character of a file
+    is in its passages, as many times, unconverted."""
+    from collections import Counter
+
+    from indexer.analysis import to_simplified
+    from indexer.read import read_file
+
+    root = shared_path("realworld")
+
+    def traditional(text: str) -> Counter:
+        return Counter(c for c in text if to_simplified(c) != c)
+
     old = [r for r in realworld.reports if r.year and r.year < 1960]
     assert old and all(r.passages for r in old)
+    kept = {}
+    for report in realworld.reports:
+        raw = traditional(read_file(next(root.rglob(report.source))).text)
+        assert traditional("".join(p.text for p in report.passages)) == raw, report.source
+        kept[report.source] = sum(raw.values())
+    assert kept["71_1954_gwr.txt"] > 6000 and kept["68_1957_gwr.txt"] > 200
 
 
 def test_reading_in_two_processes_gives_the_same_result(tmp_path, sample_dir):

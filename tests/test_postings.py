@@ -13,6 +13,11 @@ from indexer.analysis import normalize
 from indexer.report.corpus import read_reports
 
 
+def overlapping(text: str, term: str) -> int:
+    """The definition of a term's frequency: its occurrences, overlapping ones included."""
+    return sum(text.startswith(term, at) for at in range(len(text)))
+
+
 @pytest.fixture(scope="module")
 def norm_texts() -> list[str]:
     return [normalize(p.text) for r in read_reports([SAMPLES]).reports for p in r.passages]
@@ -30,12 +35,12 @@ def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block
     index = postings.Postings(tmp_path)
     grams = {text[i:i + n] for text in norm_texts for n in (1, 2) for i in range(len(text) - n + 1)}
     rng = random.Random(5)
-    for gram in rng.sample(sorted(grams), 400) + ["法", "执法", "双随机一公开"]:
+    for gram in rng.sample(sorted(grams), 400) + ["法", "执法", "双随机一公开", "00"]:
         docs, tfs, exact = index.candidates(gram)
         expected = [n for n, text in enumerate(norm_texts) if gram in text]
         if exact:
             assert docs.tolist() == expected, gram
-            assert tfs.tolist() == [min(norm_texts[n].count(gram), 255) for n in expected], gram
+            assert tfs.tolist() == [min(overlapping(norm_texts[n], gram), 255) for n in expected], gram
         else:
             assert set(expected) <= set(docs.tolist()), gram
     assert index.candidates("〇〇〇不存在")[0].size == 0
@@ -56,3 +61,15 @@ def test_no_passages_make_empty_postings(tmp_path):
     index = postings.Postings(tmp_path)
     assert index.candidates("法")[0].size == 0 and index.candidates("法治政府")[0].size == 0
     index.close()
+
+
+@pytest.mark.parametrize("term", ["00", "000", "哈哈哈", "abab", "aba", "双随机", "法", "法治法"])
+def test_counter_counts_overlapping_occurrences(term):
+    texts = ["2000年20000元", "哈哈哈哈哈", "abababa", "双随机双随机", "法治法治法", "", "无关的文字"]
+    assert [postings.counter(term)(t) for t in texts] == [overlapping(t, term) for t in texts]
+    assert postings.counter("00")("2000") == 2 and "2000".count("00") == 1     # str.count would say 1
+
+
+def test_samples_hold_an_overlapping_gram(norm_texts):
+    """The check above of the stored tfs is not vacuous: ``00`` overlaps in the samples."""
+    assert any(overlapping(t, "00") > t.count("00") for t in norm_texts)

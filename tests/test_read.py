@@ -1,10 +1,15 @@
 """Reading files of every published form; bad files give one-line reasons."""
+import importlib.util
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from indexer.report.corpus import read_reports
 from indexer.read import ReadError, read_file
+from indexer.report.corpus import read_report, read_reports
+
+DATA = Path(__file__).resolve().parent / "data"
 
 TEXT = "阳江市卫生健康局2022年法治政府建设年度报告\n\n一、主要举措和成效\n\n继续组织实施“双随机”监督抽检工作。\n"
 
@@ -74,3 +79,38 @@ def test_pdf_without_text_layer_is_skipped(tmp_path):
     path.write_bytes(pdf)
     with pytest.raises(ReadError, match="no text"):
         read_file(path)
+
+
+def _made_from() -> object:
+    """tests/data/make_formats.py: how the bundled Word and PDF files were made."""
+    spec = importlib.util.spec_from_file_location("make_formats", DATA / "make_formats.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_good_word_file_gives_its_paragraphs_in_order():
+    assert read_file(DATA / "report.docx").text.split("\n\n") == _made_from().paragraphs()
+
+
+def test_a_good_pdf_gives_its_text_layer_with_the_page_break():
+    text = read_file(DATA / "report.pdf").text
+    assert text.count("\f") >= 1                           # two pages: a form feed between them
+    assert re.sub(r"\s", "", text) == re.sub(r"\s", "", _made_from().excerpt())
+
+
+@pytest.mark.parametrize("name,fmt", [("report.docx", "docx"), ("report.pdf", "pdf")])
+def test_word_and_pdf_read_to_the_report_of_their_text(tmp_path, name, fmt):
+    """The bundled files hold the start of sample 000 (no ../shared needed): they
+    read to the passages, headings, metadata and ids of the same text as .txt,
+    the PDF's line wraps and page break rejoined."""
+    twin = tmp_path / "report.txt"
+    twin.write_text(_made_from().excerpt(), encoding="utf-8")
+    ours, theirs = read_report(DATA / name), read_report(twin)
+    assert ours.fmt == fmt and len(ours.passages) == 8
+    assert [p.text for p in ours.passages] == [p.text for p in theirs.passages]
+    assert [p.id for p in ours.passages] == [p.id for p in theirs.passages]
+    assert [(h.level, h.title, h.category) for h in ours.headings] == \
+        [(h.level, h.title, h.category) for h in theirs.headings]
+    assert (ours.id, ours.title, ours.agency, ours.year) == (
+        "r2022-0177ae4c5d", "潮州市湘桥区卫生健康局2022年法治政府建设年度报告", "潮州市湘桥区卫生健康局", 2022)

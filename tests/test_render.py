@@ -2,7 +2,15 @@
 the JSON of ``indexer search --json`` and ``/search.json``."""
 from __future__ import annotations
 
-from indexer.render import hit, mark_html, mark_text, passage_url, result, snippet_html, snippet_text
+from indexer.render import (
+    hit,
+    mark_html,
+    mark_text,
+    passage_url,
+    result,
+    snippet_html,
+    snippet_text,
+)
 
 SNIPPET = {"text": '推行"双随机"<b>监管</b>', "spans": [[3, 6]], "cut_before": True, "cut_after": False}
 

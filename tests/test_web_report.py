@@ -43,8 +43,16 @@ def test_report_marks_the_terms_of_the_search(client, hit):
 
 
 def test_report_survives_an_unreadable_query(client, hit):
+    """An unbalanced quote is read as the library reads it (a phrase to the end);
+    a query too long to search marks nothing and is not carried in the links."""
     response = client.get(f"/r/{hit['report_id']}", query_string={"q": '"双随机'})
+    html = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert "<mark>双随机</mark>" in html and f'id="{hit["passage_id"]}"' in html
+    data = client.get(f"/r/{hit['report_id']}.json", query_string={"q": "双随机 " * 200}).get_json()
+    assert data["ok"] is True and data["query"] == "" and data["terms"] == []
+    assert all("<mark>" not in p["html"] for p in data["report"]["passages"])
+    assert len(data["report"]["passages"]) == len(client.get(f"/r/{hit['report_id']}.json").get_json()["report"]["passages"])
 
 
 def test_hits_link_to_the_passage_with_the_query(client, hit):
@@ -105,17 +113,33 @@ def test_unknown_ids_are_404_pages(client, path):
     assert response.status_code == 404
     if path.endswith(".json"):
         data = response.get_json()
-        assert data["ok"] is False and data["error"]
+        assert data["ok"] is False and data["status"] == 404 and data["error"] and data["hint"]
     else:
         html = response.get_data(as_text=True)
         assert "找不到" in html or "没有" in html
         assert response.mimetype == "text/html"
 
 
+def test_a_malformed_id_gets_the_library_message(client):
+    """The id patterns are checked once, by the library; the web app shows its message."""
+    from indexer.api import NotFound, check_passage_id, check_report_id
+
+    for path, check, bad in [("/r/{}.json", check_report_id, "nope"), ("/p/{}.json", check_passage_id, "r2022-0177ae4c5d")]:
+        with pytest.raises(NotFound) as error:
+            check(bad)
+        data = client.get(path.format(bad)).get_json()
+        assert (data["status"], data["error"], data["hint"]) == (404, error.value.message, error.value.hint)
+
+
 def test_known_sample_ids_resolve(client):
     # The ids the README and the indexer documentation use as examples.
-    assert client.get("/r/r2022-0177ae4c5d").status_code == 200
-    assert client.get("/p/r2022-0177ae4c5d-0012").status_code == 200
+    report = client.get("/r/r2022-0177ae4c5d")
+    assert report.status_code == 200
+    assert "潮州市湘桥区卫生健康局2022年法治政府建设年度报告" in report.get_data(as_text=True)
+    passage = client.get("/p/r2022-0177ae4c5d-0012.json").get_json()
+    assert passage["ok"] is True and passage["focus"] == "r2022-0177ae4c5d-0012"
+    assert (passage["passage"]["id"], passage["passage"]["ordinal"]) == ("r2022-0177ae4c5d-0012", 12)
+    assert passage["report"]["id"] == "r2022-0177ae4c5d"
 
 
 def test_source_url_is_a_link_only_when_it_is_http(hostile_client):

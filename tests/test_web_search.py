@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 pytest_plugins = ["web_fixtures"]
 
 HIT_KEYS = {"passage_id", "report_id", "title", "agency", "province", "city", "year", "date",
@@ -73,6 +71,7 @@ def test_search_json_hits_are_the_cli_json_hits(app, search_json):
     import json
 
     from click.testing import CliRunner
+
     from indexer.cli import main
 
     data = search_json(q='双随机 "执法"', sort="date", per_page="20")
@@ -166,19 +165,31 @@ def test_empty_result_offers_a_way_out(client, search_json):
     assert data["total"] == 0 and data["active_filters"][0]["remove_url"]
 
 
-def test_quoted_query_without_results_suggests_dropping_quotes(search_json):
+def test_quoted_query_without_results_suggests_dropping_quotes(client, search_json):
     data = search_json(q="“双随机一公开执法不存在”")
-    if data["total"] and not data["partial"]:
-        pytest.skip("the phrase happens to be found")
-    assert any("不加引号" in s["label"] for s in data["suggestions"])
+    assert data["total"] == 0
+    unquoted = [s for s in data["suggestions"] if "不加引号" in s["label"]]
+    assert len(unquoted) == 1 and unquoted[0]["label"] == "不加引号搜索：双随机一公开执法不存在"
+    assert follow(client, unquoted[0]["url"])["query"] == "双随机一公开执法不存在"
 
 
 def test_partial_matches_are_announced(client, search_json):
     data = search_json(q="双随机 量子纠缠")
-    if not data["partial"]:
-        pytest.skip("the library returned no partial matches for this query")
+    assert data["partial"] is True and data["total"] == search_json(q="双随机")["total"] > 0
     html = client.get("/search", query_string={"q": "双随机 量子纠缠"}).get_data(as_text=True)
     assert "没有段落同时包含全部词语" in html
+    whole = client.get("/search", query_string={"q": "双随机"}).get_data(as_text=True)
+    assert "没有段落同时包含全部词语" not in whole
+
+
+def test_a_filter_typed_in_the_query_is_removed_from_the_query(client, search_json):
+    """The web app edits the query with the library's ``without_filter``: any alias,
+    a full-width colon, the other words and filters kept."""
+    data = search_json(q="执法 机关：阳江 year:2022")
+    typed = {f["key"]: f for f in data["active_filters"] if f.get("in_query")}
+    assert set(typed) == {"agency", "year"} and typed["agency"]["value"] == "阳江"
+    assert follow(client, typed["agency"]["remove_url"])["query"] == "执法 year:2022"
+    assert follow(client, typed["year"]["remove_url"])["query"] == "执法 机关：阳江"
 
 
 def test_long_facets_list_the_largest_values_and_link_to_all(client, search_json):

@@ -1,6 +1,6 @@
 """SQLite FTS5 with the trigram tokenizer.
 
-One FTS5 table holds the normalized text (NFKC, whitespace removed) and the facet
+One FTS5 table holds the normalized text (``textnorm.norm``, the engine's) and the facet
 fields as UNINDEXED columns.  A term of three or more characters is a MATCH on a
 quoted trigram phrase (exact substring); a shorter one can only be a LIKE, which
 the trigram index cannot help, so it scans.  Facet counts come from one GROUP BY

@@ -1,7 +1,7 @@
 """The plain substring scan: every passage's text in memory, ``term in text``.
 
 It is also the ground truth: a passage matches a query when every term occurs in
-its text (both NFKC-normalized, whitespace removed), among the passages the
+its text (both normalized as the engine matches: ``textnorm.norm``), among the passages the
 filters let through.
 """
 from __future__ import annotations

@@ -1,21 +1,28 @@
 """Analysis: the pipeline from passage text to what the index matches on.
 May import: ``indexer.model``, ``indexer.errors`` (jieba, OpenCC and Whoosh's analysis classes).
 
+Every text normalization of the project is defined here, once, as a named stage
+(``tests/test_normalize.py`` sets them side by side):
+
 - ``normalize``: width, script (Traditional→Simplified), case and spacing folded,
-  for matching only, with offsets back into the original for snippets;
+  for matching only, with offsets back into the original for snippets; the
+  benchmark's ground truth uses it too;
+- ``fold.squash``: width and spacing folded, nothing else: the key of a
+  report id, which must never change;
+- ``fold.fold``: ``squash`` with punctuation removed too, which tells two editions of
+  the same report apart from two reports;
 - ``tokenize``: jieba with the domain dictionary, as a Whoosh tokenizer whose
   positions are word ordinals;
-- ``fold``: the stricter fold (punctuation removed too) that tells two editions
-  of the same report apart from two reports;
 - the character unigram/bigram postings in ``indexer.store.postings`` guarantee exact
   phrases whatever the segmentation.
 
 ``ANALYZER`` is created here on first use (module ``__getattr__``); Whoosh's
 pickled schema reloads its class, ``tokenize.JiebaTokenizer``, by reference.
 """
-from .normalize import normalize, normalize_with_offsets
+from .normalize import normalize, normalize_with_offsets, to_simplified
 
-__all__ = ["ANALYZER", "JiebaTokenizer", "cut", "normalize", "normalize_with_offsets", "segmenter"]
+__all__ = ["ANALYZER", "JiebaTokenizer", "cut", "normalize", "normalize_with_offsets", "segmenter",
+           "to_simplified"]
 
 
 def __getattr__(name: str):

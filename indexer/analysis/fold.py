@@ -1,8 +1,17 @@
-"""Fold a report's text for duplicate detection: NFKC (width forms folded),
-then every whitespace and punctuation character removed.
+"""The folds that tell reports apart, each the one definition of its rule:
+
+- :func:`squash`: NFKC (width forms folded), whitespace removed.  The key of a
+  report id (``indexer.report.corpus.make_report_id``), so it must never change:
+  no script or case folding here, or published ids would change;
+- :func:`fold`: :func:`squash` with punctuation removed too.  Equal for two
+  editions of the same report: the duplicate check compares these.
+
+The matching form (script and case folded too, per character, with offsets) is
+``normalize`` in ``normalize.py``; ``tests/test_normalize.py`` sets the three side
+by side.
 
 Done naively (``unicodedata.normalize`` on the whole text, then a Python loop
-over ``unicodedata.category``) this was most of the reading time: CPython's
+over ``unicodedata.category``) :func:`fold` was most of the reading time: CPython's
 NFKC decomposes and recomposes every character (~120 ns each) and the loop
 costs more.  But for nearly all report text NFKC works character by character:
 a character whose compatibility decomposition holds only starters (combining
@@ -27,6 +36,12 @@ _BMP_END = 0x10000
 # Conjoining Hangul vowels and trailing consonants compose algorithmically with
 # the character before them; they are in no decomposition mapping.
 _HANGUL_BACKWARD = [*range(0x1161, 0x1176), *range(0x11A8, 0x11C3)]
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """``text`` after NFKC with whitespace removed: the key of a report id."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def fold(text: str) -> str:

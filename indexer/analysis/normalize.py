@@ -7,6 +7,9 @@ character (NFKC, then OpenCC Traditional→Simplified, then lower case, with
 whitespace and zero-width characters dropped) so every normalized character
 points back at the original character it came from: snippets are cut and marked
 in the original text.
+
+The other folds (``squash`` for report ids, ``fold`` for duplicates) are in
+``fold.py``; they fold neither script nor case.
 """
 from __future__ import annotations
 
@@ -15,6 +18,11 @@ import unicodedata
 import opencc
 
 _T2S = opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in Simplified script (OpenCC ``t2s`` over the whole string)."""
+    return _T2S.convert(text)
 
 
 class _CharMap(dict):

@@ -12,12 +12,11 @@ import hashlib
 import logging
 import multiprocessing
 import re
-import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.fold import fold
+from ..analysis.fold import fold, squash
 from ..model import Duplicate, Report, Skipped
 from ..read import ReadError, read_file
 from .clean import clean_paragraphs, markdown_headings
@@ -174,12 +173,8 @@ def make_report_id(agency: str, year: int | None, title: str, paragraphs: list[s
     """A stable id from what the report says of itself, so its TXT and DOCX
     editions, and a rebuild, give the same id: ``r2022-<10 hex>``."""
     key = "|".join([agency, str(year or ""), title]) if title else fingerprint(paragraphs)[:500]
-    digest = hashlib.sha1(_squash(key).encode("utf-8")).hexdigest()[:10]
+    digest = hashlib.sha1(squash(key).encode("utf-8")).hexdigest()[:10]
     return f"r{year or 0}-{digest}"
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
 def fingerprint(paragraphs: list[str]) -> str:

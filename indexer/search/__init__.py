@@ -5,6 +5,7 @@ facet counts and snippets (text and match spans: data, never HTML), and
 May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``, ``indexer.store``.
 Never the build or the report reader.
 """
+from .facets import FACETS
 from .index import (
            GROUPS,
            MAX_PAGE,
@@ -15,11 +16,23 @@ from .index import (
            IndexMissing,
            NotFound,
            SearchError,
+           check_passage_id,
+           check_report_id,
+           check_sort,
            open_index,
            search_passages,
 )
-from .query import FIELD_ALIASES, FIELDS, MAX_QUERY
+from .query import (
+           FIELD_ALIASES,
+           FIELDS,
+           MAX_QUERY,
+           check_query,
+           without_filter,
+           without_quotes,
+)
 from .snippets import find_spans
 
-__all__ = ["GROUPS", "REPORT_SORTS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index", "IndexMissing",
-           "NotFound", "SearchError", "find_spans", "open_index", "search_passages"]
+__all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "REPORT_SORTS",
+           "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
+           "check_report_id", "check_sort", "find_spans", "open_index", "search_passages", "without_filter",
+           "without_quotes"]

@@ -32,7 +32,8 @@ from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
 from .snippets import snippet
 
-__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index", "search_passages"]
+__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
+           "check_report_id", "check_sort", "open_index", "search_passages"]
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -150,10 +151,7 @@ class Index:
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
              near: bool = True) -> dict:
-        try:
-            query = parse_query(q or "")
-        except QueryError as exc:
-            raise SearchError(str(exc))
+        query = parse_query(q or "")        # QueryError is a SearchError (400)
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
         matches = match_query(gen.postings, gen.norm, query)
@@ -232,8 +230,7 @@ class Index:
         return result
 
     def get_report(self, report_id: str) -> dict:
-        if not _REPORT_ID.match(report_id or ""):
-            raise NotFound(f"没有编号为“{report_id}”的报告")
+        check_report_id(report_id)
         try:
             return self._gen.read_report(report_id)
         except ReportNotFound:
@@ -246,14 +243,32 @@ class Index:
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
         """(the whole report, the passage in it): a passage page needs both, read once."""
-        found = _PASSAGE_ID.match(passage_id or "")
-        if not found:
-            raise NotFound(f"没有编号为“{passage_id}”的段落")
-        report = self.get_report(found.group(1))
+        report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
         passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
         if passage is None:
             raise NotFound(f"没有编号为“{passage_id}”的段落")
         return report, passage
+
+
+def check_report_id(report_id: str) -> str:
+    """``report_id`` when it has the form of one; else :class:`NotFound` (404)."""
+    if not _REPORT_ID.match(report_id or ""):
+        raise NotFound("报告编号格式不对，找不到这份报告。", hint="报告编号形如 r2022-0177ae4c5d。")
+    return report_id
+
+
+def check_passage_id(passage_id: str) -> str:
+    """``passage_id`` when it has the form of one; else :class:`NotFound` (404)."""
+    if not _PASSAGE_ID.match(passage_id or ""):
+        raise NotFound("段落编号格式不对，找不到这个段落。", hint="段落编号形如 r2022-0177ae4c5d-0012。")
+    return passage_id
+
+
+def check_sort(sort: str) -> str:
+    """``sort`` when it is one of ``SORTS``; else :class:`SearchError` (400)."""
+    if sort not in SORTS:
+        raise SearchError(f"不支持的排序方式：{sort}。", hint="sort 只能是 relevance（相关度）或 date（日期）。")
+    return sort
 
 
 def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str, str]:
@@ -265,11 +280,9 @@ def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str,
         raise SearchError(f"页码应在 1 到 {MAX_PAGE} 之间")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
-    if sort not in SORTS:
-        raise SearchError(f"排序方式应为 {' 或 '.join(SORTS)}")
     if group not in GROUPS:
         raise SearchError(f"分组方式应为 {' 或 '.join(GROUPS)}")
-    return page, per_page, sort, group
+    return page, per_page, check_sort(sort), group
 
 
 def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:

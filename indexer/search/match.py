@@ -8,11 +8,10 @@ numbers so that filtering, ranking and facet counting are vector operations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import methodcaller
 
 import numpy as np
 
-from ..store.postings import Postings, intersect_sorted
+from ..store.postings import TF_MAX, Postings, counter, intersect_sorted
 from .query import Query, Term
 
 
@@ -35,16 +34,16 @@ class Matches:
 
 
 def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHits:
-    """Passages containing ``term.norm``, exactly, with its number of occurrences."""
+    """Passages containing ``term.norm``, exactly, with its number of occurrences
+    (overlapping ones included, capped: the postings' rule, ``postings.counter``)."""
     candidates, tfs, exact = postings.candidates(term.norm)
     if exact:
         return ClauseHits(np.asarray(candidates, dtype=np.int64), np.asarray(tfs, dtype=np.float32))
-    # map() with C-level callables: no Python frame per candidate.
+    # map() with C-level callables (for most terms): no Python frame per candidate.
     texts = map(norm_texts.__getitem__, candidates.tolist())
-    counts = np.fromiter(map(methodcaller("count", term.norm), texts), dtype=np.float32,
-                         count=len(candidates))
+    counts = np.fromiter(map(counter(term.norm), texts), dtype=np.float32, count=len(candidates))
     found = counts > 0
-    return ClauseHits(np.asarray(candidates, dtype=np.int64)[found], counts[found])
+    return ClauseHits(np.asarray(candidates, dtype=np.int64)[found], np.minimum(counts[found], TF_MAX))
 
 
 def clause_hits(postings: Postings, norm_texts: list[str], clause: list[Term]) -> ClauseHits:

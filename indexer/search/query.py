@@ -13,6 +13,10 @@ Nothing here raises on odd input except a query too long to be a search, or one
 with nothing to search for (``((((``, a bare ``OR``), which would otherwise
 return every passage as if that were an answer: an unbalanced quote runs to
 the end, a lone operator or ``*`` is dropped.
+
+This module is the one definition of the query language: front ends that edit
+a query (take a filter out, drop the quotes) call :func:`without_filter` and
+:func:`without_quotes` instead of re-parsing it.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import cut, normalize
+from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
@@ -28,12 +33,14 @@ FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section",
                  "报告": "report"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
+_ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
+_WORD_RUN = re.compile(r'[^\s"“”＂「『]+')
 # Words too common to be worth requiring when a run of text is cut into words.
 STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
 
 
-class QueryError(ValueError):
-    """A query that cannot be read; the message says why, for the user."""
+class QueryError(SearchError):
+    """A query that cannot be read; the message says why, for the user (400)."""
 
 
 @dataclass
@@ -63,12 +70,19 @@ class Query:
         return sorted(found, key=len, reverse=True)
 
 
-def parse_query(text: str) -> Query:
+def check_query(text: str) -> str:
+    """``text``, when a search can take it; else :class:`QueryError` (too long)."""
     if len(text) > MAX_QUERY:
-        raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。")
+        raise QueryError(f"查询过长（{len(text)} 个字符，最多 {MAX_QUERY} 个）：请缩短为关键词或短语。",
+                         hint="只保留最关键的几个词语或一个短语。")
+    return text
+
+
+def parse_query(text: str) -> Query:
+    check_query(text)
     query = Query()
     pending_or = negate = False
-    for kind, value in _lex(text, query):
+    for kind, value, _, _ in _lex(text, query):
         if kind == "or":
             pending_or = bool(query.clauses)
             continue
@@ -101,8 +115,25 @@ def parse_query(text: str) -> Query:
     return query
 
 
+def without_filter(text: str, name: str, value: str) -> str:
+    """``text`` without the filter tokens that set ``name`` (a field, any of its
+    aliases typed) to ``value``, as :func:`parse_query` reads them; spaces collapsed."""
+    cuts = [(start, end) for kind, found, start, end in _lex(text, Query())
+            if kind == "filter" and found == (name, value)]
+    for start, end in reversed(cuts):
+        text = text[:start] + " " + text[end:]
+    return " ".join(text.split())
+
+
+def without_quotes(text: str) -> str:
+    """``text`` with every quote mark of the language taken out: its phrases
+    become words.  Spaces collapsed."""
+    return " ".join(_ANY_QUOTE.sub(" ", text).split())
+
+
 def _lex(text: str, query: Query):
-    """(kind, value) pairs: word, phrase, or, not, filter."""
+    """(kind, value, start, end): word, phrase, or, not, filter, with the span of
+    ``text`` each comes from."""
     at = 0
     while at < len(text):
         char = text[at]
@@ -115,16 +146,17 @@ def _lex(text: str, query: Query):
                 end = len(text)
                 query.notes.append("引号没有配对：把引号后的全部文字当作一个短语。")
             if negate:
-                yield "not", None
-            yield "phrase", text[start:end]
+                yield "not", None, at, end + 1
+            yield "phrase", text[start:end], at, end + 1
             at = end + 1
             continue
-        match = re.compile(r'[^\s"“”＂「『]+').match(text, at)
+        match = _WORD_RUN.match(text, at)
         if not match:
             at += 1
             continue
         at = match.end()
-        yield from _word(match.group(), query)
+        for kind, value in _word(match.group(), query):
+            yield kind, value, match.start(), match.end()
 
 
 def _word(word: str, query: Query):

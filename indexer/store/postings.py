@@ -9,7 +9,12 @@ Every character of the normalized passage texts gets a dense alphabet id ``a``
 ``a1 * (A_MAX + 1) + a2``, which is always larger than any unigram's.  Postings
 are sorted by (code, passage): ``codes`` (sorted) and ``offsets`` say where each
 code's list lies in the posting sequence, whose passage numbers (``docs``) and
-occurrences (``tfs``, capped at 255) are stored in compressed blocks.
+occurrences (``tfs``) are stored in compressed blocks.
+
+A term's frequency in a passage is the number of its occurrences, overlapping
+ones included (``00`` occurs twice in ``2000``: the grams of every position are
+counted), capped at ``TF_MAX``: :func:`counter` is that rule for a term of any
+length, so a longer term verified by substring counts as a posted one does.
 
 Storage, as in Lucene's block postings: passage numbers become gaps from the
 previous posting of the same list (a list's first keeps its number), cut into
@@ -25,8 +30,10 @@ the survivors with a substring test on the normalized text.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import zlib
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +43,22 @@ _MAX_BIGRAMS = 6    # posting lists intersected for a long phrase; the rest is v
 BLOCK = 4096        # postings per compressed block
 _BUCKETS = 16       # spill files by gram code range: the build sorts one at a time
 _LEVEL = 1          # deflate level: 6 saves 3% more and takes 3x as long
+TF_MAX = 255        # occurrences per passage stored (one byte)
 
 
 def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def counter(term: str):
+    """``text → occurrences of term in text``, overlapping ones included (not yet
+    capped at ``TF_MAX``).  ``str.count`` (C speed) skips overlaps, so it serves
+    only a term no two occurrences of which can overlap: one with no border (no
+    proper prefix that is also a suffix), as most words are."""
+    if not any(term[:k] == term[-k:] for k in range(1, len(term))):
+        return methodcaller("count", term)
+    findall = re.compile(f"(?={re.escape(term)})").findall
+    return lambda text: len(findall(text))
 
 
 # A posting packed in one uint64, so one in-place sort orders them all:
@@ -84,7 +103,7 @@ class PostingsBuilder:
         codes = np.concatenate([ids[uni], ids[:-1][pair] * _BIGRAM_BASE + ids[1:][pair]]).astype(np.uint64)
         owners = np.concatenate([doc[uni], doc[:-1][pair]])
         keys, counts = np.unique((codes << np.uint64(32)) | (owners << np.uint64(_TF_BITS)), return_counts=True)
-        self._spill(keys | np.minimum(counts, 255).astype(np.uint64))
+        self._spill(keys | np.minimum(counts, TF_MAX).astype(np.uint64))
         self.passages += len(norm_texts)
 
     def _spill(self, keys: np.ndarray) -> None:
@@ -263,7 +282,7 @@ class Postings:
         the caller verifies."""
         codes = self.gram_codes(term)
         if codes is None:
-            return np.zeros(0, np.uint32), None, True
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint8), True
         if len(codes) == 1:
             docs, tfs = self._slice(codes[0])
             return docs, tfs, True

@@ -1,0 +1,58 @@
+"""indexer.search.query: the query language, and the query edits front ends use
+instead of re-parsing a query (the web app took filters out with its own regex)."""
+from __future__ import annotations
+
+import pytest
+
+from indexer.api import (
+    FIELD_ALIASES,
+    FIELDS,
+    MAX_QUERY,
+    SearchError,
+    check_query,
+    without_filter,
+    without_quotes,
+)
+from indexer.search.query import QueryError, parse_query
+
+
+def test_filters_words_phrases_and_operators():
+    query = parse_query('双随机 "一公开" OR 抽查 -疫情 机关:阳江 YEAR:2022 section：问题')
+    assert query.filters == {"agency": ["阳江"], "year": ["2022"], "section": ["问题"]}
+    assert [[t.norm for t in clause] for clause in query.clauses] == [["双随机"], ["一公开", "抽查"]]
+    assert [t.norm for t in query.excluded] == ["疫情"]
+
+
+@pytest.mark.parametrize("q,name,value,expected", [
+    ("执法 agency:阳江", "agency", "阳江", "执法"),
+    ("执法 机关:阳江 year:2022", "agency", "阳江", "执法 year:2022"),      # an alias of the field
+    ("单位：阳江 执法", "agency", "阳江", "执法"),                            # full-width colon
+    ("AGENCY:阳江 执法", "agency", "阳江", "执法"),                           # field names ignore case
+    ("执法 agency:阳江 agency:阳江", "agency", "阳江", "执法"),               # every copy
+    ("执法 agency:阳江市", "agency", "阳江", "执法 agency:阳江市"),           # another value stays
+    ("执法 year:2022", "agency", "2022", "执法 year:2022"),                   # another field stays
+    ('"agency:阳江" 执法', "agency", "阳江", '"agency:阳江" 执法'),           # a phrase is no filter
+    ("执法 -agency:阳江", "agency", "阳江", "执法"),                          # read as a filter: taken out
+])
+def test_without_filter_takes_out_what_the_parser_reads_as_that_filter(q, name, value, expected):
+    assert without_filter(q, name, value) == expected
+    assert value not in parse_query(expected).filters.get(name, [])
+
+
+def test_without_quotes_turns_phrases_into_words():
+    assert without_quotes('“双随机、一公开” "证照分离"  「告知」『承诺』＂制＂') == "双随机、一公开 证照分离 告知 承诺 制"
+    assert without_quotes("双随机 抽查") == "双随机 抽查"
+
+
+def test_every_alias_names_a_field():
+    assert set(FIELD_ALIASES.values()) <= set(FIELDS)
+
+
+def test_the_length_limit_is_one_check():
+    assert check_query("法" * MAX_QUERY) == "法" * MAX_QUERY
+    with pytest.raises(SearchError) as error:
+        check_query("法" * (MAX_QUERY + 1))
+    assert isinstance(error.value, QueryError)
+    assert error.value.status == 400 and "过长" in error.value.message and error.value.hint
+    with pytest.raises(QueryError):
+        parse_query("法" * (MAX_QUERY + 1))
