@@ -68,7 +68,11 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
         # The proximity rescore needs the text: always the same first window, so
         # the order does not depend on how many passages a page asks for.
         window = order[:RESCORE_WINDOW]
-        bonus = np.array([proximity_bonus(index.norm[docs[i]], query) for i in window.tolist()])
+        # A passage missing a clause can hold neither the whole run nor every
+        # word close together: no text to read for it.
+        whole = (coverage[window] == len(query.clauses)).tolist()
+        bonus = np.array([proximity_bonus(index.norm[docs[i]], query) if full else 0.0
+                          for i, full in zip(window.tolist(), whole)])
         rescored = np.lexsort((docs[window], -(scores[window] + bonus), headings[window],
                                -coverage[window]))
         order = np.concatenate([window[rescored], order[RESCORE_WINDOW:]])
