@@ -120,3 +120,15 @@ def test_the_whole_run_note_links_to_the_quoted_search(client):
     assert quoted["total"] == data["whole"]["count"]
     html = client.get("/search", query_string={"q": "经济建设"}).get_data(as_text=True)
     assert f"{data['whole']['count']} 段包含完整的“经济建设”" in html and "缺少其中一个词语" in html
+
+
+def test_facets_come_early_in_tab_order_and_each_hit_has_one_passage_link(client):
+    import re
+
+    html = client.get("/search", query_string={"q": "营商环境", "agency": "国务院"}).get_data(as_text=True)
+    assert html.index('id="facets"') < html.index('class="hits"')
+    assert "autofocus" not in html          # a facet toggle does not throw focus back to the box
+    for block in re.findall(r'<li class="hit[^"]*">(.*?)(?=<li class="hit|</ol>)', html, re.S):
+        own = block.split('<ul class="folded"')[0]
+        assert len(re.findall(r'href="/p/', own)) == 1
+    assert "autofocus" in client.get("/").get_data(as_text=True)
