@@ -135,3 +135,38 @@ def test_whole_run_is_counted_with_its_own_total(index):
     assert result["whole"] == {"text": "经济建设", "count": len(containing(index, "经济建设"))}
     assert result["whole"]["count"] < result["total"]
     assert index.search("执法 监督")["whole"] is None        # typed as two words: no single run
+
+
+KNOWN_ITEM_REPORT = """某区司法局2023年法治政府建设年度报告
+
+一、主要举措和成效
+（一）抓好领导干部学法
+全年区委、区政府开展会前学法37次，区政府常务会议学法12次。
+会前学法的次数和内容按会议纪要登记。
+统计学法次数时，以会议纪要为准，各部门按季度报送学习次数。
+（二）深化普法宣传
+累计开展16场法治宣传活动，发放资料3000余份。
+宣传活动场次安排由各街道上报，法治宣传经费纳入预算。
+二、存在的不足和原因
+个别部门学法流于形式。
+"""
+
+
+def test_a_passage_missing_one_word_still_ranks_in_the_top_three(tmp_path):
+    """Known items whose words are not all in them literally: the passages holding
+    every word come first, then the target, labelled as a near miss."""
+    from indexer.build import build_index
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "report.txt").write_text(KNOWN_ITEM_REPORT, encoding="utf-8")
+    build_index([tmp_path / "src"], tmp_path / "index", procs=1, words=False)
+    index = open_index(tmp_path / "index")
+    try:
+        for q, target in [("会前学法 次数", "会前学法37次"), ("法治宣传活动 场次", "16场法治宣传活动")]:
+            result = index.search(q, per_page=3)
+            top = [(h["match"], target in h["text"]) for h in result["hits"]]
+            assert ("near", True) in top, (q, top)
+            assert result["total"] == sum(1 for m, _ in top if m == "all") > 0   # the near miss is not counted
+            assert result["near_total"] > 0 and not result["partial"]
+    finally:
+        index.close()

@@ -113,7 +113,7 @@ class Index:
         else:
             answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
             shown = run["order"][(page - 1) * per_page:page * per_page]
-            answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near))
+            answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near), partial=run["partial"])
                               for seq, near in zip(run["docs"][shown], run["near"][shown])]
         answer["facets"] = run["facets"]
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -147,7 +147,7 @@ class Index:
         run = self._run(gen, q, filters, sort, None)
         terms = run["query"].terms() if snippets else []
         ordered = zip(run["docs"][run["order"]].tolist(), run["near"][run["order"]].tolist())
-        return (self._hit(gen, seq, terms, snippets, near) for seq, near in ordered)
+        return (self._hit(gen, seq, terms, snippets, near, run["partial"]) for seq, near in ordered)
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
              near: bool = True) -> dict:
@@ -185,7 +185,7 @@ class Index:
         return {**gen.vocab, "report": gen.report_ids}
 
     def _hit(self, gen: Generation, seq: int, terms: list[str], with_snippet: bool = True,
-             near: bool = False) -> dict:
+             near: bool = False, partial: bool = False) -> dict:
         report = gen.reports[int(gen.columns["report"][seq])]
         text = gen.texts[seq]
         passage_id = gen.passage_id(seq)
@@ -197,7 +197,9 @@ class Index:
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
             "snippet": snippet(text, terms) if with_snippet else None,
-            "match": "near" if near else "all",     # near: misses one of the query's words
+            # all: every word; near: all but one (listed after those); some: a
+            # partial result, where no passage holds every word.
+            "match": "near" if near else ("some" if partial else "all"),
         }
         # Every other field of the report table (county, source_url, and any the reader adds).
         hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
