@@ -119,3 +119,10 @@ def test_cli_group_report_and_city(shared_index, index):
 def test_cli_all_needs_a_row_format(shared_index):
     result = CliRunner().invoke(main, ["search", Q, "--index", str(shared_index), "--all"])
     assert result.exit_code != 0 and "--format csv" in result.output
+
+
+def test_an_export_has_the_full_matches_the_total_counts(shared_client):
+    total = shared_client.get("/search.json", query_string={"q": "执法 监督"}).get_json()
+    rows = list(csv.DictReader(io.StringIO(
+        shared_client.get("/search.csv", query_string={"q": "执法 监督"}).get_data().decode("utf-8-sig"))))
+    assert total["near_total"] > 0 and len(rows) == total["total"] and {r["match"] for r in rows} == {"all"}

@@ -2,10 +2,12 @@
 
 Rows come from ``Index.iter_hits`` one at a time and each writer streams them
 out in chunks, so exporting 100k hits holds a chunk, not the result set, in
-memory.  The columns are the same in every format (``match``: ``all``;
-``near`` for a passage listed after the full matches that misses one word;
-``some`` in a partial result, where no passage holds every word); any field the report table
-gains (the reader's ``agency_kind``, ``agency_level``) fills its column.
+memory.  The rows are the search's ``total``: its full matches (``match``:
+``all``), or in a partial result the passages holding some of the words
+(``some``); passages missing one word are shown after them on the page but not
+exported unless asked for (``near``).  The columns are the same in every
+format; any field the report table gains (the reader's ``agency_kind``,
+``agency_level``) fills its column.
 """
 from __future__ import annotations
 

@@ -139,12 +139,14 @@ class Index:
         return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
 
     def iter_hits(self, q: str = "", filters: dict | None = None, sort: str = "relevance",
-                  snippets: bool = False) -> Iterator[dict]:
+                  snippets: bool = False, near: bool = False) -> Iterator[dict]:
         """Every hit of a search, in result order, one at a time: an export of
-        100k hits holds one hit's text at a time, not all of them.  The search
-        runs now, so a bad query raises here, before anything is sent."""
+        100k hits holds one hit's text at a time, not all of them.  ``near``:
+        also the passages missing one word (an export counts the full matches,
+        as ``total`` does).  The search runs now, so a bad query raises here,
+        before anything is sent."""
         gen = self._gen
-        run = self._run(gen, q, filters, sort, None)
+        run = self._run(gen, q, filters, sort, None, near=near)
         terms = run["query"].terms() if snippets else []
         ordered = zip(run["docs"][run["order"]].tolist(), run["near"][run["order"]].tolist())
         return (self._hit(gen, seq, terms, snippets, near, run["partial"]) for seq, near in ordered)
