@@ -24,12 +24,12 @@ from ..errors import IndexMissing, NotFound, SearchError
 from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
-from .group import report_groups
-from .reports import REPORT_SORTS, browse, report_sections
 from .facets import FilterError, combine, facet_counts, filter_masks
+from .group import report_groups
 from .match import match_query, term_hits
 from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
+from .reports import REPORT_SORTS, browse, report_sections
 from .snippets import snippet
 
 __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
