@@ -99,7 +99,7 @@ class Index:
             # total: passages matching every word (exact); near_total: listed after
             # them, missing one word; reports_total: reports the full matches come from.
             "query": q or "", "total": total, "near_total": near_total,
-            "reports_total": int(len(np.unique(reports[~run["near"]]))),
+            "reports_total": int(np.count_nonzero(np.bincount(reports[~run["near"]]))),
             "partial": run["partial"], "page": page, "per_page": per_page, "sort": sort, "group": group,
             "filters": run["filters"], "excluded_filters": run["excluded"], "terms": terms,
             "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
