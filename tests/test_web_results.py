@@ -88,6 +88,8 @@ def test_negated_filter_in_the_query_excludes(client):
     without = get_json(client, q="-agency:阳江 执法")
     assert 0 < without["total"] < every and without["excluded_filters"] == {"agency": ["阳江"]}
     assert all("阳江" not in h["agency"] for h in without["hits"])
+    html = client.get("/search", query_string={"q": "-agency:阳江 执法"}).get_data(as_text=True)
+    assert "不含机构：</span>阳江" in html
 
 
 def test_back_link_keeps_filters_sort_page_and_grouping(client):
