@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.postings import TF_MAX, Postings, counter, intersect_sorted
+from ..store.postings import TF_MAX, Postings, counter
 from .query import Query, Term
 
 
@@ -68,16 +68,19 @@ def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matc
     near = None
     if not clauses:
         docs = np.arange(count, dtype=np.int64)
+    elif len(clauses) == 1:
+        docs = clauses[0].docs
     else:
-        docs = _intersect_all(clauses)
-        if len(clauses) > 1:
-            union = np.unique(np.concatenate([h.docs for h in clauses]))
-            if len(docs) == 0:
-                docs, partial = union, len(union) > 0
-            else:
-                covered = sum(np.isin(union, h.docs, assume_unique=True).astype(np.int32) for h in clauses)
-                docs = union[covered >= len(clauses) - 1]
-                near = covered[covered >= len(clauses) - 1] < len(clauses)
+        # Clauses matched per passage, counted in one array over the index: no
+        # sort of the union (np.unique took most of a multi-word query's time).
+        covered = np.zeros(count, dtype=np.int8)
+        for hits in clauses:
+            covered[hits.docs] += 1          # a clause's docs are distinct
+        docs = np.flatnonzero(covered >= len(clauses) - 1)
+        near = covered[docs] < len(clauses)
+        if near.all():                       # no passage holds every clause
+            docs, near = np.flatnonzero(covered), None
+            partial = len(docs) > 0
     if query.excluded:
         keep = np.ones(len(docs), dtype=bool)
         for term in query.excluded:
@@ -85,16 +88,6 @@ def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matc
         docs = docs[keep]
         near = near[keep] if near is not None else None
     return Matches(docs, clauses, partial, near)
-
-
-def _intersect_all(clauses: list[ClauseHits]) -> np.ndarray:
-    ordered = sorted(clauses, key=lambda h: len(h.docs))
-    docs = ordered[0].docs
-    for hits in ordered[1:]:
-        if len(docs) == 0:
-            break
-        docs = intersect_sorted(docs, hits.docs)
-    return docs
 
 
 def aligned_tfs(docs: np.ndarray, hits: ClauseHits) -> np.ndarray:
