@@ -30,13 +30,14 @@ def search_page(index, params: SearchParams) -> dict:
     result = render_result(index.search(params.q, filters=params.library_filters() or None, page=params.page,
                                         per_page=params.per_page, sort=params.sort, group=params.group))
     page = dict(result)
-    hits = _fold([_hit(hit, params) for hit in result.get("hits", [])]) if params.group == "passage" else []
+    links = _hit_links(params)
+    hits = [_hit(hit, params, links) for hit in result.get("hits", [])]
     page.update(
         ok=True,
         landing=params.landing,
         collection=_collection(index) if params.landing else None,
-        hits=hits or [_hit(hit, params) for hit in result.get("hits", [])],
-        groups=[_group(g, params) for g in result.get("groups", [])] if params.group == "report" else None,
+        hits=_fold(hits) if params.group == "passage" else hits,
+        groups=[_group(g, params, links) for g in result.get("groups", [])] if params.group == "report" else None,
         year_from=params.year_from, year_to=params.year_to,
         whole_url=urls.search(params, q=f"“{result['whole']['text']}”") if result.get("whole") else None,
         years=_years(result.get("facets", {}).get("year", []), params),
@@ -56,14 +57,20 @@ def _collection(index) -> dict:
     return collection(index)
 
 
-def _hit(hit: dict, params: SearchParams) -> dict:
+def _hit_links(params: SearchParams) -> dict:
+    """URL builders for a page of hits, each made once per page, not per hit."""
+    return {"passage": urls.passage_linker(params), "agency": urls.agency_filter(params),
+            "report": urls.report("MARKERreport0", params.q).partition("MARKERreport0")}
+
+
+def _hit(hit: dict, params: SearchParams, links: dict) -> dict:
     hit = dict(hit)
     hit["snippet"] = Markup(hit["snippet"])     # render_result escaped all but its <mark>
     # The passage page's "back to results" comes back to this very page.
-    hit["passage_url"] = urls.passage(hit["passage_id"], params.q, back=params)
-    hit["report_url"] = urls.report(hit["report_id"], params.q, anchor=hit["passage_id"])
-    hit["agency_url"] = urls.search(params, filters={**params.filters, "agency": [hit["agency"]]}) \
-        if hit.get("agency") else None
+    hit["passage_url"] = links["passage"](hit["passage_id"])
+    head, _, tail = links["report"]
+    hit["report_url"] = f"{head}{hit['report_id']}{tail}#{hit['passage_id']}"
+    hit["agency_url"] = links["agency"](hit["agency"]) if hit.get("agency") else None
     return hit
 
 
@@ -80,9 +87,9 @@ def _fold(hits: list[dict]) -> list[dict]:
     return hits
 
 
-def _group(group: dict, params: SearchParams) -> dict:
+def _group(group: dict, params: SearchParams, links: dict) -> dict:
     """Report mode: a report, its number of hits, its best hit, the link to all of them."""
-    return {"report_id": group["report_id"], "count": group["count"], "best": _hit(group["best"], params),
+    return {"report_id": group["report_id"], "count": group["count"], "best": _hit(group["best"], params, links),
             "hits_url": urls.report_hits(params, group["report_id"]),
             "report_url": urls.report(group["report_id"], params.q)}
 
@@ -92,9 +99,10 @@ def _years(counts: list[dict], params: SearchParams) -> list[dict]:
     low, high = params.year_from or 0, params.year_to or 9999
     selected = set(params.filters.get("year", []))
     top = max((c["count"] for c in counts), default=1)
+    url = urls.year_ranger(params)
     return [{"year": int(c["value"]), "count": c["count"], "height": round(100 * c["count"] / top),
              "selected": bool(params.year_range) and low <= int(c["value"]) <= high or c["value"] in selected,
-             "url": urls.year_range(params, int(c["value"]), int(c["value"]))}
+             "url": url(c["value"])}
             for c in sorted(counts, key=lambda c: int(c["value"]))]
 
 

@@ -183,3 +183,35 @@ def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str
     if values:
         changed[key] = values
     return reports(changed, sort)
+
+
+def _marked(build, marker: str = "\x00v\x00"):
+    """``build(marker)`` once, then ``value → URL`` by putting the quoted value
+    where the quoted marker is: a page builds one URL per hit or per year, and
+    building each from scratch cost more than the search itself."""
+    template = build(marker)
+    head, found, tail = template.partition(_quoted(marker))
+    if not found:
+        return lambda value: build(str(value))
+    return lambda value: head + _quoted(str(value)) + tail
+
+
+def year_ranger(params: SearchParams):
+    """``year_range(params, y, y)`` for many years at once: built once with a
+    placeholder year (the two parameters are always side by side)."""
+    template = year_range(params, 1111, 1111)
+    placeholder = "year_from=1111&year_to=1111"
+    return lambda year: template.replace(placeholder, f"year_from={int(year)}&year_to={int(year)}")
+
+
+def agency_filter(params: SearchParams):
+    """``agency → this search filtered to that agency alone``, for many agencies."""
+    return _marked(lambda v: search(params, filters={**params.filters, "agency": [v]}))
+
+
+def passage_linker(params: SearchParams):
+    """``passage id → urls.passage(id, params.q, back=params)`` for a page of hits."""
+    marker = "MARKERpassage0"
+    template = passage(marker, params.q, back=params)
+    head, _, tail = template.partition(marker)
+    return lambda passage_id: head + passage_id + tail

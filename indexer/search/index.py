@@ -126,11 +126,16 @@ class Index:
     def count(self, q: str = "", filters: dict | None = None) -> int:
         """How many passages a search lists before any near miss: those matching every
         word, or, when none does, those matching some (0 for a query it cannot read)."""
+        gen = self._gen
         try:
-            run = self._run(self._gen, q, filters, "relevance", 1, near=False)
-        except SearchError:
+            query = parse_query(q or "")
+            matches = match_query(gen.postings, gen.norm, query)
+            docs = matches.docs[~matches.near]
+            masks = filter_masks(gen.columns, docs, self._vocab(gen), _merge_filters(query.filters, filters or {}),
+                                 _merge_filters(query.excluded_filters, {}))
+        except (SearchError, FilterError):
             return 0
-        return int(len(run["docs"]))
+        return int(combine(masks, len(docs)).sum())     # no ranking, facets or hits: a count
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
         """Every listed passage id (full matches, then near misses), in result order."""
