@@ -25,13 +25,21 @@ from .read import Limits, ReadError
 from .render import hit as render_hit
 from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
 from .render import result as render_result
+from .research.cite import gbt7714
+from .research.export import COLUMNS as EXPORT_COLUMNS
+from .research.export import FORMATS as EXPORT_FORMATS
+from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
+from .research.export import chunks as export_chunks
+from .research.export import export_rows
 from .search import (
     FACETS,
     FIELD_ALIASES,
     FIELDS,
+    GROUPS,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,
+    REPORT_SORTS,
     SORTS,
     Index,
     SearchError,
@@ -53,6 +61,7 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
                        report_cards, side_by_side, similar_passages, trend)
 
 __all__ = [
+    "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",

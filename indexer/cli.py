@@ -128,30 +128,52 @@ def update_line(update: dict) -> str:
               help="Only this kind of issuer: 卫生健康, 公安, 司法, 人民政府, 街道/乡镇, 党委和政府 …")
 @click.option("--level", "agency_level", multiple=True, help="Only this level of issuer: 国家, 省, 市, 县, 乡镇街道.")
 @click.option("--province", multiple=True, help="Only this province.")
-@click.option("--year", multiple=True, help="Only this report year.")
+@click.option("--city", multiple=True, help="Only this city (part of the name is enough).")
+@click.option("--year", multiple=True, help="Only this report year, or a range: 2018-2022, >=2021.")
+@click.option("--year-from", type=click.IntRange(1949, 2100), help="Only reports of this year or later.")
+@click.option("--year-to", type=click.IntRange(1949, 2100), help="Only reports of this year or earlier.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
+@click.option("--report", multiple=True, help="Only this report (its id, e.g. r2022-0177ae4c5d).")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json).")
-def search(query, index_dir, agency, agency_kind, agency_level, province, year, section, limit, page, sort,
-           as_json) -> None:
+@click.option("--group", type=click.Choice(["passage", "report"]), default="passage", show_default=True,
+              help="report: list reports (hit count, best passage) instead of passages.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "jsonl", "xlsx"]), default="text",
+              show_default=True, help="csv, jsonl, xlsx: one row per hit, the columns of /search.csv.")
+@click.option("--all", "every", is_flag=True, help="Every hit, not one page (with --format csv|jsonl|xlsx).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
+def search(query, index_dir, agency, agency_kind, agency_level, province, city, year, year_from, year_to, section,
+           report, limit, page, sort, group, fmt, every, output, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
-    OR, -word, agency:… year:… section:… filter."""
-    from .api import DEFAULT_INDEX, FazhiError, open_index, render_result
+    OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
+    from .api import DEFAULT_INDEX, FazhiError, open_index
 
+    fmt = "json" if as_json else fmt
+    if every and fmt in ("text", "json"):
+        raise UserError("--all exports every hit as rows", "add --format csv, --format jsonl or --format xlsx")
     filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
-               "province": _texts(province), "year": _texts(year), "section": _texts(section)}
+               "province": _texts(province), "city": _texts(city), "year": _texts(year),
+               "section": _texts(section), "report": _texts(report)}
+    if year_from or year_to:
+        filters["year"].append(f"{year_from or ''}-{year_to or ''}")
+    filters = {k: v for k, v in filters.items() if v}
+    q = " ".join(_texts(query))
     try:
         index = open_index(index_dir or DEFAULT_INDEX)
-        result = index.search(" ".join(_texts(query)), filters={k: v for k, v in filters.items() if v},
-                              page=page, per_page=limit, sort=sort)
+        if every:
+            hits = index.iter_hits(q, filters=filters, sort=sort)
+        else:
+            result = index.search(q, filters=filters, page=page, per_page=limit, sort=sort, group=group)
+            hits = iter(result["hits"])
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
-    if as_json:
-        click.echo(json.dumps(render_result(result), ensure_ascii=False, indent=2))
+    if fmt in ("csv", "jsonl", "xlsx"):
+        _export(fmt, hits, output)
     else:
-        _print_results(result)
+        _echo_to(output, _as_json(result) if fmt == "json" else _results_text(result))
 
 
 def _texts(values) -> list[str]:
@@ -173,20 +195,54 @@ def _texts(values) -> list[str]:
     return out
 
 
-def _print_results(result: dict) -> None:
+def _export(fmt: str, hits, output: Path | None) -> None:
+    """Rows of every hit given, streamed to the file or standard output."""
+    from .api import export_chunks, export_rows
+
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise UserError("an XLSX file is binary", "write it to a file: --output hits.xlsx (or > hits.xlsx)")
+    chunks = export_chunks(fmt, export_rows(hits))
+    stream = output.open("wb") if output else sys.stdout.buffer
+    try:
+        for chunk in chunks:
+            stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+    finally:
+        if output:
+            stream.close()
+        else:
+            stream.flush()
+
+
+def _as_json(result: dict) -> str:
+    from .api import render_result
+
+    return json.dumps(render_result(result), ensure_ascii=False, indent=2)
+
+
+def _echo_to(output: Path | None, text: str) -> None:
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+def _results_text(result: dict) -> str:
     """The library's result as text: matches in [brackets], from the snippet's spans."""
     from .api import passage_url, snippet_text
 
     note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
-    click.echo(f"{result['total']} passages{note}  ({result['took_ms']} ms)")
+    lines = [f"{result['total']} passages in {result['reports_total']} reports{note}  ({result['took_ms']} ms)"]
+    counts = {g["report_id"]: g["count"] for g in result.get("groups", [])}
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
-        click.echo(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
-                   f"{hit['year'] or '-'} · {hit['section'] or '-'}")
-        click.echo(f"   {snippet_text(hit['snippet'])}")
-        click.echo(f"   {passage_url(hit['passage_id'])}")
+        many = f" · {counts[hit['report_id']]} passages" if hit["report_id"] in counts else ""
+        lines.append(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
+                     f"{hit['year'] or '-'} · {hit['section'] or '-'}{many}")
+        lines.append(f"   {snippet_text(hit['snippet'])}")
+        lines.append(f"   {passage_url(hit['passage_id'])}")
     for name, values in result["facets"].items():
         if values:
-            click.echo(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))
+            lines.append(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))
+    return "\n".join(lines)
 
 
 def _print_report(data: dict) -> None:

@@ -50,8 +50,12 @@ def hit(data: dict) -> dict:
 
 
 def result(data: dict) -> dict:
-    """A result of ``Index.search`` as the JSON gives it (every hit through :func:`hit`)."""
-    return {**data, "hits": [hit(h) for h in data["hits"]]}
+    """A result of ``Index.search`` as the JSON gives it (every hit, and each
+    report group's best hit, through :func:`hit`)."""
+    out = {**data, "hits": [hit(h) for h in data["hits"]]}
+    if "groups" in data:
+        out["groups"] = [{**g, "best": hit(g["best"])} for g in data["groups"]]
+    return out
 
 
 def _marked(text: str, spans, escaped, opening: str, closing: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import errors
-from .index import EXTENSION, IndexHolder, get_index  # noqa: F401  (get_index is API)
+from .index import EXTENSION, IndexHolder, get_index, release_index  # noqa: F401  (get_index is API)
 
 # No inline script or style anywhere, no outside requests: everything is 'self'.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"])
+    app.teardown_appcontext(release_index)
 
     from . import filters, views
 

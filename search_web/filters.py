@@ -9,6 +9,9 @@ from . import urls
 from .pages import FACET_LABELS
 
 SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
+GROUP_LABELS = {"passage": "按段落", "report": "按报告"}
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines"}
+REPORT_SORT_LABELS = {"date": "日期（新→旧）", "agency": "机构", "title": "标题"}
 FORMAT_LABELS = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word 文档", "pdf": "PDF"}
 
 
@@ -40,4 +43,5 @@ def register(app: Flask) -> None:
     @app.context_processor
     def helpers() -> dict:
         return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
+                "GROUP_LABELS": GROUP_LABELS, "REPORT_SORT_LABELS": REPORT_SORT_LABELS, "EXPORT_LABELS": EXPORT_LABELS,
                 "FORMAT_LABELS": FORMAT_LABELS}

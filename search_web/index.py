@@ -43,9 +43,22 @@ class IndexHolder:
 
 
 def get_index():
-    """The app's index, refreshed at most once per request."""
-    holder: IndexHolder = current_app.extensions[EXTENSION]
-    fresh = g.get("_index_refreshed", False)
-    index = holder.get(refresh=not fresh)
-    g._index_refreshed = True
-    return index
+    """The app's index, refreshed at most once per request, its serving
+    generation held open until the request ends (``Index.using``): a rebuild
+    swapped in meanwhile closes the old one only after every page that started
+    on it (search, report, research tools) is done with it."""
+    if "_index" not in g:
+        holder: IndexHolder = current_app.extensions[EXTENSION]
+        index = holder.get(refresh=True)
+        hold = index.using()
+        hold.__enter__()
+        g._index, g._index_hold = index, hold
+    return g._index
+
+
+def release_index(_error=None) -> None:
+    """Registered as an app-context teardown: let go of the request's generation."""
+    hold = g.pop("_index_hold", None)
+    g.pop("_index", None)
+    if hold is not None:
+        hold.__exit__(None, None, None)

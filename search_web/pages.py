@@ -16,28 +16,35 @@ from indexer.api import find_spans, mark_html, render_result, without_filter, wi
 from markupsafe import Markup
 
 from . import parts, research_pages, urls
-from .params import FACET_KEYS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
+from .params import FACET_KEYS, FACET_LABELS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
-FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份", "city": "城市", "year": "年份", "section": "章节"}
+PREFIX_KEYS = ("agency", "province", "city")   # the library admits a part of the name
 _WINDOW = 2  # pages shown either side of the current one
 
 
 # --- search -----------------------------------------------------------------
 
 def search_page(index, params: SearchParams) -> dict:
-    result = render_result(index.search(params.q, filters=params.filters or None, page=params.page,
-                                        per_page=params.per_page, sort=params.sort))
+    result = render_result(index.search(params.q, filters=params.library_filters() or None, page=params.page,
+                                        per_page=params.per_page, sort=params.sort, group=params.group))
     page = dict(result)
+    links = _hit_links(params)
+    hits = [_hit(hit, params, links) for hit in result.get("hits", [])]
     page.update(
         ok=True,
         landing=params.landing,
-        hits=[_hit(hit, params.q) for hit in result.get("hits", [])],
+        collection=_collection(index) if params.landing else None,
+        hits=_fold(hits) if params.group == "passage" else hits,
+        groups=[_group(g, params, links) for g in result.get("groups", [])] if params.group == "report" else None,
+        year_from=params.year_from, year_to=params.year_to,
+        whole_url=urls.search(params, q=f"“{result['whole']['text']}”") if result.get("whole") else None,
+        years=_years(result.get("facets", {}).get("year", []), params),
         facets=_facets(result.get("facets", {}), params),
         facet_size=params.facet_size,
         facets_more=_facets_more(result.get("facets", {}), params),
         active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
         links=_search_links(params, result),
-        suggestions=_way_out(params, result),
+        suggestions=_way_out(index, params, result),
     )
     # Research tools (issue 15): links for this query, "did you mean" when nothing matched.
     page.update(tools=research_pages.tools_for(params.q, params.filters),
@@ -45,36 +52,90 @@ def search_page(index, params: SearchParams) -> dict:
     return page
 
 
-def _hit(hit: dict, q: str) -> dict:
+def _collection(index) -> dict:
+    from .browse import collection
+
+    return collection(index)
+
+
+def _hit_links(params: SearchParams) -> dict:
+    """URL builders for a page of hits, each made once per page, not per hit."""
+    return {"passage": urls.passage_linker(params), "agency": urls.agency_filter(params),
+            "report": urls.report("MARKERreport0", params.q).partition("MARKERreport0")}
+
+
+def _hit(hit: dict, params: SearchParams, links: dict) -> dict:
     hit = dict(hit)
     hit["text"], cut = parts.capped(hit.get("text", ""))     # one huge passage must not swell the page
     if cut:
         hit["text_truncated"] = True
     hit["snippet"] = Markup(hit["snippet"])     # render_result escaped all but its <mark>
-    hit["passage_url"] = urls.passage(hit["passage_id"], q)
-    hit["report_url"] = urls.report(hit["report_id"], q, anchor=hit["passage_id"])
+    # The passage page's "back to results" comes back to this very page.
+    hit["passage_url"] = links["passage"](hit["passage_id"])
+    head, _, tail = links["report"]
+    hit["report_url"] = f"{head}{hit['report_id']}{tail}#{hit['passage_id']}"
+    hit["agency_url"] = links["agency"](hit["agency"]) if hit.get("agency") else None
     return hit
+
+
+def _fold(hits: list[dict]) -> list[dict]:
+    """Passage mode: a hit from a report already shown higher on the page folds
+    under that report's first hit (``folded_into``), so a report with three hits
+    shows its title once."""
+    first: dict[tuple, str] = {}
+    for hit in hits:
+        # A near miss never folds under a full match: it keeps its label.
+        key = (hit["report_id"], hit.get("match"))
+        hit["folded_into"] = first.get(key)
+        first.setdefault(key, hit["passage_id"])
+    return hits
+
+
+def _group(group: dict, params: SearchParams, links: dict) -> dict:
+    """Report mode: a report, its number of hits, its best hit, the link to all of them."""
+    return {"report_id": group["report_id"], "count": group["count"], "best": _hit(group["best"], params, links),
+            "hits_url": urls.report_hits(params, group["report_id"]),
+            "report_url": urls.report(group["report_id"], params.q)}
+
+
+def _years(counts: list[dict], params: SearchParams) -> list[dict]:
+    """The year facet as a histogram, oldest first: each bar selects its year alone."""
+    low, high = params.year_from or 0, params.year_to or 9999
+    selected = set(params.filters.get("year", []))
+    top = max((c["count"] for c in counts), default=1)
+    url = urls.year_ranger(params)
+    return [{"year": int(c["value"]), "count": c["count"], "height": round(100 * c["count"] / top),
+             "selected": bool(params.year_range) and low <= int(c["value"]) <= high or c["value"] in selected,
+             "url": url(c["value"])}
+            for c in sorted(counts, key=lambda c: int(c["value"]))]
 
 
 def _facets(facets: dict, params: SearchParams) -> dict:
     """Each value with its count, whether it is selected, and the URL that
     toggles it; selected values missing from the counts stay listed (count 0)
     so they can be unticked where they were ticked."""
-    out = {}
-    for key in FACET_KEYS:
-        selected = params.filters.get(key, [])
-        every = facets.get(key, [])
-        # The largest facet_size values, and any selected value beyond them.
-        items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
-                 if n < params.facet_size or str(f["value"]) in selected]
-        shown = {str(f["value"]) for f in every}
-        toggle_url = urls.toggler(params, key)
-        items += [{"value": value, "count": 0} for value in selected if value not in shown]
-        for item in items:
-            item["selected"] = item["value"] in selected
-            item["toggle_url"] = toggle_url(item["value"])
-        out[key] = items
-    return out
+    return {key: _facet(key, facets.get(key, []), params) for key in FACET_KEYS}
+
+
+def _facet(key: str, every: list[dict], params: SearchParams) -> list[dict]:
+    selected = params.filters.get(key, [])
+    shown = {str(f["value"]) for f in every}
+    # A part of a name (agency=阳江) selects every value containing it: those
+    # are listed and marked selected, and unticking one takes the part away.
+    parts = {v: {str(f["value"]) for f in every if v in str(f["value"])} for v in selected
+             if key in PREFIX_KEYS and v not in shown}
+    by_part = {name: part for part, names in parts.items() for name in names}
+    # The largest facet_size values, and any selected value beyond them.
+    items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
+             if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part]
+    items += [{"value": v, "count": 0} for v in selected if v not in shown and not parts.get(v)]
+    toggle_url = urls.toggler(params, key)
+    for item in items:
+        part = by_part.get(item["value"])
+        item["selected"] = item["value"] in selected or part is not None
+        item["selected_by"] = part
+        item["toggle_url"] = urls.toggle(params, key, part) if part else toggle_url(item["value"])
+    return items
 
 
 def _facets_more(facets: dict, params: SearchParams) -> dict:
@@ -117,26 +178,32 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "first": urls.page(params, 1),
         "pages": [{"number": n, "url": urls.page(params, n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
+        "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
+        "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl")},
+        "all_years": urls.year_range(params, None, None) if params.year_range else None,
         "clear_filters": urls.without_filters(params) if params.filters else None,
         "clear_query": urls.search(params, q="") if params.q and params.filters else None,
     }
 
 
-def _way_out(params: SearchParams, result: dict) -> list[dict]:
+def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
     """When nothing (or only partial matches) came back: other searches that
-    will find something - without the quotes, without filters, one word alone."""
+    will find something - without the quotes, without filters, one word alone.
+    Each is counted first: a suggestion never leads to nothing."""
     if result.get("total") and not result.get("partial"):
         return []
+    filters = params.library_filters() or None
     out = []
     unquoted = without_quotes(params.q)
-    if unquoted != params.q:
+    if unquoted != params.q and index.count(unquoted, filters):
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.
-    if sum(len(values) for values in params.filters.values()) > 1:
+    if sum(len(values) for values in params.filters.values()) > 1 and index.count(params.q):
         out.append({"label": "在全部报告中搜索（清除筛选）", "url": urls.without_filters(params)})
     terms = [t for t in result.get("terms", []) if t]
     if len(terms) > 1:
-        out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]]
+        out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]
+                if index.count(f"“{term}”", filters)]
     return out
 
 
@@ -241,7 +308,9 @@ def _http_url(url: str) -> str | None:
     return url if re.match(r"^https?://[^\s<>\"']+$", url or "", re.I) else None
 
 
-def passage_page(index, passage_id: str, q: str = "") -> dict:
+def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None = None) -> dict:
+    """``back``: the search the reader came from; "back to results" returns to
+    that page with its filters, sort, page and grouping."""
     report, passage = index.get_report_of(passage_id)
     page = report_page(index, report["id"], q, focus=passage_id, report=report)
     page["passage"] = dict(passage)
@@ -250,18 +319,38 @@ def passage_page(index, passage_id: str, q: str = "") -> dict:
         page["passage"]["truncated"] = True
     page["permalink"] = urls.passage(passage_id, external=True)
     page["citation"] = citation(report, passage, page["permalink"])
-    page["links"]["self"] = urls.passage(passage_id, q)
-    page["links"]["json"] = urls.passage(passage_id, q, json=True)
+    page["links"]["self"] = urls.passage(passage_id, q, back=back)
+    page["links"]["json"] = urls.passage(passage_id, q, json=True, back=back)
     page["links"]["report"] = urls.report(report["id"], q)
     # Research tools (issue 15): near-identical and related passages in other reports.
     page["similar"] = research_pages.similar(index, passage_id, q)
+    if back is not None and not back.landing:
+        page["links"]["search"] = urls.search(back)
     return page
 
 
 def citation(report: dict, passage: dict, permalink: str) -> str:
-    """``机构：《标题》（2022年），章节，第12段。链接`` with the missing parts left out."""
-    head = "：".join(filter(None, [report.get("agency", ""), f"《{report.get('title') or report['id']}》"]))
-    if report.get("year"):
-        head += f"（{report['year']}年）"
-    parts = [head, passage.get("section", ""), f"第{passage['ordinal']}段"]
-    return "，".join(filter(None, parts)) + f"。{permalink}"
+    """GB/T 7714 for an online document: 责任者. 题名[EB/OL]. (日期)[引用日期]. 原文网址. 引文位置：本站链接"""
+    from indexer.api import gbt7714
+
+    return gbt7714(report, passage, permalink)
+
+
+# --- export and errors ------------------------------------------------------
+
+def search_export(index, params: SearchParams, fmt: str, host_url: str):
+    """(body chunks, media type, file name) of the whole result set of a search.
+    The search runs before the first byte goes out, so a bad query is a 400."""
+    from indexer.api import EXPORT_MEDIA_TYPES, export_chunks, export_rows
+
+    hits = index.iter_hits(params.q, filters=params.library_filters() or None, sort=params.sort)
+    rows = export_rows(hits, base_url=host_url.rstrip("/") + urls.home().rstrip("/"))
+    return export_chunks(fmt, rows), EXPORT_MEDIA_TYPES[fmt], f"fazhi-search.{fmt}"
+
+
+def search_error_page(q: str, error) -> dict:
+    """A query the search cannot read: the search page with the query kept in
+    the box and the message under it (the JSON twin gets the plain error)."""
+    return {"ok": False, "query": q, "error": error.message, "hint": error.hint, "status": error.status,
+            "landing": False, "sort": "relevance", "group": "passage", "active_filters": [],
+            "facets": {}, "hits": [], "links": {"json": None}}

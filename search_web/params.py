@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.api import FACETS, FIELDS, MAX_PAGE, MAX_PER_PAGE, check_query, check_sort, resolve_category
+from indexer.api import FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, check_query, check_sort, resolve_category
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
 
 # The library's filter fields and facets; city is a filter without a facet:
-# reports name too many cities to list.
+# reports name too many cities to list; report narrows to one report (a
+# report group's "all its hits" link).
 FILTER_KEYS = FIELDS
+# What the page calls each field (facet headings, filter chips, report lists).
+FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份",
+                "city": "城市", "year": "年份", "section": "章节", "report": "报告"}
 FACET_KEYS = FACETS
 PER_PAGE = 10
 FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
@@ -36,12 +40,30 @@ class SearchParams:
     sort: str = "relevance"
     per_page: int = PER_PAGE
     facet_size: int = FACET_SIZE
+    group: str = "passage"
+    year_from: int | None = None
+    year_to: int | None = None
 
     @property
     def landing(self) -> bool:
         """No query, no filter, first page: the home page.  Paging or sorting
         on from there browses every passage."""
-        return not self.q and not self.filters and self.page == 1 and self.sort == "relevance"
+        return (not self.q and not self.filters and self.page == 1 and self.sort == "relevance"
+                and self.group == "passage" and not self.year_range)
+
+    @property
+    def year_range(self) -> str:
+        """``2018-2022``, ``2018-`` or ``-2022`` for the library's year filter; "" for none."""
+        if self.year_from is None and self.year_to is None:
+            return ""
+        return f"{self.year_from or ''}-{self.year_to or ''}"
+
+    def library_filters(self) -> dict[str, list[str]]:
+        """The filters as the library takes them: the year range joins the year values."""
+        filters = {k: list(v) for k, v in self.filters.items()}
+        if self.year_range:
+            filters.setdefault("year", []).append(self.year_range)
+        return filters
 
 
 def parse_search(args: MultiDict) -> SearchParams:
@@ -49,7 +71,14 @@ def parse_search(args: MultiDict) -> SearchParams:
     query too long or an unknown sort, ``WebError`` for what the URL carries badly."""
     q = check_query(clean_query(args))
     sort = check_sort(args.get("sort", "relevance") or "relevance")
-    return SearchParams(q=q, filters=parse_filters(args), sort=sort,
+    group = args.get("group", "passage") or "passage"
+    if group not in GROUPS:
+        raise WebError(f"不支持的分组方式：{group[:20]}。", 400, "group 只能是 passage（按段落）或 report（按报告）。")
+    year_from, year_to = _year(args, "year_from"), _year(args, "year_to")
+    if year_from and year_to and year_from > year_to:
+        year_from, year_to = year_to, year_from       # a range typed backwards means the same years
+    return SearchParams(q=q, filters=parse_filters(args), sort=sort, group=group,
+                        year_from=year_from, year_to=year_to,
                         page=_int(args, "page", 1, MAX_PAGE),
                         per_page=_int(args, "per_page", PER_PAGE, MAX_PER_PAGE),
                         facet_size=_int(args, "facet_size", FACET_SIZE, MAX_FACET_SIZE))
@@ -94,3 +123,11 @@ def integer(args: MultiDict, name: str, default: int, lowest: int, highest: int)
         raise WebError(f"参数 {name} 应为 {lowest} 到 {highest} 之间的整数，收到的是“{raw[:20]}”。", 400)
     return int(raw)
 
+
+def _year(args: MultiDict, name: str) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+        raise WebError(f"参数 {name} 应为四位年份，例如 2021，收到的是“{raw[:20]}”。", 400)
+    return int(raw)

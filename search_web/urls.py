@@ -21,10 +21,14 @@ def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> st
 
 
 def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
-                  per_page: int, facet_size: int) -> list[tuple[str, str]]:
+                  per_page: int, facet_size: int, group: str = "passage", year_from: int | None = None,
+                  year_to: int | None = None) -> list[tuple[str, str]]:
     pairs = [("q", q)] if q else []
     for key in FILTER_KEYS:
         pairs += [(key, str(value)) for value in filters.get(key, [])]
+    pairs += [(name, str(year)) for name, year in (("year_from", year_from), ("year_to", year_to)) if year]
+    if group != "passage":
+        pairs.append(("group", group))
     if sort != "relevance":
         pairs.append(("sort", sort))
     if per_page != PER_PAGE:
@@ -36,17 +40,41 @@ def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
     return pairs
 
 
-def search(params: SearchParams | None = None, *, json: bool = False, **changes) -> str:
+def search(params: SearchParams | None = None, *, json: bool = False, fmt: str = "", **changes) -> str:
     """The search URL for ``params`` with some fields changed (``page=2``,
-    ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1."""
+    ``filters={…}``, ``q=…``).  Any change but ``page`` goes back to page 1.
+    ``fmt``: an export of the whole search (``csv``, ``jsonl``, ``xlsx``)."""
     p = params or SearchParams()
     fields = {"q": p.q, "filters": p.filters, "page": p.page, "sort": p.sort, "per_page": p.per_page,
-              "facet_size": p.facet_size}
+              "facet_size": p.facet_size, "group": p.group, "year_from": p.year_from, "year_to": p.year_to}
     if "page" not in changes:
         changes["page"] = 1 if changes else p.page
     fields.update(changes)
+    if fmt:
+        fields.update(page=1, per_page=PER_PAGE, facet_size=FACET_SIZE, group="passage")
+        return _with_query(url_for("web.search_export", fmt=fmt), _search_pairs(**fields))
     endpoint = "web.search_json" if json else "web.search"
     return _with_query(url_for(endpoint), _search_pairs(**fields))
+
+
+def export(params: SearchParams, fmt: str) -> str:
+    """The whole result set of this search as a file."""
+    return search(params, fmt=fmt)
+
+
+def group(params: SearchParams, grouping: str) -> str:
+    return search(params, group=grouping)
+
+
+def year_range(params: SearchParams, year_from: int | None, year_to: int | None) -> str:
+    """This search within those years (a year's bar in the histogram: that year alone)."""
+    filters = {k: v for k, v in params.filters.items() if k != "year"}
+    return search(params, filters=filters, year_from=year_from, year_to=year_to)
+
+
+def report_hits(params: SearchParams, report_id: str) -> str:
+    """Every hit of this search in one report, listed as passages."""
+    return search(params, filters={**params.filters, "report": [report_id]}, group="passage")
 
 
 def toggle(params: SearchParams, key: str, value: str) -> str:
@@ -110,9 +138,18 @@ def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False,
     return _with_query(url_for(endpoint, report_id=report_id), pairs, anchor)
 
 
-def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False) -> str:
+def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False,
+            back: SearchParams | None = None) -> str:
+    """The passage's page; ``back``: the search it was found by, carried along
+    (filters, sort, page, grouping) so "back to results" returns to it."""
     endpoint = "web.passage_json" if json else "web.passage"
     path = url_for(endpoint, passage_id=passage_id, _external=external)
+    if back is not None:
+        pairs = [(k, v) for k, v in _search_pairs(q=q or back.q, filters=back.filters, page=back.page,
+                                                  sort=back.sort, per_page=back.per_page, facet_size=FACET_SIZE,
+                                                  group=back.group, year_from=back.year_from,
+                                                  year_to=back.year_to)]
+        return _with_query(path, pairs)
     return _with_query(path, [("q", q)] if q else [])
 
 
@@ -122,3 +159,60 @@ def home() -> str:
 
 def static(filename: str) -> str:
     return url_for("static", filename=filename)
+
+
+REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+
+
+def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,
+            json: bool = False, fmt: str = "") -> str:
+    """The report list (``/reports``), its JSON twin or its CSV."""
+    filters = filters or {}
+    pairs = [(key, str(v)) for key in REPORT_FILTER_KEYS for v in filters.get(key, [])]
+    if sort != "date":
+        pairs.append(("sort", sort))
+    if page > 1 and not fmt:
+        pairs.append(("page", str(page)))
+    endpoint = "web.reports_csv" if fmt else ("web.reports_json" if json else "web.reports")
+    return _with_query(url_for(endpoint), pairs)
+
+
+def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str) -> str:
+    current = filters.get(key, [])
+    values = [v for v in current if v != value] if value in current else current + [value]
+    changed = {k: v for k, v in filters.items() if k != key}
+    if values:
+        changed[key] = values
+    return reports(changed, sort)
+
+
+def _marked(build, marker: str = "\x00v\x00"):
+    """``build(marker)`` once, then ``value → URL`` by putting the quoted value
+    where the quoted marker is: a page builds one URL per hit or per year, and
+    building each from scratch cost more than the search itself."""
+    template = build(marker)
+    head, found, tail = template.partition(_quoted(marker))
+    if not found:
+        return lambda value: build(str(value))
+    return lambda value: head + _quoted(str(value)) + tail
+
+
+def year_ranger(params: SearchParams):
+    """``year_range(params, y, y)`` for many years at once: built once with a
+    placeholder year (the two parameters are always side by side)."""
+    template = year_range(params, 1111, 1111)
+    placeholder = "year_from=1111&year_to=1111"
+    return lambda year: template.replace(placeholder, f"year_from={int(year)}&year_to={int(year)}")
+
+
+def agency_filter(params: SearchParams):
+    """``agency → this search filtered to that agency alone``, for many agencies."""
+    return _marked(lambda v: search(params, filters={**params.filters, "agency": [v]}))
+
+
+def passage_linker(params: SearchParams):
+    """``passage id → urls.passage(id, params.q, back=params)`` for a page of hits."""
+    marker = "MARKERpassage0"
+    template = passage(marker, params.q, back=params)
+    head, _, tail = template.partition(marker)
+    return lambda passage_id: head + passage_id + tail

@@ -21,3 +21,15 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def shared_index(tmp_path_factory) -> Path:
+    """An index over all of ../shared (~8,000 passages; about 5 s to build): the
+    paging and export bugs only show on more passages than the samples have."""
+    from indexer.build import build_index
+
+    source = shared_path()
+    path = tmp_path_factory.mktemp("shared-index")
+    build_index([source], path, procs=1, words=False)
+    return path

@@ -162,3 +162,40 @@ def test_search_page_at_phone_width(browser, server):
         shoot(browser, "passage-phone")
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_printing_a_passage_keeps_the_text_and_drops_the_chrome(browser, server, tmp_path):
+    """Print to PDF (backgrounds off, as browsers print by default): the cited
+    passage's text is there, the search box and the contents are not."""
+    import base64
+    import re
+
+    from pdfminer.high_level import extract_text
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/p/r2022-0177ae4c5d-0012?q=%E6%89%A7%E6%B3%95")
+    cited = browser.find_element(By.ID, "r2022-0177ae4c5d-0012").text
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "paperWidth": 8.27,
+                                                      "paperHeight": 11.69})
+    path = tmp_path / "passage.pdf"
+    path.write_bytes(base64.b64decode(pdf["data"]))
+    text = re.sub(r"\s+", "", extract_text(str(path)))
+    assert re.sub(r"\s+", "", cited.replace("¶12", ""))[:40] in text
+    assert "搜索语法" not in text and "复制链接" not in text and "目录（" not in text
+    assert "[EB/OL]" in text                         # the citation prints with the report's header
+
+
+def test_back_link_returns_to_the_same_results(browser, server):
+    from selenium.webdriver.common.by import By
+
+    query = "/search?q=%E6%89%A7%E6%B3%95&agency=%E9%98%B3%E6%B1%9F&sort=date&page=2&per_page=5"
+    browser.get(server + query)
+    browser.find_element(By.CSS_SELECTOR, ".hit-title a").click()
+    wait(browser, lambda d: "/p/" in d.current_url)
+    browser.find_element(By.CSS_SELECTOR, ".back a").click()
+    wait(browser, lambda d: "/search" in d.current_url)
+    back = urlsplit(browser.current_url)
+    from urllib.parse import parse_qs
+
+    assert parse_qs(back.query) == parse_qs(urlsplit(query).query)
+    assert browser.find_element(By.CSS_SELECTOR, ".pager strong").text == "2"

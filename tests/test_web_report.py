@@ -72,14 +72,23 @@ def test_passage_page_marks_and_cites_the_passage(client, hit):
     assert "<mark>" in html
 
 
-def test_citation_names_agency_title_year_section_and_paragraph(client, hit):
+def test_citation_is_gbt7714_for_an_online_document(client, hit):
+    import datetime as dt
+
     data = client.get(f"/p/{hit['passage_id']}.json").get_json()
     citation = data["citation"]
-    for part in (hit["agency"], f"《{hit['title']}》", f"{hit['year']}年", f"第{hit['ordinal']}段",
-                 f"/p/{hit['passage_id']}"):
-        assert part in citation
+    published = hit["date"] or str(hit["year"])
+    assert citation.startswith(f"{hit['agency']}. {hit['title']}[EB/OL]. ({published})"
+                               f"[{dt.date.today().isoformat()}].")
+    assert f"第{hit['ordinal']}段" in citation and citation.endswith(f"http://localhost/p/{hit['passage_id']}")
     if hit["section"]:
         assert hit["section"] in citation
+
+
+def test_citation_gives_the_original_url_when_known(hostile_client):
+    found = hostile_client.get("/search.json?q=医疗").get_json()["hits"][0]
+    citation = hostile_client.get(f"/p/{found['passage_id']}.json").get_json()["citation"]
+    assert "[EB/OL]" in citation and " https://www.example.gov.cn/xxgk/2022/report.html?a=1&b=2. " in citation
 
 
 def test_passage_json_twin(client, hit):

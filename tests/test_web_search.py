@@ -81,7 +81,7 @@ def test_search_json_hits_are_the_cli_json_hits(app, search_json):
     assert cli["hits"] and len(data["hits"]) == len(cli["hits"])
     for web_hit, cli_hit in zip(data["hits"], cli["hits"]):
         assert {key: web_hit[key] for key in cli_hit} == cli_hit
-        assert set(web_hit) - set(cli_hit) == {"passage_url", "report_url"}
+        assert set(web_hit) - set(cli_hit) == {"passage_url", "report_url", "agency_url", "folded_into"}
     for key in set(cli) - {"took_ms", "facets", "hits"}:
         assert data[key] == cli[key], key
 
@@ -148,8 +148,8 @@ def test_a_page_past_the_end_explains_itself(client):
 
 def test_sort_by_date_puts_newest_first(client, search_json):
     data = search_json(q="执法", sort="date", per_page=50)
-    years = [hit["year"] or 0 for hit in data["hits"]]
-    assert years == sorted(years, reverse=True)
+    keys = [(bool(hit["date"]), hit["date"] or "", hit["year"] or 0) for hit in data["hits"]]
+    assert keys == sorted(keys, reverse=True)      # dated reports newest first, undated last
     assert parse_qs(urlsplit(data["links"]["sort"]["relevance"]).query).get("sort") is None
     html = client.get("/search", query_string={"q": "执法", "sort": "date"}).get_data(as_text=True)
     assert 'name="sort" value="date"' in html  # a new query keeps the order

@@ -18,7 +18,7 @@ def matching(index: Index, q: str, filters: dict | None) -> dict:
     """``{"gen", "docs", "terms", "query", "filters", "partial"}`` for ``q``: the
     matching passage rows (sorted ``seq`` numbers, int64) of the serving generation."""
     gen = index.generation
-    run = index._run(gen, q, filters, "relevance", None)
+    run = index._run(gen, q, filters, "relevance", None, near=False)   # what total counts
     return {"gen": gen, "docs": np.sort(run["docs"]), "terms": run["query"].terms(),
             "query": run["query"], "filters": run["filters"], "partial": run["partial"]}
 

@@ -7,8 +7,10 @@ Never the build or the report reader.
 """
 from .facets import FACETS
 from .index import (
+           GROUPS,
            MAX_PAGE,
            MAX_PER_PAGE,
+           REPORT_SORTS,
            SORTS,
            Index,
            IndexMissing,
@@ -30,6 +32,7 @@ from .query import (
 )
 from .snippets import find_spans
 
-__all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "SORTS", "Index",
-           "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query", "check_report_id",
-           "check_sort", "find_spans", "open_index", "search_passages", "without_filter", "without_quotes"]
+__all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "REPORT_SORTS",
+           "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
+           "check_report_id", "check_sort", "find_spans", "open_index", "search_passages", "without_filter",
+           "without_quotes"]

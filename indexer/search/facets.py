@@ -7,12 +7,14 @@ instead of zero.  A field with no filter set counts exactly the result set.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..model import CATEGORIES, resolve_category
 
 FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
-_COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
+_COLUMN = {"report": "report", "agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
            "province": "province", "city": "city", "year": "year", "section": "category"}
 
 
@@ -28,7 +30,10 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
         if not value:
             continue
         if name == "year":
-            codes.add(_year(value))
+            codes.update(year_codes(value))
+        elif name == "report":
+            codes.update(i for i, v in enumerate(vocab["report"]) if v == value)
+            codes.add(-2)
         elif name == "section":
             category = resolve_category(value)
             if category is None:
@@ -43,15 +48,34 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
     return np.fromiter(codes, dtype=np.int64, count=len(codes))
 
 
-def _year(value: str) -> int:
-    # ASCII only: ``isdigit()`` also accepts ²; and at most 4 digits, or int64 overflows.
-    if not (value.isascii() and value.isdigit()) or len(value) > 4:
-        raise FilterError(f"年份应为四位数字，例如 year:2022（收到“{value[:20]}”）")
-    return int(value)
+_YEAR_RANGE = re.compile(r"^(\d{4})?\s*(?:-|－|~|～|\.\.|至|到)\s*(\d{4})?$", re.ASCII)
+_YEAR_BOUND = re.compile(r"^(>=|<=|>|<|≥|≤)\s*(\d{4})$", re.ASCII)
+FIRST_YEAR, LAST_YEAR = 1949, 2100
 
 
-def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]]) -> dict[str, np.ndarray]:
-    """A boolean mask over ``docs`` per filtered field."""
+def year_codes(value: str) -> range:
+    """The years a year filter admits: ``2022``, ``2018-2022``, ``2018-``, ``>=2021``, ``<2020``."""
+    value = value.strip()
+    if value.isascii() and value.isdigit() and len(value) <= 4:   # more digits would overflow int64
+        return range(int(value), int(value) + 1)
+    found = _YEAR_RANGE.match(value)
+    if found and any(found.groups()):
+        low, high = (int(g) if g else None for g in found.groups())
+        return range(low or FIRST_YEAR, (high or LAST_YEAR) + 1)
+    found = _YEAR_BOUND.match(value)
+    if found:
+        op, year = found.group(1), int(found.group(2))
+        if op in (">=", "≥", ">"):
+            return range(year + (op == ">"), LAST_YEAR + 1)
+        return range(FIRST_YEAR, year + (op != "<"))
+    # ASCII only (``isdigit()`` also takes ²): a year is four digits, or a range of them.
+    raise FilterError(f"年份应为四位数字或范围，例如 year:2022、year:2018-2022、year:>=2021（收到“{value[:20]}”）")
+
+
+def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]],
+                 excluded: dict[str, list[str]] | None = None) -> dict[str, np.ndarray]:
+    """A boolean mask over ``docs`` per filtered field; excluded values
+    (``-agency:阳江``) get their own ``-field`` mask, which every facet applies."""
     masks = {}
     for name, values in filters.items():
         if not values or name not in _COLUMN:
@@ -59,6 +83,10 @@ def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]]
         codes = filter_codes(vocab, name, values)
         if len(codes):
             masks[name] = np.isin(columns[_COLUMN[name]][docs], codes)
+    for name, values in (excluded or {}).items():
+        if values and name in _COLUMN:
+            codes = filter_codes(vocab, name, values)
+            masks["-" + name] = ~np.isin(columns[_COLUMN[name]][docs], codes)
     return masks
 
 

@@ -17,6 +17,9 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+import numpy as np
 
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
@@ -24,17 +27,21 @@ from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_t
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .facets import FilterError, combine, facet_counts, filter_masks
-from .match import match_query
-from .query import FIELDS, QueryError, parse_query
+from .group import report_groups
+from .match import match_query, term_hits
+from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
+from .reports import REPORT_SORTS, browse, report_sections
 from .snippets import snippet
 
-__all__ = ["Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_report_id", "check_sort",
-           "open_index", "search_passages"]
+__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
+           "check_report_id", "check_sort", "open_index", "search_passages"]
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
+GROUPS = ("passage", "report")
+_NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
 _REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
 _PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
@@ -115,53 +122,133 @@ class Index:
             return []
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
-               sort: str = "relevance") -> dict:
-        """One page of results for ``q`` with facet counts over all of them."""
+               sort: str = "relevance", group: str = "passage") -> dict:
+        """One page of results for ``q`` with facet counts over all of them.
+        ``group="report"``: the page lists reports (by their best passage) instead."""
         started = time.perf_counter()
-        page, per_page, sort = _check_paging(page, per_page, sort)
+        page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         with self.using() as gen:
-            return self._search(gen, started, q, filters, page, per_page, sort)
+            return self._search(gen, started, q, filters, page, per_page, sort, group)
 
     def _search(self, gen: Generation, started: float, q: str, filters: dict | None, page: int,
-                per_page: int, sort: str) -> dict:
-        run = self._run(gen, q, filters, sort, page * per_page)
+                per_page: int, sort: str, group: str) -> dict:
+        by_report = group == "report"
+        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report)
         terms = run["query"].terms()
-        docs = run["docs"][run["order"][(page - 1) * per_page:]]
-        total = int(len(run["docs"]))
-        return {
-            "query": q or "", "total": total, "partial": run["partial"],
-            "page": page, "per_page": per_page, "pages": max(1, math.ceil(total / per_page)),
-            "sort": sort, "filters": run["filters"], "terms": terms, "notes": run["query"].notes,
-            "hits": [self._hit(gen, int(seq), terms) for seq in docs],
-            "facets": run["facets"],
-            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        near_total = int(run["near"].sum())
+        total = int(len(run["docs"])) - near_total
+        reports = gen.columns["report"][run["docs"]]
+        answer = {
+            # total: passages matching every word (exact); near_total: listed after
+            # them, missing one word; reports_total: reports the full matches come from.
+            "query": q or "", "total": total, "near_total": near_total,
+            "reports_total": int(np.count_nonzero(np.bincount(reports[~run["near"]]))),
+            "partial": run["partial"], "page": page, "per_page": per_page, "sort": sort, "group": group,
+            "filters": run["filters"], "excluded_filters": run["excluded"], "terms": terms,
+            "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
         }
+        if group == "report":
+            groups = report_groups(reports[run["order"]])
+            answer["pages"] = max(1, math.ceil(len(groups) / per_page))
+            answer["groups"] = [self._group(gen, run, terms, g)
+                                for g in groups[(page - 1) * per_page:page * per_page]]
+            answer["hits"] = [g["best"] for g in answer["groups"]]
+        else:
+            answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
+            shown = run["order"][(page - 1) * per_page:page * per_page]
+            answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near), partial=run["partial"])
+                              for seq, near in zip(run["docs"][shown], run["near"][shown])]
+        answer["facets"] = run["facets"]
+        answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _group(self, gen: Generation, run: dict, terms: list[str], group: dict) -> dict:
+        best = self._hit(gen, int(run["docs"][run["order"][group["first"]]]), terms)
+        return {"report_id": best["report_id"], "count": group["count"], "best": best}
+
+    def count(self, q: str = "", filters: dict | None = None) -> int:
+        """How many passages a search lists before any near miss: those matching every
+        word, or, when none does, those matching some (0 for a query it cannot read)."""
+        with self.using() as gen:
+            return self._count(gen, q, filters)
+
+    def _count(self, gen: Generation, q: str, filters: dict | None) -> int:
+        try:
+            query = parse_query(q or "")
+            matches = match_query(gen.postings, gen.norm, query)
+            docs = matches.docs[~matches.near]
+            masks = filter_masks(gen.columns, docs, self._vocab(gen), _merge_filters(query.filters, filters or {}),
+                                 _merge_filters(query.excluded_filters, {}))
+        except (SearchError, FilterError):
+            return 0
+        return int(combine(masks, len(docs)).sum())     # no ranking, facets or hits: a count
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
-        """Every matching passage id, in result order (for export and checks)."""
+        """Every listed passage id (full matches, then near misses), in result order."""
         with self.using() as gen:
             run = self._run(gen, q, filters, sort, None)
             return [gen.passage_id(seq) for seq in run["docs"][run["order"]].tolist()]
 
-    def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None) -> dict:
+    def iter_hits(self, q: str = "", filters: dict | None = None, sort: str = "relevance",
+                  snippets: bool = False, near: bool = False) -> Iterator[dict]:
+        """Every hit of a search, in result order, one at a time: an export of
+        100k hits holds one hit's text at a time, not all of them.  ``near``:
+        also the passages missing one word (an export counts the full matches,
+        as ``total`` does).  The search runs now, so a bad query raises here,
+        before anything is sent.  The generation is held until the last hit is read."""
+        holder = self.using()
+        gen = holder.__enter__()
+        try:
+            run = self._run(gen, q, filters, sort, None, near=near)
+        except BaseException:
+            holder.__exit__(None, None, None)
+            raise
+        terms = run["query"].terms() if snippets else []
+        ordered = zip(run["docs"][run["order"]].tolist(), run["near"][run["order"]].tolist())
+        hits = (self._hit(gen, seq, terms, snippets, near, run["partial"]) for seq, near in ordered)
+        return _HeldHits(holder, hits)
+
+    def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
+             near: bool = True) -> dict:
         query = parse_query(q or "")        # QueryError is a SearchError (400)
         merged = _merge_filters(query.filters, filters or {})
+        excluded = _merge_filters(query.excluded_filters, {})
         matches = match_query(gen.postings, gen.norm, query)
         try:
-            masks = filter_masks(gen.columns, matches.docs, gen.vocab, merged)
+            masks = filter_masks(gen.columns, matches.docs, self._vocab(gen), merged, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
-        facets = facet_counts(gen.columns, matches.docs, gen.vocab, masks)
-        matches.docs = matches.docs[combine(masks, len(matches.docs))]
+        # Facets count the full matches: a near miss is shown, not counted.
+        full = ~matches.near
+        facets = facet_counts(gen.columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
+        keep = combine(masks, len(matches.docs)) & (full if not near else True)
+        matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         order = rank(gen, matches, query, needed or len(matches.docs), sort)
-        return {"query": query, "docs": matches.docs, "order": order,
-                "partial": matches.partial, "facets": facets, "filters": merged}
+        return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
+                "excluded": excluded, "partial": matches.partial, "facets": facets, "filters": merged}
 
-    def _hit(self, gen: Generation, seq: int, terms: list[str]) -> dict:
+    def _whole(self, gen: Generation, run: dict, q: str) -> dict | None:
+        """When the unquoted query is one run of text cut into words: how many of
+        the full matches hold the run whole (``其中 199 段包含完整的“经济建设”``)."""
+        query = run["query"]
+        if len(q.split()) != 1 or len(query.phrases) != 1 or any(t.quoted for c in query.clauses for t in c) or len(query.clauses) < 2:
+            return None
+        phrase = query.phrases[0]
+        docs = run["docs"][~run["near"]]
+        count = int(np.isin(docs, term_hits(gen.postings, gen.norm, Term(phrase, phrase, True)).docs).sum())
+        return {"text": phrase, "count": count} if count else None
+
+    @staticmethod
+    def _vocab(gen: Generation) -> dict:
+        """The facet vocabularies plus the report ids (for ``report:`` filters)."""
+        return {**gen.vocab, "report": gen.report_ids}
+
+    def _hit(self, gen: Generation, seq: int, terms: list[str], with_snippet: bool = True,
+             near: bool = False, partial: bool = False) -> dict:
         report = gen.reports[int(gen.columns["report"][seq])]
         text = gen.texts[seq]
         passage_id = gen.passage_id(seq)
-        return {
+        hit = {
             "passage_id": passage_id, "report_id": report["id"],
             "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
             "title_made_up": not report["title"], "agency": report["agency"],
@@ -171,8 +258,40 @@ class Index:
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
-            "snippet": snippet(text, terms),
+            "snippet": snippet(text, terms) if with_snippet else None,
+            # all: every word; near: all but one (listed after those); some: a
+            # partial result, where no passage holds every word.
+            "match": "near" if near else ("some" if partial else "all"),
         }
+        # Every other field of the report table (county, source_url, and any the reader adds).
+        hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
+        return hit
+
+    def list_reports(self) -> list[dict]:
+        """The report table: one dict per report, with its passage count and
+        the section categories it has passages in."""
+        gen = self._gen
+        counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
+        sections = report_sections(gen)
+        return [{**{k: v for k, v in r.items() if k not in _NOT_REPORT_FIELDS[1:]}, "passages": int(n),
+                 "sections": s} for r, n, s in zip(gen.reports, counts.tolist(), sections)]
+
+    def browse_reports(self, filters: dict | None = None, sort: str = "date", page: int = 1,
+                       per_page: int = 50) -> dict:
+        """Every report (filtered, sorted, one page of them) with facet counts over
+        reports; ``per_page=0``: all of them on one page (for export)."""
+        reports = self.list_reports()
+        if per_page == 0:
+            page, per_page = 1, max(1, len(reports))
+        else:
+            page, per_page, _, _ = _check_paging(page, per_page, "relevance")
+        try:
+            result = browse(reports, filters or {}, sort, page, per_page)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        for report in result["reports"]:
+            report["sections"] = sorted(report["sections"], key=CATEGORIES.index)
+        return result
 
     def get_report(self, report_id: str) -> dict:
         check_report_id(report_id)
@@ -217,7 +336,33 @@ def check_sort(sort: str) -> str:
     return sort
 
 
-def _check_paging(page, per_page, sort) -> tuple[int, int, str]:
+class _HeldHits:
+    """An export's hits, holding their generation open (``Index.using``) until the
+    last one is read or the iterator is closed or dropped: a swap mid-export
+    must not close the files the rest of the hits are read from."""
+
+    def __init__(self, holder, hits: Iterator[dict]):
+        self._holder, self._hits = holder, hits
+
+    def __iter__(self) -> "_HeldHits":
+        return self
+
+    def __next__(self) -> dict:
+        try:
+            return next(self._hits)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            holder.__exit__(None, None, None)
+
+    __del__ = close
+
+
+def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str, str]:
     try:
         page, per_page = int(page), int(per_page)
     except (TypeError, ValueError):
@@ -226,7 +371,9 @@ def _check_paging(page, per_page, sort) -> tuple[int, int, str]:
         raise SearchError(f"页码应在 1 到 {MAX_PAGE} 之间")
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
-    return page, per_page, check_sort(sort)
+    if group not in GROUPS:
+        raise SearchError(f"分组方式应为 {' 或 '.join(GROUPS)}")
+    return page, per_page, check_sort(sort), group
 
 
 def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:

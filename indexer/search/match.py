@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.postings import TF_MAX, Postings, counter, intersect_sorted
+from ..store.postings import TF_MAX, Postings, counter
 from .query import Query, Term
 
 
@@ -26,6 +26,11 @@ class Matches:
     docs: np.ndarray              # sorted passage numbers that match
     clauses: list[ClauseHits]     # per clause of the query, over the whole index
     partial: bool                 # no passage matched every clause; these match some
+    near: np.ndarray | None = None  # per doc: True when it misses one clause (after the full matches)
+
+    def __post_init__(self):
+        if self.near is None:
+            self.near = np.zeros(len(self.docs), dtype=bool)
 
 
 def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHits:
@@ -52,30 +57,37 @@ def clause_hits(postings: Postings, norm_texts: list[str], clause: list[Term]) -
 
 
 def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matches:
-    """All passages matching every clause; failing that, those matching some."""
+    """All passages matching every clause, then (with two clauses or more) those
+    missing one, marked ``near`` - as Meilisearch's matching strategy or
+    Elasticsearch's ``minimum_should_match`` do: a natural query often carries a
+    word its answer does not contain literally.  Failing any full match, the
+    passages matching some clause (``partial``)."""
     count = len(norm_texts)
     clauses = [clause_hits(postings, norm_texts, clause) for clause in query.clauses]
     partial = False
+    near = None
     if not clauses:
         docs = np.arange(count, dtype=np.int64)
+    elif len(clauses) == 1:
+        docs = clauses[0].docs
     else:
-        docs = _intersect_all(clauses)
-        if len(docs) == 0 and len(clauses) > 1:
-            docs = np.unique(np.concatenate([h.docs for h in clauses]))
+        # Clauses matched per passage, counted in one array over the index: no
+        # sort of the union (np.unique took most of a multi-word query's time).
+        covered = np.zeros(count, dtype=np.int8)
+        for hits in clauses:
+            covered[hits.docs] += 1          # a clause's docs are distinct
+        docs = np.flatnonzero(covered >= len(clauses) - 1)
+        near = covered[docs] < len(clauses)
+        if near.all():                       # no passage holds every clause
+            docs, near = np.flatnonzero(covered), None
             partial = len(docs) > 0
-    for term in query.excluded:
-        docs = np.setdiff1d(docs, term_hits(postings, norm_texts, term).docs, assume_unique=True)
-    return Matches(docs, clauses, partial)
-
-
-def _intersect_all(clauses: list[ClauseHits]) -> np.ndarray:
-    ordered = sorted(clauses, key=lambda h: len(h.docs))
-    docs = ordered[0].docs
-    for hits in ordered[1:]:
-        if len(docs) == 0:
-            break
-        docs = intersect_sorted(docs, hits.docs)
-    return docs
+    if query.excluded:
+        keep = np.ones(len(docs), dtype=bool)
+        for term in query.excluded:
+            keep &= ~np.isin(docs, term_hits(postings, norm_texts, term).docs, assume_unique=True)
+        docs = docs[keep]
+        near = near[keep] if near is not None else None
+    return Matches(docs, clauses, partial, near)
 
 
 def aligned_tfs(docs: np.ndarray, hits: ClauseHits) -> np.ndarray:

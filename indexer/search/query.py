@@ -4,12 +4,15 @@
   is cut into words by jieba with the domain dictionary;
 - ``"quoted"`` (also “…” ＂…＂ 「…」): one exact phrase, whitespace- and width-insensitive;
 - ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
-- ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters.
+- ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters;
+  ``year:2018-2022`` ``year:>=2021``: year ranges; ``-agency:阳江`` ``NOT year:2020`` exclude.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
-Nothing here raises on odd input except a query too long to be a search: an
-unbalanced quote runs to the end, a lone operator or ``*`` is dropped.
+Nothing here raises on odd input except a query too long to be a search, or one
+with nothing to search for (``((((``, a bare ``OR``), which would otherwise
+return every passage as if that were an answer: an unbalanced quote runs to
+the end, a lone operator or ``*`` is dropped.
 
 This module is the one definition of the query language: front ends that edit
 a query (take a filter out, drop the quotes) call :func:`without_filter` and
@@ -25,11 +28,12 @@ from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
-FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "report")
 FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
                  "kind": "agency_kind", "类别": "agency_kind", "机关类别": "agency_kind",
                  "level": "agency_level", "层级": "agency_level", "级别": "agency_level",
-                 "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section"}
+                 "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section",
+                 "报告": "report"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')
@@ -54,6 +58,7 @@ class Query:
     clauses: list[list[Term]] = field(default_factory=list)   # AND of ORs
     excluded: list[Term] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded_filters: dict[str, list[str]] = field(default_factory=dict)   # -agency:… NOT year:…
     phrases: list[str] = field(default_factory=list)   # normalized runs, for the proximity boost
     notes: list[str] = field(default_factory=list)     # what was dropped or reinterpreted
 
@@ -92,7 +97,8 @@ def parse_query(text: str) -> Query:
             continue
         if kind == "filter":
             name, val = value
-            query.filters.setdefault(name, []).append(val)
+            (query.excluded_filters if negate else query.filters).setdefault(name, []).append(val)
+            negate = pending_or = False
             continue
         terms = _terms(value, quoted=(kind == "phrase"), query=query)
         if negate:
@@ -105,6 +111,8 @@ def parse_query(text: str) -> Query:
         pending_or = negate = False
     if pending_or or negate:
         query.notes.append("末尾的运算符（OR / NOT / -）没有跟随词语，已忽略。")
+    if text.strip() and not (query.clauses or query.excluded or query.filters or query.excluded_filters):
+        raise QueryError(f"“{text.strip()[:40]}”中没有可检索的词语：请输入要找的字词、短语或筛选条件（如 agency:阳江）。")
     # The unquoted text as one run: passages holding it whole rank first.
     query.phrases = ["".join(query.phrases)] if len(query.clauses) > 1 and query.phrases else []
     if len(query.clauses) > MAX_TERMS:

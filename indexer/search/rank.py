@@ -21,7 +21,6 @@ PHRASE_BOOST = 3.0       # × number of clauses, when the query text occurs whol
 NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close together
 NEAR_SPAN = 40           # characters: words within this window count as close
 RESCORE_WINDOW = 200
-_COVERAGE = 1e6          # coverage dominates any score
 
 
 def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.ndarray]:
@@ -49,27 +48,64 @@ def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.n
 
 
 def rank(index, matches: Matches, query: Query, needed: int, sort: str = "relevance") -> np.ndarray:
-    """Positions into ``matches.docs`` of its first ``needed`` passages, in result order."""
+    """Positions into ``matches.docs`` of its first ``needed`` passages, in result order.
+
+    The order is total and the same whatever ``needed`` is, so pages of any size
+    cut one list: relevance is (clauses matched, content before bare headings,
+    score, passage number); date is (dated first, date, year, score, passage
+    number), each its own sort key, never packed into one float."""
     scores, coverage = bm25_scores(index, matches, query)
     docs = matches.docs
     if sort == "date" or not matches.clauses:
-        dates = index.columns["date"][docs].astype(np.float64)
-        key = dates * 1e4 - index.columns["ordinal"][docs] * 1e-3 + np.minimum(scores, 9e3) * 1e-7
-        return _top(key, needed)
-    key = coverage * _COVERAGE + scores
-    top = _top(key, max(needed, RESCORE_WINDOW))
+        return _date_order(index, docs, scores, matches.near, needed)
+    headings = _heading_flags(index, docs)
+    keys = (docs, -scores, headings, -coverage)
+    # Scores stay far below 1e5, so this float orders like the keys (up to ties):
+    # it only picks the candidates; lexsort orders them exactly.
+    coarse = coverage * 1e6 + (1 - headings) * 1e5 + scores
+    order = _first(coarse, keys, max(needed, RESCORE_WINDOW))
     if len(query.clauses) > 1 or query.phrases:
-        key[top] += [proximity_bonus(index.norm[docs[i]], query) for i in top]
-        top = top[np.argsort(-key[top], kind="stable")]
-    return top[:needed]
+        # The proximity rescore needs the text: always the same first window, so
+        # the order does not depend on how many passages a page asks for.
+        window = order[:RESCORE_WINDOW]
+        # A passage missing a clause can hold neither the whole run nor every
+        # word close together: no text to read for it.
+        whole = (coverage[window] == len(query.clauses)).tolist()
+        bonus = np.array([proximity_bonus(index.norm[docs[i]], query) if full else 0.0
+                          for i, full in zip(window.tolist(), whole)])
+        rescored = np.lexsort((docs[window], -(scores[window] + bonus), headings[window],
+                               -coverage[window]))
+        order = np.concatenate([window[rescored], order[RESCORE_WINDOW:]])
+    return order[:needed]
 
 
-def _top(key: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the ``count`` largest keys, largest first; ties keep index order."""
-    if count < len(key):
-        part = np.argpartition(-key, count - 1)[:count]
-        return part[np.lexsort((part, -key[part]))]
-    return np.lexsort((np.arange(len(key)), -key))
+def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, needed: int) -> np.ndarray:
+    """Newest first; reports without a stated date last (by year), never as 31
+    December; passages missing a word after all that match every word."""
+    dated, dates = index.date_keys
+    reports = index.columns["report"][docs]
+    years = index.columns["year"][docs].astype(np.int64)
+    dated, dates = dated[reports], dates[reports]
+    coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64) + (~near) * 1e9
+    return _first(coarse, (docs, -scores, -years, -dates, ~dated, near), needed)
+
+
+def _first(coarse: np.ndarray, keys: tuple, needed: int) -> np.ndarray:
+    """The first ``needed`` positions in the order of ``keys`` (lexsort: last key
+    first), sorting only the candidates whose ``coarse`` key reaches the
+    ``needed``-th largest: ``coarse`` must never order two passages against ``keys``."""
+    if needed < len(coarse):
+        threshold = np.partition(coarse, len(coarse) - needed)[len(coarse) - needed]
+        candidates = np.flatnonzero(coarse >= threshold)
+        order = np.lexsort(tuple(key[candidates] for key in keys))
+        return candidates[order][:needed]
+    return np.lexsort(keys)
+
+
+def _heading_flags(index, docs: np.ndarray) -> np.ndarray:
+    """1 for a passage that is only a heading line, else 0 (an older index has no column)."""
+    column = index.columns.get("heading")
+    return np.zeros(len(docs), dtype=np.int8) if column is None else column[docs].astype(np.int8)
 
 
 def proximity_bonus(text: str, query: Query) -> float:

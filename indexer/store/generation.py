@@ -115,6 +115,14 @@ class Generation:
     def sections(self) -> "Lookup":
         return Lookup([normalize(s) for s in self.vocab["section"]])
 
+    @cached_property
+    def date_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per report: (states a date, the date as yyyymmdd or 0).  The build's
+        date column puts an undated report on 31 December; sorting must not."""
+        dates = np.array([int((r.get("date") or "0").replace("-", "") or 0) for r in self.reports],
+                         dtype=np.int64)
+        return dates > 0, dates
+
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
         self.postings, self.norm, self.titles, self.sections  # noqa: B018

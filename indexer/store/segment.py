@@ -132,6 +132,7 @@ def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> d
            for name in FACET_FIELDS},
         "year": column((r.year or 0 for r, _ in rows), np.int32),
         "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
+        "heading": column((p.heading for _, p in rows), np.int8),   # ranks bare headings last
         "section": column((codes["section"][p.section] for _, p in rows), np.int32),
         "length": lengths,
         "date": column((_date_number(r) for r, _ in rows), np.int32),

@@ -51,5 +51,9 @@
   document.querySelectorAll("#permalink").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // The contents stay open beside the text on wide screens; on a phone they
+  // would push the text a screen down, so they wait behind their button.
+  var toc = document.getElementById("toc");
+  if (toc && window.matchMedia("(min-width: 761px)").matches) { toc.open = true; }
   showTarget();
 }());
