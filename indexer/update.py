@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import normalize
 from .model import Report
 from .store.generation import Generation
 from .store.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
@@ -97,21 +98,21 @@ def near_duplicates(generation: Generation, previous: Generation | None, update:
         fresh = np.zeros(len(generation.columns["report"]), dtype=bool)
         fresh[generation.segment_rows(segment)] = True
         found = new_pairs(generation.bands(), generation.columns["length"] >= MIN_CHARS, fresh,
-                          generation.columns["report"], _OnFirstUse(lambda: generation.norm))
+                          generation.columns["report"], _Normalized(generation))
         a, b, similarity = (np.concatenate([x, y]) for x, y in zip((a, b, similarity), found))
     return save_pairs(generation.path, a, b, similarity)
 
 
-class _OnFirstUse:
-    """The generation's normalized texts, loaded only if a candidate pair needs them."""
+class _Normalized:
+    """A passage's normalized text, made from its display text when asked: the
+    few candidate pairs of an update need a few passages, not every segment's
+    normalized texts inflated (the same text: ``segment.normalize_and_post``)."""
 
-    def __init__(self, load):
-        self._load, self._texts = load, None
+    def __init__(self, generation: Generation):
+        self.texts = generation.texts
 
     def __getitem__(self, seq: int) -> str:
-        if self._texts is None:
-            self._texts = self._load()
-        return self._texts[seq]
+        return normalize(self.texts[seq])
 
 
 def _kept_pairs(generation: Generation, previous: Generation | None, changed: set[str]):
