@@ -38,6 +38,9 @@ def answers(index_dir: Path) -> dict:
                 result = index.search(q, page=page, per_page=per_page, sort=sort)
                 result.pop("took_ms")
                 found[q, sort, page, per_page] = result
+            grouped = index.search(q, per_page=5, sort=sort, group="report")
+            grouped.pop("took_ms")
+            found[q, sort, "report"] = grouped
     for report_id in index.generation.report_ids:
         found["report", report_id] = index.get_report(report_id)
     found["whoosh"] = whoosh_documents(index)
