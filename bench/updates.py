@@ -9,11 +9,15 @@ process each, wall clock), in one run on one machine:
   Both indexes answer the query mix over HTTP (``/search.json``, facets and
   snippets), and their full id lists are compared.  Then one report is
   changed (timed), and ``--optimize`` merges everything (timed);
-* at ``--archive`` (a province's archive): a build with ``--no-words``, then
-  the server's start time, RSS and the query mix's latency, then a 1% update.
+* at ``--archive`` (a province's archive): a build with ``--no-words`` and
+  ``--no-near-duplicates`` (the generated corpus recombines a few thousand real
+  paragraphs, each repeated hundreds of times: near-identical pairs grow with
+  the square of that), a 1% update, then the server's start time, RSS and the
+  query mix's latency.
 
 Writes (or replaces) its own section of ``--out``; the rest of the file is
-left as ``python -m bench`` wrote it.
+left as ``python -m bench`` wrote it.  A run of one part keeps the figures of
+the other from the last run (``bench/out/updates/result.json``), with its command.
 """
 from __future__ import annotations
 
@@ -113,9 +117,9 @@ def run_archive(size: str, mix: dict, work: Path, log) -> dict:
     link([p for p in files if p not in added], folder)
     log(f"[{size}] archive build (--no-words) of {len(files) - len(added)} reports …")
     result = {"size": size, "reports": len(files), "passages": corpus.passages}
-    result["build"] = build(folder, index, "--no-words")
+    result["build"] = build(folder, index, "--no-words", "--no-near-duplicates")
     link(sorted(added), folder)
-    result["update"] = build(folder, index, "--no-words")
+    result["update"] = build(folder, index, "--no-words", "--no-near-duplicates")
     result["query"] = _without_lists(serve_and_query(index, mix))
     return result
 
@@ -124,15 +128,13 @@ def _without_lists(query: dict) -> dict:
     return {k: v for k, v in query.items() if k not in ("latencies", "totals")}
 
 
-def render(updates: dict | None, archive: dict | None, command: str, facts: dict) -> str:
-    lines = [HEADING, "", f"`{command}` — {facts['cpu']}, {facts['cores']} cores, {facts['ram_gb']} GB, "
-             f"Python {facts['python']}, commit {facts['commit']}.  Builds are `python -m indexer build … --json` "
-             "processes, timed by the wall clock; queries go over HTTP to `python -m search_web` "
-             "(`/search.json`: facets and snippets in every answer).", ""]
-    if updates:
-        lines += _render_updates(updates)
-    if archive:
-        lines += _render_archive(archive)
+def render(updates: dict | None, archive: dict | None, facts: dict) -> str:
+    lines = [HEADING, "", f"{facts['cpu']}, {facts['cores']} cores, {facts['ram_gb']} GB, Python {facts['python']}.  "
+             "Builds are `python -m indexer build … --json` processes, timed by the wall clock; queries go "
+             "over HTTP to `python -m search_web` (`/search.json`: facets and snippets in every answer).", ""]
+    for part, draw in ((updates, _render_updates), (archive, _render_archive)):
+        if part:
+            lines += draw(part) + [f"Command: `{part['command']}` (commit {part['commit']}).", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -166,11 +168,12 @@ def _render_updates(r: dict) -> list[str]:
 def _render_archive(r: dict) -> list[str]:
     q, build_run, update = r["query"], r["build"], r["update"]
     return [
-        f"### A province's archive: {r['passages']:,} passages, {r['reports']:,} reports (`--no-words`)", "",
+        f"### A province's archive: {r['passages']:,} passages, {r['reports']:,} reports (`--no-words --no-near-duplicates`)", "",
         f"Built (99% of the reports) in {build_run['wall']:.0f} s, peak RSS {build_run['peak_rss'] / 2**30:.1f} GB; "
         f"the last 1% ({update['summary']['update']['added']['reports']} reports) added in {update['wall']:.1f} s.  "
         "`--no-words`: the Whoosh documents without jieba's words (search does not read them; the "
-        "word-based research tools do).", "",
+        "word-based research tools do); `--no-near-duplicates`: no similar-passage pairs (this generated "
+        "corpus repeats each of its few thousand real paragraphs hundreds of times).", "",
         "| server | start s | RSS MB | p50 ms | p95 ms | p99 ms | answers with facets |", "|---|---:|---:|---:|---:|---:|---:|",
         f"| `python -m search_web` | {q['start_seconds']:.1f} | {q['rss'] / 2**20:.0f} | {q['latency']['p50']:.1f} | "
         f"{q['latency']['p95']:.1f} | {q['latency']['p99']:.1f} | {q['answers_with_facets']}/{q['latency']['n']} |", "",
@@ -199,12 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     log = lambda *a: print(*a, file=sys.stderr, flush=True)   # noqa: E731
     mix = make_queries(args.queries, basis_passages=parse_size("100k"), pool=paragraph_pool(default_sources()))
-    updates = run_updates(args.size, mix, WORK / args.size, log) if args.size else None
-    archive = run_archive(args.archive, mix, WORK / args.archive, log) if args.archive else None
+    saved = WORK / "result.json"
+    results = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
+    stamp = {"command": " ".join(["python -m bench.updates"] + argv), "commit": source_version(ROOT)}
+    if args.size:
+        results["updates"] = {**run_updates(args.size, mix, WORK / args.size, log), **stamp}
+    if args.archive:
+        results["archive"] = {**run_archive(args.archive, mix, WORK / args.archive, log), **stamp}
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "result.json").write_text(json.dumps({"updates": updates, "archive": archive}, indent=1), encoding="utf-8")
-    section = render(updates, archive, " ".join(["python -m bench.updates"] + argv),
-                     {**machine(), "commit": source_version(ROOT)})
+    saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    section = render(results.get("updates"), results.get("archive"), machine())
     print(section)
     if args.out != "-":
         write_section(Path(args.out), section)

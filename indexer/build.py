@@ -47,21 +47,25 @@ from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_u
 def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
                 progress: bool = False, words: bool = True, limits: Limits | None = None,
                 follow_links: bool = False, optimize: bool = False,
-                policy: TieredMergePolicy | None = None) -> dict:
+                policy: TieredMergePolicy | None = None, near: bool = True) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
     jieba's words in the Whoosh documents (see ``indexer.store.documents``).
     ``limits``: per file, of size, unpacked size and time (``indexer.read.Limits``);
     ``follow_links``: read symbolic links that lead out of the folders named.
     ``optimize``: merge all segments into one; else ``policy`` (default: tiered)
-    picks the merges.  Returns a summary dict."""
+    picks the merges.  ``near``: find near-identical passages across reports
+    (the research tools' "similar passages"; off for a huge archive of stock
+    text, where their pairs grow with the square of the repeats).  Returns a
+    summary dict."""
     started = time.perf_counter()
     root = Path(index_dir)
     files, passed_over = scan_report_files([Path(p) for p in (paths or [SAMPLES])], follow_links)
     remove_leftovers(root)              # of builds that died: links, generations, segments
-    previous = _previous(root, words)
+    previous = _previous(root, {"words": words, "near_duplicates": near})
     try:
-        result, update, counts, generation = _update(root, files, previous, procs, progress, words, limits, optimize)
+        result, update, counts, generation = _update(root, files, previous, procs, progress, words, limits, optimize,
+                                                     near)
     finally:
         if previous is not None:
             previous.close()
@@ -78,7 +82,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
 
 
 def _update(root: Path, files: list[Path], previous: Generation | None, procs: int, progress: bool,
-            words: bool, limits: Limits | None, optimize: bool):
+            words: bool, limits: Limits | None, optimize: bool, near: bool):
     """Read, plan and write the update as a finished (not yet served) generation."""
     generation = new_generation(root)
     documents, update = None, None
@@ -98,9 +102,10 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
         clock = time.perf_counter()
         update = plan_update(previous, result)
         update.seconds["read"], update.seconds["deleted"] = seconds, round(time.perf_counter() - clock, 3)
-        counts = _write_update(root, generation, update, documents, progress)
-        meta = _meta(result, update, words)
-        counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
+        counts = _write_update(root, generation, update, documents, progress, near)
+        meta = {**_meta(result, update, words), "near_duplicates": near}
+        if near:
+            counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
         write_json(generation / META, meta)   # written last: marks it finished
     except BaseException:
         # The previous generation keeps serving; nothing of this one stays behind.
@@ -114,7 +119,7 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
 
 
 def _write_update(root: Path, generation: Path, update: Update, documents: DocumentWriter,
-                  progress: bool) -> dict:
+                  progress: bool, near: bool) -> dict:
     """The new segment (if any report is new) and the Whoosh documents; the
     segments the generation will list are declared first (see ``layout``)."""
     update.new_segment = new_segment_name() if update.added else None
@@ -124,7 +129,7 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     documents.add(rows, deleted=update.deleted_ids, progress=progress)   # written meanwhile, elsewhere
     counts = {"timings": {}}
     if update.added:
-        counts = write_segment(segments_folder(root) / update.new_segment, update.added)
+        counts = write_segment(segments_folder(root) / update.new_segment, update.added, near=near)
     documents.finish()
     update.seconds["added"] = round(time.perf_counter() - clock, 3)
     counts["timings"]["whoosh"] = round(time.perf_counter() - clock - sum(
@@ -188,14 +193,14 @@ def _problems(result) -> dict:
             "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates]}
 
 
-def _previous(root: Path, words: bool) -> Generation | None:
+def _previous(root: Path, choices: dict) -> Generation | None:
     """The serving generation, when an update can build on it (same schema, same
-    ``words`` choice); None means a build from scratch."""
+    ``choices``: words, near duplicates); None means a build from scratch."""
     try:
         generation = Generation(current_generation(root))
     except (IndexMissing, IndexVersionError, OSError, ValueError, KeyError):
         return None
-    if generation.meta.get("words") != words:
+    if any(generation.meta.get(name, True) != value for name, value in choices.items()):
         generation.close()
         return None
     return generation

@@ -70,6 +70,9 @@ def inspect(file: Path, as_json: bool) -> None:
               help="Skip a file whose reading takes longer than this (0: no limit).")
 @click.option("--follow-links", is_flag=True,
               help="Read symbolic links that lead out of the folders given (skipped by default).")
+@click.option("--near-duplicates/--no-near-duplicates", "near", default=True, show_default=True,
+              help="Find near-identical passages across reports (similar passages, copied-passage "
+                   "cards).  Off for a huge archive of stock text: the pairs grow with the square of the repeats.")
 @click.option("--optimize", is_flag=True,
               help="Merge all segments into one (and Whoosh's): after many updates, or before publishing.")
 @click.option("--segments-per-tier", type=click.IntRange(0, 1000), default=10, show_default=True,
@@ -77,7 +80,7 @@ def inspect(file: Path, as_json: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, max_file_mb: float,
-          max_unpacked_mb: float, max_seconds: float, follow_links: bool, optimize: bool,
+          max_unpacked_mb: float, max_seconds: float, follow_links: bool, near: bool, optimize: bool,
           segments_per_tier: int, quiet: bool, as_json: bool) -> None:
     """Build or update the index from PATHS (files or folders; default: the
     bundled sample reports).  Only new and changed reports are written (a new
@@ -94,7 +97,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
     limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
                           progress=not quiet and not as_json, words=words, limits=limits,
-                          follow_links=follow_links, optimize=optimize,
+                          follow_links=follow_links, optimize=optimize, near=near,
                           policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -245,3 +245,18 @@ def test_killed_update_or_merge_leaves_the_previous_answers(tmp_path, stage):
     build_index([folder], index_dir, procs=1, words=False)     # the next build clears it
     assert not orphans & {p.name for p in (index_dir / "segments").iterdir()}
     assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
+
+
+def test_an_index_without_near_duplicates_updates_and_switching_them_on_rebuilds(tmp_path):
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    shutil.copy(samples[0], folder)
+    build_index([folder], index_dir, procs=1, words=False, near=False)
+    copy_paragraphs(samples[0], folder / "001_copy.txt")
+    summary = build_index([folder], index_dir, procs=1, words=False, near=False)
+    assert summary["update"]["reused"]["reports"] == 1
+    assert not (index_dir / CURRENT / "near_duplicates.npz").exists()
+    summary = build_index([folder], index_dir, procs=1, words=False)       # switched on: built afresh
+    assert summary["update"]["reused"]["reports"] == 0
+    assert len(answers(index_dir)["near"][0]) >= 6

@@ -42,11 +42,13 @@ _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temp
 FACET_FIELDS = ("agency", "agency_kind", "agency_level", "province", "city")
 
 
-def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None = None) -> dict:
+def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None = None,
+                  near: bool = True) -> dict:
     """Write ``reports`` as a segment in ``folder`` (created); returns counts and
     the seconds each step took.  ``bands``: the rows' LSH band keys when known
-    (a merge has them), else computed.  ``segment.json`` is written last: it
-    marks the segment complete."""
+    (a merge has them), else computed, unless ``near`` is off (an index without
+    near-identical passages: every key 0).  ``segment.json`` is written last:
+    it marks the segment complete."""
     folder.mkdir(parents=True)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -59,8 +61,10 @@ def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None 
         clock = now
 
     rows = [(r, p) for r in reports for p in r.passages]
-    lengths, computed = normalize_and_post(folder, [p.text for _, p in rows], bands is None)
-    np.save(folder / BANDS, computed if bands is None else bands)
+    lengths, computed = normalize_and_post(folder, [p.text for _, p in rows], bands is None and near)
+    if bands is None:
+        bands = computed if near else np.zeros((len(rows), 1), dtype=np.uint64)
+    np.save(folder / BANDS, bands)
     lap("postings")
     vocab = facet_vocab(reports)
     columns = _columns(reports, rows, lengths, vocab)
@@ -88,7 +92,7 @@ def normalize_and_post(folder: Path, texts: list[str], bands: bool = True) -> tu
     passage and the band keys."""
     builder = PostingsBuilder(folder)
     lengths = np.zeros(len(texts), dtype=np.int32)
-    keys = [np.zeros((0, band_shape()[0]), dtype=np.uint64)]
+    keys = [np.zeros((0, band_shape()[0] if bands else 1), dtype=np.uint64)]
     with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
         for start in range(0, len(texts), _CHUNK):
             norm = [normalize(t) for t in texts[start:start + _CHUNK]]
