@@ -74,6 +74,8 @@ class Generation:
         self.first_seq = self._layout.first_seq
         self.columns = self._layout.columns(self.vocab)
         self.texts = SegmentTexts(self.segments, self._layout)
+        for segment in self.segments:       # gathered: only the text offsets are read again
+            segment.columns = {"text_offsets": segment.columns["text_offsets"]}
         self.average_length = float(self.columns["length"].mean()) if self.columns["length"].size else 1.0
 
     @property
