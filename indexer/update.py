@@ -10,6 +10,7 @@ if it is still there, added anew.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,23 +161,40 @@ def merge_segments(root: Path, serving: Generation, policy: TieredMergePolicy, o
     kept = [s for s in serving.meta["segments"] if s["name"] not in merged]
     names = [new_segment_name() for _ in groups]
     plan_segments(generation, [s["name"] for s in kept] + names)
+    try:
+        passages = _write_merged(root, serving, generation, groups, names)
+        meta = {**serving.meta, "segments": kept + [{"name": n, "deleted": []} for n in names],
+                "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        write_json(generation / META, meta)
+    except BaseException:
+        # The update stays served; nothing of the merge stays behind.
+        shutil.rmtree(generation, ignore_errors=True)
+        for name in names:
+            shutil.rmtree(segments_folder(root) / name, ignore_errors=True)
+        raise
+    swap_in(root, generation)
+    return {"generation": generation, "segments": len(merged), "into": len(names), "passages": passages,
+            "seconds": round(time.perf_counter() - clock, 3)}
+
+
+def _write_merged(root: Path, serving: Generation, generation: Path, groups: list[list[str]],
+                  names: list[str]) -> int:
+    """The merged segments (each group's live reports, in table order, their
+    band keys carried over) and the Whoosh files and pairs, linked; returns
+    the passages written."""
     link_whoosh(serving.path / "whoosh", generation / "whoosh")
     if (serving.path / NEAR_FILE).exists():
         os.link(serving.path / NEAR_FILE, generation / NEAR_FILE)    # same passages, same numbers
     index = {s.name: n for n, s in enumerate(serving.segments)}
     bands, sizes, passages = serving.bands(), _report_sizes(serving), 0
+    owners = serving.report_segments.tolist()
     for group, name in zip(groups, names):
         members = {index[n] for n in group}
-        numbers = [g for g, owner in enumerate(serving.report_segments.tolist()) if owner in members]
+        numbers = [g for g, owner in enumerate(owners) if owner in members]
         rows = np.concatenate([np.arange(serving.first_seq[g], serving.first_seq[g] + sizes[g]) for g in numbers]
                               or [np.zeros(0, np.int64)])
         counts = write_segment(segments_folder(root) / name,
                                [Report.from_dict(serving.read_report(serving.report_ids[g])) for g in numbers],
                                bands=bands[rows])
         passages += counts["passages"]
-    meta = {**serving.meta, "segments": kept + [{"name": n, "deleted": []} for n in names],
-            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    write_json(generation / META, meta)
-    swap_in(root, generation)
-    return {"generation": generation, "segments": len(merged), "into": len(names), "passages": passages,
-            "seconds": round(time.perf_counter() - clock, 3)}
+    return passages
