@@ -39,8 +39,11 @@ from .search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,
+    REPORT_FACETS,
+    REPORT_FILTERS,
     REPORT_SORTS,
     SORTS,
+    TIMELINESS,
     Index,
     SearchError,
     check_passage_id,
@@ -50,8 +53,10 @@ from .search import (
     find_spans,
     open_index,
     search_passages,
+    timeliness_value,
     without_filter,
     without_quotes,
+    yes_no,
 )
 from .store import current_generation, read_meta
 
@@ -66,6 +71,7 @@ __all__ = [
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "build_index", "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "timeliness_value", "yes_no",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",

@@ -9,17 +9,35 @@ from __future__ import annotations
 import csv
 import io
 
-from indexer.api import REPORT_SORTS
+from indexer.api import REPORT_SORTS, SearchError, resolve_category, timeliness_value, yes_no
 from werkzeug.datastructures import MultiDict
 
 from . import urls
 from .errors import WebError
-from .params import FACET_LABELS, MAX_FILTER_LENGTH
+from .params import FACET_LABELS, MAX_FILTER_LENGTH, VALUE_LABELS
 
-REPORT_FACET_LABELS = {**FACET_LABELS, "section": "含有章节"}
+REPORT_FACET_LABELS = {**FACET_LABELS, "section": "含有章节", "copied": "有与他报告雷同的段落"}
 REPORTS_PER_PAGE = 50
+# The report-card columns come last: required contents missing, publication
+# against the deadline (1 April of the next year), copied passages.
 REPORT_COLUMNS = ("id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city", "county",
-                  "year", "date", "passages", "sections", "source_url")
+                  "year", "date", "passages", "sections", "source_url",
+                  "missing", "timeliness", "deadline", "days_late", "copied_passages")
+
+
+def _canonical(key: str, value: str) -> str:
+    """A report filter value as the facet lists it (``问题`` → 存在的不足和原因, 是 → yes);
+    a value the filter cannot take is a 400 now, before a CSV starts streaming."""
+    if key == "copied":
+        return yes_no(value)
+    if key == "timeliness":
+        return timeliness_value(value)
+    if key == "missing":
+        category = resolve_category(value)
+        if category is None:
+            raise SearchError(f"没有“{value[:20]}”这一部分。", hint="missing 取 成效、问题、责任、下一步 或完整的部分名称。")
+        return category
+    return value
 
 
 def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
@@ -28,6 +46,10 @@ def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
         values = [v.strip() for v in args.getlist(key) if v.strip()]
         if any(len(v) > MAX_FILTER_LENGTH for v in values):
             raise WebError(f"筛选条件 {key} 太长。", 400)
+        try:
+            values = [_canonical(key, v) for v in values]
+        except ValueError as exc:          # the library's FilterError
+            raise SearchError(str(exc))
         if values:
             filters[key] = list(dict.fromkeys(values))
     sort = args.get("sort", "date") or "date"
@@ -50,7 +72,8 @@ def reports_page(index, filters: dict[str, list[str]], sort: str, page: int) -> 
                     for item in items[:30]]
               for key, items in result["facets"].items() if items}
     pages = result["pages"]
-    return {**result, "ok": True, "facets": facets, "labels": REPORT_FACET_LABELS, "links": {
+    return {**result, "ok": True, "facets": facets, "labels": REPORT_FACET_LABELS, "value_labels": VALUE_LABELS,
+            "links": {
         "self": urls.reports(filters, sort, page), "json": urls.reports(filters, sort, page, json=True),
         "csv": urls.reports(filters, sort, fmt="csv"),
         "sort": {s: urls.reports(filters, s) for s in REPORT_SORTS},
@@ -76,7 +99,8 @@ def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str):
     buffer.write("\ufeff")
     writer.writeheader()
     for report in result["reports"]:
-        writer.writerow({**report, "url": base + urls.report(report["id"]), "sections": "；".join(report["sections"])})
+        writer.writerow({**report, "url": base + urls.report(report["id"]), "sections": "；".join(report["sections"]),
+                         "missing": "；".join(report["missing"])})
     yield buffer.getvalue()
 
 

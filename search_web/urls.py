@@ -161,7 +161,8 @@ def static(filename: str) -> str:
     return url_for("static", filename=filename)
 
 
-REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
+                      "missing", "timeliness", "copied")
 
 
 def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,
