@@ -153,7 +153,9 @@ def test_web_search_and_reports_json_and_csv(made, make_web_app):
     assert facet["yes"]["selected"] and "toggle_url" in facet["yes"] and facet["yes"]["count"] == 2
     assert client.get("/search.json", query_string={"copied": "是"}).get_json()["total"] == 2
     page = client.get("/search", query_string={"q": "同部署"}).get_data(as_text=True)
-    assert "与他报告雷同的段落" in page
+    assert "与他报告雷同的段落" in page and page.count('class="badge copied"') == 2   # the two twins marked
+    chips = client.get("/search", query_string={"q": "同部署", "copied": "yes"}).get_data(as_text=True)
+    assert "与他报告雷同的段落：</span>有" in chips
     listed = client.get("/reports.json", query_string={"missing": "问题"}).get_json()
     assert [r["agency"] for r in listed["reports"]] == ["丙区司法局"]
     assert {"missing", "timeliness", "copied"} <= set(listed["facets"])
