@@ -32,6 +32,7 @@ from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from .research.export import chunks as export_chunks
 from .research.export import export_rows
 from .search import (
+    DEFAULT_DEADLINE,
     FACETS,
     FIELD_ALIASES,
     FIELDS,
@@ -52,6 +53,7 @@ from .search import (
     check_sort,
     find_spans,
     open_index,
+    parse_deadline,
     search_passages,
     timeliness_value,
     without_filter,
@@ -71,7 +73,7 @@ __all__ = [
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "build_index", "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
-    "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "timeliness_value", "yes_no",
+    "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from indexer.api import REPORT_SORTS, SearchError, resolve_category, timeliness_value, yes_no
+from indexer.api import (DEFAULT_DEADLINE, REPORT_SORTS, SearchError, parse_deadline, resolve_category,
+                         timeliness_value, yes_no)
 from werkzeug.datastructures import MultiDict
 
 from . import urls
@@ -61,25 +62,33 @@ def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
     return filters, sort, int(page)
 
 
-def reports_page(index, filters: dict[str, list[str]], sort: str, page: int) -> dict:
-    result = index.browse_reports(filters, sort=sort, page=page, per_page=REPORTS_PER_PAGE)
+def report_deadline(args: MultiDict) -> str:
+    """``deadline=MM-DD`` (the year after the report's), checked now: 400 when it is no date."""
+    month, day = parse_deadline((args.get("deadline", "") or DEFAULT_DEADLINE)[:20])
+    return f"{month:02d}-{day:02d}"
+
+
+def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
+                 deadline: str = DEFAULT_DEADLINE) -> dict:
+    result = index.browse_reports(filters, sort=sort, page=page, per_page=REPORTS_PER_PAGE, deadline=deadline)
     for report in result["reports"]:
         report["url"] = urls.report(report["id"])
         report["search_url"] = urls.search(filters={"report": [report["id"]]})
         report["agency_url"] = urls.reports({"agency": [report["agency"]]}) if report.get("agency") else None
     facets = {key: [dict(item, selected=item["value"] in filters.get(key, []) or _by_part(key, item, filters),
-                         toggle_url=urls.report_toggle(filters, sort, key, item["value"]))
+                         toggle_url=urls.report_toggle(filters, sort, key, item["value"], deadline))
                     for item in items[:30]]
               for key, items in result["facets"].items() if items}
     pages = result["pages"]
+    at = {"deadline": deadline}
     return {**result, "ok": True, "facets": facets, "labels": REPORT_FACET_LABELS, "value_labels": VALUE_LABELS,
-            "links": {
-        "self": urls.reports(filters, sort, page), "json": urls.reports(filters, sort, page, json=True),
-        "csv": urls.reports(filters, sort, fmt="csv"),
-        "sort": {s: urls.reports(filters, s) for s in REPORT_SORTS},
-        "prev": urls.reports(filters, sort, page - 1) if page > 1 else None,
-        "next": urls.reports(filters, sort, page + 1) if page < pages else None,
-        "clear": urls.reports({}, sort) if filters else None,
+            "deadline": deadline, "links": {
+        "self": urls.reports(filters, sort, page, **at), "json": urls.reports(filters, sort, page, json=True, **at),
+        "csv": urls.reports(filters, sort, fmt="csv", **at),
+        "sort": {s: urls.reports(filters, s, **at) for s in REPORT_SORTS},
+        "prev": urls.reports(filters, sort, page - 1, **at) if page > 1 else None,
+        "next": urls.reports(filters, sort, page + 1, **at) if page < pages else None,
+        "clear": urls.reports({}, sort, **at) if filters else None,
         "search": urls.search(filters={k: v for k, v in filters.items() if k in ("agency", "province", "city",
                                                                                    "year", "section")}),
     }}
@@ -90,9 +99,9 @@ def _by_part(key: str, item: dict, filters: dict) -> bool:
     return key in ("agency", "province", "city") and any(v in item["value"] for v in filters.get(key, []))
 
 
-def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str):
+def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str, deadline: str = DEFAULT_DEADLINE):
     """Every report of the list as CSV (UTF-8 with BOM), in pieces."""
-    result = index.browse_reports(filters, sort=sort, per_page=0)
+    result = index.browse_reports(filters, sort=sort, per_page=0, deadline=deadline)
     base = host_url.rstrip("/")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\r\n")

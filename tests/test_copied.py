@@ -166,13 +166,20 @@ def test_web_search_and_reports_json_and_csv(made, make_web_app):
     assert [(r["agency"], r["timeliness"], r["days_late"], r["copied_passages"]) for r in rows] == [
         ("乙县司法局", "late", "90", "1")]
     assert {"missing", "deadline"} <= set(rows[0])
+    later = client.get("/reports.json", query_string={"deadline": "07-01", "timeliness": "on_time"}).get_json()
+    assert {r["agency"] for r in later["reports"]} == {"甲市司法局", "乙县司法局", "丙区司法局"}
+    assert "deadline=07-01" in later["links"]["next" if later["links"]["next"] else "self"]
+    assert all("deadline=07-01" in f["toggle_url"] for f in later["facets"]["copied"])
+    late = client.get("/reports.csv", query_string={"deadline": "07-01", "timeliness": "late"}).get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(late.lstrip("\ufeff"))))) == 0
     html = client.get("/reports", query_string={"copied": "yes"}).get_data(as_text=True)
-    assert "逾期（晚 90 天）" in html and "1 段与他报告雷同" in html
+    assert "逾期（晚 90 天）" in html and "1 段与他报告雷同" in html and "次年 4 月 1 日前" in html
 
 
 @pytest.mark.parametrize("url", ["/search.json?copied=maybe", "/search?copied=2", "/reports.json?copied=x",
                                  "/reports.csv?timeliness=soon", "/reports?missing=没有这一部分",
-                                 "/search.json?q=copied:perhaps"])
+                                 "/search.json?q=copied:perhaps", "/reports.json?deadline=13-40",
+                                 "/reports.csv?deadline=soon"])
 def test_bad_values_are_a_400(made, make_web_app, url):
     response = make_web_app(made[1]).test_client().get(url)
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
