@@ -32,6 +32,7 @@ from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
 from .research.export import chunks as export_chunks
 from .research.export import export_rows
 from .search import (
+    DEFAULT_DEADLINE,
     FACETS,
     FIELD_ALIASES,
     FIELDS,
@@ -39,8 +40,11 @@ from .search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY,
+    REPORT_FACETS,
+    REPORT_FILTERS,
     REPORT_SORTS,
     SORTS,
+    TIMELINESS,
     Index,
     SearchError,
     check_passage_id,
@@ -49,9 +53,12 @@ from .search import (
     check_sort,
     find_spans,
     open_index,
+    parse_deadline,
     search_passages,
+    timeliness_value,
     without_filter,
     without_quotes,
+    yes_no,
 )
 from .store import current_generation, read_meta
 from .store.merge_policy import TieredMergePolicy
@@ -68,6 +75,7 @@ __all__ = [
     "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",

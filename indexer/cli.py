@@ -137,6 +137,8 @@ def update_line(update: dict) -> str:
 @click.option("--year-to", type=click.IntRange(1949, 2100), help="Only reports of this year or earlier.")
 @click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
 @click.option("--report", multiple=True, help="Only this report (its id, e.g. r2022-0177ae4c5d).")
+@click.option("--copied", type=click.Choice(["yes", "no"]), default=None,
+              help="yes: only passages near-identical to one in another report; no: only the others.")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
@@ -149,7 +151,7 @@ def update_line(update: dict) -> str:
               help="Write to this file instead of standard output.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
 def search(query, index_dir, agency, agency_kind, agency_level, province, city, year, year_from, year_to, section,
-           report, limit, page, sort, group, fmt, every, output, as_json) -> None:
+           report, copied, limit, page, sort, group, fmt, every, output, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
@@ -159,7 +161,7 @@ def search(query, index_dir, agency, agency_kind, agency_level, province, city, 
         raise UserError("--all exports every hit as rows", "add --format csv, --format jsonl or --format xlsx")
     filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
                "province": _texts(province), "city": _texts(city), "year": _texts(year),
-               "section": _texts(section), "report": _texts(report)}
+               "section": _texts(section), "report": _texts(report), "copied": [copied] if copied else []}
     if year_from or year_to:
         filters["year"].append(f"{year_from or ''}-{year_to or ''}")
     filters = {k: v for k, v in filters.items() if v}
@@ -274,6 +276,8 @@ def _print_report(data: dict) -> None:
 
 def _filter_options(command):
     """The search's filters, as options of a research command."""
+    command = click.option("--copied", multiple=True, type=click.Choice(["yes", "no"]),
+                           help="yes: only passages near-identical to one in another report.")(command)
     for name, text in reversed([("agency", "Only this agency (part of the name is enough)."),
                                 ("province", "Only this province."), ("year", "Only this report year."),
                                 ("section", "Only this section: 成效, 问题, 责任, 下一步 or a full name.")]):
@@ -283,7 +287,7 @@ def _filter_options(command):
 
 
 def _filters(options: dict) -> dict:
-    return {k: list(options[k]) for k in ("agency", "province", "year", "section") if options.get(k)}
+    return {k: list(options[k]) for k in ("agency", "province", "year", "section", "copied") if options.get(k)}
 
 
 def _research(call):

@@ -9,17 +9,36 @@ from __future__ import annotations
 import csv
 import io
 
-from indexer.api import REPORT_SORTS
+from indexer.api import (DEFAULT_DEADLINE, REPORT_SORTS, SearchError, parse_deadline, resolve_category,
+                         timeliness_value, yes_no)
 from werkzeug.datastructures import MultiDict
 
 from . import urls
 from .errors import WebError
-from .params import FACET_LABELS, MAX_FILTER_LENGTH
+from .params import FACET_LABELS, MAX_FILTER_LENGTH, VALUE_LABELS
 
-REPORT_FACET_LABELS = {**FACET_LABELS, "section": "含有章节"}
+REPORT_FACET_LABELS = {**FACET_LABELS, "section": "含有章节", "copied": "有与他报告雷同的段落"}
 REPORTS_PER_PAGE = 50
+# The report-card columns come last: required contents missing, publication
+# against the deadline (1 April of the next year), copied passages.
 REPORT_COLUMNS = ("id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city", "county",
-                  "year", "date", "passages", "sections", "source_url")
+                  "year", "date", "passages", "sections", "source_url",
+                  "missing", "timeliness", "deadline", "days_late", "copied_passages")
+
+
+def _canonical(key: str, value: str) -> str:
+    """A report filter value as the facet lists it (``问题`` → 存在的不足和原因, 是 → yes);
+    a value the filter cannot take is a 400 now, before a CSV starts streaming."""
+    if key == "copied":
+        return yes_no(value)
+    if key == "timeliness":
+        return timeliness_value(value)
+    if key == "missing":
+        category = resolve_category(value)
+        if category is None:
+            raise SearchError(f"没有“{value[:20]}”这一部分。", hint="missing 取 成效、问题、责任、下一步 或完整的部分名称。")
+        return category
+    return value
 
 
 def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
@@ -28,6 +47,10 @@ def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
         values = [v.strip() for v in args.getlist(key) if v.strip()]
         if any(len(v) > MAX_FILTER_LENGTH for v in values):
             raise WebError(f"筛选条件 {key} 太长。", 400)
+        try:
+            values = [_canonical(key, v) for v in values]
+        except ValueError as exc:          # the library's FilterError
+            raise SearchError(str(exc))
         if values:
             filters[key] = list(dict.fromkeys(values))
     sort = args.get("sort", "date") or "date"
@@ -39,24 +62,33 @@ def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
     return filters, sort, int(page)
 
 
-def reports_page(index, filters: dict[str, list[str]], sort: str, page: int) -> dict:
-    result = index.browse_reports(filters, sort=sort, page=page, per_page=REPORTS_PER_PAGE)
+def report_deadline(args: MultiDict) -> str:
+    """``deadline=MM-DD`` (the year after the report's), checked now: 400 when it is no date."""
+    month, day = parse_deadline((args.get("deadline", "") or DEFAULT_DEADLINE)[:20])
+    return f"{month:02d}-{day:02d}"
+
+
+def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
+                 deadline: str = DEFAULT_DEADLINE) -> dict:
+    result = index.browse_reports(filters, sort=sort, page=page, per_page=REPORTS_PER_PAGE, deadline=deadline)
     for report in result["reports"]:
         report["url"] = urls.report(report["id"])
         report["search_url"] = urls.search(filters={"report": [report["id"]]})
         report["agency_url"] = urls.reports({"agency": [report["agency"]]}) if report.get("agency") else None
     facets = {key: [dict(item, selected=item["value"] in filters.get(key, []) or _by_part(key, item, filters),
-                         toggle_url=urls.report_toggle(filters, sort, key, item["value"]))
+                         toggle_url=urls.report_toggle(filters, sort, key, item["value"], deadline))
                     for item in items[:30]]
               for key, items in result["facets"].items() if items}
     pages = result["pages"]
-    return {**result, "ok": True, "facets": facets, "labels": REPORT_FACET_LABELS, "links": {
-        "self": urls.reports(filters, sort, page), "json": urls.reports(filters, sort, page, json=True),
-        "csv": urls.reports(filters, sort, fmt="csv"),
-        "sort": {s: urls.reports(filters, s) for s in REPORT_SORTS},
-        "prev": urls.reports(filters, sort, page - 1) if page > 1 else None,
-        "next": urls.reports(filters, sort, page + 1) if page < pages else None,
-        "clear": urls.reports({}, sort) if filters else None,
+    at = {"deadline": deadline}
+    return {**result, "ok": True, "facets": facets, "labels": REPORT_FACET_LABELS, "value_labels": VALUE_LABELS,
+            "deadline": deadline, "links": {
+        "self": urls.reports(filters, sort, page, **at), "json": urls.reports(filters, sort, page, json=True, **at),
+        "csv": urls.reports(filters, sort, fmt="csv", **at),
+        "sort": {s: urls.reports(filters, s, **at) for s in REPORT_SORTS},
+        "prev": urls.reports(filters, sort, page - 1, **at) if page > 1 else None,
+        "next": urls.reports(filters, sort, page + 1, **at) if page < pages else None,
+        "clear": urls.reports({}, sort, **at) if filters else None,
         "search": urls.search(filters={k: v for k, v in filters.items() if k in ("agency", "province", "city",
                                                                                    "year", "section")}),
     }}
@@ -67,16 +99,17 @@ def _by_part(key: str, item: dict, filters: dict) -> bool:
     return key in ("agency", "province", "city") and any(v in item["value"] for v in filters.get(key, []))
 
 
-def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str):
+def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str, deadline: str = DEFAULT_DEADLINE):
     """Every report of the list as CSV (UTF-8 with BOM), in pieces."""
-    result = index.browse_reports(filters, sort=sort, per_page=0)
+    result = index.browse_reports(filters, sort=sort, per_page=0, deadline=deadline)
     base = host_url.rstrip("/")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writeheader()
     for report in result["reports"]:
-        writer.writerow({**report, "url": base + urls.report(report["id"]), "sections": "；".join(report["sections"])})
+        writer.writerow({**report, "url": base + urls.report(report["id"]), "sections": "；".join(report["sections"]),
+                         "missing": "；".join(report["missing"])})
     yield buffer.getvalue()
 
 

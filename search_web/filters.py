@@ -7,6 +7,7 @@ from indexer.api import made_up_title
 
 from . import urls
 from .pages import FACET_LABELS
+from .params import VALUE_LABELS
 
 SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
 GROUP_LABELS = {"passage": "按段落", "report": "按报告"}
@@ -44,4 +45,4 @@ def register(app: Flask) -> None:
     def helpers() -> dict:
         return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
                 "GROUP_LABELS": GROUP_LABELS, "REPORT_SORT_LABELS": REPORT_SORT_LABELS, "EXPORT_LABELS": EXPORT_LABELS,
-                "FORMAT_LABELS": FORMAT_LABELS}
+                "FORMAT_LABELS": FORMAT_LABELS, "VALUE_LABELS": VALUE_LABELS}

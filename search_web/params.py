@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.api import FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, check_query, check_sort, resolve_category
+from indexer.api import (FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, SearchError, check_query, check_sort,
+                         resolve_category, yes_no)
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
@@ -22,7 +23,11 @@ from .errors import WebError
 FILTER_KEYS = FIELDS
 # What the page calls each field (facet headings, filter chips, report lists).
 FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份",
-                "city": "城市", "year": "年份", "section": "章节", "report": "报告"}
+                "city": "城市", "year": "年份", "section": "章节", "report": "报告", "copied": "与他报告雷同的段落",
+                "missing": "缺少必备内容", "timeliness": "按时公开"}
+# How a page shows the coded values of some facets (the URL and JSON keep the codes).
+VALUE_LABELS = {"copied": {"yes": "有", "no": "无"},
+                "timeliness": {"on_time": "按时", "late": "逾期", "unknown": "日期不详"}}
 FACET_KEYS = FACETS
 PER_PAGE = 10
 FACET_SIZE = 30          # values listed per facet (Datasette's default); facet_size= asks for more
@@ -101,6 +106,8 @@ def parse_filters(args: MultiDict) -> dict[str, list[str]]:
                 # 问题, 下一步… name a category; the facet lists categories, and
                 # toggling must find the value it shows as selected.
                 value = resolve_category(value) or value
+            elif key == "copied" and value:
+                value = _yes_no(value)
             if value and value not in values:
                 values.append(value)
         if len(values) > MAX_FILTER_VALUES:
@@ -108,6 +115,14 @@ def parse_filters(args: MultiDict) -> dict[str, list[str]]:
         if values:
             filters[key] = values
     return filters
+
+
+def _yes_no(value: str) -> str:
+    """``yes``/``no`` for 是/否, true/false…: the facet lists codes, toggling must find them."""
+    try:
+        return yes_no(value)
+    except ValueError as exc:
+        raise SearchError(str(exc), hint="copied 只能是 yes（有雷同段落）或 no（没有）。")
 
 
 def _int(args: MultiDict, name: str, default: int, highest: int) -> int:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
 from flask import url_for
+from indexer.api import DEFAULT_DEADLINE
 
 from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, SearchParams
 
@@ -161,14 +162,18 @@ def static(filename: str) -> str:
     return url_for("static", filename=filename)
 
 
-REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
+                      "missing", "timeliness", "copied")
 
 
 def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,
-            json: bool = False, fmt: str = "") -> str:
-    """The report list (``/reports``), its JSON twin or its CSV."""
+            json: bool = False, fmt: str = "", deadline: str | None = None) -> str:
+    """The report list (``/reports``), its JSON twin or its CSV; ``deadline``
+    (MM-DD) rides along when it is not the default."""
     filters = filters or {}
     pairs = [(key, str(v)) for key in REPORT_FILTER_KEYS for v in filters.get(key, [])]
+    if deadline and deadline != DEFAULT_DEADLINE:
+        pairs.append(("deadline", deadline))
     if sort != "date":
         pairs.append(("sort", sort))
     if page > 1 and not fmt:
@@ -177,13 +182,14 @@ def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", pag
     return _with_query(url_for(endpoint), pairs)
 
 
-def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str) -> str:
+def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str,
+                  deadline: str | None = None) -> str:
     current = filters.get(key, [])
     values = [v for v in current if v != value] if value in current else current + [value]
     changed = {k: v for k, v in filters.items() if k != key}
     if values:
         changed[key] = values
-    return reports(changed, sort)
+    return reports(changed, sort, deadline=deadline)
 
 
 def _marked(build, marker: str = "\x00v\x00"):

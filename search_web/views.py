@@ -65,7 +65,7 @@ def search_export(fmt: str):
 
 
 def _reports() -> dict:
-    return browse.reports_page(get_index(), *browse.parse_reports(request.args))
+    return browse.reports_page(get_index(), *browse.parse_reports(request.args), browse.report_deadline(request.args))
 
 
 @bp.route("/reports")
@@ -81,7 +81,7 @@ def reports_json():
 @bp.route("/reports.csv")
 def reports_csv():
     filters, sort, _ = browse.parse_reports(request.args)
-    body = browse.reports_csv(get_index(), filters, sort, request.host_url)
+    body = browse.reports_csv(get_index(), filters, sort, request.host_url, browse.report_deadline(request.args))
     return Response(stream_with_context(body), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=fazhi-reports.csv"})
 

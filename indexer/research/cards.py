@@ -15,51 +15,18 @@ annual report, checked per report, and the same over the corpus.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 
 import numpy as np
 
-from ..errors import SearchError
-from ..model import CATEGORIES, CATEGORY_OTHER
+from ..model import CATEGORIES
 from ..search.index import Index
+from ..search.reports import DEFAULT_DEADLINE, REQUIRED, parse_deadline, timeliness  # noqa: F401  (re-exported)
 from .common import matching, report_value
-from .similar import near_duplicates
 
-DEFAULT_DEADLINE = "04-01"
-REQUIRED = tuple(c for c in CATEGORIES if c != CATEGORY_OTHER)
 _UNITS = ("万元|亿元|千元|元|人次|万人|人|件次|件|起|次|场次|场|个|家|项|份|期|条|篇|户|天|小时|所|批|宗|%|％")
 FIGURE = re.compile(rf"\d+(?:[.,]\d+)*(?:{_UNITS})")
-_DEADLINE = re.compile(r"^(\d{2})-(\d{2})$")
-
-
-def parse_deadline(deadline: str | None) -> tuple[int, int]:
-    """``"04-01"`` → (4, 1); the deadline falls in the year after the report's."""
-    found = _DEADLINE.match((deadline or DEFAULT_DEADLINE).strip())
-    try:
-        month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
-        dt.date(2001, month, day)
-    except ValueError:
-        found = None
-    if not found:
-        raise SearchError(f"截止日期应写作 月-日，例如 04-01（收到“{deadline}”）",
-                          hint="截止日期在报告年度的次年；默认 04-01（4 月 1 日）。")
-    return month, day
-
-
-def timeliness(year: int | None, date: str | None, deadline: tuple[int, int]) -> dict:
-    """``status``: on_time (published on or before the deadline), late or unknown."""
-    if not year or not date:
-        return {"status": "unknown", "deadline": None, "days_late": None}
-    due = dt.date(int(year) + 1, *deadline)
-    try:
-        published = dt.date.fromisoformat(date)
-    except ValueError:
-        return {"status": "unknown", "deadline": due.isoformat(), "days_late": None}
-    late = (published - due).days
-    return {"status": "late" if late > 0 else "on_time", "deadline": due.isoformat(),
-            "days_late": max(0, late)}
 
 
 def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
@@ -70,8 +37,7 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
     present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
     norm = [gen.norm[seq] for seq in rows.tolist()]
     figures = [f for text in norm for f in FIGURE.findall(text)]
-    near = near_duplicates(gen).rows()
-    copied = near[(near >= first) & (near < first + len(rows))].tolist()
+    copied = rows[gen.copied[rows] == 1].tolist()
     return {
         "report_id": report["id"], "title": report["title"], "agency": report["agency"],
         "year": report["year"], "date": report["date"],

@@ -6,8 +6,6 @@ of its text shown, and related ones on the same matter in other reports
 from __future__ import annotations
 
 import difflib
-import threading
-import weakref
 
 import numpy as np
 
@@ -17,16 +15,12 @@ from ..store.near_duplicates import NearDuplicates
 from .common import report_of
 from .words import FIELD, USING, reader
 
-_pairs: "weakref.WeakKeyDictionary[Generation, NearDuplicates]" = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
 MAX_SHOWN = 20
 
 
 def near_duplicates(gen: Generation) -> NearDuplicates:
-    with _lock:
-        if gen not in _pairs:
-            _pairs[gen] = NearDuplicates(gen.path)
-        return _pairs[gen]
+    """The generation's pairs, loaded once with it (``Generation.near_duplicates``)."""
+    return gen.near_duplicates
 
 
 def seq_of(gen: Generation, passage_id: str) -> int:
@@ -45,7 +39,7 @@ def similar_passages(index, passage_id: str, related: int = 5) -> dict:
     gen = index.generation
     seq = seq_of(gen, passage_id)
     text = gen.texts[seq]
-    near = near_duplicates(gen).of(seq)
+    near = gen.near_duplicates.of(seq)
     reports = {int(gen.columns["report"][other]) for other, _ in near}
     return {"passage_id": passage_id, "near_identical_reports": len(reports),
             "near_identical": [_near(gen, other, similarity, text) for other, similarity in near[:MAX_SHOWN]],
@@ -116,4 +110,4 @@ def _row(gen, passage_id: str) -> int | None:
 
 def copied_report_numbers(gen: Generation) -> set[int]:
     """Reports holding at least one passage near-identical to another report's."""
-    return set(gen.columns["report"][near_duplicates(gen).rows()].tolist())
+    return set(gen.columns["report"][gen.near_duplicates.rows()].tolist())

@@ -5,7 +5,7 @@ facet counts and snippets (text and match spans: data, never HTML), and
 May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``, ``indexer.store``.
 Never the build or the report reader.
 """
-from .facets import FACETS
+from .facets import FACETS, yes_no
 from .index import (
            GROUPS,
            MAX_PAGE,
@@ -30,9 +30,10 @@ from .query import (
            without_filter,
            without_quotes,
 )
+from .reports import DEFAULT_DEADLINE, REPORT_FACETS, REPORT_FILTERS, TIMELINESS, parse_deadline, timeliness_value
 from .snippets import find_spans
 
 __all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "REPORT_SORTS",
-           "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
+           "DEFAULT_DEADLINE", "parse_deadline", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "timeliness_value", "yes_no", "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
            "check_report_id", "check_sort", "find_spans", "open_index", "search_passages", "without_filter",
            "without_quotes"]

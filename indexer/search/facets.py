@@ -13,9 +13,21 @@ import numpy as np
 
 from ..model import CATEGORIES, resolve_category
 
-FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
+FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section", "copied")
 _COLUMN = {"report": "report", "agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
-           "province": "province", "city": "city", "year": "year", "section": "category"}
+           "province": "province", "city": "city", "year": "year", "section": "category", "copied": "copied"}
+# copied: has a near-identical passage in another report (column code 1) or not (0).
+COPIED_VALUES = ("no", "yes")
+_YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "是": "yes", "有": "yes",
+           "no": "no", "n": "no", "false": "no", "0": "no", "否": "no", "无": "no"}
+
+
+def yes_no(value: str) -> str:
+    """``yes`` or ``no`` for a yes/no filter value (是/否, 有/无, true/false, 1/0 too)."""
+    found = _YES_NO.get(value.strip().lower())
+    if found is None:
+        raise FilterError(f"“{value[:20]}”不是 是/否：请写 yes 或 no（也可写 是、否）")
+    return found
 
 
 class FilterError(ValueError):
@@ -31,6 +43,8 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
             continue
         if name == "year":
             codes.update(year_codes(value))
+        elif name == "copied":
+            codes.add(COPIED_VALUES.index(yes_no(value)))
         elif name == "report":
             codes.update(i for i, v in enumerate(vocab["report"]) if v == value)
             codes.add(-2)
@@ -110,7 +124,7 @@ def facet_counts(columns, docs: np.ndarray, vocab, masks) -> dict[str, list[dict
         if name == "year":
             pairs = [(str(v), int(counts[v])) for v in present[::-1]]
         else:
-            names = CATEGORIES if name == "section" else vocab[name]
+            names = {"section": CATEGORIES, "copied": COPIED_VALUES}.get(name) or vocab[name]
             pairs = [(names[i], int(counts[i])) for i in present]
             pairs.sort(key=lambda p: (-p[1], p[0]))
         result[name] = [{"value": v, "count": c} for v, c in pairs]

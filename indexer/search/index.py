@@ -31,7 +31,7 @@ from .group import report_groups
 from .match import match_query, term_hits
 from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
-from .reports import REPORT_SORTS, browse, report_sections
+from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
 from .snippets import snippet
 
 __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
@@ -177,7 +177,7 @@ class Index:
             query = parse_query(q or "")
             matches = match_query(gen.postings, gen.norm, query)
             docs = matches.docs[~matches.near]
-            masks = filter_masks(gen.columns, docs, self._vocab(gen), _merge_filters(query.filters, filters or {}),
+            masks = filter_masks(gen.filter_columns, docs, self._vocab(gen), _merge_filters(query.filters, filters or {}),
                                  _merge_filters(query.excluded_filters, {}))
         except (SearchError, FilterError):
             return 0
@@ -215,12 +215,12 @@ class Index:
         excluded = _merge_filters(query.excluded_filters, {})
         matches = match_query(gen.postings, gen.norm, query)
         try:
-            masks = filter_masks(gen.columns, matches.docs, self._vocab(gen), merged, excluded)
+            masks = filter_masks(gen.filter_columns, matches.docs, self._vocab(gen), merged, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
-        facets = facet_counts(gen.columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
+        facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         order = rank(gen, matches, query, needed or len(matches.docs), sort)
@@ -258,6 +258,7 @@ class Index:
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
+            "copied": bool(gen.copied[seq]),
             "snippet": snippet(text, terms) if with_snippet else None,
             # all: every word; near: all but one (listed after those); some: a
             # partial result, where no passage holds every word.
@@ -267,20 +268,24 @@ class Index:
         hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
         return hit
 
-    def list_reports(self) -> list[dict]:
-        """The report table: one dict per report, with its passage count and
-        the section categories it has passages in."""
+    def list_reports(self, deadline: str | None = None) -> list[dict]:
+        """The report table: one dict per report, with its passage count, the
+        section categories it has passages in, and its report-card columns
+        (required contents missing, timeliness against ``deadline``, copied passages)."""
         gen = self._gen
+        month_day = parse_deadline(deadline)
         counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
         sections = report_sections(gen)
+        copied = gen.copied_per_report.tolist()
         return [{**{k: v for k, v in r.items() if k not in _NOT_REPORT_FIELDS[1:]}, "passages": int(n),
-                 "sections": s} for r, n, s in zip(gen.reports, counts.tolist(), sections)]
+                 "sections": s, **card_columns(r, s, c, month_day)}
+                for r, n, s, c in zip(gen.reports, counts.tolist(), sections, copied)]
 
     def browse_reports(self, filters: dict | None = None, sort: str = "date", page: int = 1,
-                       per_page: int = 50) -> dict:
+                       per_page: int = 50, deadline: str | None = None) -> dict:
         """Every report (filtered, sorted, one page of them) with facet counts over
         reports; ``per_page=0``: all of them on one page (for export)."""
-        reports = self.list_reports()
+        reports = self.list_reports(deadline)
         if per_page == 0:
             page, per_page = 1, max(1, len(reports))
         else:

@@ -5,7 +5,8 @@
 - ``"quoted"`` (also “…” ＂…＂ 「…」): one exact phrase, whitespace- and width-insensitive;
 - ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
 - ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters;
-  ``year:2018-2022`` ``year:>=2021``: year ranges; ``-agency:阳江`` ``NOT year:2020`` exclude.
+  ``year:2018-2022`` ``year:>=2021``: year ranges; ``-agency:阳江`` ``NOT year:2020`` exclude;
+  ``copied:yes`` / ``copied:no``: passages with (without) a near-identical twin in another report.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
@@ -28,12 +29,12 @@ from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
-FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "report")
+FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "report", "copied")
 FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
                  "kind": "agency_kind", "类别": "agency_kind", "机关类别": "agency_kind",
                  "level": "agency_level", "层级": "agency_level", "级别": "agency_level",
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section",
-                 "报告": "report"}
+                 "报告": "report", "抄录": "copied", "雷同": "copied"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')

@@ -4,20 +4,79 @@ sorted by date, agency or title, paged (``/reports`` and its JSON twin).
 Reports are few beside passages (a 100k-passage index holds a few thousand),
 so this works on the report table in plain Python.  Filters take the values a
 search takes: a part of an agency, province or city name, years and year
-ranges, a section a report has.
+ranges, a section a report has; and the report card's columns: ``copied``
+(``yes`` when any of its passages has a near-identical passage in another
+report), ``missing`` (a required content it lacks: ``missing=存在的不足和原因``)
+and ``timeliness`` (``on_time``, ``late`` or ``unknown`` against the deadline,
+by default 1 April of the year after the report's).
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 
 import numpy as np
 
-from ..model import CATEGORIES, resolve_category
-from .facets import FilterError, year_codes
+from ..errors import SearchError
+from ..model import CATEGORIES, CATEGORY_OTHER, resolve_category
+from .facets import FilterError, year_codes, yes_no
 
 REPORT_SORTS = ("date", "agency", "title")
-REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section")
-REPORT_FILTERS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section")
+REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section",
+                 "missing", "timeliness", "copied")
+REPORT_FILTERS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
+                  "missing", "timeliness", "copied")
+TIMELINESS = ("on_time", "late", "unknown")
+_TIMELINESS_ALIASES = {"按时": "on_time", "及时": "on_time", "逾期": "late", "迟报": "late", "不详": "unknown"}
+DEFAULT_DEADLINE = "04-01"
+# The five contents of the 2019 规定; 其他 is where everything else goes, never required alone.
+REQUIRED = tuple(c for c in CATEGORIES if c != CATEGORY_OTHER)
+_DEADLINE = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def parse_deadline(deadline: str | None) -> tuple[int, int]:
+    """``"04-01"`` → (4, 1); the deadline falls in the year after the report's."""
+    found = _DEADLINE.match((deadline or DEFAULT_DEADLINE).strip())
+    try:
+        month, day = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+        dt.date(2001, month, day)
+    except ValueError:
+        found = None
+    if not found:
+        raise SearchError(f"截止日期应写作 月-日，例如 04-01（收到“{str(deadline)[:20]}”）",
+                          hint="截止日期在报告年度的次年；默认 04-01（4 月 1 日）。")
+    return month, day
+
+
+def timeliness(year: int | None, date: str | None, deadline: tuple[int, int]) -> dict:
+    """``status``: on_time (published on or before the deadline), late or unknown."""
+    if not year or not date:
+        return {"status": "unknown", "deadline": None, "days_late": None}
+    due = dt.date(int(year) + 1, *deadline)
+    try:
+        published = dt.date.fromisoformat(date)
+    except ValueError:
+        return {"status": "unknown", "deadline": due.isoformat(), "days_late": None}
+    late = (published - due).days
+    return {"status": "late" if late > 0 else "on_time", "deadline": due.isoformat(),
+            "days_late": max(0, late)}
+
+
+def card_columns(report: dict, sections: set[str], copied: int, deadline: tuple[int, int]) -> dict:
+    """The report-card columns of the report list for one report."""
+    when = timeliness(report.get("year"), report.get("date"), deadline)
+    return {"missing": [c for c in REQUIRED if c not in sections], "timeliness": when["status"],
+            "deadline": when["deadline"], "days_late": when["days_late"],
+            "copied_passages": int(copied), "copied": "yes" if copied else "no"}
+
+
+def timeliness_value(value: str) -> str:
+    value = value.strip()
+    found = _TIMELINESS_ALIASES.get(value, value.lower())
+    if found not in TIMELINESS:
+        raise FilterError(f"timeliness 应为 on_time（按时）、late（逾期）或 unknown（不详），收到“{value[:20]}”")
+    return found
 _PARTIAL = ("agency", "province", "city")       # a part of the name is enough
 
 
@@ -57,9 +116,25 @@ def _test(name: str, values: list[str]):
     if name == "section":
         wanted = {resolve_category(v) or v for v in values}
         return lambda r: bool(wanted & r["sections"])
+    if name == "missing":
+        wanted = {_category(v) for v in values}
+        return lambda r: bool(wanted.intersection(r["missing"]))
+    if name == "copied":
+        wanted = {yes_no(v) for v in values}
+        return lambda r: r["copied"] in wanted
+    if name == "timeliness":
+        wanted = {timeliness_value(v) for v in values}
+        return lambda r: r["timeliness"] in wanted
     if name in _PARTIAL:
         return lambda r: any(v in (r.get(name) or "") for v in values)
     return lambda r: (r.get(name) or "") in values
+
+
+def _category(value: str) -> str:
+    category = resolve_category(value)
+    if category is None:
+        raise FilterError(f"没有“{value[:20]}”这一部分；可用：{'、'.join(CATEGORIES)}（或 成效、问题、责任、下一步）")
+    return category
 
 
 def _facet(reports: list[dict], tests: dict, name: str) -> list[dict]:
@@ -78,6 +153,8 @@ def _facet(reports: list[dict], tests: dict, name: str) -> list[dict]:
 def _values(report: dict, name: str) -> list[str]:
     if name == "section":
         return sorted(report["sections"], key=CATEGORIES.index)
+    if name == "missing":
+        return report["missing"]
     value = report.get(name)
     return [str(value)] if value else []
 

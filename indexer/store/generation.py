@@ -27,6 +27,7 @@ import numpy as np
 from ..analysis import normalize
 from .layout import hold, read_meta, segments_folder
 from .merge_policy import SegmentSize
+from .near_duplicates import NearDuplicates
 from .postings import Postings
 from .segment import Segment
 from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, SegmentTexts
@@ -110,6 +111,30 @@ class Generation:
         return self._layout.gather([s.norm() for s in self.segments])
 
     @cached_property
+    def near_duplicates(self) -> NearDuplicates:
+        """The near-identical pairs found at build time (none for an older index)."""
+        return NearDuplicates(self.path)
+
+    @cached_property
+    def copied(self) -> np.ndarray:
+        """Per passage: 1 when it has a near-identical passage in another report, else 0
+        (int8, a filter and facet column, made once per generation from the pairs)."""
+        flags = np.zeros(len(self.columns["report"]), dtype=np.int8)
+        flags[self.near_duplicates.rows()] = 1
+        return flags
+
+    @cached_property
+    def copied_per_report(self) -> np.ndarray:
+        """Per report: how many of its passages have a near-identical passage in another report."""
+        return np.bincount(self.columns["report"], weights=self.copied,
+                           minlength=len(self.reports)).astype(np.int64)
+
+    @cached_property
+    def filter_columns(self) -> dict[str, np.ndarray]:
+        """The columns filters and facets read: the stored ones plus ``copied``."""
+        return {**self.columns, "copied": self.copied}
+
+    @cached_property
     def titles(self) -> "Lookup":
         return Lookup([normalize(r["title"]) for r in self.reports])
 
@@ -127,7 +152,7 @@ class Generation:
 
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
-        self.postings, self.norm, self.titles, self.sections  # noqa: B018
+        self.postings, self.norm, self.titles, self.sections, self.filter_columns  # noqa: B018
         return self
 
     def read_report(self, report_id: str) -> dict:
