@@ -101,7 +101,7 @@ def test_any_query_is_answered_or_refused_with_a_4xx(index, q):
     except FazhiError as exc:
         assert 400 <= exc.status < 500 and exc.message
         return
-    assert result["total"] >= len(result["hits"])
+    assert result["total"] + result["near_total"] >= len(result["hits"])   # near misses are listed after the total
     assert all(hit["passage_id"] for hit in result["hits"])
 
 
