@@ -83,11 +83,14 @@ class _WordsWriter:
         ix = whoosh_index.create_in(folder, passage_schema())
         if procs > 1:
             # limitmb is per worker: each pools this much before spilling to disk.
-            self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32)
+        # compound=False: a reader of a compound segment copies the whole file into
+        # memory (BytesIO: +95 MB for the words of 100k passages); separate files
+        # are read where needed.
+            self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32, compound=False)
             for _ in range(procs):
                 self.writer._new_task()        # noqa: SLF001  (Whoosh 2.7 has no public way)
         else:
-            self.writer = ix.writer(limitmb=64)
+            self.writer = ix.writer(limitmb=64, compound=False)
         self._feeder: threading.Thread | None = None
         self._error: BaseException | None = None
         self._fed = 0
@@ -152,7 +155,7 @@ def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
     handoff.unlink()
     folder.mkdir()
     ix = whoosh_index.create_in(folder, passage_schema())
-    writer = ix.writer(limitmb=64)
+    writer = ix.writer(limitmb=64, compound=False)
     for doc in fields:
         writer.add_document(**doc)
     writer.commit()
