@@ -28,7 +28,8 @@ ALLOWED = {
     "research": UPSTREAM | {"analysis", "store", "search"},
     "render": set(),
     "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render"},
-    "cli": UPSTREAM | {"api"},
+    "cli": UPSTREAM | {"api", "cli_research"},
+    "cli_research": UPSTREAM | {"api", "cli"},
     "__main__": {"cli"},
 }
 

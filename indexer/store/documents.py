@@ -110,11 +110,14 @@ class _WordsWriter:
         ix = open_or_create(folder)
         if procs > 1:
             # limitmb is per worker: each pools this much before spilling to disk.
-            self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32)
+        # compound=False: a reader of a compound segment copies the whole file into
+        # memory (BytesIO: +95 MB for the words of 100k passages); separate files
+        # are read where needed.
+            self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32, compound=False)
             for _ in range(procs):
                 self.writer._new_task()        # noqa: SLF001  (Whoosh 2.7 has no public way)
         else:
-            self.writer = ix.writer(limitmb=64)
+            self.writer = ix.writer(limitmb=64, compound=False)
         self._feeder: threading.Thread | None = None
         self._error: BaseException | None = None
         self._fed = 0
@@ -181,7 +184,7 @@ def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
 
 
 def write_fields(folder: Path, fields: list[dict], deleted: list[str], optimize: bool) -> None:
-    writer = open_or_create(folder).writer(limitmb=64)
+    writer = open_or_create(folder).writer(limitmb=64, compound=False)
     delete_reports(writer, deleted)
     for doc in fields:
         writer.add_document(**doc)
