@@ -21,7 +21,7 @@ from .analysis import normalize
 from .model import Report
 from .store.generation import Generation
 from .store.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
-from .store.merge_policy import SegmentSize, TieredMergePolicy
+from .store.merge_policy import TieredMergePolicy
 from .store.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
 from .store.segment import report_row, write_segment
 
