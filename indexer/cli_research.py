@@ -44,9 +44,12 @@ def _research(call):
     return run
 
 
-def _echo_rows(rows: list[dict], columns: list[str], fmt: str) -> None:
+def _echo_rows(rows: list[dict], columns: list[str], fmt: str, header: bool = False) -> None:
+    """Rows as CSV (with its header) or tab-separated text (with one when asked)."""
     import csv
 
+    if header and fmt == "text":
+        click.echo("\t".join(columns))
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -101,9 +104,7 @@ def trend(queries, index_dir, split, top, fmt, **options) -> None:
         return
     rows = [{"query": s["query"], **p} for s in result["series"] for p in s["points"]]
     columns = ["query", "year", "passages", "reports", "reports_in_year", "share"]
-    if fmt == "text":
-        click.echo("\t".join(columns))
-    _echo_rows(rows, columns, fmt)
+    _echo_rows(rows, columns, fmt, header=True)
 
 
 @main.command()
@@ -122,9 +123,7 @@ def cards(query, index_dir, deadline, fmt, **options) -> None:
         return
     rows = [dict(c, missing="、".join(c["missing"])) for c in found]
     columns = ["report_id", "agency", "year", "date", "status", "days_late", "missing", "length", "figures"]
-    if fmt == "text":
-        click.echo("\t".join(columns))
-    _echo_rows(rows, columns, fmt)
+    _echo_rows(rows, columns, fmt, header=True)
 
 
 @main.command()
