@@ -1,12 +1,11 @@
 """What every research tool starts from: the passages a search matches.
 
 A tool takes the same query and filters as ``Index.search`` and asks for the
-whole matching set (``Index._run`` with no page), then works on the
+whole matching set (``Index.matching``: unranked, no facets), then works on the
 generation's numpy columns and texts.  Errors are the search's own.
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ..errors import SearchError
 from ..search.index import Index
@@ -18,9 +17,8 @@ def matching(index: Index, q: str, filters: dict | None) -> dict:
     """``{"gen", "docs", "terms", "query", "filters", "partial"}`` for ``q``: the
     matching passage rows (sorted ``seq`` numbers, int64) of the serving generation."""
     gen = index.generation
-    run = index._run(gen, q, filters, "relevance", None, near=False)   # what total counts
-    return {"gen": gen, "docs": np.sort(run["docs"]), "terms": run["query"].terms(),
-            "query": run["query"], "filters": run["filters"], "partial": run["partial"]}
+    found = index.matching(gen, q, filters)          # the full matches: what total counts
+    return {"gen": gen, "terms": found["query"].terms(), **found}
 
 
 def check_page(page, per_page, highest: int = MAX_PER_PAGE) -> tuple[int, int]:

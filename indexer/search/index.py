@@ -174,14 +174,31 @@ class Index:
 
     def _count(self, gen: Generation, q: str, filters: dict | None) -> int:
         try:
-            query = parse_query(q or "")
-            matches = match_query(gen.postings, gen.norm, query)
-            docs = matches.docs[~matches.near]
-            masks = filter_masks(gen.filter_columns, docs, self._vocab(gen), _merge_filters(query.filters, filters or {}),
-                                 _merge_filters(query.excluded_filters, {}))
-        except (SearchError, FilterError):
+            return len(self.matching(gen, q, filters)["docs"])   # no ranking, facets or hits: a count
+        except SearchError:
             return 0
-        return int(combine(masks, len(docs)).sum())     # no ranking, facets or hits: a count
+
+    def matching(self, gen: Generation, q: str, filters: dict | None) -> dict:
+        """The full matches of a search (no near misses), filtered, unranked:
+        ``{"docs" (sorted rows), "query", "filters", "partial"}``, for tools that
+        need the whole set and not its order (counts, concordance, trends)."""
+        query, merged, _excluded, matches, masks = self._matched(gen, q, filters)
+        keep = combine(masks, len(matches.docs)) & ~matches.near
+        return {"docs": np.sort(matches.docs[keep]), "query": query, "filters": merged,
+                "partial": matches.partial}
+
+    def _matched(self, gen: Generation, q: str, filters: dict | None) -> tuple:
+        """(query, filters, excluded filters, matches, a mask per filtered field):
+        what every search starts from."""
+        query = parse_query(q or "")        # QueryError is a SearchError (400)
+        merged = _merge_filters(query.filters, filters or {})
+        excluded = _merge_filters(query.excluded_filters, {})
+        matches = match_query(gen.postings, gen.norm, query)
+        try:
+            masks = filter_masks(gen.filter_columns, matches.docs, self._vocab(gen), merged, excluded)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        return query, merged, excluded, matches, masks
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
         """Every listed passage id (full matches, then near misses), in result order."""
@@ -210,14 +227,7 @@ class Index:
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
              near: bool = True) -> dict:
-        query = parse_query(q or "")        # QueryError is a SearchError (400)
-        merged = _merge_filters(query.filters, filters or {})
-        excluded = _merge_filters(query.excluded_filters, {})
-        matches = match_query(gen.postings, gen.norm, query)
-        try:
-            masks = filter_masks(gen.filter_columns, matches.docs, self._vocab(gen), merged, excluded)
-        except FilterError as exc:
-            raise SearchError(str(exc))
+        query, merged, excluded, matches, masks = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
         facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
