@@ -16,6 +16,7 @@ annual report, checked per report, and the same over the corpus.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -35,8 +36,7 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
     first = int(gen.first_seq[report_number])
     rows = first + np.arange(_count(gen, report_number))     # a report's passages are consecutive rows
     present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
-    norm = [gen.norm[seq] for seq in rows.tolist()]
-    figures = [f for text in norm for f in FIGURE.findall(text)]
+    length, figures, examples = _text_facts(gen, report_number, rows)
     copied = rows[gen.copied[rows] == 1].tolist()
     return {
         "report_id": report["id"], "title": report["title"], "agency": report["agency"],
@@ -44,11 +44,26 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
         "contents": {c: c in present for c in CATEGORIES},
         "missing": [c for c in REQUIRED if c not in present],
         **timeliness(report["year"], report["date"], deadline),
-        "length": sum(map(len, norm)), "passages": int(len(rows)),
-        "figures": len(figures), "figure_examples": figures[:8], "copied_passages": len(copied),
+        "length": length, "passages": int(len(rows)),
+        "figures": figures, "figure_examples": examples, "copied_passages": len(copied),
         "copied_passage_ids": [gen.passage_id(seq) for seq in copied[:10]],
         "url": f"/r/{report['id']}",
     }
+
+
+# Per generation: each report's (length, figure count, first figures).  Scanning
+# the text for figures is most of a card (0.5 s for all 2,000 reports at 100k);
+# a generation never changes, so a report is scanned once.
+_FACTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _text_facts(gen, report_number: int, rows: np.ndarray) -> tuple[int, int, list[str]]:
+    known = _FACTS.setdefault(gen, {})
+    if report_number not in known:
+        norm = [gen.norm[seq] for seq in rows.tolist()]
+        figures = [f for text in norm for f in FIGURE.findall(text)]
+        known[report_number] = (sum(map(len, norm)), len(figures), figures[:8])
+    return known[report_number]
 
 
 def _count(gen, report_number: int) -> int:
