@@ -26,7 +26,7 @@ from ..errors import IndexMissing, NotFound, SearchError
 from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
-from .facets import FilterError, combine, facet_counts, filter_masks
+from .facets import FilterError, ReportLevel, combine, facet_counts, filter_masks
 from .group import report_groups
 from .match import match_query, term_hits
 from .query import FIELDS, QueryError, Term, parse_query
@@ -137,18 +137,17 @@ class Index:
         terms = run["query"].terms()
         near_total = int(run["near"].sum())
         total = int(len(run["docs"])) - near_total
-        reports = gen.columns["report"][run["docs"]]
         answer = {
             # total: passages matching every word (exact); near_total: listed after
             # them, missing one word; reports_total: reports the full matches come from.
             "query": q or "", "total": total, "near_total": near_total,
-            "reports_total": int(np.count_nonzero(np.bincount(reports[~run["near"]]))),
+            "reports_total": int(np.count_nonzero(_report_level(gen).hits_per_report(run["docs"][~run["near"]]))),
             "partial": run["partial"], "page": page, "per_page": per_page, "sort": sort, "group": group,
             "filters": run["filters"], "excluded_filters": run["excluded"], "terms": terms,
             "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
         }
         if group == "report":
-            groups = report_groups(reports[run["order"]])
+            groups = report_groups(gen.columns["report"][run["docs"][run["order"]]])
             answer["pages"] = max(1, math.ceil(len(groups) / per_page))
             answer["groups"] = [self._group(gen, run, terms, g)
                                 for g in groups[(page - 1) * per_page:page * per_page]]
@@ -230,7 +229,8 @@ class Index:
         query, merged, excluded, matches, masks = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
-        facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()})
+        facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()},
+                              _report_level(gen))
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         order = rank(gen, matches, query, needed or len(matches.docs), sort)
@@ -375,6 +375,10 @@ class _HeldHits:
             holder.__exit__(None, None, None)
 
     __del__ = close
+
+
+def _report_level(gen: Generation) -> ReportLevel:
+    return ReportLevel(gen.report_bounds, gen.report_columns)
 
 
 def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str, str]:

@@ -90,10 +90,11 @@ def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matc
     return Matches(docs, clauses, partial, near)
 
 
-def aligned_tfs(docs: np.ndarray, hits: ClauseHits) -> np.ndarray:
-    """The clause's occurrences for each of ``docs`` (0 where it does not occur)."""
-    if len(hits.docs) == 0:
-        return np.zeros(len(docs), dtype=np.float32)
-    at = np.searchsorted(hits.docs, docs)
-    at[at >= len(hits.docs)] = len(hits.docs) - 1
-    return np.where(hits.docs[at] == docs, hits.tfs[at], 0).astype(np.float32)
+def aligned_tfs(docs: np.ndarray, hits: ClauseHits, size: int) -> np.ndarray:
+    """The clause's occurrences for each of ``docs`` (0 where it does not occur),
+    through a dense array over the ``size`` passages: a scatter and a gather,
+    linear, where a binary search of every doc cost log n each (a third of a
+    common multi-word query's ranking at 1.3M passages)."""
+    dense = np.zeros(size, dtype=np.float32)      # calloc: untouched pages cost nothing
+    dense[hits.docs] = hits.tfs
+    return dense[docs]

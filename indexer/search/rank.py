@@ -9,6 +9,8 @@ a partial result a passage with all but one word beats one with a single word.
 """
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
 from .match import Matches, aligned_tfs
@@ -36,7 +38,7 @@ def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.n
     reports = index.columns["report"][docs]
     sections = index.columns["section"][docs]
     for clause, hits in zip(query.clauses, matches.clauses):
-        tf = aligned_tfs(docs, hits)
+        tf = aligned_tfs(docs, hits, total)
         df = len(hits.docs)
         idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
         scores += idf * tf * (K1 + 1) / (tf + norm_length)
@@ -121,26 +123,36 @@ def proximity_bonus(text: str, query: Query) -> float:
     return NEAR_BOOST * clauses * max(0.0, 1 - span / NEAR_SPAN)
 
 
-def _shortest_span(text: str, clauses: list[list[str]]) -> int | None:
-    """Length of the shortest stretch of text holding one term of every clause."""
-    events = []
-    for number, terms in enumerate(clauses):
+def _shortest_span(text: str, clauses: list[list[str]], limit: int = 2000) -> int | None:
+    """Length of the shortest stretch of text holding one term of every clause.
+
+    The smallest range covering k sorted lists: one pointer per clause on its
+    occurrences (by start), a heap giving the leftmost; the window runs from it
+    to the furthest end, and the leftmost pointer moves on.  Linear in the
+    occurrences (times log k), where the old sliding window re-scanned itself."""
+    occurrences = []
+    for terms in clauses:
+        found = []
         for term in terms:
             start = text.find(term)
-            while start >= 0 and len(events) < 2000:
-                events.append((start, start + len(term), number))
+            while start >= 0 and limit > 0:
+                found.append((start, start + len(term)))
+                limit -= 1
                 start = text.find(term, start + 1)
-    events.sort()
-    need, have, best = len(clauses), {}, None
-    left = 0
-    for right, (_, end, number) in enumerate(events):
-        have[number] = have.get(number, 0) + 1
-        while len(have) == need:
-            span = max(e for _, e, _ in events[left:right + 1]) - events[left][0]
-            best = span if best is None else min(best, span)
-            first = events[left][2]
-            have[first] -= 1
-            if not have[first]:
-                del have[first]
-            left += 1
-    return best
+        if not found:
+            return None
+        found.sort()
+        occurrences.append(found)
+    heap = [(found[0][0], number, 0) for number, found in enumerate(occurrences)]
+    heapq.heapify(heap)
+    end = max(found[0][1] for found in occurrences)
+    best = end - heap[0][0]
+    while True:
+        _, number, at = heap[0]
+        at += 1
+        if at == len(occurrences[number]):
+            return best
+        start, stop = occurrences[number][at]
+        heapq.heapreplace(heap, (start, number, at))
+        end = max(end, stop)
+        best = min(best, end - heap[0][0])

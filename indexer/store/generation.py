@@ -29,7 +29,7 @@ from .layout import hold, read_meta, segments_folder
 from .merge_policy import SegmentSize
 from .near_duplicates import NearDuplicates
 from .postings import Postings
-from .segment import Segment
+from .segment import FACET_FIELDS, Segment
 from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, SegmentTexts
 
 
@@ -135,6 +135,28 @@ class Generation:
         return {**self.columns, "copied": self.copied}
 
     @cached_property
+    def report_bounds(self) -> np.ndarray:
+        """Where each report's passages start, plus the end: report ``r`` holds
+        the passages ``bounds[r]:bounds[r + 1]`` (the global order keeps them together)."""
+        return np.append(self.first_seq, len(self.columns["report"])).astype(np.int64)
+
+    @cached_property
+    def report_columns(self) -> dict[str, np.ndarray]:
+        """Per report: the codes of the columns that hold the report's own
+        metadata (facet fields and year), read at its first passage (a report
+        without passages gets -1)."""
+        first, size = self.first_seq, len(self.columns["report"])
+        empty = np.diff(self.report_bounds) == 0
+        at = np.minimum(first, max(size - 1, 0))
+        result = {}
+        for name in (*FACET_FIELDS, "year"):
+            column = self.columns[name]
+            codes = column[at].astype(np.int64) if size else np.zeros(len(first), dtype=np.int64)
+            codes[empty] = -1
+            result[name] = codes
+        return result
+
+    @cached_property
     def titles(self) -> "Lookup":
         return Lookup([normalize(r["title"]) for r in self.reports])
 
@@ -152,7 +174,7 @@ class Generation:
 
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
-        self.postings, self.norm, self.titles, self.sections, self.filter_columns  # noqa: B018
+        self.postings, self.norm, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
     def read_report(self, report_id: str) -> dict:
