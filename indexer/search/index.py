@@ -192,7 +192,7 @@ class Index:
         query = parse_query(q or "")        # QueryError is a SearchError (400)
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
-        matches = match_query(gen.postings, gen.norm, query)
+        matches = match_query(gen.postings, gen.norm_array, query)
         try:
             masks = filter_masks(gen.filter_columns, matches.docs, self._vocab(gen), merged, excluded)
         except FilterError as exc:
@@ -245,7 +245,7 @@ class Index:
             return None
         phrase = query.phrases[0]
         docs = run["docs"][~run["near"]]
-        count = int(np.isin(docs, term_hits(gen.postings, gen.norm, Term(phrase, phrase, True)).docs).sum())
+        count = int(np.isin(docs, term_hits(gen.postings, gen.norm_array, Term(phrase, phrase, True)).docs).sum())
         return {"text": phrase, "count": count} if count else None
 
     @staticmethod

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.postings import TF_MAX, Postings, counter
+from ..store.postings import TF_MAX, Postings, count_in
 from .query import Query, Term
 
 
@@ -39,9 +39,11 @@ def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHi
     candidates, tfs, exact = postings.candidates(term.norm)
     if exact:
         return ClauseHits(np.asarray(candidates, dtype=np.int64), np.asarray(tfs, dtype=np.float32))
-    # map() with C-level callables (for most terms): no Python frame per candidate.
-    texts = map(norm_texts.__getitem__, candidates.tolist())
-    counts = np.fromiter(map(counter(term.norm), texts), dtype=np.float32, count=len(candidates))
+    if isinstance(norm_texts, np.ndarray):        # an object array: one C-level gather
+        texts = norm_texts[np.asarray(candidates, dtype=np.int64)]
+    else:
+        texts = list(map(norm_texts.__getitem__, candidates.tolist()))
+    counts = count_in(texts, term.norm)
     found = counts > 0
     return ClauseHits(np.asarray(candidates, dtype=np.int64)[found], np.minimum(counts[found], TF_MAX))
 

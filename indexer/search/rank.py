@@ -26,27 +26,47 @@ RESCORE_WINDOW = 200
 
 
 def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.ndarray]:
-    """(score, clauses matched) per passage of ``matches.docs``."""
+    """(score, clauses matched) per passage of ``matches.docs`` (sorted).
+
+    Written for a common word's million hits: the length norm is made once per
+    generation, the arithmetic runs in place, and the title boost (a report's)
+    is spread over the report's run of hits instead of gathered per hit."""
     docs = matches.docs
     scores = np.zeros(len(docs), dtype=np.float64)
     coverage = np.zeros(len(docs), dtype=np.int32)
     if not matches.clauses:
         return scores, coverage
-    total = len(index.norm)
-    lengths = index.columns["length"][docs]
-    norm_length = K1 * (1 - B + B * lengths / max(index.average_length, 1.0))
-    reports = index.columns["report"][docs]
-    sections = index.columns["section"][docs]
+    total = len(index.columns["report"])
+    norm_length = index.derived("bm25 length norm", lambda: _length_norm(index))[docs]
+    per_report = sections = None
+    part = np.empty(len(docs), dtype=np.float64)
     for clause, hits in zip(query.clauses, matches.clauses):
         tf = aligned_tfs(docs, hits, total)
         df = len(hits.docs)
         idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
-        scores += idf * tf * (K1 + 1) / (tf + norm_length)
+        np.add(tf, norm_length, out=part)             # idf · tf · (k1 + 1) / (tf + norm)
+        np.divide(tf, part, out=part)
+        part *= idf * (K1 + 1)
+        scores += part
         coverage += tf > 0
         terms = [t.norm for t in clause]
-        scores += TITLE_BOOST * idf * index.title_contains(terms)[reports]
-        scores += HEADING_BOOST * idf * index.section_contains(terms, sections)
+        in_title = index.title_contains(terms)
+        if in_title.any():
+            if per_report is None:
+                per_report = np.diff(np.searchsorted(docs, index.report_bounds))
+            scores += np.repeat(TITLE_BOOST * idf * in_title, per_report)
+        in_section = index.sections.contains(terms)
+        if in_section.any():
+            if sections is None:
+                sections = index.columns["section"][docs]
+            scores += (HEADING_BOOST * idf * in_section)[sections]
     return scores, coverage
+
+
+def _length_norm(index) -> np.ndarray:
+    """BM25's length normalisation of every passage: k1 · (1 - b + b · length / average)."""
+    lengths = index.columns["length"].astype(np.float64)
+    return K1 * (1 - B + B * lengths / max(index.average_length, 1.0))
 
 
 def rank(index, matches: Matches, query: Query, needed: int, sort: str = "relevance") -> np.ndarray:
@@ -61,11 +81,15 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
     if sort == "date" or not matches.clauses:
         return _date_order(index, docs, scores, matches.near, needed)
     headings = _heading_flags(index, docs)
-    keys = (docs, -scores, headings, -coverage)
     # Scores stay far below 1e5, so this float orders like the keys (up to ties):
     # it only picks the candidates; lexsort orders them exactly.
-    coarse = coverage * 1e6 + (1 - headings) * 1e5 + scores
-    order = _first(coarse, keys, max(needed, RESCORE_WINDOW))
+    coarse = scores.copy()
+    coarse += 1e5
+    coarse -= headings * 1e5
+    if len(matches.clauses) > 1:
+        coarse += coverage * 1e6
+    order = _first(coarse, lambda at: (docs[at], -scores[at], headings[at], -coverage[at]),
+                   max(needed, RESCORE_WINDOW))
     if len(query.clauses) > 1 or query.phrases:
         # The proximity rescore needs the text: always the same first window, so
         # the order does not depend on how many passages a page asks for.
@@ -89,19 +113,19 @@ def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, n
     years = index.columns["year"][docs].astype(np.int64)
     dated, dates = dated[reports], dates[reports]
     coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64) + (~near) * 1e9
-    return _first(coarse, (docs, -scores, -years, -dates, ~dated, near), needed)
+    return _first(coarse, lambda at: (docs[at], -scores[at], -years[at], -dates[at], ~dated[at], near[at]),
+                  needed)
 
 
-def _first(coarse: np.ndarray, keys: tuple, needed: int) -> np.ndarray:
-    """The first ``needed`` positions in the order of ``keys`` (lexsort: last key
-    first), sorting only the candidates whose ``coarse`` key reaches the
-    ``needed``-th largest: ``coarse`` must never order two passages against ``keys``."""
+def _first(coarse: np.ndarray, keys, needed: int) -> np.ndarray:
+    """The first ``needed`` positions in the order of ``keys(positions)`` (lexsort:
+    last key first), sorting only the candidates whose ``coarse`` key reaches the
+    ``needed``-th largest: ``coarse`` must never order two passages against the keys."""
     if needed < len(coarse):
         threshold = np.partition(coarse, len(coarse) - needed)[len(coarse) - needed]
         candidates = np.flatnonzero(coarse >= threshold)
-        order = np.lexsort(tuple(key[candidates] for key in keys))
-        return candidates[order][:needed]
-    return np.lexsort(keys)
+        return candidates[np.lexsort(keys(candidates))][:needed]
+    return np.lexsort(keys(np.arange(len(coarse))))
 
 
 def _heading_flags(index, docs: np.ndarray) -> np.ndarray:

@@ -111,6 +111,14 @@ class Generation:
         return self._layout.gather([s.norm() for s in self.segments])
 
     @cached_property
+    def norm_array(self) -> np.ndarray:
+        """``norm`` as an object array (the same strings): candidates are gathered
+        by one fancy index, not a Python call each."""
+        array = np.empty(len(self.norm), dtype=object)
+        array[:] = self.norm
+        return array
+
+    @cached_property
     def near_duplicates(self) -> NearDuplicates:
         """The near-identical pairs found at build time (none for an older index)."""
         return NearDuplicates(self.path)
@@ -133,6 +141,14 @@ class Generation:
     def filter_columns(self) -> dict[str, np.ndarray]:
         """The columns filters and facets read: the stored ones plus ``copied``."""
         return {**self.columns, "copied": self.copied}
+
+    def derived(self, key: str, make):
+        """An array the search derives from this generation's columns, made once
+        (``make()``) and kept as long as the generation serves."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
 
     @cached_property
     def report_bounds(self) -> np.ndarray:
@@ -174,7 +190,7 @@ class Generation:
 
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
-        self.postings, self.norm, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
+        self.postings, self.norm, self.norm_array, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
     def read_report(self, report_id: str) -> dict:

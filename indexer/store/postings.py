@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import zlib
+from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
 
@@ -55,10 +56,24 @@ def counter(term: str):
     capped at ``TF_MAX``).  ``str.count`` (C speed) skips overlaps, so it serves
     only a term no two occurrences of which can overlap: one with no border (no
     proper prefix that is also a suffix), as most words are."""
-    if not any(term[:k] == term[-k:] for k in range(1, len(term))):
+    if not overlaps(term):
         return methodcaller("count", term)
     findall = re.compile(f"(?={re.escape(term)})").findall
     return lambda text: len(findall(text))
+
+
+def overlaps(term: str) -> bool:
+    """Can two occurrences of ``term`` overlap (has it a proper prefix that is also a suffix)?"""
+    return any(term[:k] == term[-k:] for k in range(1, len(term)))
+
+
+def count_in(texts, term: str) -> np.ndarray:
+    """Occurrences of ``term`` in each of ``texts`` (overlapping ones included, not
+    capped), as float32.  ``map(str.count, …)`` runs without a Python frame per
+    text: a common phrase's 255k candidates at 1.3M passages are verified here."""
+    if overlaps(term):
+        return np.fromiter(map(counter(term), texts), dtype=np.float32, count=len(texts))
+    return np.fromiter(map(str.count, texts, repeat(term)), dtype=np.float32, count=len(texts))
 
 
 # A posting packed in one uint64, so one in-place sort orders them all:
