@@ -41,7 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Chinese stays readable in the JSON twins, and keys keep the page's order.
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"])
+    # A server freezes what the index loads out of the collector's passes (search_web.index);
+    # a test process (TESTING) runs many apps and keeps its collector as it is.
+    app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
+                                            freeze_gc=app.config.get("FREEZE_GC", not app.testing))
     app.teardown_appcontext(release_index)
 
     from . import filters, views

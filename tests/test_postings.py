@@ -52,7 +52,7 @@ def test_block_files_are_smaller_than_plain_arrays(norm_texts, tmp_path):
     builder.add(norm_texts)
     builder.save()
     count = int(np.load(tmp_path / "postings.offsets.npy")[-1])
-    stored = (tmp_path / "postings.docs.z").stat().st_size + (tmp_path / "postings.tfs.z").stat().st_size
+    stored = (tmp_path / "postings.docs.blosc").stat().st_size + (tmp_path / "postings.tfs.blosc").stat().st_size
     assert count > 20_000 and stored < count * 5 / 3      # uint32 + uint8 each: at least 3x smaller
 
 
