@@ -172,12 +172,15 @@ def _large(files: list[Path]) -> bool:
 
 
 def _meta(result, update: Update, words: bool) -> dict:
+    characters = {r.id: r.character_count() for r in result.reports}
     return {
         "schema_version": SCHEMA_VERSION,
         "words": words,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {"reports": len(result.reports), "passages": update.passages,
-                   "characters": sum(len(p.text) for r in result.reports for p in r.passages)},
+                   "characters": sum(characters.values())},
+        # Per report: what the next update reuses without reading the text back.
+        "report_characters": characters,
         "reports": [report_row(r) for r in result.reports],
         "vocab": {**facet_vocab(result.reports), "category": list(CATEGORIES)},
         "segments": update.segment_table(),
