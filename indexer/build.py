@@ -20,11 +20,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import DEFAULT_INDEX
-from .model import CATEGORIES, Report
+from .model import CATEGORIES
 from .read import Limits
 from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
 from .store.documents import DocumentWriter
-from .store.generation import Generation, ReportNotFound
+from .store.generation import Generation
 from .store.layout import (
     META,
     IndexMissing,
@@ -41,6 +41,7 @@ from .store.layout import (
 from .store.merge_policy import TieredMergePolicy
 from .store.schema import SCHEMA_VERSION
 from .store.segment import facet_vocab, report_row, write_segment
+from .store.stored_report import ReusedReports
 from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_update
 
 
@@ -135,7 +136,7 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     counts["timings"]["whoosh"] = round(time.perf_counter() - clock - sum(
         v for k, v in counts["timings"].items() if not k.endswith("_mb")), 3)
     counts["passages"] = update.passages
-    counts["characters"] = sum(len(p.text) for r in update.reports for p in r.passages)
+    counts["characters"] = sum(r.character_count() for r in update.reports)
     return counts
 
 
@@ -172,12 +173,15 @@ def _large(files: list[Path]) -> bool:
 
 
 def _meta(result, update: Update, words: bool) -> dict:
+    characters = {r.id: r.character_count() for r in result.reports}
     return {
         "schema_version": SCHEMA_VERSION,
         "words": words,
         "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "counts": {"reports": len(result.reports), "passages": update.passages,
-                   "characters": sum(len(p.text) for r in result.reports for p in r.passages)},
+                   "characters": sum(characters.values())},
+        # Per report: what the next update reuses without reading the text back.
+        "report_characters": characters,
         "reports": [report_row(r) for r in result.reports],
         "vocab": {**facet_vocab(result.reports), "category": list(CATEGORIES)},
         "segments": update.segment_table(),
@@ -207,16 +211,6 @@ def _previous(root: Path, choices: dict) -> Generation | None:
 
 
 def _cache(generation: Generation | None):
-    """Source key → the report the serving generation read from that source."""
-    if generation is None:
-        return None
-    by_key = {key: rid for rid, key in generation.meta.get("source_reports", {}).items()}
-
-    def lookup(key: str) -> Report | None:
-        if key not in by_key:
-            return None
-        try:
-            return Report.from_dict(generation.read_report(by_key[key]))
-        except (ReportNotFound, OSError, ValueError):
-            return None
-    return lookup
+    """Source key → the report the serving generation read from that source,
+    its text left in the index until something asks for it (``StoredReport``)."""
+    return None if generation is None else ReusedReports(generation).lookup

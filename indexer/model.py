@@ -98,6 +98,26 @@ class Report:
             data.pop("text")
         return data
 
+    # What the index needs of a report besides its table row.  A report reused
+    # from the serving generation (``store.stored_report``) answers these
+    # without reading its text back.
+    def passage_count(self) -> int:
+        return len(self.passages)
+
+    def character_count(self) -> int:
+        return sum(len(p.text) for p in self.passages)
+
+    def section_names(self) -> set[str]:
+        return {p.section for p in self.passages}
+
+    def rename(self, new_id: str) -> None:
+        """Give the report another id; its passages' ids and headings' anchors follow."""
+        for passage in self.passages:
+            passage.id = new_id + passage.id[len(self.id):]
+        for heading in self.headings:
+            heading.anchor = new_id + heading.anchor[len(self.id):]
+        self.id = new_id
+
     @property
     def display_title(self) -> str:
         """The title to show: the report's own, or one made from its issuer and

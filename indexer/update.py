@@ -40,7 +40,7 @@ class Update:
 
     @property
     def passages(self) -> int:
-        return sum(len(r.passages) for r in self.reports)
+        return sum(r.passage_count() for r in self.reports)
 
     def segment_names(self) -> list[str]:
         return [s["name"] for s in self.kept] + ([self.new_segment] if self.new_segment else [])
@@ -53,7 +53,7 @@ class Update:
         return {
             "reused": {"reports": len(self.reports) - len(self.added), "passages": self.reused_passages,
                        "segments": len(self.kept), "seconds": self.seconds.get("read", 0.0)},
-            "added": {"reports": len(self.added), "passages": sum(len(r.passages) for r in self.added),
+            "added": {"reports": len(self.added), "passages": sum(r.passage_count() for r in self.added),
                       "segment": self.new_segment, "seconds": self.seconds.get("added", 0.0)},
             "deleted": {"reports": len(self.deleted_ids), "passages": self.deleted_passages,
                         "seconds": self.seconds.get("deleted", 0.0)},

@@ -394,16 +394,8 @@ def _without_suffix(report: Report) -> Report:
     start from its plain id so the suffixes are handed out afresh."""
     base = re.match(r"^(r\d+-[0-9a-f]{10})-\d+$", report.id)
     if base:
-        _rename(report, base.group(1))
+        report.rename(base.group(1))
     return report
-
-
-def _rename(report: Report, new_id: str) -> None:
-    for passage in report.passages:
-        passage.id = new_id + passage.id[len(report.id):]
-    for heading in report.headings:
-        heading.anchor = new_id + heading.anchor[len(report.id):]
-    report.id = new_id
 
 
 def _disambiguate_ids(reports: list[Report]) -> None:
@@ -414,4 +406,4 @@ def _disambiguate_ids(reports: list[Report]) -> None:
         count = seen.get(report.id, 0)
         seen[report.id] = count + 1
         if count:
-            _rename(report, f"{report.id}-{count + 1}")
+            report.rename(f"{report.id}-{count + 1}")

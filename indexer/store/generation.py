@@ -193,16 +193,20 @@ class Generation:
         self.postings, self.norm, self.norm_array, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
+    def has_report(self, report_id: str) -> bool:
+        """Whether ``read_report`` finds the report (its table row and its stored structure)."""
+        return report_id in self.report_index and self._report_path(report_id).exists()
+
+    def _report_path(self, report_id: str) -> Path:
+        number = self.report_index[report_id]
+        return self.segments[self._layout.report_segment[number]].path / "reports" / f"{report_id}.json"
+
     def read_report(self, report_id: str) -> dict:
         """A report's structure with every passage's text filled in."""
-        if report_id not in self.report_index:
+        if not self.has_report(report_id):
             raise ReportNotFound(report_id)
-        number = self.report_index[report_id]
-        path = self.segments[self._layout.report_segment[number]].path / "reports" / f"{report_id}.json"
-        if not path.exists():
-            raise ReportNotFound(report_id)
-        report = _read_json(path)
-        first = int(self.first_seq[number])
+        report = _read_json(self._report_path(report_id))
+        first = int(self.first_seq[self.report_index[report_id]])
         for passage, text in zip(report["passages"], self.texts.span(first, len(report["passages"]))):
             passage["text"] = text
         report["text"] = "\n\n".join(p["text"] for p in report["passages"])

@@ -149,7 +149,7 @@ def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
         return sorted({v for v in values if v})
     return {
         **{name: distinct(getattr(r, name) for r in reports) for name in FACET_FIELDS},
-        "section": sorted({p.section for r in reports for p in r.passages}),
+        "section": sorted(set().union(*(r.section_names() for r in reports))),
     }
 
 
