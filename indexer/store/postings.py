@@ -18,10 +18,12 @@ length, so a longer term verified by substring counts as a posted one does.
 
 Storage, as in Lucene's block postings: passage numbers become gaps from the
 previous posting of the same list (a list's first keeps its number), cut into
-blocks of ``BLOCK`` postings, byte-shuffled (all low bytes, then the next…,
-so the mostly zero high bytes run together) and deflated; a lookup inflates
-only the blocks its list spans.  On the benchmark's 100k passages this stores
-157 MB of postings (31.5 million) in 37 MB.
+blocks of ``BLOCK`` postings, each compressed by Blosc (bit-shuffled, so the
+mostly zero high bits run together, then LZ4); a lookup decompresses only the
+blocks its list spans.  Blosc decodes a common character's million postings
+five times as fast as the deflate used before (2 vs 12 ms), for a fifth more
+disk.  python-blosc rather than python-blosc2: the same C codecs, without
+blosc2's import of httpx, pydantic and rich (30 MB in every server).
 
 A phrase of one or two characters is answered by one posting list exactly; a
 longer phrase by intersecting the postings of its rarest bigrams and verifying
@@ -32,18 +34,18 @@ from __future__ import annotations
 import os
 import re
 import sys
-import zlib
 from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
 
+import blosc
 import numpy as np
 
 _SEP = 0            # alphabet id of the separator between passages
 _MAX_BIGRAMS = 6    # posting lists intersected for a long phrase; the rest is verified
 BLOCK = 4096        # postings per compressed block
 _BUCKETS = 16       # spill files by gram code range: the build sorts one at a time
-_LEVEL = 1          # deflate level: 6 saves 3% more and takes 3x as long
+_LEVEL = 5          # Blosc's default; LZ4 decodes as fast at any level
 TF_MAX = 255        # occurrences per passage stored (one byte)
 
 
@@ -177,12 +179,12 @@ def _encode(keys: np.ndarray, docs: _BlockWriter, tfs: _BlockWriter) -> tuple[np
 
 
 class _BlockWriter:
-    """Appends arrays as byte-shuffled, deflated blocks of ``BLOCK`` values;
+    """Appends arrays as Blosc-compressed blocks of ``BLOCK`` values;
     the byte offset of each block goes to ``postings.<name>.blocks.npy``."""
 
     def __init__(self, folder: Path, name: str):
         self.folder, self.name = folder, name
-        self.out = open(folder / f"postings.{name}.z", "wb")
+        self.out = open(folder / f"postings.{name}.blosc", "wb")
         self.bounds = [0]
         self.pending: np.ndarray | None = None    # the tail of a write: less than a block
 
@@ -195,7 +197,8 @@ class _BlockWriter:
         self.pending = values[whole:].copy()
 
     def _block(self, values: np.ndarray) -> None:
-        data = zlib.compress(_shuffle(values), _LEVEL)
+        data = blosc.compress(np.ascontiguousarray(values).tobytes(), typesize=values.dtype.itemsize,
+                              clevel=_LEVEL, shuffle=blosc.BITSHUFFLE, cname="lz4")
         self.out.write(data)
         self.bounds.append(self.bounds[-1] + len(data))
 
@@ -209,17 +212,6 @@ class _BlockWriter:
         np.save(self.folder / f"postings.{self.name}.blocks.npy", np.array(self.bounds, dtype=np.int64))
 
 
-def _shuffle(values: np.ndarray) -> bytes:
-    width = values.dtype.itemsize
-    return np.ascontiguousarray(values.view(np.uint8).reshape(-1, width).T).tobytes()
-
-
-def _unshuffle(data: bytes, dtype: np.dtype) -> np.ndarray:
-    width = dtype.itemsize
-    planes = np.frombuffer(data, dtype=np.uint8).reshape(width, -1)
-    return np.ascontiguousarray(planes.T).view(dtype).ravel()
-
-
 class _BlockFile:
     """Read side of ``_BlockWriter``: values ``lo:hi`` from the blocks that
     hold them, read with one ``os.pread`` (the pages read stay in the OS cache,
@@ -228,7 +220,7 @@ class _BlockFile:
     def __init__(self, folder: Path, name: str, dtype, preload: bool = False):
         self.dtype = np.dtype(dtype)
         self.bounds = np.load(folder / f"postings.{name}.blocks.npy")
-        self.fd = os.open(folder / f"postings.{name}.z", os.O_RDONLY)
+        self.fd = os.open(folder / f"postings.{name}.blosc", os.O_RDONLY)
         self.values: np.ndarray | None = None
         if preload:           # a small segment: inflated once, not one block per lookup
             self.values = self[0:int(1 << 62)] if len(self.bounds) > 1 else np.zeros(0, self.dtype)
@@ -243,8 +235,8 @@ class _BlockFile:
         first, last = lo // BLOCK, (hi - 1) // BLOCK
         start = int(self.bounds[first])
         data = os.pread(self.fd, int(self.bounds[last + 1]) - start, start)
-        blocks = [_unshuffle(zlib.decompress(data[int(self.bounds[b]) - start:int(self.bounds[b + 1]) - start]),
-                             self.dtype) for b in range(first, last + 1)]
+        blocks = [np.frombuffer(blosc.decompress(data[int(self.bounds[b]) - start:int(self.bounds[b + 1]) - start]),
+                                self.dtype) for b in range(first, last + 1)]
         values = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
         return values[lo - first * BLOCK:hi - first * BLOCK]
 
