@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES
-from indexer.store import postings
+from indexer.store import gram_lists, postings
 from indexer.analysis import normalize
 from indexer.report.corpus import read_reports
 
@@ -23,27 +23,39 @@ def norm_texts() -> list[str]:
     return [normalize(p.text) for r in read_reports([SAMPLES]).reports for p in r.passages]
 
 
-@pytest.mark.parametrize("block,buckets", [(7, 5), (4096, 16), (4096, 1)])
-def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block, buckets):
-    monkeypatch.setattr(postings, "BLOCK", block)
-    monkeypatch.setattr(postings, "_BUCKETS", buckets)
+@pytest.mark.parametrize("block,buckets,share", [(7, 5, 0.02), (4096, 16, 0.02), (4096, 1, 0.0), (4096, 16, 1.0)])
+def test_lists_match_a_brute_force_scan(norm_texts, tmp_path, monkeypatch, block, buckets, share):
+    # share 0.0: every bigram in two passages is common (most trigrams posted); 1.0: none is.
+    monkeypatch.setattr(gram_lists, "BLOCK", block)
+    monkeypatch.setattr(gram_lists, "_BUCKETS", buckets)
+    monkeypatch.setattr(postings, "COMMON_SHARE", share)
     builder = postings.PostingsBuilder(tmp_path)
     for start in range(0, len(norm_texts), 50):                  # fed in chunks, like a build
         builder.add(norm_texts[start:start + 50])
     builder.save()
     assert not list(tmp_path.glob("*.tmp"))                      # spill files removed
     index = postings.Postings(tmp_path)
-    grams = {text[i:i + n] for text in norm_texts for n in (1, 2) for i in range(len(text) - n + 1)}
     rng = random.Random(5)
-    for gram in rng.sample(sorted(grams), 400) + ["法", "执法", "双随机一公开", "00"]:
-        docs, tfs, exact = index.candidates(gram)
-        expected = [n for n, text in enumerate(norm_texts) if gram in text]
-        if exact:
-            assert docs.tolist() == expected, gram
-            assert tfs.tolist() == [min(overlapping(norm_texts[n], gram), 255) for n in expected], gram
-        else:
-            assert set(expected) <= set(docs.tolist()), gram
-    assert index.candidates("〇〇〇不存在")[0].size == 0
+    # Drawn at random places of the text, so common phrases come up as often as they occur.
+    places = [(text, n) for text in norm_texts for n in range(1, 7) if len(text) > n]
+    grams = set()
+    for text, n in rng.sample(places, 600):
+        at = rng.randrange(len(text) - n)
+        grams.add(text[at:at + n])
+    settled_long = found_long = 0
+    for gram in sorted(grams) + ["法", "执法", "双随机一公开", "00", "法治政府建设"]:
+        docs, tfs, known = index.lookup(gram)
+        expected = {n: min(overlapping(text, gram), 255) for n, text in enumerate(norm_texts) if gram in text}
+        assert set(expected) <= set(docs.tolist()), gram                    # nothing missed
+        settled = {d: t for d, t, k in zip(docs.tolist(), tfs.tolist(), known.tolist()) if k}
+        assert all(expected.get(d) == t for d, t in settled.items()), gram  # what the postings settle is true
+        if len(gram) <= 2:
+            assert settled == expected, gram                                 # one list, exactly
+        if len(gram) > 2:
+            settled_long, found_long = settled_long + len(settled), found_long + len(expected)
+    # Common trigrams settle most long terms' passages without reading them; none without.
+    assert (settled_long > found_long / 2) == (share < 1.0), (settled_long, found_long)
+    assert index.lookup("〇〇〇不存在")[0].size == 0
     index.close()
 
 
@@ -59,7 +71,7 @@ def test_block_files_are_smaller_than_plain_arrays(norm_texts, tmp_path):
 def test_no_passages_make_empty_postings(tmp_path):
     postings.PostingsBuilder(tmp_path).save()
     index = postings.Postings(tmp_path)
-    assert index.candidates("法")[0].size == 0 and index.candidates("法治政府")[0].size == 0
+    assert index.lookup("法")[0].size == 0 and index.lookup("法治政府")[0].size == 0
     index.close()
 
 

@@ -35,17 +35,21 @@ class Matches:
 
 def term_hits(postings: Postings, norm_texts: list[str], term: Term) -> ClauseHits:
     """Passages containing ``term.norm``, exactly, with its number of occurrences
-    (overlapping ones included, capped: the postings' rule, ``postings.counter``)."""
-    candidates, tfs, exact = postings.candidates(term.norm)
-    if exact:
-        return ClauseHits(np.asarray(candidates, dtype=np.int64), np.asarray(tfs, dtype=np.float32))
+    (overlapping ones included, capped: the postings' rule, ``postings.counter``).
+    The postings settle most passages; the text is read only where they leave doubt."""
+    docs, tfs, known = postings.lookup(term.norm)
+    docs = np.asarray(docs, dtype=np.int64)
+    counts = np.asarray(tfs, dtype=np.float32)
+    if known.all():
+        return ClauseHits(docs, counts)
+    doubt = np.flatnonzero(~known)
     if isinstance(norm_texts, np.ndarray):        # an object array: one C-level gather
-        texts = norm_texts[np.asarray(candidates, dtype=np.int64)]
+        texts = norm_texts[docs[doubt]]
     else:
-        texts = list(map(norm_texts.__getitem__, candidates.tolist()))
-    counts = count_in(texts, term.norm)
+        texts = list(map(norm_texts.__getitem__, docs[doubt].tolist()))
+    counts[doubt] = count_in(texts, term.norm)
     found = counts > 0
-    return ClauseHits(np.asarray(candidates, dtype=np.int64)[found], np.minimum(counts[found], TF_MAX))
+    return ClauseHits(docs[found], np.minimum(counts[found], TF_MAX))
 
 
 def clause_hits(postings: Postings, norm_texts: list[str], clause: list[Term]) -> ClauseHits:

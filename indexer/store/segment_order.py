@@ -122,32 +122,27 @@ class SegmentPostings:
         for part in self.parts:
             part.close()
 
-    def candidates(self, term: str) -> tuple[np.ndarray, np.ndarray | None, bool]:
-        """(passages that may contain ``term``, their tf when exact, exact?), as
-        :meth:`Postings.candidates`, over every segment."""
-        docs, tfs, exact = [], [], True
+    def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passages that may contain ``term``, its occurrences, known?), as
+        :meth:`Postings.lookup`, over every segment, in global passage numbers."""
+        docs, tfs, known = [], [], []
         for part, seq in zip(self.parts, self.seq_maps):
-            found, counts, part_exact = part.candidates(term)
+            found, counts, sure = part.lookup(term)
             found = found.astype(np.int64)
             if seq is not None:
                 found = seq[found]
                 live = found >= 0
-                found = found[live]
-                counts = counts[live] if counts is not None else None
-            exact = exact and part_exact
+                found, counts, sure = found[live], counts[live], sure[live]
             docs.append(found)
             tfs.append(counts)
+            known.append(sure)
         if not docs:
-            return np.zeros(0, np.int64), np.zeros(0, np.uint8), True
+            return np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool)
         if len(docs) == 1:
-            return docs[0], tfs[0], exact
-        if not exact:
-            return np.sort(np.concatenate(docs)), None, False
-        # Passage number and count packed in one integer: one plain sort orders both
-        # (a passage is in one segment only, so no two keys share a number).
-        keys = np.concatenate([(d.astype(np.uint64) << np.uint64(8)) | t.astype(np.uint64) for d, t in zip(docs, tfs)])
-        keys.sort()
-        return (keys >> np.uint64(8)).astype(np.int64), (keys & np.uint64(0xFF)).astype(np.uint8), True
+            return docs[0], tfs[0], known[0]
+        docs, tfs, known = np.concatenate(docs), np.concatenate(tfs), np.concatenate(known)
+        order = np.argsort(docs, kind="stable")      # a passage is in one segment only
+        return docs[order], tfs[order], known[order]
 
 
 class SegmentTexts:
