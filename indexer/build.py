@@ -41,6 +41,7 @@ from .store.layout import (
 from .store.merge_policy import TieredMergePolicy
 from .store.schema import SCHEMA_VERSION
 from .store.segment import facet_vocab, report_row, write_segment
+from .store import word_deletions
 from .store.stored_report import ReusedReports
 from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_update
 
@@ -103,7 +104,11 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
         clock = time.perf_counter()
         update = plan_update(previous, result)
         update.seconds["read"], update.seconds["deleted"] = seconds, round(time.perf_counter() - clock, 3)
+        # Before Whoosh deletes them: the words of the documents it is about to delete.
+        deletions = word_deletions.record(previous, update.deleted_ids) if words and previous else {}
         counts = _write_update(root, generation, update, documents, progress, near)
+        if words:
+            _keep_word_deletions(generation, previous, deletions)
         meta = {**_meta(result, update, words), "near_duplicates": near}
         if near:
             counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
@@ -138,6 +143,15 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     counts["passages"] = update.passages
     counts["characters"] = sum(r.character_count() for r in update.reports)
     return counts
+
+
+def _keep_word_deletions(generation: Path, previous: Generation | None, new: dict) -> None:
+    """The word records of documents Whoosh still holds as deleted (``store.word_deletions``)."""
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(str(generation / "whoosh")).reader() as reader:
+        records = word_deletions.carry(previous.path if previous else None, new, reader)
+    word_deletions.save(generation, records)
 
 
 def _merge(root: Path, generation: Path, optimize: bool, policy: TieredMergePolicy) -> dict:

@@ -24,6 +24,7 @@ from .store.layout import META, new_generation, new_segment_name, plan_segments,
 from .store.merge_policy import TieredMergePolicy
 from .store.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
 from .store.segment import report_row, write_segment
+from .store.word_deletions import FILE as WORD_DELETIONS
 
 
 @dataclass
@@ -183,8 +184,9 @@ def _write_merged(root: Path, serving: Generation, generation: Path, groups: lis
     band keys carried over) and the Whoosh files and pairs, linked; returns
     the passages written."""
     link_whoosh(serving.path / "whoosh", generation / "whoosh")
-    if (serving.path / NEAR_FILE).exists():
-        os.link(serving.path / NEAR_FILE, generation / NEAR_FILE)    # same passages, same numbers
+    for kept in (NEAR_FILE, WORD_DELETIONS):       # same passages, same numbers; Whoosh unchanged
+        if (serving.path / kept).exists():
+            os.link(serving.path / kept, generation / kept)
     index = {s.name: n for n, s in enumerate(serving.segments)}
     bands, sizes, passages = serving.bands(), _report_sizes(serving), 0
     owners = serving.report_segments.tolist()

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from ..analysis import normalize
 from ..search.query import STOPWORDS
 from ..store.generation import Generation
+from ..store.word_deletions import deleted_frequencies
 
 FIELD = "content"
 MAX_COMPLETIONS = 20
@@ -35,6 +36,18 @@ def reader(gen: Generation):
         if gen not in _readers:
             _readers[gen] = gen.whoosh().reader()
         return _readers[gen]
+
+
+_deleted: "weakref.WeakKeyDictionary[Generation, Counter]" = weakref.WeakKeyDictionary()
+
+
+def passages_with(gen: Generation, r, word: str) -> int:
+    """How many live passages have ``word``: Whoosh's document frequency less the
+    deleted documents it still counts (``store.word_deletions``), so an updated
+    index ranks and counts words as a full rebuild does.  Call with ``USING`` held."""
+    if gen not in _deleted:
+        _deleted[gen] = deleted_frequencies(gen.path, r)
+    return r.doc_frequency(FIELD, word) - _deleted[gen][word]
 
 
 
@@ -88,7 +101,7 @@ def did_you_mean(gen: Generation, term: str, limit: int = 3) -> list[dict]:
     candidates = neighbours(gen).of(term)
     r = reader(gen)
     with USING:
-        found = {w: r.doc_frequency(FIELD, w) for w in candidates}
+        found = {w: n for w in candidates if (n := passages_with(gen, r, w)) > 0}
     ranked = sorted(found, key=lambda w: (-found[w], w))
     return [{"word": w, "passages": found[w]} for w in ranked[:limit]]
 
@@ -107,8 +120,8 @@ def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
                 break
             if isinstance(word, bytes):
                 word = word.decode("utf-8")
-            if len(word) > len(prefix):
-                words.append((r.doc_frequency(FIELD, word), word))
+            if len(word) > len(prefix) and (count := passages_with(gen, r, word)) > 0:
+                words.append((count, word))
     words.sort(key=lambda p: (-p[0], p[1]))
     return [{"word": w, "passages": f} for f, w in words[:limit]]
 
@@ -126,7 +139,7 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     r = reader(gen)
     with USING:
         total = max(1, r.doc_count())
-        frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
+        frequencies = {word: passages_with(gen, r, word) for word in counts}
     scored = []
     for word, tf in counts.items():
         df = frequencies[word]
