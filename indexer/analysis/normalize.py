@@ -13,6 +13,8 @@ The other folds (``squash`` for report ids, ``fold`` for duplicates) are in
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import unicodedata
 
 import opencc
@@ -60,14 +62,14 @@ def normalize(text: str) -> str:
     return text.translate(_MAP)
 
 
-def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+def normalize_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     """``normalize(text)`` plus, for each of its characters, the index in ``text``
     of the character it came from (and one more entry: ``len(text)``)."""
     lengths = text.translate(_LENGTHS)
     if lengths.count("1") == len(lengths):
-        # Every character maps to exactly one: offsets are the identity, and the
-        # per-character loop below (the slow part of a snippet) is not needed.
-        return text.translate(_MAP), list(range(len(text) + 1))
+        # Every character maps to exactly one: offsets are the identity (a range,
+        # not a list of every index), and the per-character loop below is not needed.
+        return text.translate(_MAP), range(len(text) + 1)
     pieces: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
