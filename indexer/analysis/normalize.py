@@ -13,9 +13,8 @@ The other folds (``squash`` for report ids, ``fold`` for duplicates) are in
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import unicodedata
+from collections.abc import Sequence
 
 import opencc
 
