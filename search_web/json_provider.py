@@ -11,7 +11,9 @@ from __future__ import annotations
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS       # year counts keyed by int, as the standard encoder allowed
+# Keys that are ints (year counts) become strings, as the standard encoder made them;
+# dates go through Flask's ``default`` (an HTTP date), as before, not orjson's ISO form.
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 class OrjsonProvider(DefaultJSONProvider):
