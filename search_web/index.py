@@ -55,9 +55,11 @@ def _freeze_loaded() -> None:
     A generation holds a list of every normalized passage text (and an object
     array of the same): the collector's full passes walked them each time, 13 ms
     at 100k passages and far more at a province's archive, landing on whichever
-    request was running.  Nothing loaded there is cyclic garbage-to-be (a
-    replaced generation is freed by reference counting), so, as servers that fork
-    workers do, collect once and freeze the survivors (``gc.freeze``)."""
+    request was running.  So, as servers that fork workers do, collect once and
+    freeze the survivors (``gc.freeze``).  A frozen object is never collected, so
+    each swap first thaws what the last one froze: cyclic garbage of a replaced
+    generation (a Whoosh reader, say) is collected then, not kept for ever."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 

@@ -34,7 +34,7 @@ SWAPS = textwrap.dedent("""
         (shutil.copy2 if source.endswith("meta.json") else os.link)(source, target)
 
     root = Path(sys.argv[1])
-    client = create_app({"TESTING": True, "INDEX_DIR": root}).test_client()
+    client = create_app({"TESTING": True, "INDEX_DIR": root, "FREEZE_GC": sys.argv[2] == "freeze"}).test_client()
     statuses, open_files = [], []
     for n in range(200):
         # A new generation as a build makes it (hard links: the same files, quickly).
@@ -57,8 +57,9 @@ def small_index(tmp_path_factory) -> Path:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts open files in /proc/self/fd (Linux)")
-def test_200_swaps_under_64_open_files_keep_the_server_answering(small_index):
-    done = subprocess.run([sys.executable, "-c", SWAPS, str(small_index)], capture_output=True, text=True,
+@pytest.mark.parametrize("collector", ["as is", "freeze"])   # freeze: as served (search_web.index)
+def test_200_swaps_under_64_open_files_keep_the_server_answering(small_index, collector):
+    done = subprocess.run([sys.executable, "-c", SWAPS, str(small_index), collector], capture_output=True, text=True,
                           timeout=240, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
