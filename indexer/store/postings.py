@@ -30,6 +30,7 @@ length, so a term verified by substring counts as a posted one does.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
@@ -163,6 +164,11 @@ class Postings:
         self.grams = ListReader(folder, "postings", preload)
         self.trigrams = ListReader(folder, "trigrams", preload)
         self.common = np.load(folder / "postings.common.npy")
+        if preload:
+            # A small segment (an update's) is looked up for every term of every
+            # query, a few microseconds of work under tens of Python overhead: its
+            # last answers are kept (read-only; its lists are short).
+            self.lookup = lru_cache(maxsize=256)(self._frozen_lookup)
 
     def close(self) -> None:
         self.grams.close()
@@ -174,6 +180,12 @@ class Postings:
         if (at >= len(self.alphabet)).any() or (self.alphabet[np.minimum(at, len(self.alphabet) - 1)] != cps).any():
             return None                      # a character no passage has
         return self._alphabet_ids[at]
+
+    def _frozen_lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        found = Postings.lookup(self, term)
+        for array in found:
+            array.flags.writeable = False
+        return found
 
     def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passages that may contain ``term``, its occurrences in each, known?):

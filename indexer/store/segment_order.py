@@ -117,6 +117,8 @@ class SegmentPostings:
     def __init__(self, parts: list[Postings], seq_maps: list[np.ndarray]):
         self.parts = parts
         self.seq_maps = [None if _identity(seq) else seq for seq in seq_maps]
+        # Most segments lose no report in an update: no deleted row to drop from their lists.
+        self.has_deleted = [bool((seq < 0).any()) for seq in seq_maps]
 
     def close(self) -> None:
         for part in self.parts:
@@ -126,13 +128,15 @@ class SegmentPostings:
         """(passages that may contain ``term``, its occurrences, known?), as
         :meth:`Postings.lookup`, over every segment, in global passage numbers."""
         docs, tfs, known = [], [], []
-        for part, seq in zip(self.parts, self.seq_maps):
+        for part, seq, deleted in zip(self.parts, self.seq_maps, self.has_deleted):
             found, counts, sure = part.lookup(term)
-            found = found.astype(np.int64)
-            if seq is not None:
+            if seq is None:
+                found = found.astype(np.int64)
+            else:
                 found = seq[found]
-                live = found >= 0
-                found, counts, sure = found[live], counts[live], sure[live]
+                if deleted:
+                    live = found >= 0
+                    found, counts, sure = found[live], counts[live], sure[live]
             docs.append(found)
             tfs.append(counts)
             known.append(sure)
@@ -140,9 +144,23 @@ class SegmentPostings:
             return np.zeros(0, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool)
         if len(docs) == 1:
             return docs[0], tfs[0], known[0]
-        docs, tfs, known = np.concatenate(docs), np.concatenate(tfs), np.concatenate(known)
-        order = np.argsort(docs, kind="stable")      # a passage is in one segment only
-        return docs[order], tfs[order], known[order]
+        return _merge_sorted(docs, tfs, known)
+
+
+def _merge_sorted(docs: list[np.ndarray], tfs: list[np.ndarray], known: list[np.ndarray]):
+    """The parts' postings (each sorted; a passage in one part only) as one
+    sorted list: the small parts sorted together, then inserted into the largest
+    by binary search - after an update most postings are in one big segment,
+    and sorting all of them again cost more than the lookups themselves."""
+    big = max(range(len(docs)), key=lambda i: len(docs[i]))
+    rest = [i for i in range(len(docs)) if i != big]
+    small_docs = np.concatenate([docs[i] for i in rest])
+    order = np.argsort(small_docs, kind="stable")
+    small_docs = small_docs[order]
+    at = np.searchsorted(docs[big], small_docs)
+    return (np.insert(docs[big], at, small_docs),
+            np.insert(tfs[big], at, np.concatenate([tfs[i] for i in rest])[order]),
+            np.insert(known[big], at, np.concatenate([known[i] for i in rest])[order]))
 
 
 class SegmentTexts:
