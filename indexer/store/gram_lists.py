@@ -185,7 +185,8 @@ class ListReader:
     def close(self) -> None:
         self.docs.close()
         self.tfs.close()
-        self.offsets = None      # a memory map: it holds the (maybe deleted) file's disk space
+        # Memory maps: each holds a descriptor and the (maybe deleted) file's disk space.
+        self.codes = self.offsets = None
 
     def span(self, code: int) -> tuple[int, int]:
         """Where ``code``'s list lies in the posting sequence ((0, 0): no list)."""

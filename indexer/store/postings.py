@@ -30,7 +30,6 @@ length, so a term verified by substring counts as a posted one does.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
@@ -47,6 +46,7 @@ _BIGRAM_BASE = _ALPHABET_MAX + 1
 COMMON_SHARE = 0.02          # a bigram in 2% of the passages is common
 _TRIGRAM_BASE = 1 << 16      # trigram code: rank of its first bigram * base + its third character
 _MAX_COMMON = (1 << 32) // _TRIGRAM_BASE - 1
+_CACHED_TERMS = 256          # lookups a small segment keeps
 
 __all__ = ["MAX_PASSAGES", "TF_MAX", "Postings", "PostingsBuilder", "codepoints", "count_in", "counter",
            "intersect_sorted"]
@@ -164,11 +164,12 @@ class Postings:
         self.grams = ListReader(folder, "postings", preload)
         self.trigrams = ListReader(folder, "trigrams", preload)
         self.common = np.load(folder / "postings.common.npy")
-        if preload:
-            # A small segment (an update's) is looked up for every term of every
-            # query, a few microseconds of work under tens of Python overhead: its
-            # last answers are kept (read-only; its lists are short).
-            self.lookup = lru_cache(maxsize=256)(self._frozen_lookup)
+        # A small segment (an update's) is looked up for every term of every query,
+        # a few microseconds of work under tens of Python overhead: its last
+        # answers are kept (read-only; its lists are short).  A plain dict on the
+        # instance: an lru_cache of a bound method would make a reference cycle,
+        # and the segment's files would stay open until the collector ran.
+        self._cache: dict | None = {} if preload else None
 
     def close(self) -> None:
         self.grams.close()
@@ -181,16 +182,23 @@ class Postings:
             return None                      # a character no passage has
         return self._alphabet_ids[at]
 
-    def _frozen_lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        found = Postings.lookup(self, term)
-        for array in found:
-            array.flags.writeable = False
-        return found
-
     def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passages that may contain ``term``, its occurrences in each, known?):
         where ``known`` is True the passage holds the term that many times (from
         the postings alone); elsewhere the caller reads the text (tf 0 given)."""
+        if self._cache is None:
+            return self._lookup(term)
+        found = self._cache.get(term)
+        if found is None:
+            found = self._lookup(term)
+            for array in found:
+                array.flags.writeable = False
+            if len(self._cache) >= _CACHED_TERMS:
+                del self._cache[next(iter(self._cache))]      # the oldest
+            self._cache[term] = found
+        return found
+
+    def _lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ids = self._ids(term)
         if ids is None or len(ids) == 0:       # a character no passage has: no passage, exactly
             return _known(np.zeros(0, np.uint32), np.zeros(0, np.uint8))
