@@ -58,7 +58,10 @@ def _freeze_loaded() -> None:
     request was running.  So, as servers that fork workers do, collect once and
     freeze the survivors (``gc.freeze``).  A frozen object is never collected, so
     each swap first thaws what the last one froze: cyclic garbage of a replaced
-    generation (a Whoosh reader, say) is collected then, not kept for ever."""
+    generation (a Whoosh reader, say) is collected then, not kept for ever.  A
+    generation a request still holds at the swap is frozen with the rest, so its
+    cyclic garbage, if any, waits for the next swap; its files do not (a retired
+    generation is closed explicitly by its last request, see ``Index.using``)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()

@@ -314,3 +314,14 @@ def test_passage_and_report_lookup(index):
         with pytest.raises(SearchError) as error:
             index.get_passage(bad)
         assert error.value.status == 404
+
+
+def test_proximity_span_of_or_terms_of_different_lengths():
+    """The window is recomputed from each clause's current occurrence: a long
+    term of an OR clause passed over must not keep the window wide."""
+    from indexer.search.rank import _shortest_span
+
+    text = "ab" + "xc" + "y" * 96
+    assert _shortest_span(text, [[text[:100], "b"], ["c"]]) == 3       # "bxc"
+    assert _shortest_span("双随机一公开抽查", [["双随机"], ["抽查"]]) == 8
+    assert _shortest_span("双随机", [["双随机"], ["抽查"]]) is None

@@ -152,8 +152,9 @@ def _shortest_span(text: str, clauses: list[list[str]], limit: int = 2000) -> in
 
     The smallest range covering k sorted lists: one pointer per clause on its
     occurrences (by start), a heap giving the leftmost; the window runs from it
-    to the furthest end, and the leftmost pointer moves on.  Linear in the
-    occurrences (times log k), where the old sliding window re-scanned itself."""
+    to the furthest end of the current occurrences, and the leftmost pointer
+    moves on.  Linear in the occurrences (times k), where the old sliding window
+    re-scanned itself."""
     occurrences = []
     for terms in clauses:
         found = []
@@ -169,14 +170,15 @@ def _shortest_span(text: str, clauses: list[list[str]], limit: int = 2000) -> in
         occurrences.append(found)
     heap = [(found[0][0], number, 0) for number, found in enumerate(occurrences)]
     heapq.heapify(heap)
-    end = max(found[0][1] for found in occurrences)
-    best = end - heap[0][0]
+    ends = [found[0][1] for found in occurrences]     # of each clause's current occurrence
+    best = max(ends) - heap[0][0]
     while True:
         _, number, at = heap[0]
         at += 1
         if at == len(occurrences[number]):
             return best
-        start, stop = occurrences[number][at]
+        start, ends[number] = occurrences[number][at]
         heapq.heapreplace(heap, (start, number, at))
-        end = max(end, stop)
-        best = min(best, end - heap[0][0])
+        # Recomputed, not only raised: an OR clause's terms differ in length, so a
+        # later occurrence of its may end before the one it replaces.
+        best = min(best, max(ends) - heap[0][0])

@@ -216,10 +216,6 @@ class Generation:
         """Per report: 1.0 when its title contains one of ``terms``."""
         return self.titles.contains(terms)
 
-    def section_contains(self, terms: list[str], sections: np.ndarray) -> np.ndarray:
-        """Per passage of ``sections`` (section codes): 1.0 when its heading path contains a term."""
-        return self.sections.contains(terms)[sections]
-
     def passage_id(self, seq: int) -> str:
         return f"{self.report_ids[self.columns['report'][seq]]}-{self.columns['ordinal'][seq]:04d}"
 

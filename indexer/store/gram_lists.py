@@ -165,6 +165,7 @@ class _BlockFile:
         return values[lo - first * BLOCK:hi - first * BLOCK]
 
     def close(self) -> None:
+        self.values = None
         if getattr(self, "fd", -1) >= 0:
             os.close(self.fd)
             self.fd = -1

@@ -30,6 +30,8 @@ length, so a term verified by substring counts as a posted one does.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
@@ -165,15 +167,18 @@ class Postings:
         self.trigrams = ListReader(folder, "trigrams", preload)
         self.common = np.load(folder / "postings.common.npy")
         # A small segment (an update's) is looked up for every term of every query,
-        # a few microseconds of work under tens of Python overhead: its last
-        # answers are kept (read-only; its lists are short).  A plain dict on the
-        # instance: an lru_cache of a bound method would make a reference cycle,
-        # and the segment's files would stay open until the collector ran.
-        self._cache: dict | None = {} if preload else None
+        # a few microseconds of work under tens of Python overhead: its most
+        # recently used answers are kept (read-only; its lists are short).  Not an
+        # lru_cache of a bound method: that is a reference cycle, and the segment's
+        # files would stay open until the collector ran.  The server's threads
+        # share it: a lock around the dict.
+        self._cache: OrderedDict | None = OrderedDict() if preload else None
+        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         self.grams.close()
         self.trigrams.close()
+        self._cache = None
 
     def _ids(self, term: str) -> np.ndarray | None:
         cps = codepoints(term)
@@ -188,14 +193,18 @@ class Postings:
         the postings alone); elsewhere the caller reads the text (tf 0 given)."""
         if self._cache is None:
             return self._lookup(term)
-        found = self._cache.get(term)
-        if found is None:
-            found = self._lookup(term)
-            for array in found:
-                array.flags.writeable = False
-            if len(self._cache) >= _CACHED_TERMS:
-                del self._cache[next(iter(self._cache))]      # the oldest
+        with self._cache_lock:
+            found = self._cache.get(term)
+            if found is not None:
+                self._cache.move_to_end(term)
+                return found
+        found = self._lookup(term)
+        for array in found:
+            array.flags.writeable = False
+        with self._cache_lock:
             self._cache[term] = found
+            if len(self._cache) > _CACHED_TERMS:
+                self._cache.popitem(last=False)           # the least recently used
         return found
 
     def _lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -224,7 +233,7 @@ class Postings:
     def _long(self, bigrams: np.ndarray, trigrams: list[int | None]):
         """A term of three characters or more: the passages holding its rarest
         lists, with its count where its trigram chain settles it."""
-        lists = [(self.trigrams, self.trigrams.span(c)) for c in trigrams if c is not None]
+        lists = [(self.trigrams, self.trigrams.span(c)) for c in dict.fromkeys(trigrams) if c is not None]
         lists += [(self.grams, self.grams.span(int(c))) for c in dict.fromkeys(bigrams.tolist())]
         lists.sort(key=lambda item: item[1][1] - item[1][0])
         found = lists[0][0].passages(lists[0][1])
