@@ -75,7 +75,9 @@ def text_diff(a: str, b: str) -> list[dict]:
 
 
 def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[dict]:
-    """Passages of other reports sharing the most telling words (more like this)."""
+    """Passages of other reports sharing the most telling words (more like this),
+    best first, ties in passage order (not Whoosh's document numbers, which an
+    update reorders)."""
     if limit <= 0:
         return []
     own_report = int(gen.columns["report"][seq])
@@ -85,13 +87,11 @@ def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[di
             return []
         # Whoosh 2.7's more_like has no mask: ask for more, drop the passage's own report.
         hits = searcher.more_like(docnum, FIELD, text=text, top=limit * 4, numterms=12)
-        found = []
-        for hit in hits:
-            other = _row(gen, hit["passage_id"])
-            if other is not None and other not in exclude and len(found) < limit \
-                    and int(gen.columns["report"][other]) != own_report:
-                found.append(dict(_place(gen, other), score=round(hit.score, 2), text=gen.texts[other]))
-        return found
+        scored = [(hit.score, other) for hit in hits if (other := _row(gen, hit["passage_id"])) is not None
+                  and other not in exclude and int(gen.columns["report"][other]) != own_report]
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        return [dict(_place(gen, other), score=round(score, 2), text=gen.texts[other])
+                for score, other in scored[:limit]]
 
 
 def gen_searcher(gen):

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from ..analysis import normalize
 from ..search.query import STOPWORDS
 from ..store.generation import Generation
-from ..store.word_deletions import deleted_frequencies
+from ..store.word_deletions import Deleted
 
 FIELD = "content"
 MAX_COMPLETIONS = 20
@@ -31,24 +31,56 @@ USING = threading.RLock()
 
 
 def reader(gen: Generation):
-    """The generation's Whoosh reader, opened once and kept while it serves."""
+    """The generation's Whoosh reader, opened once and kept while it serves; its
+    statistics leave out the deleted documents Whoosh still holds (``LiveReader``)."""
     with _lock:
         if gen not in _readers:
-            _readers[gen] = gen.whoosh().reader()
+            whoosh = gen.whoosh().reader()
+            _readers[gen] = LiveReader(whoosh, Deleted(gen.path, whoosh))
         return _readers[gen]
 
 
-_deleted: "weakref.WeakKeyDictionary[Generation, Counter]" = weakref.WeakKeyDictionary()
+class LiveReader:
+    """A Whoosh reader whose word statistics count only live documents.
+
+    Whoosh, like Lucene, counts a deleted document in document and collection
+    frequencies and field lengths until its segment is merged; the build records
+    the words of what it deletes (``store.word_deletions``), and this subtracts
+    them, so "did you mean", completion, key terms and more-like-this score as
+    on a full rebuild.  Everything else is the wrapped reader's."""
+
+    def __init__(self, whoosh_reader, deleted: Deleted):
+        self._reader, self._deleted = whoosh_reader, deleted
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def __contains__(self, term) -> bool:
+        return term in self._reader and self.doc_frequency(*term) > 0
+
+    def doc_count_all(self) -> int:
+        return self._reader.doc_count()
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        found = self._reader.doc_frequency(fieldname, text)
+        return found - self._deleted.df[_text(text)] if fieldname == FIELD else found
+
+    def frequency(self, fieldname: str, text) -> float:
+        found = self._reader.frequency(fieldname, text)
+        return found - self._deleted.cf[_text(text)] if fieldname == FIELD else found
+
+    def field_length(self, fieldname: str) -> int:
+        found = self._reader.field_length(fieldname)
+        return found - self._deleted.length if fieldname == FIELD else found
+
+
+def _text(text) -> str:
+    return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
 def passages_with(gen: Generation, r, word: str) -> int:
-    """How many live passages have ``word``: Whoosh's document frequency less the
-    deleted documents it still counts (``store.word_deletions``), so an updated
-    index ranks and counts words as a full rebuild does.  Call with ``USING`` held."""
-    if gen not in _deleted:
-        _deleted[gen] = deleted_frequencies(gen.path, r)
-    return r.doc_frequency(FIELD, word) - _deleted[gen][word]
-
+    """How many live passages have ``word`` (``r``: this module's ``reader``).  Call with ``USING`` held."""
+    return r.doc_frequency(FIELD, word)
 
 
 class Neighbours:

@@ -37,13 +37,14 @@ def deleted_places(reader) -> set[tuple[str, int]]:
     return places
 
 
-def record(previous, report_ids: list[str]) -> dict[str, dict[str, list[str]]]:
-    """The distinct words of every live Whoosh document of ``report_ids`` in the
-    generation ``previous`` (about to be deleted), by segment id and document number."""
+def record(previous, report_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """The words (with their occurrences) of every live Whoosh document of
+    ``report_ids`` in the generation ``previous`` (about to be deleted), by
+    segment id and document number."""
     if not report_ids:
         return {}
     texts = _passage_texts(previous, report_ids)
-    records: dict[str, dict[str, list[str]]] = {}
+    records: dict[str, dict[str, dict[str, int]]] = {}
     with previous.whoosh().reader() as reader:
         if FIELD not in reader.schema:
             return {}
@@ -55,7 +56,7 @@ def record(previous, report_ids: list[str]) -> dict[str, dict[str, list[str]]]:
                     continue
                 for docnum in leaf.postings("report_id", report_id).all_ids():   # live documents only
                     text = texts.get(leaf.stored_fields(docnum)["passage_id"], "")
-                    words = sorted(_word(w) for w, *_ in field.index(text))
+                    words = {_word(w): freq for w, freq, *_ in field.index(text)}
                     records.setdefault(segid, {})[str(docnum)] = words
     return records
 
@@ -75,7 +76,7 @@ def _passage_texts(previous, report_ids: list[str]) -> dict[str, str]:
 def carry(previous_path: Path | None, new: dict, whoosh_reader) -> dict:
     """The records a generation keeps: the previous generation's and ``new``,
     only for documents ``whoosh_reader`` still holds as deleted."""
-    merged: dict[str, dict[str, list[str]]] = {}
+    merged: dict[str, dict[str, dict[str, int]]] = {}
     for source in (load(previous_path) if previous_path else {}, new):
         for segid, docs in source.items():
             merged.setdefault(segid, {}).update(docs)
@@ -96,13 +97,21 @@ def load(path: Path) -> dict:
         return {}
 
 
-def deleted_frequencies(path: Path, reader) -> Counter:
-    """word → how many documents Whoosh holds as deleted contain it (to subtract
-    from its document frequency)."""
-    records = load(path)
-    counts: Counter = Counter()
-    if not records:
-        return counts
-    for segid, docnum in deleted_places(reader):
-        counts.update(records.get(segid, {}).get(str(docnum), ()))
-    return counts
+class Deleted:
+    """What Whoosh still counts of its deleted documents: per word, the documents
+    (``df``) and occurrences (``cf``); their number and total length (``docs``,
+    ``length``, as Whoosh's field length counts words)."""
+
+    def __init__(self, path: Path, reader):
+        self.df: Counter = Counter()
+        self.cf: Counter = Counter()
+        self.docs = self.length = 0
+        records = load(path)
+        for segid, docnum in deleted_places(reader) if records else ():
+            words = records.get(segid, {}).get(str(docnum))
+            if words is None:
+                continue
+            self.docs += 1
+            self.df.update(words.keys())
+            self.cf.update(words)
+            self.length += sum(words.values())
