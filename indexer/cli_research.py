@@ -44,6 +44,11 @@ def _research(call):
     return run
 
 
+def _echo_json(data) -> None:
+    """A command's answer as the JSON its ``--json`` flag promises (Chinese unescaped)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def _echo_rows(rows: list[dict], columns: list[str], fmt: str, header: bool = False) -> None:
     """Rows as CSV (with its header) or tab-separated text (with one when asked)."""
     import csv
@@ -77,7 +82,7 @@ def kwic(query, index_dir, width, sort, page, limit, every, fmt, **options) -> N
     result = _research(lambda index: concordance(index, " ".join(query), _filters(options), width=width, sort=sort,
                                                  page=page, per_page=limit, every=every))(index_dir)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        _echo_json(result)
     elif fmt == "csv":
         _echo_rows(result["lines"], ["passage_id", "agency", "year", "left", "match", "right", "url"], "csv")
     else:
@@ -100,8 +105,7 @@ def trend(queries, index_dir, split, top, fmt, **options) -> None:
 
     result = _research(lambda index: run_trend(index, list(queries), _filters(options), split=split, top=top))(index_dir)
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
+        return _echo_json(result)
     rows = [{"query": s["query"], **p} for s in result["series"] for p in s["points"]]
     columns = ["query", "year", "passages", "reports", "reports_in_year", "share"]
     _echo_rows(rows, columns, fmt, header=True)
@@ -119,8 +123,7 @@ def cards(query, index_dir, deadline, fmt, **options) -> None:
 
     found = _research(lambda index: report_cards(index, " ".join(query), _filters(options), deadline))(index_dir)
     if fmt == "json":
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
+        return _echo_json(found)
     rows = [dict(c, missing="、".join(c["missing"])) for c in found]
     columns = ["report_id", "agency", "year", "date", "status", "days_late", "missing", "length", "figures"]
     _echo_rows(rows, columns, fmt, header=True)
@@ -142,8 +145,7 @@ def compare(query, index_dir, category, page, limit, as_json, **options) -> None
     result = _research(lambda index: side_by_side(index, " ".join(query), _filters(options), category=category,
                                                   page=page, per_page=limit))(index_dir)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
+        return _echo_json(result)
     click.echo(f"{result['category']}: {result['total']} reports; page {result['page']} of {result['pages']}")
     for report in result["reports"]:
         click.echo(f"\n== {report['agency'] or report['title']} ({report['year'] or '-'})  /r/{report['report_id']}")
@@ -163,8 +165,7 @@ def similar(passage_id, index_dir, related, as_json) -> None:
 
     found = _research(lambda index: similar_passages(index, passage_id, related=related))(index_dir)
     if as_json:
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
-        return
+        return _echo_json(found)
     click.echo(f"near-identical in {found['near_identical_reports']} other reports")
     marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
     for near in found["near_identical"]:

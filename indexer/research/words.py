@@ -78,11 +78,6 @@ def _text(text) -> str:
     return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
-def passages_with(gen: Generation, r, word: str) -> int:
-    """How many live passages have ``word`` (``r``: this module's ``reader``).  Call with ``USING`` held."""
-    return r.doc_frequency(FIELD, word)
-
-
 class Neighbours:
     """Which vocabulary words are one edit from a term.  The words are kept in
     lists by length, and rapidfuzz's Levenshtein scan (C++) looks only at the
@@ -133,7 +128,7 @@ def did_you_mean(gen: Generation, term: str, limit: int = 3) -> list[dict]:
     candidates = neighbours(gen).of(term)
     r = reader(gen)
     with USING:
-        found = {w: n for w in candidates if (n := passages_with(gen, r, w)) > 0}
+        found = {w: n for w in candidates if (n := r.doc_frequency(FIELD, w)) > 0}
     ranked = sorted(found, key=lambda w: (-found[w], w))
     return [{"word": w, "passages": found[w]} for w in ranked[:limit]]
 
@@ -152,7 +147,7 @@ def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
                 break
             if isinstance(word, bytes):
                 word = word.decode("utf-8")
-            if len(word) > len(prefix) and (count := passages_with(gen, r, word)) > 0:
+            if len(word) > len(prefix) and (count := r.doc_frequency(FIELD, word)) > 0:
                 words.append((count, word))
     words.sort(key=lambda p: (-p[0], p[1]))
     return [{"word": w, "passages": f} for f, w in words[:limit]]
@@ -171,7 +166,7 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     r = reader(gen)
     with USING:
         total = max(1, r.doc_count())
-        frequencies = {word: passages_with(gen, r, word) for word in counts}
+        frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
     scored = []
     for word, tf in counts.items():
         df = frequencies[word]
