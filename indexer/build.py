@@ -106,7 +106,8 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
         update.seconds["read"], update.seconds["deleted"] = seconds, round(time.perf_counter() - clock, 3)
         # Before Whoosh deletes them: the words of the documents it is about to delete.
         deletions = word_deletions.record(previous, update.deleted_ids) if words and previous else {}
-        counts = _write_update(root, generation, update, documents, progress, near)
+        counts = _write_update(root, generation, update, documents, progress, near,
+                               word_deletions.together(previous.path if previous else None, deletions))
         if words:
             _keep_word_deletions(generation, previous, deletions)
         meta = {**_meta(result, update, words), "near_duplicates": near}
@@ -125,9 +126,10 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
 
 
 def _write_update(root: Path, generation: Path, update: Update, documents: DocumentWriter,
-                  progress: bool, near: bool) -> dict:
+                  progress: bool, near: bool, deleted_words: dict) -> dict:
     """The new segment (if any report is new) and the Whoosh documents; the
-    segments the generation will list are declared first (see ``layout``)."""
+    segments the generation will list are declared first (see ``layout``).
+    ``deleted_words``: the words of every document Whoosh holds as deleted."""
     update.new_segment = new_segment_name() if update.added else None
     plan_segments(generation, update.segment_names())
     clock = time.perf_counter()
@@ -136,7 +138,7 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     counts = {"timings": {}}
     if update.added:
         counts = write_segment(segments_folder(root) / update.new_segment, update.added, near=near)
-    documents.finish()
+    documents.finish(deleted_words)
     update.seconds["added"] = round(time.perf_counter() - clock, 3)
     counts["timings"]["whoosh"] = round(time.perf_counter() - clock - sum(
         v for k, v in counts["timings"].items() if not k.endswith("_mb")), 3)

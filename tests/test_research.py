@@ -261,6 +261,44 @@ def test_related_passages_come_from_other_reports(copied):
     assert all(not r["passage_id"].startswith(lonely.rsplit("-", 1)[0]) for r in related)
 
 
+TIED = "落实行政执法公示制度，规范执法全过程记录，开展案卷评查。"
+
+
+def test_related_passages_tied_in_score_come_in_passage_order_after_an_update(tmp_path):
+    """Thirty reports share one paragraph (equal scores); Whoosh would keep the
+    lowest document numbers, which an update gives to the reports read first,
+    not to the first in passage order."""
+    from indexer.build import build_index
+    from indexer.research import similar_passages
+    from indexer.search import open_index
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    names = [f"r{n:02d}.txt" for n in range(30)]
+
+    def write(name: str, agency: str, paragraph: str) -> None:
+        (folder / name).write_text(f"{agency}2022年法治政府建设年度报告\n\n一、主要举措和成效\n\n{paragraph}\n",
+                                   encoding="utf-8")
+
+    write("s.txt", "甲市司法局", "全面推行行政执法公示制度、执法全过程记录制度、重大执法决定法制审核制度，评查行政执法案卷。")
+    for name in names[10:]:
+        write(name, f"{name[1:3]}号县司法局", TIED)
+    build_index([folder], tmp_path / "index", procs=1)
+    for name in names[:10]:                       # read last, first in passage order
+        write(name, f"{name[1:3]}号县司法局", TIED)
+    build_index([folder], tmp_path / "index", procs=1)
+    build_index([folder], tmp_path / "fresh", procs=1)
+    answers = []
+    for where in ("index", "fresh"):
+        index = open_index(tmp_path / where)
+        [source] = index.all_ids('"重大执法决定法制审核制度"')
+        answers.append(similar_passages(index, source, related=3)["related"])
+        index.close()
+    assert answers[0] == answers[1]
+    assert [r["title"][:7] for r in answers[0]] == ["00号县司法局", "01号县司法局", "02号县司法局"]
+    assert len({r["score"] for r in answers[0]}) == 1
+
+
 # --- side by side -------------------------------------------------------------
 
 def test_side_by_side_shows_every_passage_of_the_category(samples):

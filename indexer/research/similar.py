@@ -75,23 +75,40 @@ def text_diff(a: str, b: str) -> list[dict]:
 
 
 def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[dict]:
-    """Passages of other reports sharing the most telling words (more like this),
-    best first, ties in passage order (not Whoosh's document numbers, which an
-    update reorders)."""
+    """Passages of other reports sharing the most telling words (Whoosh's
+    more-like-this: its key terms of the text, then their BM25F), best first,
+    ties in passage order (not Whoosh's document numbers, which an update
+    reorders)."""
     if limit <= 0:
         return []
-    own_report = int(gen.columns["report"][seq])
+    from whoosh.query import Or, Term
+
     with USING, gen_searcher(gen) as searcher:
-        docnum = searcher.document_number(passage_id=gen.passage_id(seq))
-        if docnum is None:
+        terms = searcher.key_terms_from_text(FIELD, text, numterms=12)
+        if not terms:
             return []
-        # Whoosh 2.7's more_like has no mask: ask for more, drop the passage's own report.
-        hits = searcher.more_like(docnum, FIELD, text=text, top=limit * 4, numterms=12)
-        scored = [(hit.score, other) for hit in hits if (other := _row(gen, hit["passage_id"])) is not None
-                  and other not in exclude and int(gen.columns["report"][other]) != own_report]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        return [dict(_place(gen, other), score=round(score, 2), text=gen.texts[other])
-                for score, other in scored[:limit]]
+        query = Or([Term(FIELD, word, boost=weight) for word, weight in terms])
+        own = gen.report_ids[int(gen.columns["report"][seq])]
+        # Whoosh 2.7's more_like masks only the passage itself: the mask here
+        # also leaves out its report and its near-identical passages.
+        mask = Or([Term("report_id", own)] + [Term("passage_id", gen.passage_id(o)) for o in sorted(exclude)])
+        scored = _best_with_ties(searcher, query, mask, limit, lambda hit: _row(gen, hit["passage_id"]))
+    return [dict(_place(gen, other), score=round(score, 2), text=gen.texts[other]) for score, other in scored]
+
+
+def _best_with_ties(searcher, query, mask, limit: int, row) -> list[tuple[float, int]]:
+    """The ``limit`` best (score, row) pairs, ties by row.  Whoosh keeps, among
+    equal scores at the edge of its top N, the lowest document numbers; so N
+    grows until the last score it returns is below the ``limit``-th (or it
+    returns everything), and then every passage tied at the edge is in."""
+    top = limit * 2
+    while True:
+        hits = searcher.search(query, limit=top, mask=mask)
+        scored = sorted(((hit.score, other) for hit in hits if (other := row(hit)) is not None),
+                        key=lambda pair: (-pair[0], pair[1]))
+        if len(hits) < top or len(scored) < limit or scored[-1][0] < scored[limit - 1][0]:
+            return scored[:limit]
+        top *= 4
 
 
 def gen_searcher(gen):

@@ -32,9 +32,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 from whoosh import index as whoosh_index
+from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from ..children import die_with_parent, die_with_parent_on_fork
 from .schema import passage_schema
+from .word_deletions import exact_lengths
 
 _SMALL = 5_000     # passages: fewer are written without words in this process
 
@@ -85,9 +87,11 @@ class DocumentWriter:
             else:
                 self._fields = _FieldsWriter(self.folder, document_fields(rows), list(deleted), self.optimize)
 
-    def finish(self) -> None:
+    def finish(self, deleted_words: dict | None = None) -> None:
+        """``deleted_words``: the word records of every document Whoosh holds as
+        deleted (``store.word_deletions``), to keep its merge's lengths exact."""
         if self._words is not None:
-            self._words.finish(self.optimize)
+            self._words.finish(self.optimize, deleted_words or {})
         elif self._fields is not None:
             self._fields.wait()
 
@@ -138,12 +142,12 @@ class _WordsWriter:
         except BaseException as exc:      # re-raised by finish(), in the main thread
             self._error = exc
 
-    def finish(self, optimize: bool = False) -> None:
+    def finish(self, optimize: bool, deleted_words: dict) -> None:
         if self._feeder is not None:
             self._feeder.join()
         if self._error is not None:
             raise self._error
-        self.writer.commit(optimize=optimize)
+        self.writer.commit(mergetype=exact_lengths(OPTIMIZE if optimize else MERGE_SMALL, deleted_words))
         if not self._fed:
             # Whoosh tells its workers to stop only when documents went to them;
             # with none (every file skipped) they would wait, and keep the build alive.

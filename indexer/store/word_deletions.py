@@ -15,6 +15,12 @@ documents are simply not found and are dropped at the next update.
 
 The file (``word_deletions.json`` in the generation) is small: the distinct
 words of the replaced passages only.
+
+The same records keep Whoosh's total field length exact through its own merge
+(``exact_lengths``): a merge copies each document's length as its one-byte
+quantized form, so the merged segment's total (BM25F's average length) would
+drift from a fresh build's; the exact total is the merged segments' totals less
+their deleted documents' recorded lengths.
 """
 from __future__ import annotations
 
@@ -73,13 +79,19 @@ def _passage_texts(previous, report_ids: list[str]) -> dict[str, str]:
     return texts
 
 
-def carry(previous_path: Path | None, new: dict, whoosh_reader) -> dict:
-    """The records a generation keeps: the previous generation's and ``new``,
-    only for documents ``whoosh_reader`` still holds as deleted."""
+def together(previous_path: Path | None, new: dict) -> dict:
+    """The previous generation's records and ``new`` in one table."""
     merged: dict[str, dict[str, dict[str, int]]] = {}
     for source in (load(previous_path) if previous_path else {}, new):
         for segid, docs in source.items():
             merged.setdefault(segid, {}).update(docs)
+    return merged
+
+
+def carry(previous_path: Path | None, new: dict, whoosh_reader) -> dict:
+    """The records a generation keeps: the previous generation's and ``new``,
+    only for documents ``whoosh_reader`` still holds as deleted."""
+    merged = together(previous_path, new)
     still = deleted_places(whoosh_reader)
     return {segid: kept for segid, docs in merged.items()
             if (kept := {d: words for d, words in docs.items() if (segid, int(d)) in still})}
@@ -95,6 +107,39 @@ def load(path: Path) -> dict:
         return json.loads((path / FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+
+
+def exact_lengths(policy, records: dict):
+    """Whoosh's merge ``policy`` (``MERGE_SMALL``, ``OPTIMIZE``), keeping the
+    total length of the ``content`` field exact: after the policy has copied the
+    segments it merges (their lengths quantized), the writer's total is set to
+    what those segments' documents really hold.  ``records``: the word records
+    of every document deleted in them (this update's and the carried ones); a
+    deleted document without one leaves Whoosh's own total."""
+    def merge(writer, segments):
+        before = writer.perdocwriter._fieldlengths[FIELD]        # noqa: SLF001  (Whoosh 2.7: no public way)
+        kept = policy(writer, segments)
+        merged = [s for s in segments if not any(s is k for k in kept)]
+        exact = _live_length(merged, records)
+        if exact is not None:
+            writer.perdocwriter._fieldlengths[FIELD] = before + exact   # noqa: SLF001
+        return kept
+    return merge
+
+
+def _live_length(segments, records: dict) -> int | None:
+    """The words of the live documents of ``segments`` (None: a deleted one is unrecorded)."""
+    total = 0
+    for segment in segments:
+        total += getattr(segment, "_fieldlengths", {}).get(FIELD, 0)   # noqa: SLF001  exact, by induction
+        if segment.has_deletions():
+            docs = records.get(segment.segment_id(), {})
+            for docnum in segment.deleted_docs():
+                words = docs.get(str(docnum))
+                if words is None:
+                    return None
+                total -= sum(words.values())
+    return total
 
 
 class Deleted:
