@@ -1,7 +1,11 @@
 """Alternative query mixes: which kinds of query make our ratio to the scan bad.
 
-``python -m bench.mixes [--size 100k] [--mixes substr,topwords,...] [--filters none|half|all]
+``python -m bench.mixes [--size 100k] [--mixes substr,topwords,...] [--filters none,half,all,keep,half-agency,…]
 [--count 200] [--json FILE] [--profile MIX]``
+
+Mixes: bench (the bench's own queries; ``keep`` = with its own filters), date
+(sort=date), grouped (group=report), substr, topwords, chars, boolean (AND/OR/-),
+pages (2–5), long (quoted 10–30 chars), pasted (the same unquoted), nomatch, typo.
 
 Uses the corpus and the index the last ``python -m bench`` run left
 (``bench/data/<size>/passages.jsonl``, ``bench/out/<size>/ours-index-build2``).
@@ -48,7 +52,7 @@ SEED = 20240611
 SECTIONS = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _PHRASE = re.compile(r"^[\u4e00-\u9fff\d]+$")
-MIXES = ("bench", "substr", "topwords", "chars", "boolean", "pages", "long", "pasted", "nomatch", "typo")
+MIXES = ("bench", "date", "grouped", "substr", "topwords", "chars", "boolean", "pages", "long", "pasted", "nomatch", "typo")
 
 
 # --- the scan, answering the same queries ------------------------------------
@@ -152,6 +156,10 @@ def make_mix(name: str, corpus: Corpus, count: int) -> list[dict]:
         mix = json.loads((OUT / "queries.json").read_text(encoding="utf-8"))
         return [_q(q["q"], f"{q['kind']}-{q['freq']}", filters=q.get("filters") or {})
                 for q in mix["queries"] + mix["warmup"]]
+    if name in ("date", "grouped"):         # the bench's queries sorted by date / grouped by report
+        mix = json.loads((OUT / "queries.json").read_text(encoding="utf-8"))   # (the scan ranks as usual)
+        extra = {"sort": "date"} if name == "date" else {"group": "report"}
+        return [_q(q["q"], f"{q['kind']}-{q['freq']}", params=extra) for q in mix["queries"] + mix["warmup"]]
     if name == "substr":                    # uniform random substrings, 2–8 chars
         for n in range(need):
             piece = corpus.substring(rng.randint(2, 8))
@@ -209,14 +217,19 @@ def make_mix(name: str, corpus: Corpus, count: int) -> list[dict]:
 
 
 def apply_filters(queries: list[dict], corpus: Corpus, mode: str) -> list[dict]:
-    """none: no filter; half: every other query (the bench's rule); all: every query;
+    """none: no filter; half: every other query (the bench's rule); all: every query
+    (agency, year, section in turn; ``half-agency``, ``all-year`` …: that kind only);
     keep: as the mix made them (the bench mix's own)."""
     if mode == "keep":
         return queries
     out = []
+    share, _, kind = mode.partition("-")          # half-agency, all-year …: one kind of filter only
     for n, query in enumerate(queries):
-        wanted = mode == "all" or (mode == "half" and n % 2)
-        out.append({**query, "filters": corpus.filter(n // (2 if mode == "half" else 1)) if wanted else {}})
+        wanted = share == "all" or (share == "half" and n % 2)
+        step = n // (2 if share == "half" else 1)
+        if kind:
+            step = ("agency", "year", "section").index(kind)
+        out.append({**query, "filters": corpus.filter(step) if wanted else {}})
     return out
 
 
@@ -226,6 +239,7 @@ def path_of(query: dict) -> str:
     params = [("q", query["q"]), ("per_page", "10")]
     if query.get("page", 1) != 1:
         params.append(("page", str(query["page"])))
+    params.extend((query.get("params") or {}).items())
     for field, values in (query.get("filters") or {}).items():
         params.extend((field, str(v)) for v in values)
     return "/search.json?" + urllib.parse.urlencode(params)
@@ -297,7 +311,7 @@ def summary(name: str, queries: list[dict], ours: dict, scan: dict) -> dict:
 def by_kind(queries: list[dict], ours: dict, scan: dict) -> list[tuple]:
     groups: dict[str, list[int]] = {}
     for n, q in enumerate(queries):
-        groups.setdefault(q["kind"] + ("+f" if q.get("filters") else ""), []).append(n)
+        groups.setdefault(q["kind"] + "".join(f"+{f}" for f in (q.get("filters") or {})), []).append(n)
     rows = []
     for kind, ns in sorted(groups.items()):
         o = [ours["ms"][n] for n in ns]
@@ -360,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         made = make_mix(name, corpus, args.count)
         for mode in args.filters.split(","):
+            if mode == "keep" and name != "bench":
+                continue
             queries = [with_clauses(q) for q in apply_filters(made, corpus, mode)]
             label = name if mode == "none" else f"{name}+{mode}"
             mixes[label] = (queries[:-10], queries[-10:])
@@ -374,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     scan.open(Path(""), rows)
     del rows, corpus
     gc.collect()
+    gc.freeze()          # jieba's dictionary and the mixes: out of the collector's passes
     scanned = time_scan(scan, mixes)
     del scan
     gc.collect()
