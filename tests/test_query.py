@@ -56,3 +56,42 @@ def test_the_length_limit_is_one_check():
     assert error.value.status == 400 and "过长" in error.value.message and error.value.hint
     with pytest.raises(QueryError):
         parse_query("法" * (MAX_QUERY + 1))
+
+
+def test_a_lone_character_is_never_glued_across_a_stopword():
+    terms = lambda q: [t.norm for clause in parse_query(q).clauses for t in clause]
+    assert terms("门和各级") == ["门", "各级"]
+    assert terms("不足和原") == ["不足", "原"]
+    assert "双" not in terms("双随机抽查") and "".join(terms("双随机抽查")) == "双随机抽查"
+
+
+@pytest.fixture(scope="module")
+def samples_index(tmp_path_factory):
+    from conftest import SAMPLES
+    from index_helpers import build_and_open
+
+    index = build_and_open([SAMPLES], tmp_path_factory.mktemp("query-samples"))
+    yield index
+    index.close()
+
+
+def test_text_pasted_from_a_passage_finds_that_passage(samples_index):
+    """Every window of a passage, typed unquoted, finds the passage it was cut
+    from: its words are pieces of what was typed, never pieces glued over a
+    dropped stopword."""
+    from indexer.analysis.normalize import normalize
+
+    gen = samples_index.generation
+    tried = 0
+    for seq in range(0, len(gen.columns["report"]), 5):
+        text = gen.texts[seq]
+        for start in range(0, max(1, len(text) - 8), 23):
+            window = text[start:start + 7]
+            if not any(c in window for c in "的和与及在是对等") or not window.strip():
+                continue
+            query = parse_query(window)
+            norm = normalize(window)
+            assert all(t.norm in norm for clause in query.clauses for t in clause), window
+            assert gen.passage_id(seq) in samples_index.all_ids(window), window
+            tried += 1
+    assert tried > 50

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..analysis import cut, normalize
+from ..analysis import normalize
+from ..analysis.tokenize import is_word, segmenter
 from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
@@ -198,18 +199,32 @@ def _terms(value: str, quoted: bool, query: Query) -> list[Term]:
         if value.strip():
             query.notes.append(f"“{value}”不含可检索的文字，已忽略（通配符不受支持）。")
         return []
-    words = _merge_single_characters([w for w in cut(stripped) if w not in STOPWORDS] or [stripped])
+    words = _merge_single_characters(pieces(stripped)) or [stripped]
     query.phrases.append(stripped)
     return [Term(w, w, False) for w in dict.fromkeys(words)]
 
 
+def pieces(norm_text: str) -> list[str]:
+    """Jieba's cut of normalized text with its marks and spaces kept (``cut``
+    drops them): they end a run of words a lone character may be glued to."""
+    return list(segmenter().cut(norm_text, HMM=False))
+
+
 def _merge_single_characters(words: list[str]) -> list[str]:
-    """Glue a lone character to its neighbour: ``双|随机抽查`` is meant as
-    ``双随机抽查``; required alone, ``双`` would match almost every passage."""
+    """The words of jieba's ``pieces`` without stopwords and punctuation, a
+    lone character glued to a word it touches: ``双|随机抽查`` is meant as
+    ``双随机抽查``; required alone, ``双`` would match almost every passage.
+    Never across a stopword or a mark: ``门|和|各级`` gives 门 and 各级, and
+    ``程|,|及时`` 程 and 及时 (``门各级``, ``程及时`` are in no passage)."""
     merged: list[str] = []
+    touching = False             # the last word kept is the one just before this one
     for word in words:
-        if merged and (len(word) == 1 or len(merged[-1]) == 1) and len(words) > 1:
+        if word in STOPWORDS or not is_word(word):
+            touching = False
+            continue
+        if touching and (len(word) == 1 or len(merged[-1]) == 1):
             merged[-1] += word
         else:
             merged.append(word)
+        touching = True
     return merged
