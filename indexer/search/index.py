@@ -269,7 +269,8 @@ class Index:
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
             "copied": bool(gen.copied[seq]),
-            "snippet": snippet(text, terms) if with_snippet else None,
+            # The index's normalized text spares the snippet normalizing it again.
+            "snippet": snippet(text, terms, gen.norm[seq]) if with_snippet else None,
             # all: every word; near: all but one (listed after those); some: a
             # partial result, where no passage holds every word.
             "match": "near" if near else ("some" if partial else "all"),
