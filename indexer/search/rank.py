@@ -9,19 +9,15 @@ a partial result a passage with all but one word beats one with a single word.
 """
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from .match import Matches, aligned_tfs
+from .proximity import window_bonuses
 from .query import Query
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it
 HEADING_BOOST = 0.4      # × idf, when the passage's section path contains it
-PHRASE_BOOST = 3.0       # × number of clauses, when the query text occurs whole
-NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close together
-NEAR_SPAN = 40           # characters: words within this window count as close
 RESCORE_WINDOW = 200
 
 
@@ -96,9 +92,9 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
         window = order[:RESCORE_WINDOW]
         # A passage missing a clause can hold neither the whole run nor every
         # word close together: no text to read for it.
-        whole = (coverage[window] == len(query.clauses)).tolist()
-        bonus = np.array([proximity_bonus(index.norm[docs[i]], query) if full else 0.0
-                          for i, full in zip(window.tolist(), whole)])
+        full = coverage[window] == len(query.clauses)
+        bonus = np.zeros(len(window))
+        bonus[full] = window_bonuses([index.norm[i] for i in docs[window[full]].tolist()], query)
         rescored = np.lexsort((docs[window], -(scores[window] + bonus), headings[window],
                                -coverage[window]))
         order = np.concatenate([window[rescored], order[RESCORE_WINDOW:]])
@@ -132,53 +128,3 @@ def _heading_flags(index, docs: np.ndarray) -> np.ndarray:
     """1 for a passage that is only a heading line, else 0 (an older index has no column)."""
     column = index.columns.get("heading")
     return np.zeros(len(docs), dtype=np.int8) if column is None else column[docs].astype(np.int8)
-
-
-def proximity_bonus(text: str, query: Query) -> float:
-    """Reward the query's text occurring whole, or its words close together."""
-    clauses = len(query.clauses)
-    if any(phrase in text for phrase in query.phrases if phrase):
-        return PHRASE_BOOST * clauses
-    if clauses < 2:
-        return 0.0
-    span = _shortest_span(text, [[t.norm for t in clause] for clause in query.clauses])
-    if span is None:
-        return 0.0
-    return NEAR_BOOST * clauses * max(0.0, 1 - span / NEAR_SPAN)
-
-
-def _shortest_span(text: str, clauses: list[list[str]], limit: int = 2000) -> int | None:
-    """Length of the shortest stretch of text holding one term of every clause.
-
-    The smallest range covering k sorted lists: one pointer per clause on its
-    occurrences (by start), a heap giving the leftmost; the window runs from it
-    to the furthest end of the current occurrences, and the leftmost pointer
-    moves on.  Linear in the occurrences (times k), where the old sliding window
-    re-scanned itself."""
-    occurrences = []
-    for terms in clauses:
-        found = []
-        for term in terms:
-            start = text.find(term)
-            while start >= 0 and limit > 0:
-                found.append((start, start + len(term)))
-                limit -= 1
-                start = text.find(term, start + 1)
-        if not found:
-            return None
-        found.sort()
-        occurrences.append(found)
-    heap = [(found[0][0], number, 0) for number, found in enumerate(occurrences)]
-    heapq.heapify(heap)
-    ends = [found[0][1] for found in occurrences]     # of each clause's current occurrence
-    best = max(ends) - heap[0][0]
-    while True:
-        _, number, at = heap[0]
-        at += 1
-        if at == len(occurrences[number]):
-            return best
-        start, ends[number] = occurrences[number][at]
-        heapq.heapreplace(heap, (start, number, at))
-        # Recomputed, not only raised: an OR clause's terms differ in length, so a
-        # later occurrence of its may end before the one it replaces.
-        best = min(best, max(ends) - heap[0][0])
