@@ -2,9 +2,11 @@
 list, written out so that two runs (an old commit, a new one) can be compared.
 
 ``python -m bench.equivalence --index DIR [--work bench/out] --out FILE`` writes
-one JSON line per case: the case and ``Index.search``'s answer without
-``took_ms`` (the only field allowed to differ).  Run it from each version's
-tree (``PYTHONPATH``), then ``--compare A B`` lists the cases that differ.
+one JSON line per case: the case and ``Index.search``'s answer, keys in its
+order, without ``took_ms`` (the only field allowed to differ).  Run it in each
+version's tree (``cd TREE``: the current folder's ``indexer`` is imported; an
+old commit's tree: ``git archive COMMIT | tar -x -C TREE`` plus this file),
+then ``--compare A B`` lists the cases that differ.
 
 The cases: the bench's queries (and its warm-up), each with its own filters and
 without, plus OR, minus, long quoted and long pasted queries cut from the
@@ -69,7 +71,7 @@ def run(index_dir: Path, mix: dict, out) -> int:
                 answer.pop("took_ms")
             except SearchError as exc:
                 answer = {"error": str(exc)}
-            out.write(json.dumps({"case": key, "answer": answer}, ensure_ascii=False, sort_keys=True) + "\n")
+            out.write(json.dumps({"case": key, "answer": answer}, ensure_ascii=False) + "\n")
             count += 1
     index.close()
     return count
