@@ -3,7 +3,10 @@ lookups, top facet values, the bounded proximity rescore, reports' best passages
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from conftest import SAMPLES
+from index_helpers import build_and_open
 from indexer.store.generation import Lookup
 
 
@@ -40,3 +43,33 @@ def test_window_bonuses_are_each_passages_bonus():
         query = parse_query(q)
         assert window_bonuses(TEXTS, query).tolist() == [proximity_bonus(t, query) for t in TEXTS], q
         assert window_bonuses([], query).tolist() == []
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    return build_and_open([SAMPLES], tmp_path_factory.mktemp("samples") / "index")
+
+
+def _reports_by_first_passage(gen, docs: np.ndarray, order: np.ndarray) -> list[int]:
+    """The long way: the whole result list in order, each report at its first passage."""
+    reports = gen.columns["report"][docs[order]]
+    _, first = np.unique(reports, return_index=True)
+    return order[np.sort(first)].tolist()
+
+
+@pytest.mark.parametrize("window", [3, 200])
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_reports_in_the_order_of_their_best_passage(index, monkeypatch, window, sort):
+    """Each report's best passage, found per report, and the reports in the order
+    of the full sorted list, near misses and a rescore window cutting reports included."""
+    from indexer.search import group, rank
+
+    monkeypatch.setattr(rank, "RESCORE_WINDOW", window)
+    monkeypatch.setattr(group, "RESCORE_WINDOW", window)
+    with index.using() as gen:
+        for q in ("执法", "卫生 执法 检查", "法治政府建设", "行政 OR 执法 监督", "的", "year:2022", "双随机 -抽查"):
+            _, _, _, matches, _ = index._matched(gen, q, None)
+            query = index._matched(gen, q, None)[0]
+            full = rank.rank(gen, matches, query, len(matches.docs), sort)
+            expected = _reports_by_first_passage(gen, matches.docs, full)
+            assert group.report_order(gen, matches, query, sort).tolist() == expected, (q, sort)

@@ -27,7 +27,7 @@ from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_t
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .facets import FilterError, ReportLevel, combine, facet_counts, filter_masks
-from .group import report_groups
+from .group import report_order
 from .match import match_query, term_hits
 from .query import FIELDS, QueryError, Term, parse_query
 from .rank import rank
@@ -133,7 +133,8 @@ class Index:
     def _search(self, gen: Generation, started: float, q: str, filters: dict | None, page: int,
                 per_page: int, sort: str, group: str) -> dict:
         by_report = group == "report"
-        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report)
+        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report,
+                        by_report=by_report)
         terms = run["query"].terms()
         near_total = int(run["near"].sum())
         total = int(len(run["docs"])) - near_total
@@ -147,10 +148,11 @@ class Index:
             "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
         }
         if group == "report":
-            groups = report_groups(gen.columns["report"][run["docs"][run["order"]]])
-            answer["pages"] = max(1, math.ceil(len(groups) / per_page))
-            answer["groups"] = [self._group(gen, run, terms, g)
-                                for g in groups[(page - 1) * per_page:page * per_page]]
+            # order: each report's best passage, the reports in the order of them.
+            per_report = _report_level(gen).hits_per_report(run["docs"])
+            answer["pages"] = max(1, math.ceil(len(run["order"]) / per_page))
+            answer["groups"] = [self._group(gen, int(run["docs"][best]), terms, per_report)
+                                for best in run["order"][(page - 1) * per_page:page * per_page]]
             answer["hits"] = [g["best"] for g in answer["groups"]]
         else:
             answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
@@ -161,9 +163,9 @@ class Index:
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _group(self, gen: Generation, run: dict, terms: list[str], group: dict) -> dict:
-        best = self._hit(gen, int(run["docs"][run["order"][group["first"]]]), terms)
-        return {"report_id": best["report_id"], "count": group["count"], "best": best}
+    def _group(self, gen: Generation, seq: int, terms: list[str], per_report: np.ndarray) -> dict:
+        best = self._hit(gen, seq, terms)
+        return {"report_id": best["report_id"], "count": int(per_report[gen.columns["report"][seq]]), "best": best}
 
     def count(self, q: str = "", filters: dict | None = None) -> int:
         """How many passages a search lists before any near miss: those matching every
@@ -225,7 +227,9 @@ class Index:
         return _HeldHits(holder, hits)
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
-             near: bool = True) -> dict:
+             near: bool = True, by_report: bool = False) -> dict:
+        """The search's matches, facets and order: the first ``needed`` passages
+        (None: all), or with ``by_report`` each report's best passage, in order."""
         query, merged, excluded, matches, masks = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
@@ -233,7 +237,8 @@ class Index:
                               _report_level(gen))
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
-        order = rank(gen, matches, query, needed or len(matches.docs), sort)
+        order = (report_order(gen, matches, query, sort) if by_report else
+                 rank(gen, matches, query, needed or len(matches.docs), sort))
         return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
                 "excluded": excluded, "partial": matches.partial, "facets": facets, "filters": merged}
 
