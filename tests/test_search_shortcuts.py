@@ -73,3 +73,34 @@ def test_reports_in_the_order_of_their_best_passage(index, monkeypatch, window, 
             full = rank.rank(gen, matches, query, len(matches.docs), sort)
             expected = _reports_by_first_passage(gen, matches.docs, full)
             assert group.report_order(gen, matches, query, sort).tolist() == expected, (q, sort)
+
+
+def _cut_by_hand(full: dict, size: int, chosen: dict) -> dict:
+    return {name: values if name == "year" else
+            [f for n, f in enumerate(values) if n < size or any(v in f["value"] for v in chosen.get(name, []))]
+            for name, values in full.items()}
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 30])
+def test_facet_size_lists_the_top_values_and_the_chosen_ones(index, size):
+    """``facet_size``: each facet's first values as the full list has them, plus a
+    chosen value (or every value holding a chosen part of a name) ranked below
+    them; the year histogram whole; ``facet_values`` counts the full lists."""
+    agencies = index.search("执法")["facets"]["agency"]
+    assert len(agencies) > 2
+    for filters in ({}, {"agency": [agencies[-1]["value"]]}, {"agency": ["卫生"]}, {"year": ["2022"], "section": ["成效"]}):
+        full = index.search("执法", filters=filters)
+        cut = index.search("执法", filters=filters, facet_size=size)
+        assert cut.pop("facet_values") == {name: len(values) for name, values in full["facets"].items()}
+        assert cut.pop("facets") == _cut_by_hand(full.pop("facets"), size, filters)
+        assert {**cut, "took_ms": 0} == {**full, "took_ms": 0}
+    chosen = index.search("执法", filters={"agency": [agencies[-1]["value"]]}, facet_size=1)["facets"]["agency"]
+    assert [f["value"] for f in chosen] == [agencies[0]["value"], agencies[-1]["value"]]
+
+
+def test_facet_size_is_checked(index):
+    from indexer.search import SearchError
+
+    for bad in (-1, "x"):
+        with pytest.raises(SearchError):
+            index.search("执法", facet_size=bad)

@@ -63,3 +63,15 @@ def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:
                 if value.strip() and value not in merged.setdefault(name, []):
                     merged[name].append(value)
     return {k: v for k, v in merged.items() if v}
+
+
+def _check_facet_size(facet_size) -> int | None:
+    if facet_size is None:
+        return None
+    try:
+        facet_size = int(facet_size)
+    except (TypeError, ValueError):
+        facet_size = -1
+    if facet_size < 0:
+        raise SearchError("facet_size 应为非负整数")
+    return facet_size

@@ -25,7 +25,7 @@ from ..errors import IndexMissing, NotFound, SearchError
 from ..model import CATEGORIES, made_up_title
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
-from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID,  # noqa: F401  (API)
+from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_facet_size,  # noqa: F401  (API)
                      _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort)
 from .facets import FilterError, ReportLevel, combine, facet_counts, filter_masks
 from .group import report_order
@@ -117,19 +117,24 @@ class Index:
             return []
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
-               sort: str = "relevance", group: str = "passage") -> dict:
+               sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:
         """One page of results for ``q`` with facet counts over all of them.
-        ``group="report"``: the page lists reports (by their best passage) instead."""
+        ``group="report"``: the page lists reports (by their best passage) instead.
+        ``facet_size``: each facet lists its first ``facet_size`` values and those
+        holding a filter value of its field (the year facet: all), and
+        ``facet_values`` says how many each has; None: every value."""
         started = time.perf_counter()
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
+        facet_size = _check_facet_size(facet_size)
         with self.using() as gen:
-            return self._search(gen, started, q, filters, page, per_page, sort, group)
+            return self._search(gen, started, q, filters, (page, per_page, sort, group), facet_size)
 
-    def _search(self, gen: Generation, started: float, q: str, filters: dict | None, page: int,
-                per_page: int, sort: str, group: str) -> dict:
+    def _search(self, gen: Generation, started: float, q: str, filters: dict | None, paging: tuple,
+                facet_size: int | None) -> dict:
+        page, per_page, sort, group = paging
         by_report = group == "report"
         run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report,
-                        by_report=by_report)
+                        by_report=by_report, facet_size=facet_size)
         terms = run["query"].terms()
         near_total = int(run["near"].sum())
         total = int(len(run["docs"])) - near_total
@@ -155,6 +160,8 @@ class Index:
             answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near), partial=run["partial"])
                               for seq, near in zip(run["docs"][shown], run["near"][shown])]
         answer["facets"] = run["facets"]
+        if facet_size is not None:
+            answer["facet_values"] = run["facet_values"]
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
@@ -222,20 +229,21 @@ class Index:
         return _HeldHits(holder, hits)
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
-             near: bool = True, by_report: bool = False) -> dict:
+             near: bool = True, by_report: bool = False, facet_size: int | None = None) -> dict:
         """The search's matches, facets and order: the first ``needed`` passages
         (None: all), or with ``by_report`` each report's best passage, in order."""
         query, merged, excluded, matches, masks = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
-        facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()},
-                              _report_level(gen))
+        facets, values = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab,
+                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, merged)
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         order = (report_order(gen, matches, query, sort) if by_report else
                  rank(gen, matches, query, needed or len(matches.docs), sort))
         return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
-                "excluded": excluded, "partial": matches.partial, "facets": facets, "filters": merged}
+                "excluded": excluded, "partial": matches.partial, "facets": facets, "facet_values": values,
+                "filters": merged}
 
     def _whole(self, gen: Generation, run: dict, q: str) -> dict | None:
         """When the unquoted query is one run of text cut into words: how many of
