@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=str(OUT))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pieces", type=int, default=60, help="long quoted and pasted queries")
+    parser.add_argument("--kinds", default=None, help="time only these kinds (comma-separated)")
     args = parser.parse_args(argv)
     work = Path(args.work)
     index = Path(args.index) if args.index else work / "100k" / "ours-index-build2"
@@ -120,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     opened.close()
     warmup = [{"q": q["q"], "filters": q.get("filters") or {}, "page": 1, "sort": "relevance", "group": "passage"}
               for q in mix["warmup"]]
-    times = measure(Path(args.old), Path(args.new), index, calls(mix, pieces), warmup, args.rounds)
+    todo = [c for c in calls(mix, pieces) if not args.kinds or c["kind"] in args.kinds.split(",")]
+    times = measure(Path(args.old), Path(args.new), index, todo, warmup, args.rounds)
     print(report(times))
     return 0
 
