@@ -8,6 +8,8 @@ a pipe, timing each call itself.  The driver sends every query to both, old
 first and new first in turn, so whatever else loads the machine falls on both
 alike.  Prints p50/p95 per query kind (the bench mix's kind and frequency, and
 the shapes: sort=date, group=report, page 3, long quoted, long pasted).
+``--facet-size N``: the new tree's searches ask for ``facet_size=N`` (what a page
+shows), the old one's for every value.
 """
 from __future__ import annotations
 
@@ -28,12 +30,13 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from indexer.search import open_index
 index = open_index(sys.argv[2])
+extra = {"facet_size": int(sys.argv[3])} if sys.argv[3] else {}
 print("ready", flush=True)
 for line in sys.stdin:
     call = json.loads(line)
     started = time.perf_counter()
     index.search(call["q"], filters=call["filters"], page=call["page"], per_page=10,
-                 sort=call["sort"], group=call["group"])
+                 sort=call["sort"], group=call["group"], **extra)
     print((time.perf_counter() - started) * 1000, flush=True)
 """
 
@@ -54,8 +57,9 @@ def calls(mix: dict, pieces: list[str]) -> list[dict]:
 
 
 class Worker:
-    def __init__(self, tree: Path, index: Path):
-        self.process = subprocess.Popen([sys.executable, "-c", WORKER, str(tree), str(index)], cwd=str(tree),
+    def __init__(self, tree: Path, index: Path, facet_size: int | None = None):
+        self.process = subprocess.Popen([sys.executable, "-c", WORKER, str(tree), str(index),
+                                         "" if facet_size is None else str(facet_size)], cwd=str(tree),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.process.stdout.readline().strip() == "ready"
 
@@ -69,8 +73,9 @@ class Worker:
         self.process.wait()
 
 
-def measure(old: Path, new: Path, index: Path, todo: list[dict], warmup: list[dict], rounds: int) -> dict:
-    workers = {"old": Worker(old, index), "new": Worker(new, index)}
+def measure(old: Path, new: Path, index: Path, todo: list[dict], warmup: list[dict], rounds: int,
+            facet_size: int | None = None) -> dict:
+    workers = {"old": Worker(old, index), "new": Worker(new, index, facet_size)}
     times: dict = defaultdict(list)
     try:
         for call in warmup:
@@ -107,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pieces", type=int, default=60, help="long quoted and pasted queries")
     parser.add_argument("--kinds", default=None, help="time only these kinds (comma-separated)")
+    parser.add_argument("--facet-size", type=int, default=None, help="the new tree's searches ask for this facet_size")
     args = parser.parse_args(argv)
     work = Path(args.work)
     index = Path(args.index) if args.index else work / "100k" / "ours-index-build2"
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     warmup = [{"q": q["q"], "filters": q.get("filters") or {}, "page": 1, "sort": "relevance", "group": "passage"}
               for q in mix["warmup"]]
     todo = [c for c in calls(mix, pieces) if not args.kinds or c["kind"] in args.kinds.split(",")]
-    times = measure(Path(args.old), Path(args.new), index, todo, warmup, args.rounds)
+    times = measure(Path(args.old), Path(args.new), index, todo, warmup, args.rounds, args.facet_size)
     print(report(times))
     return 0
 
