@@ -56,3 +56,28 @@ def test_the_benchmark_truth_uses_the_matching_form():
     assert norm is normalize
     assert norm("法治政府建設 ＧＤＰ") == "法治政府建设gdp"
     assert is_traditional("法治政府建設") and not is_traditional("法治政府建设")
+
+
+def test_only_unprintable_characters_and_the_space_normalize_to_nothing():
+    """``same_offsets`` (a snippet's shortcut past the per-character map) holds
+    only while this does, for every code point the map can see."""
+    import sys
+
+    from indexer.analysis.normalize import _MAP
+
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c != " " and c.isprintable() and not _MAP[ord(c)]] == []
+
+
+@pytest.mark.parametrize("text", ["法治政府建設，２０２３年", "２０２３ 年", "ﬁ 年", "a\u200bﬁ", "……完成", "第⑴项\t",
+                                  "", "ＧＤＰ增长"])
+def test_offsets_from_a_given_normalized_text_are_the_same(text):
+    """The index hands over each passage's normalized text: the answer is the
+    one computed from scratch, whether the shortcut applies or not."""
+    from indexer.analysis.normalize import same_offsets
+
+    norm, offsets = normalize_with_offsets(text)
+    given, given_offsets = normalize_with_offsets(text, normalize(text))
+    assert (given, list(given_offsets)) == (norm, list(offsets))
+    # Equal lengths are not enough: ``ﬁ`` gives two characters, the space none.
+    assert not same_offsets("ﬁ 年", normalize("ﬁ 年"))
+    assert same_offsets("法治，建設", normalize("法治，建設"))

@@ -319,7 +319,7 @@ def test_passage_and_report_lookup(index):
 def test_proximity_span_of_or_terms_of_different_lengths():
     """The window is recomputed from each clause's current occurrence: a long
     term of an OR clause passed over must not keep the window wide."""
-    from indexer.search.rank import _shortest_span
+    from indexer.search.proximity import _shortest_span
 
     text = "ab" + "xc" + "y" * 96
     assert _shortest_span(text, [[text[:100], "b"], ["c"]]) == 3       # "bxc"

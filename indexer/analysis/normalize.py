@@ -61,14 +61,28 @@ def normalize(text: str) -> str:
     return text.translate(_MAP)
 
 
-def normalize_with_offsets(text: str) -> tuple[str, Sequence[int]]:
+def same_offsets(text: str, norm: str) -> bool:
+    """Whether every character of ``text`` maps to exactly one of ``norm``
+    (``normalize(text)``), found without a per-character map.  Only spaces and
+    control/format characters map to nothing, and all but the ASCII space are
+    unprintable (``str.isprintable``, a test in C; ``test_normalize`` checks
+    this against the map): with none of them, no character maps to fewer than
+    one, so equal lengths leave none mapping to more than one either."""
+    return len(norm) == len(text) and " " not in text and text.isprintable()
+
+
+def normalize_with_offsets(text: str, norm: str | None = None) -> tuple[str, Sequence[int]]:
     """``normalize(text)`` plus, for each of its characters, the index in ``text``
-    of the character it came from (and one more entry: ``len(text)``)."""
+    of the character it came from (and one more entry: ``len(text)``).
+    ``norm``: ``normalize(text)`` when the caller has it already (the index keeps
+    every passage's): then the usual case costs no ``translate`` at all."""
+    if norm is not None and same_offsets(text, norm):
+        return norm, range(len(text) + 1)
     lengths = text.translate(_LENGTHS)
     if lengths.count("1") == len(lengths):
         # Every character maps to exactly one: offsets are the identity (a range,
         # not a list of every index), and the per-character loop below is not needed.
-        return text.translate(_MAP), range(len(text) + 1)
+        return norm if norm is not None else text.translate(_MAP), range(len(text) + 1)
     pieces: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):

@@ -128,10 +128,15 @@ class ReportLevel:
         return np.diff(np.searchsorted(docs, self.bounds))
 
 
-def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel | None = None) -> dict[str, list[dict]]:
-    """``{field: [{value, count}]}`` for the facets, largest count first.  ``docs``
-    must be sorted when ``reports`` is given."""
-    result = {}
+def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel | None = None,
+                 size: int | None = None, chosen: dict[str, list[str]] | None = None) -> tuple[dict, dict]:
+    """``({field: [{value, count}]}, {field: number of values})`` for the facets,
+    largest count first.  ``docs`` must be sorted when ``reports`` is given.
+    ``size``: list only a facet's first ``size`` values and those holding one of
+    its ``chosen`` (filter) values, as a page shows them (the year facet, a
+    histogram, stays whole); a page shows 30 of 2,000 agencies, and a dict for
+    every one of them was the facets' main cost."""
+    result, distinct = {}, {}
     subsets: dict = {}        # the hits a facet counts: all filters, or all but its own
     for name in FACETS:
         skip = name if name in masks else None
@@ -148,21 +153,24 @@ def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel |
             codes = columns[column][subsets[skip]]
             codes = codes[codes >= 0] if name != "year" else codes[codes > 0]
             counts = np.bincount(codes.astype(np.int64))
-        result[name] = _pairs(name, counts, vocab)
-    return result
+        result[name], distinct[name] = _pairs(name, counts, vocab, size, (chosen or {}).get(name) or [])
+    return result, distinct
 
 
-def _pairs(name: str, counts: np.ndarray, vocab) -> list[dict]:
-    """The values that occur, largest count first, then by value (newest first for years)."""
+def _pairs(name: str, counts: np.ndarray, vocab, size: int | None, chosen: list[str]) -> tuple[list[dict], int]:
+    """The values that occur, largest count first, then by value (newest first for
+    years), cut to ``size`` plus the ``chosen``; and how many values occur."""
     present = np.flatnonzero(counts)           # only values that occur: no loop over the vocabulary
     if name == "year":
-        return [{"value": str(v), "count": int(counts[v])} for v in present[::-1].tolist()]
+        return [{"value": str(v), "count": int(counts[v])} for v in present[::-1].tolist()], len(present)
     names = {"section": CATEGORIES, "copied": COPIED_VALUES}.get(name)
     if names is None:
         # A facet vocabulary is sorted (``facet_vocab``): code order is value order,
         # so a stable sort by count alone orders ties by value - no Python sort of 600 agencies.
         names = vocab[name]
-        present = present[np.argsort(-counts[present], kind="stable")].tolist()
+        ordered = present[np.argsort(-counts[present], kind="stable")].tolist()
     else:
-        present = sorted(present.tolist(), key=lambda i: (-counts[i], names[i]))
-    return [{"value": names[i], "count": c} for i, c in zip(present, counts[present].tolist())]
+        ordered = sorted(present.tolist(), key=lambda i: (-counts[i], names[i]))
+    if size is not None and len(ordered) > size:
+        ordered = ordered[:size] + [i for i in ordered[size:] if any(v in names[i] for v in chosen)]
+    return [{"value": names[i], "count": c} for i, c in zip(ordered, counts[ordered].tolist())], len(present)

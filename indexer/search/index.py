@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -23,13 +22,15 @@ import numpy as np
 
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
-from ..model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title
+from ..model import CATEGORIES, made_up_title
 from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
+from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_facet_size,  # noqa: F401  (API)
+                     _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort)
 from .facets import FilterError, ReportLevel, combine, facet_counts, filter_masks
-from .group import report_groups
+from .group import report_order
 from .match import match_query, term_hits
-from .query import FIELDS, QueryError, Term, parse_query
+from .query import QueryError, Term, parse_query
 from .rank import rank
 from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
 from .snippets import snippet
@@ -37,13 +38,7 @@ from .snippets import snippet
 __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
            "check_report_id", "check_sort", "open_index", "search_passages"]
 
-MAX_PAGE = 1000
-MAX_PER_PAGE = 100
-SORTS = ("relevance", "date")
-GROUPS = ("passage", "report")
 _NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
-_REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
-_PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")
 
 
 def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
@@ -122,18 +117,24 @@ class Index:
             return []
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
-               sort: str = "relevance", group: str = "passage") -> dict:
+               sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:
         """One page of results for ``q`` with facet counts over all of them.
-        ``group="report"``: the page lists reports (by their best passage) instead."""
+        ``group="report"``: the page lists reports (by their best passage) instead.
+        ``facet_size``: each facet lists its first ``facet_size`` values and those
+        holding a filter value of its field (the year facet: all), and
+        ``facet_values`` says how many each has; None: every value."""
         started = time.perf_counter()
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
+        facet_size = _check_facet_size(facet_size)
         with self.using() as gen:
-            return self._search(gen, started, q, filters, page, per_page, sort, group)
+            return self._search(gen, started, q, filters, (page, per_page, sort, group), facet_size)
 
-    def _search(self, gen: Generation, started: float, q: str, filters: dict | None, page: int,
-                per_page: int, sort: str, group: str) -> dict:
+    def _search(self, gen: Generation, started: float, q: str, filters: dict | None, paging: tuple,
+                facet_size: int | None) -> dict:
+        page, per_page, sort, group = paging
         by_report = group == "report"
-        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report)
+        run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report,
+                        by_report=by_report, facet_size=facet_size)
         terms = run["query"].terms()
         near_total = int(run["near"].sum())
         total = int(len(run["docs"])) - near_total
@@ -147,10 +148,11 @@ class Index:
             "notes": run["query"].notes, "whole": self._whole(gen, run, q or ""),
         }
         if group == "report":
-            groups = report_groups(gen.columns["report"][run["docs"][run["order"]]])
-            answer["pages"] = max(1, math.ceil(len(groups) / per_page))
-            answer["groups"] = [self._group(gen, run, terms, g)
-                                for g in groups[(page - 1) * per_page:page * per_page]]
+            # order: each report's best passage, the reports in the order of them.
+            per_report = _report_level(gen).hits_per_report(run["docs"])
+            answer["pages"] = max(1, math.ceil(len(run["order"]) / per_page))
+            answer["groups"] = [self._group(gen, int(run["docs"][best]), terms, per_report)
+                                for best in run["order"][(page - 1) * per_page:page * per_page]]
             answer["hits"] = [g["best"] for g in answer["groups"]]
         else:
             answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
@@ -158,12 +160,14 @@ class Index:
             answer["hits"] = [self._hit(gen, int(seq), terms, near=bool(near), partial=run["partial"])
                               for seq, near in zip(run["docs"][shown], run["near"][shown])]
         answer["facets"] = run["facets"]
+        if facet_size is not None:
+            answer["facet_values"] = run["facet_values"]
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
 
-    def _group(self, gen: Generation, run: dict, terms: list[str], group: dict) -> dict:
-        best = self._hit(gen, int(run["docs"][run["order"][group["first"]]]), terms)
-        return {"report_id": best["report_id"], "count": group["count"], "best": best}
+    def _group(self, gen: Generation, seq: int, terms: list[str], per_report: np.ndarray) -> dict:
+        best = self._hit(gen, seq, terms)
+        return {"report_id": best["report_id"], "count": int(per_report[gen.columns["report"][seq]]), "best": best}
 
     def count(self, q: str = "", filters: dict | None = None) -> int:
         """How many passages a search lists before any near miss: those matching every
@@ -225,17 +229,21 @@ class Index:
         return _HeldHits(holder, hits)
 
     def _run(self, gen: Generation, q: str, filters: dict | None, sort: str, needed: int | None,
-             near: bool = True) -> dict:
+             near: bool = True, by_report: bool = False, facet_size: int | None = None) -> dict:
+        """The search's matches, facets and order: the first ``needed`` passages
+        (None: all), or with ``by_report`` each report's best passage, in order."""
         query, merged, excluded, matches, masks = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
-        facets = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab, {k: m[full] for k, m in masks.items()},
-                              _report_level(gen))
+        facets, values = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab,
+                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, merged)
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
-        order = rank(gen, matches, query, needed or len(matches.docs), sort)
+        order = (report_order(gen, matches, query, sort) if by_report else
+                 rank(gen, matches, query, needed or len(matches.docs), sort))
         return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
-                "excluded": excluded, "partial": matches.partial, "facets": facets, "filters": merged}
+                "excluded": excluded, "partial": matches.partial, "facets": facets, "facet_values": values,
+                "filters": merged}
 
     def _whole(self, gen: Generation, run: dict, q: str) -> dict | None:
         """When the unquoted query is one run of text cut into words: how many of
@@ -269,7 +277,8 @@ class Index:
             "category": CATEGORIES[gen.columns["category"][seq]],
             "ordinal": int(gen.columns["ordinal"][seq]), "text": text,
             "copied": bool(gen.copied[seq]),
-            "snippet": snippet(text, terms) if with_snippet else None,
+            # The index's normalized text spares the snippet normalizing it again.
+            "snippet": snippet(text, terms, gen.norm[seq]) if with_snippet else None,
             # all: every word; near: all but one (listed after those); some: a
             # partial result, where no passage holds every word.
             "match": "near" if near else ("some" if partial else "all"),
@@ -330,27 +339,6 @@ class Index:
         return report, passage
 
 
-def check_report_id(report_id: str) -> str:
-    """``report_id`` when it has the form of one; else :class:`NotFound` (404)."""
-    if not _REPORT_ID.match(report_id or ""):
-        raise NotFound("报告编号格式不对，找不到这份报告。", hint="报告编号形如 r2022-0177ae4c5d。")
-    return report_id
-
-
-def check_passage_id(passage_id: str) -> str:
-    """``passage_id`` when it has the form of one; else :class:`NotFound` (404)."""
-    if not _PASSAGE_ID.match(passage_id or ""):
-        raise NotFound("段落编号格式不对，找不到这个段落。", hint="段落编号形如 r2022-0177ae4c5d-0012。")
-    return passage_id
-
-
-def check_sort(sort: str) -> str:
-    """``sort`` when it is one of ``SORTS``; else :class:`SearchError` (400)."""
-    if sort not in SORTS:
-        raise SearchError(f"不支持的排序方式：{sort}。", hint="sort 只能是 relevance（相关度）或 date（日期）。")
-    return sort
-
-
 class _HeldHits:
     """An export's hits, holding their generation open (``Index.using``) until the
     last one is read or the iterator is closed or dropped: a swap mid-export
@@ -379,34 +367,6 @@ class _HeldHits:
 
 def _report_level(gen: Generation) -> ReportLevel:
     return ReportLevel(gen.report_bounds, gen.report_columns)
-
-
-def _check_paging(page, per_page, sort, group="passage") -> tuple[int, int, str, str]:
-    try:
-        page, per_page = int(page), int(per_page)
-    except (TypeError, ValueError):
-        raise SearchError("page 和 per_page 应为正整数")
-    if not 1 <= page <= MAX_PAGE:
-        raise SearchError(f"页码应在 1 到 {MAX_PAGE} 之间")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise SearchError(f"每页条数应在 1 到 {MAX_PER_PAGE} 之间")
-    if group not in GROUPS:
-        raise SearchError(f"分组方式应为 {' 或 '.join(GROUPS)}")
-    return page, per_page, check_sort(sort), group
-
-
-def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:
-    """Filters typed in the query plus those passed as parameters, per field."""
-    merged: dict[str, list[str]] = {}
-    for source in (given, from_query):
-        for name, values in source.items():
-            if name not in FIELDS:
-                raise SearchError(f"不能按“{name}”筛选；可用：{', '.join(FIELDS)}")
-            values = [values] if isinstance(values, (str, int)) else list(values)
-            for value in map(str, values):
-                if value.strip() and value not in merged.setdefault(name, []):
-                    merged[name].append(value)
-    return {k: v for k, v in merged.items() if v}
 
 
 def search_passages(q: str, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:

@@ -9,19 +9,17 @@ a partial result a passage with all but one word beats one with a single word.
 """
 from __future__ import annotations
 
-import heapq
+from typing import Callable, NamedTuple
 
 import numpy as np
 
 from .match import Matches, aligned_tfs
+from .proximity import window_bonuses
 from .query import Query
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it
 HEADING_BOOST = 0.4      # × idf, when the passage's section path contains it
-PHRASE_BOOST = 3.0       # × number of clauses, when the query text occurs whole
-NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close together
-NEAR_SPAN = 40           # characters: words within this window count as close
 RESCORE_WINDOW = 200
 
 
@@ -69,6 +67,19 @@ def _length_norm(index) -> np.ndarray:
     return K1 * (1 - B + B * lengths / max(index.average_length, 1.0))
 
 
+class Order(NamedTuple):
+    """How a result list is ordered: ``keys(positions)`` (lexsort's, last key first)
+    is the exact order; ``coarse`` a float that never orders two passages against
+    it (it picks the candidates worth sorting); ``steps``: arrays that never
+    order two passages of one report against the keys either (a report's first
+    passage has the largest of each, step after step); ``rescore``: reorders
+    the first ``RESCORE_WINDOW`` positions (the proximity boost), or None."""
+    coarse: np.ndarray
+    keys: Callable[[np.ndarray], tuple]
+    steps: list[np.ndarray]
+    rescore: Callable[[np.ndarray], np.ndarray] | None
+
+
 def rank(index, matches: Matches, query: Query, needed: int, sort: str = "relevance") -> np.ndarray:
     """Positions into ``matches.docs`` of its first ``needed`` passages, in result order.
 
@@ -76,10 +87,19 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
     cut one list: relevance is (clauses matched, content before bare headings,
     score, passage number); date is (dated first, date, year, score, passage
     number), each its own sort key, never packed into one float."""
+    order = result_order(index, matches, query, sort)
+    if order.rescore is None:
+        return _first(order.coarse, order.keys, needed)
+    first = _first(order.coarse, order.keys, max(needed, RESCORE_WINDOW))
+    return np.concatenate([order.rescore(first[:RESCORE_WINDOW]), first[RESCORE_WINDOW:]])[:needed]
+
+
+def result_order(index, matches: Matches, query: Query, sort: str = "relevance") -> Order:
+    """The :class:`Order` of a result list (``rank`` and ``group.report_order`` apply it)."""
     scores, coverage = bm25_scores(index, matches, query)
     docs = matches.docs
     if sort == "date" or not matches.clauses:
-        return _date_order(index, docs, scores, matches.near, needed)
+        return _date_order(index, docs, scores, matches.near)
     headings = _heading_flags(index, docs)
     # Scores stay far below 1e5, so this float orders like the keys (up to ties):
     # it only picks the candidates; lexsort orders them exactly.
@@ -88,24 +108,22 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
     coarse -= headings * 1e5
     if len(matches.clauses) > 1:
         coarse += coverage * 1e6
-    order = _first(coarse, lambda at: (docs[at], -scores[at], headings[at], -coverage[at]),
-                   max(needed, RESCORE_WINDOW))
-    if len(query.clauses) > 1 or query.phrases:
+
+    def rescore(window: np.ndarray) -> np.ndarray:
         # The proximity rescore needs the text: always the same first window, so
-        # the order does not depend on how many passages a page asks for.
-        window = order[:RESCORE_WINDOW]
-        # A passage missing a clause can hold neither the whole run nor every
+        # the order does not depend on how many passages a page asks for.  A
+        # passage missing a clause can hold neither the whole run nor every
         # word close together: no text to read for it.
-        whole = (coverage[window] == len(query.clauses)).tolist()
-        bonus = np.array([proximity_bonus(index.norm[docs[i]], query) if full else 0.0
-                          for i, full in zip(window.tolist(), whole)])
-        rescored = np.lexsort((docs[window], -(scores[window] + bonus), headings[window],
-                               -coverage[window]))
-        order = np.concatenate([window[rescored], order[RESCORE_WINDOW:]])
-    return order[:needed]
+        full = coverage[window] == len(query.clauses)
+        bonus = np.zeros(len(window))
+        bonus[full] = window_bonuses([index.norm[i] for i in docs[window[full]].tolist()], query)
+        return window[np.lexsort((docs[window], -(scores[window] + bonus), headings[window], -coverage[window]))]
+
+    return Order(coarse, lambda at: (docs[at], -scores[at], headings[at], -coverage[at]), [coarse],
+                 rescore if len(query.clauses) > 1 or query.phrases else None)
 
 
-def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, needed: int) -> np.ndarray:
+def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray) -> Order:
     """Newest first; reports without a stated date last (by year), never as 31
     December; passages missing a word after all that match every word."""
     dated, dates = index.date_keys
@@ -113,8 +131,10 @@ def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, n
     years = index.columns["year"][docs].astype(np.int64)
     dated, dates = dated[reports], dates[reports]
     coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64) + (~near) * 1e9
-    return _first(coarse, lambda at: (docs[at], -scores[at], -years[at], -dates[at], ~dated[at], near[at]),
-                  needed)
+    # Within a report only near, year (a dated report's coarse key leaves it out) and score
+    # can differ, in that order: the steps.
+    return Order(coarse, lambda at: (docs[at], -scores[at], -years[at], -dates[at], ~dated[at], near[at]),
+                 [coarse, years, scores], None)
 
 
 def _first(coarse: np.ndarray, keys, needed: int) -> np.ndarray:
@@ -132,53 +152,3 @@ def _heading_flags(index, docs: np.ndarray) -> np.ndarray:
     """1 for a passage that is only a heading line, else 0 (an older index has no column)."""
     column = index.columns.get("heading")
     return np.zeros(len(docs), dtype=np.int8) if column is None else column[docs].astype(np.int8)
-
-
-def proximity_bonus(text: str, query: Query) -> float:
-    """Reward the query's text occurring whole, or its words close together."""
-    clauses = len(query.clauses)
-    if any(phrase in text for phrase in query.phrases if phrase):
-        return PHRASE_BOOST * clauses
-    if clauses < 2:
-        return 0.0
-    span = _shortest_span(text, [[t.norm for t in clause] for clause in query.clauses])
-    if span is None:
-        return 0.0
-    return NEAR_BOOST * clauses * max(0.0, 1 - span / NEAR_SPAN)
-
-
-def _shortest_span(text: str, clauses: list[list[str]], limit: int = 2000) -> int | None:
-    """Length of the shortest stretch of text holding one term of every clause.
-
-    The smallest range covering k sorted lists: one pointer per clause on its
-    occurrences (by start), a heap giving the leftmost; the window runs from it
-    to the furthest end of the current occurrences, and the leftmost pointer
-    moves on.  Linear in the occurrences (times k), where the old sliding window
-    re-scanned itself."""
-    occurrences = []
-    for terms in clauses:
-        found = []
-        for term in terms:
-            start = text.find(term)
-            while start >= 0 and limit > 0:
-                found.append((start, start + len(term)))
-                limit -= 1
-                start = text.find(term, start + 1)
-        if not found:
-            return None
-        found.sort()
-        occurrences.append(found)
-    heap = [(found[0][0], number, 0) for number, found in enumerate(occurrences)]
-    heapq.heapify(heap)
-    ends = [found[0][1] for found in occurrences]     # of each clause's current occurrence
-    best = max(ends) - heap[0][0]
-    while True:
-        _, number, at = heap[0]
-        at += 1
-        if at == len(occurrences[number]):
-            return best
-        start, ends[number] = occurrences[number][at]
-        heapq.heapreplace(heap, (start, number, at))
-        # Recomputed, not only raised: an OR clause's terms differ in length, so a
-        # later occurrence of its may end before the one it replaces.
-        best = min(best, max(ends) - heap[0][0])

@@ -19,12 +19,13 @@ _CUTS = "。；！？，;!?,"
 _ELLIPSIS = "…"
 
 
-def find_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of ``text`` where any of the normalized terms occurs."""
+def find_spans(text: str, terms: list[str], norm: str | None = None) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of ``text`` where any of the normalized terms
+    occurs; ``norm``: ``normalize(text)``, when the caller has it."""
     terms = [t for t in terms if t]
     if not terms:
         return []
-    norm, offsets = normalize_with_offsets(text)
+    norm, offsets = normalize_with_offsets(text, norm)
     spans = []
     for term in terms:
         at = norm.find(term)
@@ -44,13 +45,13 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def snippet(text: str, terms: list[str]) -> dict:
+def snippet(text: str, terms: list[str], norm: str | None = None) -> dict:
     """About 80–160 characters around the densest cluster of matches, cut at
     punctuation where possible: ``{"text": the window, "spans": [[start, end], …]
     of the matches inside it, "cut_before", "cut_after": whether the passage goes
     on before / after it}``.  A passage of at most ``SNIPPET_MAX`` characters is
-    its own snippet."""
-    spans = find_spans(text, terms)
+    its own snippet.  ``norm``: ``normalize(text)``, when the caller has it."""
+    spans = find_spans(text, terms, norm)
     start, end = (0, len(text)) if len(text) <= SNIPPET_MAX else _window(text, spans)
     inside = [[max(s, start) - start, min(e, end) - start] for s, e in spans if e > start and s < end]
     return {"text": text[start:end], "spans": inside, "cut_before": start > 0, "cut_after": end < len(text)}

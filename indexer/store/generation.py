@@ -247,23 +247,41 @@ class Generation:
 class Lookup:
     """Which of many short strings contain a term, without a Python loop over
     them: one joined string, ``str.find`` for each occurrence, then a binary
-    search from the occurrence to the string it falls in."""
+    search from the occurrence to the string it falls in.
+
+    A term's answer is kept (``TERM_CACHE`` terms, least recently used out): a
+    word in every report title costs a ``find`` per title, and the same words
+    come back query after query.  ``lru_cache`` is safe to share between the
+    server's threads (at worst two threads both compute a new term once)."""
+
+    TERM_CACHE = 1024
 
     def __init__(self, strings: list[str]):
         self.count = len(strings)
         self.joined = "\x00".join(strings)
         self.starts = list(itertools.accumulate((len(s) + 1 for s in strings), initial=0))
+        # Per instance, so that it goes with its generation.
+        self._holding = lru_cache(maxsize=self.TERM_CACHE)(self._holding_term)
 
     def contains(self, terms: list[str]) -> np.ndarray:
+        """Per string: 1.0 when it contains one of ``terms``, else 0.0 (a fresh array)."""
         hit = np.zeros(self.count, dtype=np.float64)
-        find, starts = self.joined.find, self.starts
         for term in terms:
-            at = find(term)
-            while at >= 0:
-                index = bisect.bisect_right(starts, at) - 1
-                hit[index] = 1.0
-                at = find(term, starts[index + 1])   # one hit per string is enough
+            hit[self._holding(term)] = 1.0
         return hit
+
+    def _holding_term(self, term: str) -> np.ndarray:
+        """The numbers of the strings containing ``term`` (read-only: it is shared)."""
+        found = []
+        find, starts = self.joined.find, self.starts
+        at = find(term)
+        while at >= 0:
+            index = bisect.bisect_right(starts, at) - 1
+            found.append(index)
+            at = find(term, starts[index + 1])   # one hit per string is enough
+        numbers = np.array(found, dtype=np.int32)
+        numbers.flags.writeable = False
+        return numbers
 
 
 @lru_cache(maxsize=64)
