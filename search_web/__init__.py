@@ -44,8 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     # A server freezes what the index loads out of the collector's passes (search_web.index);
     # a test process (TESTING) runs many apps and keeps its collector as it is.
+    # A server also files the vocabulary for "did you mean" in the background
+    # when it loads a generation (WARM_WORDS); tests build it when first asked.
     app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
-                                            freeze_gc=app.config.get("FREEZE_GC", not app.testing))
+                                            freeze_gc=app.config.get("FREEZE_GC", not app.testing),
+                                            warm_words=app.config.get("WARM_WORDS", not app.testing))
     app.teardown_appcontext(release_index)
 
     from . import filters, views

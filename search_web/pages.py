@@ -15,7 +15,7 @@ import re
 from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
 from markupsafe import Markup
 
-from . import parts, research_pages, urls
+from . import memo, parts, research_pages, urls
 from .params import FACET_KEYS, FACET_LABELS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
 
 PREFIX_KEYS = ("agency", "province", "city")   # the library admits a part of the name
@@ -191,21 +191,22 @@ def _search_links(params: SearchParams, result: dict) -> dict:
 def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
     """When nothing (or only partial matches) came back: other searches that
     will find something - without the quotes, without filters, one word alone.
-    Each is counted first: a suggestion never leads to nothing."""
+    Each is counted first (remembered per generation: ``memo``), so a
+    suggestion never leads to nothing."""
     if result.get("total") and not result.get("partial"):
         return []
     filters = params.library_filters() or None
     out = []
     unquoted = without_quotes(params.q)
-    if unquoted != params.q and index.count(unquoted, filters):
+    if unquoted != params.q and memo.count(index, unquoted, filters):
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.
-    if sum(len(values) for values in params.filters.values()) > 1 and index.count(params.q):
+    if sum(len(values) for values in params.filters.values()) > 1 and memo.count(index, params.q):
         out.append({"label": "在全部报告中搜索（清除筛选）", "url": urls.without_filters(params)})
     terms = [t for t in result.get("terms", []) if t]
     if len(terms) > 1:
         out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]
-                if index.count(f"“{term}”", filters)]
+                if memo.count(index, f"“{term}”", filters)]
     return out
 
 
