@@ -114,13 +114,15 @@ def _facets(facets: dict, params: SearchParams) -> dict:
     """Each value with its count, whether it is selected, and the URL that
     toggles it; selected values missing from the counts stay listed (count 0)
     so they can be unticked where they were ticked."""
-    return {key: _facet(key, facets.get(key, []), params) for key in FACET_KEYS}
+    togglers = urls.togglers(params)
+    return {key: _facet(key, facets.get(key, []), params, togglers(key)) for key in FACET_KEYS}
 
 
-def _facet(key: str, every: list[dict], params: SearchParams) -> list[dict]:
+def _facet(key: str, every: list[dict], params: SearchParams, toggle_url) -> list[dict]:
     selected = params.filters.get(key, [])
-    if not selected:        # the common case: the first values only, not all 600 agencies
-        every = every[:params.facet_size]
+    if not selected:        # the common case: the first values only, not all 600 agencies, none selected
+        return [{"value": value, "count": f["count"], "selected": False, "selected_by": None,
+                 "toggle_url": toggle_url(value)} for f in every[:params.facet_size] for value in (str(f["value"]),)]
     shown = {str(f["value"]) for f in every}
     # A part of a name (agency=阳江) selects every value containing it: those
     # are listed and marked selected, and unticking one takes the part away.
@@ -131,7 +133,6 @@ def _facet(key: str, every: list[dict], params: SearchParams) -> list[dict]:
     items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
              if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part]
     items += [{"value": v, "count": 0} for v in selected if v not in shown and not parts.get(v)]
-    toggle_url = urls.toggler(params, key)
     for item in items:
         part = by_part.get(item["value"])
         item["selected"] = item["value"] in selected or part is not None
@@ -172,13 +173,14 @@ def _search_links(params: SearchParams, result: dict) -> dict:
     current = params.page
     window = range(max(1, current - _WINDOW), min(pages, current + _WINDOW) + 1)
     numbers = sorted({1, pages, *window})
+    page = urls.pager(params)
     return {
         "self": urls.search(params, page=current),
         "json": urls.search(params, json=True, page=current),
-        "prev": urls.page(params, current - 1) if 1 < current <= pages else None,
-        "next": urls.page(params, current + 1) if current < pages else None,
-        "first": urls.page(params, 1),
-        "pages": [{"number": n, "url": urls.page(params, n), "current": n == current} for n in numbers],
+        "prev": page(current - 1) if 1 < current <= pages else None,
+        "next": page(current + 1) if current < pages else None,
+        "first": page(1),
+        "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
         "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl")},

@@ -207,3 +207,22 @@ def test_long_facets_list_the_largest_values_and_link_to_all(client, search_json
     page = client.get("/search", query_string={"facet_size": "2"}).get_data(as_text=True)
     assert 'id="facet-agency"' in page and "显示全部 5 项" in page
     assert client.get("/search.json", query_string={"facet_size": "0"}).status_code == 400
+
+
+def test_facet_toggles_built_from_one_query_string_equal_toggle(app):
+    # urls.togglers cuts one query string per page instead of building each
+    # facet's from scratch: the URLs must be the very ones toggle() makes.
+    from search_web import urls
+    from search_web.params import FACET_KEYS, SearchParams
+
+    cases = [SearchParams(), SearchParams(q="执法 监督"),
+             SearchParams(q="a&b=c", filters={"agency": ["阳江", "x y"], "year": ["2022"], "section": ["问题"]},
+                          page=3, sort="date", per_page=20, facet_size=50, group="report", year_from=2019),
+             SearchParams(filters={"copied": ["yes"], "timeliness": ["late"]}, year_to=2023)]
+    with app.test_request_context("/search"):
+        for params in cases:
+            togglers = urls.togglers(params)
+            for key in FACET_KEYS:
+                url = togglers(key)
+                for value in ["2022", "阳江", "新值 &?#", *params.filters.get(key, [])]:
+                    assert url(value) == urls.toggle(params, key, value), (params, key, value)
