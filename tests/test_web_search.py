@@ -226,3 +226,17 @@ def test_facet_toggles_built_from_one_query_string_equal_toggle(app):
                 url = togglers(key)
                 for value in ["2022", "阳江", "新值 &?#", *params.filters.get(key, [])]:
                     assert url(value) == urls.toggle(params, key, value), (params, key, value)
+
+
+def test_links_follow_the_script_root_of_each_request(client):
+    # url_for's paths are remembered per app and script root (urls._path): a
+    # site mounted under a prefix links under it, and one app can serve both.
+    mounted = client.get("/search.json?q=执法", environ_overrides={"SCRIPT_NAME": "/fazhi"}).get_json()
+    plain = client.get("/search.json?q=执法").get_json()
+    assert mounted["links"]["self"].startswith("/fazhi/search?q=") and plain["links"]["self"].startswith("/search?q=")
+    assert mounted["tools"]["kwic"].startswith("/fazhi/kwic?") and plain["tools"]["kwic"].startswith("/kwic?")
+    assert mounted["links"]["export"]["csv"].startswith("/fazhi/search.csv?")
+    assert plain["links"]["export"]["csv"].startswith("/search.csv?")
+    key = next(iter(plain["facets"]))
+    assert plain["facets"][key][0]["toggle_url"].startswith("/search?")
+    assert mounted["facets"][key][0]["toggle_url"].startswith("/fazhi/search?")
