@@ -33,8 +33,10 @@ def default_index_dir() -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     from .json_provider import OrjsonProvider
+    from .templating import PageEnvironment
 
     app = Flask(__name__)
+    app.jinja_environment = PageEnvironment     # before anything creates app.jinja_env
     app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
     app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
     if test_config:

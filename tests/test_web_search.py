@@ -240,3 +240,13 @@ def test_links_follow_the_script_root_of_each_request(client):
     key = next(iter(plain["facets"]))
     assert plain["facets"][key][0]["toggle_url"].startswith("/search?")
     assert mounted["facets"][key][0]["toggle_url"].startswith("/fazhi/search?")
+
+
+def test_templates_read_dict_keys_as_jinja_does(app):
+    # search_web.templating skips Jinja's failing attribute try on page dicts:
+    # a key, a missing key and one of dict's own names read as before.
+    env = app.jinja_env
+    page = {"url": "/x?a=1&b=2", "count": 3}
+    assert env.from_string("{{ d.url }}|{{ d.count }}|{{ d.missing or 'none' }}").render(d=page) == \
+        "/x?a=1&amp;b=2|3|none"
+    assert env.from_string("{{ d.items is callable }}|{{ d.get('count') }}").render(d=page) == "True|3"
