@@ -53,9 +53,14 @@ def search_page(index, params: SearchParams) -> dict:
 
 
 def _collection(index) -> dict:
+    """The home page's view of the collection: it reads every report (19 ms at
+    100k passages) and depends only on the generation and, for its links, the
+    script root, so it is made once per both (``memo``); pages only read it."""
+    from flask import request
+
     from .browse import collection
 
-    return collection(index)
+    return memo.remembered(index.generation, "collection", request.script_root, lambda: collection(index))
 
 
 def _hit_links(params: SearchParams) -> dict:

@@ -250,3 +250,14 @@ def test_templates_read_dict_keys_as_jinja_does(app):
     assert env.from_string("{{ d.url }}|{{ d.count }}|{{ d.missing or 'none' }}").render(d=page) == \
         "/x?a=1&amp;b=2|3|none"
     assert env.from_string("{{ d.items is callable }}|{{ d.get('count') }}").render(d=page) == "True|3"
+
+
+def test_the_home_page_reads_the_collection_once_per_generation(client, monkeypatch):
+    from indexer.search.index import Index
+
+    calls = []
+    list_reports = Index.list_reports
+    monkeypatch.setattr(Index, "list_reports", lambda self, *a, **k: calls.append(1) or list_reports(self, *a, **k))
+    first, again = client.get("/search.json").get_json(), client.get("/search.json").get_json()
+    assert first["collection"] == again["collection"] and first["collection"]["reports"] > 0
+    assert len(calls) == 1
