@@ -65,7 +65,7 @@ from .store.merge_policy import TieredMergePolicy
 
 # Research tools (issue 15): concordance, trends, words, report cards.
 from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
-                       report_cards, side_by_side, similar_passages, trend)
+                       report_cards, side_by_side, similar_passages, trend, warm_words)
 
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
@@ -79,7 +79,7 @@ __all__ = [
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
-    "side_by_side", "similar_passages", "trend",
+    "side_by_side", "similar_passages", "trend", "warm_words",
 ]
 
 

@@ -33,8 +33,10 @@ def default_index_dir() -> Path:
 
 def create_app(test_config: dict | None = None) -> Flask:
     from .json_provider import OrjsonProvider
+    from .templating import PageEnvironment
 
     app = Flask(__name__)
+    app.jinja_environment = PageEnvironment     # before anything creates app.jinja_env
     app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
     app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
     if test_config:
@@ -44,8 +46,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     # A server freezes what the index loads out of the collector's passes (search_web.index);
     # a test process (TESTING) runs many apps and keeps its collector as it is.
+    # A server also files the vocabulary for "did you mean" in the background
+    # when it loads a generation (WARM_WORDS); tests build it when first asked.
     app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
-                                            freeze_gc=app.config.get("FREEZE_GC", not app.testing))
+                                            freeze_gc=app.config.get("FREEZE_GC", not app.testing),
+                                            warm_words=app.config.get("WARM_WORDS", not app.testing))
     app.teardown_appcontext(release_index)
 
     from . import filters, views

@@ -20,9 +20,10 @@ class IndexHolder:
     """Opens the index on first use and retries on the next request when it is
     missing, so building the index while the site runs makes it appear."""
 
-    def __init__(self, index_dir: Path, freeze_gc: bool = False):
+    def __init__(self, index_dir: Path, freeze_gc: bool = False, warm_words: bool = False):
         self.index_dir = Path(index_dir)
         self.freeze_gc = freeze_gc      # see _freeze_loaded; off under tests (one process runs them all)
+        self.warm_words = warm_words    # see _warm_later; off under tests (a thread per app and swap)
         self._index = None
         self._lock = threading.Lock()
 
@@ -41,6 +42,8 @@ class IndexHolder:
     def _loaded(self) -> None:
         if self.freeze_gc:
             _freeze_loaded()
+        if self.warm_words:     # after the freeze: what it builds is small, and it is not waited for
+            _warm_later(self._index.generation)
 
     def close(self) -> None:
         with self._lock:
@@ -65,6 +68,23 @@ def _freeze_loaded() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+
+
+def _warm_later(gen) -> None:
+    """File the generation's vocabulary for "did you mean" in a background
+    thread (``indexer.api.warm_words``, 0.2 s at 100k passages): built on first
+    use, it landed on the first search with no hits after each load or swap.
+    A request that needs it sooner waits for the same build (the library's
+    lock), never builds it twice.  A failure here (an index without words, a
+    generation closed under it) is left for that request to meet as before."""
+    def warm() -> None:
+        from indexer.api import warm_words
+
+        try:
+            warm_words(gen)
+        except Exception:   # noqa: BLE001 - a best effort; the request path reports real errors
+            pass
+    threading.Thread(target=warm, name="fazhi-warm-words", daemon=True).start()
 
 
 def get_index():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from indexer import api
 from markupsafe import Markup
 
+from . import memo
 from . import research_urls as rurls
 from . import urls
 
@@ -145,14 +146,18 @@ def suggest(index, prefix: str, limit: int) -> dict:
 
 def did_you_mean(index, q: str, result: dict) -> list[dict]:
     """For a search with no hits or only partial ones: vocabulary words one
-    edit from each term that no passage holds."""
+    edit from each term that no passage holds.  Whether a term is held is a
+    count, and both answers are remembered per generation (``memo``): a
+    zero-hit page had run a whole search (ranking, facets, snippets) per term.
+    (Quoted as ``pages._way_out`` quotes a term: the same count, counted once.)"""
     if not q or (result.get("total") and not result.get("partial")):
         return []
     terms = result.get("terms", [])[:4]
-    unmatched = [t for t in terms if len(terms) == 1 or not index.search(f'"{t}"', per_page=1)["total"]]
+    unmatched = [t for t in terms if len(terms) == 1 or not memo.count(index, f"“{t}”")]
+    gen = index.generation
     out: list[dict] = []
     for term in unmatched:
-        for found in api.did_you_mean(index.generation, term):
+        for found in memo.remembered(gen, "did_you_mean", term, lambda: api.did_you_mean(gen, term)):
             corrected = q.replace(term, found["word"]) if term in q else found["word"]
             out.append({"term": term, "word": found["word"], "passages": found["passages"],
                         "url": rurls.search_for(corrected, {})})

@@ -20,7 +20,7 @@ def _pairs(q, filters: dict, extra: list[tuple[str, object]]) -> list[tuple[str,
 def tool(name: str, q, filters: dict | None = None, fmt: str = "", **extra) -> str:
     """``/kwic``, ``/trend``, ``/cards``, ``/compare`` (``fmt``: json or csv)."""
     endpoint = f"research.{name}" + (f"_{fmt}" if fmt else "")
-    return urls._with_query(url_for(endpoint), _pairs(q, filters or {}, list(extra.items())))
+    return urls._with_query(urls._path(endpoint), _pairs(q, filters or {}, list(extra.items())))
 
 
 def search_for(q: str, filters: dict | None = None, **changes) -> str:

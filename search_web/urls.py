@@ -10,27 +10,44 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
-from flask import g, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from indexer.api import DEFAULT_DEADLINE
 
 from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, SearchParams
 
 
 def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> str:
-    query = urlencode(pairs, quote_via=_quoted)
+    query = _encode(pairs)
     return path + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
 
 
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    """``urlencode(pairs, quote_via=quote_plus)`` for our parameter names,
+    which are plain identifiers that quoting leaves as they are: only the values
+    are quoted (each once per process, ``_quoted``).  A results page builds
+    some forty query strings; ``urlencode``'s per-pair checks were most of it."""
+    return "&".join([f"{name}={_quoted(str(value))}" for name, value in pairs])
+
+
 def _path(endpoint: str, **values) -> str:
-    """``url_for(endpoint)``, made once per request: a results page builds some
-    forty URLs to the same few routes, and ``url_for`` was a fifth of the
-    page's own time.  (Per request: the path depends on the request's script root.)"""
-    if values or not has_request_context():
+    """``url_for(endpoint, **values)``, made once per app and script root: a
+    results page builds some forty URLs to a dozen routes, and ``url_for`` was
+    a fifth of the page's own time.  (A relative path depends on nothing else:
+    no route here has a host or subdomain, and the app sets no URL defaults.)"""
+    if not has_request_context():
         return url_for(endpoint, **values)
-    paths = g.setdefault("_url_paths", {})
-    if endpoint not in paths:
-        paths[endpoint] = url_for(endpoint)
-    return paths[endpoint]
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    paths = current_app.extensions.setdefault("fazhi_url_paths", {})
+    try:
+        return paths[key]
+    except KeyError:
+        if len(paths) > _MAX_PATHS:     # only export formats vary; a bound all the same
+            paths.clear()
+        paths[key] = url_for(endpoint, **values)
+        return paths[key]
+
+
+_MAX_PATHS = 1000
 
 
 def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
@@ -38,7 +55,9 @@ def _search_pairs(q: str, filters: dict[str, list[str]], page: int, sort: str,
                   year_to: int | None = None) -> list[tuple[str, str]]:
     pairs = [("q", q)] if q else []
     for key in FILTER_KEYS:
-        pairs += [(key, str(value)) for value in filters.get(key, [])]
+        values = filters.get(key)
+        if values:          # most keys have none: no list made for them
+            pairs += [(key, str(value)) for value in values]
     pairs += [(name, str(year)) for name, year in (("year_from", year_from), ("year_to", year_to)) if year]
     if group != "passage":
         pairs.append(("group", group))
@@ -65,7 +84,7 @@ def search(params: SearchParams | None = None, *, json: bool = False, fmt: str =
     fields.update(changes)
     if fmt:
         fields.update(page=1, per_page=PER_PAGE, facet_size=FACET_SIZE, group="passage")
-        return _with_query(url_for("web.search_export", fmt=fmt), _search_pairs(**fields))
+        return _with_query(_path("web.search_export", fmt=fmt), _search_pairs(**fields))
     endpoint = "web.search_json" if json else "web.search"
     return _with_query(_path(endpoint), _search_pairs(**fields))
 
@@ -124,8 +143,38 @@ def toggler(params: SearchParams, key: str):
     return url
 
 
+def togglers(params: SearchParams):
+    """``key → toggler(params, key)`` for every facet of a page, from one
+    query string: the page lists seven facets, and each toggler had built
+    its own URL from scratch.  ``toggle`` puts a new value after its key's
+    values, and the keys come in ``FILTER_KEYS`` order after ``q``, so "this
+    search plus one value" is this search's query string (on page 1) cut
+    after that key's values, with the value put in the cut."""
+    order = {key: n for n, key in enumerate(FILTER_KEYS)}
+    pairs = _search_pairs(q=params.q, filters=params.filters, page=1, sort=params.sort, per_page=params.per_page,
+                          facet_size=params.facet_size, group=params.group, year_from=params.year_from,
+                          year_to=params.year_to)
+    encoded = [f"{name}={_quoted(str(value))}" for name, value in pairs]
+    path = _path("web.search")
+
+    def for_key(key: str):
+        if key not in order:
+            return toggler(params, key)
+        cut = sum(1 for name, _ in pairs if name == "q" or order.get(name, len(order)) <= order[key])
+        head, tail = "&".join(encoded[:cut]), "&".join(encoded[cut:])
+        prefix = f"{path}?{head}&{key}=" if head else f"{path}?{key}="
+        suffix = f"&{tail}" if tail else ""
+        current = {str(v) for v in params.filters.get(key, [])}
+
+        def url(value) -> str:
+            value = str(value)
+            return toggle(params, key, value) if value in current else prefix + _quoted(value) + suffix
+        return url
+    return for_key
+
+
 # Facet values, agency names and the query recur in every URL of every
-# response: encode each once (``urlencode`` passes (text, safe, encoding, errors)).
+# response: encode each once (``_encode`` passes the text alone).
 _quoted = lru_cache(maxsize=1 << 16)(quote_plus)
 
 
@@ -140,6 +189,17 @@ def without_filters(params: SearchParams) -> str:
 
 def page(params: SearchParams, number: int) -> str:
     return search(params, page=number)
+
+
+def pager(params: SearchParams):
+    """``page(params, n)`` for many ``n``: the page number is the query
+    string's last parameter, so build one URL with a placeholder and put each
+    number in its place (page 1 leaves it out)."""
+    first = page(params, 1)
+    head, found, tail = page(params, 99999).partition("page=99999")
+    if not found:
+        return lambda number: page(params, number)
+    return lambda number: first if number == 1 else f"{head}page={int(number)}{tail}"
 
 
 def sort(params: SearchParams, order: str) -> str:

@@ -120,3 +120,37 @@ def test_compare_puts_the_category_of_each_report_side_by_side_with_terms_marked
     html = client.get("/compare?q=执法&category=问题").get_data(as_text=True)
     assert html.count('<section class="column"') == page["total"] and "<mark>执法</mark>" in html
     assert get_json(client, "/compare.json?category=nope", 400)["ok"] is False
+
+
+def test_did_you_mean_and_the_way_out_count_without_searching_again(client, monkeypatch):
+    # Each had run a whole search (ranking, facets, snippets) per term; counts
+    # suffice, and are remembered per generation.
+    from indexer.search.index import Index
+
+    searches, counts = [], []
+    search, count = Index.search, Index.count
+    monkeypatch.setattr(Index, "search", lambda self, *a, **k: searches.append(a) or search(self, *a, **k))
+    monkeypatch.setattr(Index, "count", lambda self, *a, **k: counts.append(a) or count(self, *a, **k))
+    page = get_json(client, "/search.json?q=双随即 执法")
+    assert [d["word"] for d in page["did_you_mean"]] == ["双随机"] and len(searches) == 1 and counts
+    again = get_json(client, "/search.json?q=双随即 执法")
+    assert {**again, "took_ms": 0} == {**page, "took_ms": 0}
+    assert len(searches) == 2 and len(counts) == len(set(counts))      # the second page counted nothing anew
+
+
+def test_a_server_files_the_vocabulary_in_the_background_when_it_loads(web_index):
+    import threading
+
+    from indexer.research import words
+    from search_web import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": web_index, "WARM_WORDS": True})
+    try:
+        assert app.test_client().get("/search.json?q=执法").status_code == 200
+        for thread in threading.enumerate():
+            if thread.name == "fazhi-warm-words":
+                thread.join(60)
+        assert app.extensions["fazhi_index"].get(refresh=False).generation in words._neighbours
+        assert get_json(app.test_client(), "/search.json?q=双随即")["did_you_mean"][0]["word"] == "双随机"
+    finally:
+        app.extensions["fazhi_index"].close()

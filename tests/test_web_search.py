@@ -207,3 +207,57 @@ def test_long_facets_list_the_largest_values_and_link_to_all(client, search_json
     page = client.get("/search", query_string={"facet_size": "2"}).get_data(as_text=True)
     assert 'id="facet-agency"' in page and "显示全部 5 项" in page
     assert client.get("/search.json", query_string={"facet_size": "0"}).status_code == 400
+
+
+def test_facet_toggles_built_from_one_query_string_equal_toggle(app):
+    # urls.togglers cuts one query string per page instead of building each
+    # facet's from scratch: the URLs must be the very ones toggle() makes.
+    from search_web import urls
+    from search_web.params import FACET_KEYS, SearchParams
+
+    cases = [SearchParams(), SearchParams(q="执法 监督"),
+             SearchParams(q="a&b=c", filters={"agency": ["阳江", "x y"], "year": ["2022"], "section": ["问题"]},
+                          page=3, sort="date", per_page=20, facet_size=50, group="report", year_from=2019),
+             SearchParams(filters={"copied": ["yes"], "timeliness": ["late"]}, year_to=2023)]
+    with app.test_request_context("/search"):
+        for params in cases:
+            togglers = urls.togglers(params)
+            for key in FACET_KEYS:
+                url = togglers(key)
+                for value in ["2022", "阳江", "新值 &?#", *params.filters.get(key, [])]:
+                    assert url(value) == urls.toggle(params, key, value), (params, key, value)
+
+
+def test_links_follow_the_script_root_of_each_request(client):
+    # url_for's paths are remembered per app and script root (urls._path): a
+    # site mounted under a prefix links under it, and one app can serve both.
+    mounted = client.get("/search.json?q=执法", environ_overrides={"SCRIPT_NAME": "/fazhi"}).get_json()
+    plain = client.get("/search.json?q=执法").get_json()
+    assert mounted["links"]["self"].startswith("/fazhi/search?q=") and plain["links"]["self"].startswith("/search?q=")
+    assert mounted["tools"]["kwic"].startswith("/fazhi/kwic?") and plain["tools"]["kwic"].startswith("/kwic?")
+    assert mounted["links"]["export"]["csv"].startswith("/fazhi/search.csv?")
+    assert plain["links"]["export"]["csv"].startswith("/search.csv?")
+    key = next(iter(plain["facets"]))
+    assert plain["facets"][key][0]["toggle_url"].startswith("/search?")
+    assert mounted["facets"][key][0]["toggle_url"].startswith("/fazhi/search?")
+
+
+def test_templates_read_dict_keys_as_jinja_does(app):
+    # search_web.templating skips Jinja's failing attribute try on page dicts:
+    # a key, a missing key and one of dict's own names read as before.
+    env = app.jinja_env
+    page = {"url": "/x?a=1&b=2", "count": 3}
+    assert env.from_string("{{ d.url }}|{{ d.count }}|{{ d.missing or 'none' }}").render(d=page) == \
+        "/x?a=1&amp;b=2|3|none"
+    assert env.from_string("{{ d.items is callable }}|{{ d.get('count') }}").render(d=page) == "True|3"
+
+
+def test_the_home_page_reads_the_collection_once_per_generation(client, monkeypatch):
+    from indexer.search.index import Index
+
+    calls = []
+    list_reports = Index.list_reports
+    monkeypatch.setattr(Index, "list_reports", lambda self, *a, **k: calls.append(1) or list_reports(self, *a, **k))
+    first, again = client.get("/search.json").get_json(), client.get("/search.json").get_json()
+    assert first["collection"] == again["collection"] and first["collection"]["reports"] > 0
+    assert len(calls) == 1

@@ -10,7 +10,7 @@ from .compare import side_by_side
 from .kwic import concordance
 from .similar import copied_report_numbers, similar_passages
 from .trend import trend
-from .words import complete, did_you_mean, key_terms
+from .words import complete, did_you_mean, key_terms, warm as warm_words
 
 __all__ = ["card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
-           "side_by_side", "similar_passages", "copied_report_numbers", "trend"]
+           "side_by_side", "similar_passages", "copied_report_numbers", "trend", "warm_words"]
