@@ -26,7 +26,8 @@ _WINDOW = 2  # pages shown either side of the current one
 
 def search_page(index, params: SearchParams) -> dict:
     result = render_result(index.search(params.q, filters=params.library_filters() or None, page=params.page,
-                                        per_page=params.per_page, sort=params.sort, group=params.group))
+                                        per_page=params.per_page, sort=params.sort, group=params.group,
+                                        facet_size=params.facet_size))
     page = dict(result)
     links = _hit_links(params)
     hits = [_hit(hit, params, links) for hit in result.get("hits", [])]
@@ -41,7 +42,7 @@ def search_page(index, params: SearchParams) -> dict:
         years=_years(result.get("facets", {}).get("year", []), params),
         facets=_facets(result.get("facets", {}), params),
         facet_size=params.facet_size,
-        facets_more=_facets_more(result.get("facets", {}), params),
+        facets_more=_facets_more(result.get("facet_values", {}), params),
         active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
         links=_search_links(params, result),
         suggestions=_way_out(index, params, result),
@@ -146,11 +147,12 @@ def _facet(key: str, every: list[dict], params: SearchParams, toggle_url) -> lis
     return items
 
 
-def _facets_more(facets: dict, params: SearchParams) -> dict:
-    """Per facet with more values than listed: how many, and the URL listing them all."""
-    return {key: {"values": len(facets[key]),
-                  "url": urls.more_facet_values(params, min(len(facets[key]), MAX_FACET_SIZE), key)}
-            for key in FACET_KEYS if len(facets.get(key, [])) > params.facet_size}
+def _facets_more(values: dict, params: SearchParams) -> dict:
+    """Per facet with more values than listed: how many (``facet_values``: the
+    library lists only what a page shows), and the URL listing them all."""
+    return {key: {"values": values[key],
+                  "url": urls.more_facet_values(params, min(values[key], MAX_FACET_SIZE), key)}
+            for key in FACET_KEYS if values.get(key, 0) > params.facet_size}
 
 
 def _active_filters(params: SearchParams) -> list[dict]:
