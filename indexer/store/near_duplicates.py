@@ -80,9 +80,7 @@ def new_pairs(keys: np.ndarray, eligible: np.ndarray, fresh: np.ndarray, report_
               norm_texts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(a, b, similarity), a < b, for every near-identical pair of passages from
     two reports, sharing an LSH band, at least one of them ``fresh``."""
-    a, b = _candidates(keys, eligible, fresh)
-    other = report_of[a] != report_of[b]
-    a, b = a[other], b[other]
+    a, b = _candidates(keys, eligible, fresh, report_of)
     cache: dict[int, np.ndarray] = {}
 
     def grams(seq: int) -> np.ndarray:
@@ -94,8 +92,11 @@ def new_pairs(keys: np.ndarray, eligible: np.ndarray, fresh: np.ndarray, report_
     return a[keep], b[keep], similarity[keep]
 
 
-def _candidates(keys: np.ndarray, eligible: np.ndarray, fresh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (a, b), a < b, sharing a band key, at least one ``fresh``."""
+def _candidates(keys: np.ndarray, eligible: np.ndarray, fresh: np.ndarray,
+                report_of: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (a, b), a < b, of two reports, sharing a band key, at least one
+    ``fresh``.  A report repeating one paragraph 10,000 times makes a group of
+    10,000 in each band: its pairs are left out before they are made, not after."""
     rows = np.flatnonzero(eligible)
     found = [np.zeros((2, 0), dtype=np.int64)]
     for band in range(keys.shape[1] if len(rows) else 0):
@@ -106,8 +107,11 @@ def _candidates(keys: np.ndarray, eligible: np.ndarray, fresh: np.ndarray) -> tu
         with_fresh = np.add.reduceat(fresh[members].astype(np.int64), starts) > 0
         for start, size in zip(starts[(sizes > 1) & with_fresh].tolist(), sizes[(sizes > 1) & with_fresh].tolist()):
             group = members[start:start + size]
+            reports = report_of[group]
+            if reports.min() == reports.max():
+                continue
             first, second = np.triu_indices(size, 1)
-            keep = fresh[group[first]] | fresh[group[second]]
+            keep = (fresh[group[first]] | fresh[group[second]]) & (reports[first] != reports[second])
             found.append(np.stack([group[first[keep]], group[second[keep]]]))
     pairs = np.concatenate(found, axis=1)
     low, high = np.minimum(pairs[0], pairs[1]), np.maximum(pairs[0], pairs[1])
