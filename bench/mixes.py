@@ -246,16 +246,7 @@ def path_of(query: dict) -> str:
 
 
 def http_get(server: Server, query: dict) -> bytes:
-    import http.client
-
-    if server.conn is None:
-        server.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
-    server.conn.request("GET", path_of(query))
-    response = server.conn.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise RuntimeError(f"{query['q']!r}: HTTP {response.status} {body[:300]!r}")
-    return body
+    return server.get_raw(query, path_of(query))
 
 
 def time_scan(scan: MixScan, mixes: dict) -> dict:

@@ -58,11 +58,12 @@ class Server:
                 time.sleep(0.02)
         raise RuntimeError(f"server did not answer within {timeout} s")
 
-    def get_raw(self, query: dict) -> bytes:
-        """The response body, read in full (what the latency clock stops at)."""
+    def get_raw(self, query: dict, path: str | None = None) -> bytes:
+        """The response body, read in full (what the latency clock stops at);
+        ``path``: another request than ``search_path(query)``."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
-        self.conn.request("GET", search_path(query))
+        self.conn.request("GET", path or search_path(query))
         response = self.conn.getresponse()
         body = response.read()
         if response.status != 200:

@@ -172,5 +172,6 @@ def _pairs(name: str, counts: np.ndarray, vocab, size: int | None, chosen: list[
     else:
         ordered = sorted(present.tolist(), key=lambda i: (-counts[i], names[i]))
     if size is not None and len(ordered) > size:
-        ordered = ordered[:size] + [i for i in ordered[size:] if any(v in names[i] for v in chosen)]
+        beyond = [i for i in ordered[size:] if any(v in names[i] for v in chosen)] if chosen else []
+        ordered = ordered[:size] + beyond
     return [{"value": names[i], "count": c} for i, c in zip(ordered, counts[ordered].tolist())], len(present)
