@@ -8,8 +8,8 @@ a pipe, timing each call itself.  The driver sends every query to both, old
 first and new first in turn, so whatever else loads the machine falls on both
 alike.  Prints p50/p95 per query kind (the bench mix's kind and frequency, and
 the shapes: sort=date, group=report, page 3, long quoted, long pasted).
-``--facet-size N``: the new tree's searches ask for ``facet_size=N`` (what a page
-shows), the old one's for every value.
+``--facet-size N``: both trees' searches ask for ``facet_size=N`` (what a page
+shows); without it, every value.
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class Worker:
 
 def measure(old: Path, new: Path, index: Path, todo: list[dict], warmup: list[dict], rounds: int,
             facet_size: int | None = None) -> dict:
-    workers = {"old": Worker(old, index), "new": Worker(new, index, facet_size)}
+    workers = {"old": Worker(old, index, facet_size), "new": Worker(new, index, facet_size)}
     times: dict = defaultdict(list)
     try:
         for call in warmup:
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pieces", type=int, default=60, help="long quoted and pasted queries")
     parser.add_argument("--kinds", default=None, help="time only these kinds (comma-separated)")
-    parser.add_argument("--facet-size", type=int, default=None, help="the new tree's searches ask for this facet_size")
+    parser.add_argument("--facet-size", type=int, default=None, help="both trees' searches ask for this facet_size (a page asks for 10)")
     args = parser.parse_args(argv)
     work = Path(args.work)
     index = Path(args.index) if args.index else work / "100k" / "ours-index-build2"

@@ -110,6 +110,39 @@ def serve_and_query(index_dir: Path, mix: dict) -> dict:
             "mean_response_bytes": sum(sizes) / len(sizes) if sizes else 0}
 
 
+def serve_and_query_side_by_side(index_dirs: list[Path], mix: dict) -> list[dict]:
+    """``serve_and_query`` for several indexes at once, a server each, the
+    queries interleaved: each query goes to every server in turn, the first
+    one rotating, so whatever else slows the machine meanwhile falls on all of
+    them alike (two runs one after the other differed by 15% on an idle
+    machine, more than the difference measured)."""
+    servers = [Server(index_dir) for index_dir in index_dirs]
+    try:
+        firsts = [server.start(mix["warmup"][0]) for server in servers]
+        for server in servers:
+            for query in mix["warmup"][1:]:
+                server.get(query)
+        latencies = [[] for _ in servers]
+        totals = [{} for _ in servers]
+        checked = [0] * len(servers)
+        for n, query in enumerate(mix["queries"]):
+            for k in range(len(servers)):
+                at = (n + k) % len(servers)
+                started = time.perf_counter()
+                body = servers[at].get_raw(query)
+                latencies[at].append((time.perf_counter() - started) * 1000)
+                answer = json.loads(body)
+                totals[at][query["id"]] = answer["total"]
+                checked[at] += _has_facets_and_snippets(answer)
+        rss = [tree_rss(server.proc.pid) for server in servers]
+    finally:
+        for server in servers:
+            server.stop()
+    return [{"start_seconds": first, "rss": size, "latency": latency_summary(times), "latencies": times,
+             "totals": total, "answers_with_facets": check}
+            for first, size, times, total, check in zip(firsts, rss, latencies, totals, checked)]
+
+
 def _has_facets_and_snippets(answer: dict) -> int:
     facets = answer.get("facets") or {}
     hits = answer.get("hits") or []

@@ -2,39 +2,36 @@
 suggestions that zero-hit and partial pages ask for again and again.
 
 A count depends only on the generation and the question, so it is kept with
-the generation (weakly: a generation swapped out takes its answers with it)
-and each table is bounded, oldest first out.  Threads may race to fill an
-entry; both compute the same answer, so no lock is needed around the work.
+the generation (weakly: a generation swapped out takes its answers with it),
+each table a ``cachetools.LRUCache`` of bounded size.  The server's threads
+share the tables, so every table access holds a lock; the work itself runs
+outside it (two threads may both compute an answer: the same one).
 """
 from __future__ import annotations
 
 import threading
 import weakref
 
+from cachetools import LRUCache
+
 MAX_ENTRIES = 4096          # per table and generation: a few hundred kB at most
 _tables: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
-
-
-def _table(gen, name: str) -> dict:
-    with _lock:
-        return _tables.setdefault(gen, {}).setdefault(name, {})
+_MISSING = object()
 
 
 def remembered(gen, name: str, key, compute):
     """``compute()`` once per (generation, table ``name``, ``key``)."""
-    table = _table(gen, name)
-    try:
-        return table[key]
-    except KeyError:
-        pass
-    value = compute()
-    if len(table) >= MAX_ENTRIES:
-        try:
-            del table[next(iter(table))]
-        except (KeyError, RuntimeError, StopIteration):   # another thread got there first
-            pass
-    table[key] = value
+    with _lock:
+        tables = _tables.setdefault(gen, {})
+        table = tables.get(name)
+        if table is None:
+            table = tables[name] = LRUCache(MAX_ENTRIES)
+        value = table.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        with _lock:
+            table[key] = value
     return value
 
 

@@ -136,8 +136,8 @@ class Index:
         run = self._run(gen, q, filters, sort, None if by_report else page * per_page, near=not by_report,
                         by_report=by_report, facet_size=facet_size)
         terms = run["query"].terms()
-        near_total = int(run["near"].sum())
-        total = int(len(run["docs"])) - near_total
+        near_total = run["near_total"]
+        total = int(np.count_nonzero(~run["near"]))
         answer = {
             # total: passages matching every word (exact); near_total: listed after
             # them, missing one word; reports_total: reports the full matches come from.
@@ -239,11 +239,17 @@ class Index:
                                       {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, merged)
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
+        near_total = int(np.count_nonzero(matches.near))
+        if near_total and needed is not None and needed <= len(matches.docs) - near_total:
+            # Every full match comes before every near miss (the first key of both
+            # orders): a page among the full matches never needs the near misses
+            # ranked, and a common two-word query has several times more of them.
+            matches.docs, matches.near = matches.docs[~matches.near], matches.near[~matches.near]
         order = (report_order(gen, matches, query, sort) if by_report else
                  rank(gen, matches, query, needed or len(matches.docs), sort))
-        return {"query": query, "docs": matches.docs, "near": matches.near, "order": order,
-                "excluded": excluded, "partial": matches.partial, "facets": facets, "facet_values": values,
-                "filters": merged}
+        return {"query": query, "docs": matches.docs, "near": matches.near, "near_total": near_total,
+                "order": order, "excluded": excluded, "partial": matches.partial, "facets": facets,
+                "facet_values": values, "filters": merged}
 
     def _whole(self, gen: Generation, run: dict, q: str) -> dict | None:
         """When the unquoted query is one run of text cut into words: how many of

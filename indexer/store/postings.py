@@ -30,8 +30,6 @@ length, so a term verified by substring counts as a posted one does.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from itertools import repeat
 from operator import methodcaller
 from pathlib import Path
@@ -48,7 +46,6 @@ _BIGRAM_BASE = _ALPHABET_MAX + 1
 COMMON_SHARE = 0.02          # a bigram in 2% of the passages is common
 _TRIGRAM_BASE = 1 << 16      # trigram code: rank of its first bigram * base + its third character
 _MAX_COMMON = (1 << 32) // _TRIGRAM_BASE - 1
-_CACHED_TERMS = 256          # lookups a small segment keeps
 
 __all__ = ["MAX_PASSAGES", "TF_MAX", "Postings", "PostingsBuilder", "codepoints", "count_in", "counter",
            "intersect_sorted"]
@@ -166,19 +163,10 @@ class Postings:
         self.grams = ListReader(folder, "postings", preload)
         self.trigrams = ListReader(folder, "trigrams", preload)
         self.common = np.load(folder / "postings.common.npy")
-        # A small segment (an update's) is looked up for every term of every query,
-        # a few microseconds of work under tens of Python overhead: its most
-        # recently used answers are kept (read-only; its lists are short).  Not an
-        # lru_cache of a bound method: that is a reference cycle, and the segment's
-        # files would stay open until the collector ran.  The server's threads
-        # share it: a lock around the dict.
-        self._cache: OrderedDict | None = OrderedDict() if preload else None
-        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
         self.grams.close()
         self.trigrams.close()
-        self._cache = None
 
     def _ids(self, term: str) -> np.ndarray | None:
         cps = codepoints(term)
@@ -191,23 +179,6 @@ class Postings:
         """(passages that may contain ``term``, its occurrences in each, known?):
         where ``known`` is True the passage holds the term that many times (from
         the postings alone); elsewhere the caller reads the text (tf 0 given)."""
-        if self._cache is None:
-            return self._lookup(term)
-        with self._cache_lock:
-            found = self._cache.get(term)
-            if found is not None:
-                self._cache.move_to_end(term)
-                return found
-        found = self._lookup(term)
-        for array in found:
-            array.flags.writeable = False
-        with self._cache_lock:
-            self._cache[term] = found
-            if len(self._cache) > _CACHED_TERMS:
-                self._cache.popitem(last=False)           # the least recently used
-        return found
-
-    def _lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ids = self._ids(term)
         if ids is None or len(ids) == 0:       # a character no passage has: no passage, exactly
             return _known(np.zeros(0, np.uint32), np.zeros(0, np.uint8))

@@ -8,7 +8,10 @@ generation of ten segments from a freshly built one.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+from cachetools import LRUCache
 
 from .postings import Postings
 from .segment import FACET_FIELDS, Segment, TextStore
@@ -114,19 +117,47 @@ class SegmentPostings:
     """The postings of every segment as one: a term's list in each, mapped to
     global passage numbers, deleted rows dropped, merged in order."""
 
+    CACHE_BYTES = 32 << 20      # a common word's lookup at 100k passages: ~0.4 MB
+
     def __init__(self, parts: list[Postings], seq_maps: list[np.ndarray]):
         self.parts = parts
         self.seq_maps = [None if _identity(seq) else seq for seq in seq_maps]
         # Most segments lose no report in an update: no deleted row to drop from their lists.
         self.has_deleted = [bool((seq < 0).any()) for seq in seq_maps]
+        # Lookups are kept, least recently used out first, up to CACHE_BYTES (as
+        # Lucene's and Elasticsearch's caches keep what queries share): a query's
+        # words recur across queries (建设, 发展, 工作 …), and a common word costs
+        # decompressing hundreds of kB of lists, mapping them to global numbers
+        # and, with segments, merging them.  The server's threads share it, so a
+        # lock around it (cachetools' caches are not thread-safe).  Not an
+        # lru_cache of a bound method: a reference cycle would keep the files open.
+        self._cache: LRUCache | None = LRUCache(maxsize=self.CACHE_BYTES, getsizeof=_nbytes)
+        self._cache_lock = threading.Lock()
 
     def close(self) -> None:
+        self._cache = None
         for part in self.parts:
             part.close()
 
     def lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passages that may contain ``term``, its occurrences, known?), as
-        :meth:`Postings.lookup`, over every segment, in global passage numbers."""
+        :meth:`Postings.lookup`, over every segment, in global passage numbers
+        (read-only arrays: the cache shares them between queries)."""
+        cache = self._cache
+        if cache is None:                   # closed
+            return self._lookup(term)
+        with self._cache_lock:
+            found = cache.get(term)
+        if found is None:
+            found = self._lookup(term)
+            for array in found:
+                array.flags.writeable = False
+            if _nbytes(found) <= self.CACHE_BYTES // 8:     # one huge list must not empty the cache
+                with self._cache_lock:
+                    cache[term] = found
+        return found
+
+    def _lookup(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         docs, tfs, known = [], [], []
         for part, seq, deleted in zip(self.parts, self.seq_maps, self.has_deleted):
             found, counts, sure = part.lookup(term)
@@ -145,6 +176,10 @@ class SegmentPostings:
         if len(docs) == 1:
             return docs[0], tfs[0], known[0]
         return _merge_sorted(docs, tfs, known)
+
+
+def _nbytes(found: tuple[np.ndarray, ...]) -> int:
+    return sum(array.nbytes for array in found) + 300      # the arrays and their headers
 
 
 def _merge_sorted(docs: list[np.ndarray], tfs: list[np.ndarray], known: list[np.ndarray]):
