@@ -68,7 +68,7 @@ def test_reports_in_the_order_of_their_best_passage(index, monkeypatch, window, 
     monkeypatch.setattr(group, "RESCORE_WINDOW", window)
     with index.using() as gen:
         for q in ("执法", "卫生 执法 检查", "法治政府建设", "行政 OR 执法 监督", "的", "year:2022", "双随机 -抽查"):
-            _, _, _, matches, _ = index._matched(gen, q, None)
+            _, _, _, matches, _, _ = index._matched(gen, q, None)
             query = index._matched(gen, q, None)[0]
             full = rank.rank(gen, matches, query, len(matches.docs), sort)
             expected = _reports_by_first_passage(gen, matches.docs, full)
@@ -104,3 +104,19 @@ def test_facet_size_is_checked(index):
     for bad in (-1, "x"):
         with pytest.raises(SearchError):
             index.search("执法", facet_size=bad)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date"])
+def test_a_page_among_the_full_matches_lists_what_ranking_everything_lists(index, sort):
+    """A page that ends before the near misses ranks only the full matches:
+    its hits, totals and pages are those of the whole list, ranked."""
+    for q in ("行政 执法", "政府 工作 推进", "执法 OR 监督 行政", "法治 培训"):
+        every = index.all_ids(q, sort=sort)
+        first = index.search(q, page=1, per_page=5, sort=sort)
+        assert first["near_total"] > first["total"] > 10, q          # near misses, past the page
+        assert [h["passage_id"] for h in first["hits"]] == every[:5]
+        assert first["total"] + first["near_total"] == len(every)
+        assert first["pages"] == -(-len(every) // 5)
+        last = index.search(q, page=first["pages"], per_page=5, sort=sort)    # among the near misses
+        assert [h["passage_id"] for h in last["hits"]] == every[(first["pages"] - 1) * 5:]
+        assert all(h["match"] == "near" for h in last["hits"])

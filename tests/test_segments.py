@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, SAMPLES, shared_path
@@ -207,6 +208,38 @@ def test_a_file_added_before_the_others_keeps_the_rebuild_order(tmp_path):
     build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
     assert len(listed_segments(index_dir)) == 2
     assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
+
+
+def test_lookups_are_kept_read_only_and_bounded(tmp_path, monkeypatch):
+    """The postings of every segment, looked up once per term and kept: the same
+    arrays again (read-only, so no query can change another's), the same answer
+    as reading the lists anew, and a list too big for the cache not kept."""
+    from indexer.store.segment_order import SegmentPostings
+
+    folder, index_dir = tmp_path / "reports", tmp_path / "index"
+    folder.mkdir()
+    samples = sorted(SAMPLES.glob("*.txt"))
+    for path in samples[1:]:
+        shutil.copy(path, folder)
+    build_index([folder], index_dir, procs=1, words=False)
+    shutil.copy(samples[0], folder)
+    build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    index = open_index(index_dir)
+    try:
+        postings = index.generation.postings
+        assert isinstance(postings, SegmentPostings) and len(postings.parts) == 2
+        first = postings.lookup("执法")
+        again = postings.lookup("执法")
+        assert all(a is b for a, b in zip(first, again)) and len(first[0]) > 10
+        assert not any(array.flags.writeable for array in first)
+        with pytest.raises(ValueError):
+            first[0][0] = 0
+        assert all(np.array_equal(a, b) for a, b in zip(first, postings._lookup("执法")))
+        monkeypatch.setattr(SegmentPostings, "CACHE_BYTES", 8 * first[0].nbytes)   # "法" is far longer
+        big = postings.lookup("法")
+        assert len(big[0]) > len(first[0]) and postings.lookup("法")[0] is not big[0]
+    finally:
+        index.close()
 
 
 def test_real_reports_updated_in_turn_answer_as_a_rebuild(tmp_path):

@@ -55,7 +55,7 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
             codes.add(CATEGORIES.index(category))
         else:
             names = vocab[name]
-            exact = [i for i, v in enumerate(names) if v == value]
+            exact = [i for i, v in enumerate(names) if v == value] if value in names else []
             codes.update(exact or (i for i, v in enumerate(names) if value in v))
             if not exact and not codes:
                 codes.add(-2)        # matches nothing: an unknown agency narrows to zero
@@ -86,21 +86,23 @@ def year_codes(value: str) -> range:
     raise FilterError(f"年份应为四位数字或范围，例如 year:2022、year:2018-2022、year:>=2021（收到“{value[:20]}”）")
 
 
-def filter_masks(columns, docs: np.ndarray, vocab, filters: dict[str, list[str]],
-                 excluded: dict[str, list[str]] | None = None) -> dict[str, np.ndarray]:
-    """A boolean mask over ``docs`` per filtered field; excluded values
-    (``-agency:阳江``) get their own ``-field`` mask, which every facet applies."""
+def chosen_codes(vocab, filters: dict[str, list[str]] | None) -> dict[str, np.ndarray]:
+    """Per filtered field, the column codes its values admit (``filter_codes``)."""
+    return {name: filter_codes(vocab, name, values) for name, values in (filters or {}).items()
+            if values and name in _COLUMN}
+
+
+def filter_masks(columns, docs: np.ndarray, chosen: dict[str, np.ndarray],
+                 excluded: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """A boolean mask over ``docs`` per filtered field (``chosen``: its codes,
+    ``chosen_codes``); excluded values (``-agency:阳江``) get their own
+    ``-field`` mask, which every facet applies."""
     masks = {}
-    for name, values in filters.items():
-        if not values or name not in _COLUMN:
-            continue
-        codes = filter_codes(vocab, name, values)
+    for name, codes in chosen.items():
         if len(codes):
             masks[name] = np.isin(columns[_COLUMN[name]][docs], codes)
-    for name, values in (excluded or {}).items():
-        if values and name in _COLUMN:
-            codes = filter_codes(vocab, name, values)
-            masks["-" + name] = ~np.isin(columns[_COLUMN[name]][docs], codes)
+    for name, codes in (excluded or {}).items():
+        masks["-" + name] = ~np.isin(columns[_COLUMN[name]][docs], codes)
     return masks
 
 
@@ -129,11 +131,11 @@ class ReportLevel:
 
 
 def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel | None = None,
-                 size: int | None = None, chosen: dict[str, list[str]] | None = None) -> tuple[dict, dict]:
+                 size: int | None = None, chosen: dict[str, np.ndarray] | None = None) -> tuple[dict, dict]:
     """``({field: [{value, count}]}, {field: number of values})`` for the facets,
     largest count first.  ``docs`` must be sorted when ``reports`` is given.
-    ``size``: list only a facet's first ``size`` values and those holding one of
-    its ``chosen`` (filter) values, as a page shows them (the year facet, a
+    ``size``: list only a facet's first ``size`` values and those its filter
+    selects (``chosen``: the codes, ``chosen_codes``), as a page shows them (the year facet, a
     histogram, stays whole); a page shows 30 of 2,000 agencies, and a dict for
     every one of them was the facets' main cost."""
     result, distinct = {}, {}
@@ -153,13 +155,14 @@ def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel |
             codes = columns[column][subsets[skip]]
             codes = codes[codes >= 0] if name != "year" else codes[codes > 0]
             counts = np.bincount(codes.astype(np.int64))
-        result[name], distinct[name] = _pairs(name, counts, vocab, size, (chosen or {}).get(name) or [])
+        result[name], distinct[name] = _pairs(name, counts, vocab, size, (chosen or {}).get(name))
     return result, distinct
 
 
-def _pairs(name: str, counts: np.ndarray, vocab, size: int | None, chosen: list[str]) -> tuple[list[dict], int]:
+def _pairs(name: str, counts: np.ndarray, vocab, size: int | None,
+           chosen: np.ndarray | None) -> tuple[list[dict], int]:
     """The values that occur, largest count first, then by value (newest first for
-    years), cut to ``size`` plus the ``chosen``; and how many values occur."""
+    years), cut to ``size`` plus the ``chosen`` codes; and how many values occur."""
     present = np.flatnonzero(counts)           # only values that occur: no loop over the vocabulary
     if name == "year":
         return [{"value": str(v), "count": int(counts[v])} for v in present[::-1].tolist()], len(present)
@@ -172,6 +175,7 @@ def _pairs(name: str, counts: np.ndarray, vocab, size: int | None, chosen: list[
     else:
         ordered = sorted(present.tolist(), key=lambda i: (-counts[i], names[i]))
     if size is not None and len(ordered) > size:
-        beyond = [i for i in ordered[size:] if any(v in names[i] for v in chosen)] if chosen else []
-        ordered = ordered[:size] + beyond
+        # The values the filter selects stay listed (ticked), wherever they rank.
+        selected = set(chosen.tolist()) if chosen is not None else ()
+        ordered = ordered[:size] + ([i for i in ordered[size:] if i in selected] if selected else [])
     return [{"value": names[i], "count": c} for i, c in zip(ordered, counts[ordered].tolist())], len(present)

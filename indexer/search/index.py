@@ -27,7 +27,7 @@ from ..store.generation import Generation, ReportNotFound
 from ..store.layout import CURRENT, current_generation
 from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_facet_size,  # noqa: F401  (API)
                      _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort)
-from .facets import FilterError, ReportLevel, combine, facet_counts, filter_masks
+from .facets import FilterError, ReportLevel, chosen_codes, combine, facet_counts, filter_masks
 from .group import report_order
 from .match import match_query, term_hits
 from .query import QueryError, Term, parse_query
@@ -185,23 +185,23 @@ class Index:
         """The full matches of a search (no near misses), filtered, unranked:
         ``{"docs" (sorted rows), "query", "filters", "partial"}``, for tools that
         need the whole set and not its order (counts, concordance, trends)."""
-        query, merged, _excluded, matches, masks = self._matched(gen, q, filters)
+        query, merged, _excluded, matches, masks, _chosen = self._matched(gen, q, filters)
         keep = combine(masks, len(matches.docs)) & ~matches.near
         return {"docs": np.sort(matches.docs[keep]), "query": query, "filters": merged,
                 "partial": matches.partial}
 
     def _matched(self, gen: Generation, q: str, filters: dict | None) -> tuple:
-        """(query, filters, excluded filters, matches, a mask per filtered field):
-        what every search starts from."""
+        """(query, filters, excluded filters, matches, a mask per filtered field,
+        the codes each filter selects): what every search starts from."""
         query = parse_query(q or "")        # QueryError is a SearchError (400)
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
-        matches = match_query(gen.postings, gen.norm_array, query)
         try:
-            masks = filter_masks(gen.filter_columns, matches.docs, self._vocab(gen), merged, excluded)
+            chosen, left_out = chosen_codes(self._vocab(gen), merged), chosen_codes(self._vocab(gen), excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
-        return query, merged, excluded, matches, masks
+        matches = match_query(gen.postings, gen.norm_array, query)
+        return query, merged, excluded, matches, filter_masks(gen.filter_columns, matches.docs, chosen, left_out), chosen
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:
         """Every listed passage id (full matches, then near misses), in result order."""
@@ -232,11 +232,11 @@ class Index:
              near: bool = True, by_report: bool = False, facet_size: int | None = None) -> dict:
         """The search's matches, facets and order: the first ``needed`` passages
         (None: all), or with ``by_report`` each report's best passage, in order."""
-        query, merged, excluded, matches, masks = self._matched(gen, q, filters)
+        query, merged, excluded, matches, masks, chosen = self._matched(gen, q, filters)
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
         facets, values = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab,
-                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, merged)
+                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, chosen)
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         near_total = int(np.count_nonzero(matches.near))
