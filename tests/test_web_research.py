@@ -86,6 +86,24 @@ def test_report_page_shows_its_card_and_key_terms(client):
     assert "报告体检" in html and "关键词：" in html
 
 
+def test_passage_pages_of_one_report_find_its_key_terms_once(client, monkeypatch):
+    from search_web import research_pages
+
+    calls = []
+    real = research_pages.api.key_terms
+    monkeypatch.setattr(research_pages.api, "key_terms", lambda gen, text: calls.append(text) or real(gen, text))
+    report = get_json(client, "/r/r2022-72de5c0895.json")["report"]
+    pages = [get_json(client, f"/p/{p['id']}.json") for p in report["passages"][:3]]
+    assert len(calls) == 1           # the report page filed them; its passages read them back
+    words = [[t["word"] for t in page["research"]["key_terms"]] for page in pages]
+    assert words[0] and words[0] == words[1] == words[2] == [t["word"] for t in report_terms(client)]
+    assert all(t["url"].startswith("/search?q=") for t in pages[0]["research"]["key_terms"])
+
+
+def report_terms(client) -> list[dict]:
+    return get_json(client, "/r/r2022-72de5c0895.json")["research"]["key_terms"]
+
+
 def test_search_links_to_the_tools_and_suggests_a_word_when_nothing_matches(client):
     page = get_json(client, "/search.json?q=双随即")
     assert page["total"] == 0 and page["did_you_mean"][0]["word"] == "双随机"
