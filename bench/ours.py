@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from contextlib import ExitStack
 from pathlib import Path
 
 from .measure import PeakRss, latency_summary, tree_rss
@@ -87,27 +88,7 @@ class Server:
 
 def serve_and_query(index_dir: Path, mix: dict) -> dict:
     """Start the server, run the warm-up and the measured queries through HTTP."""
-    server = Server(index_dir)
-    try:
-        first = server.start(mix["warmup"][0])
-        with PeakRss(server.proc.pid) as peak:
-            for query in mix["warmup"][1:]:
-                server.get(query)
-            latencies, totals, checked, sizes = [], {}, 0, []
-            for query in mix["queries"]:
-                started = time.perf_counter()
-                body = server.get_raw(query)
-                latencies.append((time.perf_counter() - started) * 1000)
-                answer = json.loads(body)          # parsing is the client's cost: not timed
-                sizes.append(len(body))
-                totals[query["id"]] = answer["total"]
-                checked += _has_facets_and_snippets(answer)
-            rss = tree_rss(server.proc.pid)
-    finally:
-        server.stop()
-    return {"start_seconds": first, "rss": rss, "peak_rss": peak.peak, "latency": latency_summary(latencies),
-            "latencies": latencies, "totals": totals, "answers_with_facets": checked,
-            "mean_response_bytes": sum(sizes) / len(sizes) if sizes else 0}
+    return serve_and_query_side_by_side([index_dir], mix)[0]
 
 
 def serve_and_query_side_by_side(index_dirs: list[Path], mix: dict) -> list[dict]:
@@ -119,28 +100,30 @@ def serve_and_query_side_by_side(index_dirs: list[Path], mix: dict) -> list[dict
     servers = [Server(index_dir) for index_dir in index_dirs]
     try:
         firsts = [server.start(mix["warmup"][0]) for server in servers]
-        for server in servers:
-            for query in mix["warmup"][1:]:
-                server.get(query)
-        latencies = [[] for _ in servers]
-        totals = [{} for _ in servers]
-        checked = [0] * len(servers)
-        for n, query in enumerate(mix["queries"]):
-            for k in range(len(servers)):
-                at = (n + k) % len(servers)
-                started = time.perf_counter()
-                body = servers[at].get_raw(query)
-                latencies[at].append((time.perf_counter() - started) * 1000)
-                answer = json.loads(body)
-                totals[at][query["id"]] = answer["total"]
-                checked[at] += _has_facets_and_snippets(answer)
-        rss = [tree_rss(server.proc.pid) for server in servers]
+        with ExitStack() as stack:
+            peaks = [stack.enter_context(PeakRss(server.proc.pid)) for server in servers]
+            for server in servers:
+                for query in mix["warmup"][1:]:
+                    server.get(query)
+            runs = [{"latencies": [], "totals": {}, "checked": 0, "sizes": []} for _ in servers]
+            for n, query in enumerate(mix["queries"]):
+                for k in range(len(servers)):
+                    at = (n + k) % len(servers)
+                    started = time.perf_counter()
+                    body = servers[at].get_raw(query)
+                    runs[at]["latencies"].append((time.perf_counter() - started) * 1000)
+                    answer = json.loads(body)          # parsing is the client's cost: not timed
+                    runs[at]["sizes"].append(len(body))
+                    runs[at]["totals"][query["id"]] = answer["total"]
+                    runs[at]["checked"] += _has_facets_and_snippets(answer)
+            rss = [tree_rss(server.proc.pid) for server in servers]
     finally:
         for server in servers:
             server.stop()
-    return [{"start_seconds": first, "rss": size, "latency": latency_summary(times), "latencies": times,
-             "totals": total, "answers_with_facets": check}
-            for first, size, times, total, check in zip(firsts, rss, latencies, totals, checked)]
+    return [{"start_seconds": first, "rss": size, "peak_rss": peak.peak, "latency": latency_summary(run["latencies"]),
+             "latencies": run["latencies"], "totals": run["totals"], "answers_with_facets": run["checked"],
+             "mean_response_bytes": sum(run["sizes"]) / len(run["sizes"]) if run["sizes"] else 0}
+            for first, size, peak, run in zip(firsts, rss, peaks, runs)]
 
 
 def _has_facets_and_snippets(answer: dict) -> int:

@@ -195,9 +195,9 @@ def test_whoosh_merging_its_own_segments_keeps_the_words_exact(tmp_path):
     assert_same_as_rebuild(folder, index_dir, tmp_path, words=True)
 
 
-def test_a_file_added_before_the_others_keeps_the_rebuild_order(tmp_path):
-    """Ties fall by the full rebuild's order (file order), not by segment: a
-    file that sorts first, added last, still comes first."""
+def first_sample_added_last(tmp_path: Path) -> tuple[Path, Path]:
+    """(folder, index) of the samples in two segments: all but the first sample
+    built, then the first one added (the file that sorts first comes last)."""
     folder, index_dir = tmp_path / "reports", tmp_path / "index"
     folder.mkdir()
     samples = sorted(SAMPLES.glob("*.txt"))
@@ -206,6 +206,13 @@ def test_a_file_added_before_the_others_keeps_the_rebuild_order(tmp_path):
     build_index([folder], index_dir, procs=1, words=False)
     shutil.copy(samples[0], folder)
     build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    return folder, index_dir
+
+
+def test_a_file_added_before_the_others_keeps_the_rebuild_order(tmp_path):
+    """Ties fall by the full rebuild's order (file order), not by segment: a
+    file that sorts first, added last, still comes first."""
+    folder, index_dir = first_sample_added_last(tmp_path)
     assert len(listed_segments(index_dir)) == 2
     assert_same_as_rebuild(folder, index_dir, tmp_path, words=False)
 
@@ -216,14 +223,7 @@ def test_lookups_are_kept_read_only_and_bounded(tmp_path, monkeypatch):
     as reading the lists anew, and a list too big for the cache not kept."""
     from indexer.store.segment_order import SegmentPostings
 
-    folder, index_dir = tmp_path / "reports", tmp_path / "index"
-    folder.mkdir()
-    samples = sorted(SAMPLES.glob("*.txt"))
-    for path in samples[1:]:
-        shutil.copy(path, folder)
-    build_index([folder], index_dir, procs=1, words=False)
-    shutil.copy(samples[0], folder)
-    build_index([folder], index_dir, procs=1, words=False, policy=NEVER_MERGE)
+    _, index_dir = first_sample_added_last(tmp_path)
     index = open_index(index_dir)
     try:
         postings = index.generation.postings

@@ -196,8 +196,9 @@ class Index:
         query = parse_query(q or "")        # QueryError is a SearchError (400)
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
+        vocab = self._vocab(gen)
         try:
-            chosen, left_out = chosen_codes(self._vocab(gen), merged), chosen_codes(self._vocab(gen), excluded)
+            chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
         matches = match_query(gen.postings, gen.norm_array, query)
