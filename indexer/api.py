@@ -23,7 +23,7 @@ from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
 from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
 from .read import Limits, ReadError
 from .render import hit as render_hit
-from .render import (DEFAULT_BASE_URL, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
+from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
                      snippet_text, with_urls)
 from .render import result as render_result
 from .research import export as _export
@@ -78,7 +78,7 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
     # citations, exports and the URL builder (issue 22 items 3-4)
-    "DEFAULT_BASE_URL", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url", "cited_title",
+    "DEFAULT_BASE_URL", "PASSAGE_ROUTE", "REPORT_ROUTE", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url", "cited_title",
     "export_file_name", "export_provenance", "export_sidecar", "export_table", "report_url", "ris", "shown_url", "RIS_MEDIA_TYPE", "ris_of_search",
     "with_urls",
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",

@@ -113,6 +113,7 @@ def cards_page(index, q: str, filters: dict, deadline: str, split: str, copied: 
 
 
 LAYOUTS = ("columns", "rows")
+COMPARE_COLUMNS = ("report_id", "agency", "year", "province", "title", "passage_id", "matched", "text", "url")
 
 
 def compare_page(index, q: str, filters: dict, category: str, layout: str, page: int, per_page: int) -> dict:
@@ -126,12 +127,21 @@ def compare_page(index, q: str, filters: dict, category: str, layout: str, page:
     link = lambda fmt="", **c: rurls.tool("compare", q, filters, fmt, **{**extra, **c})  # noqa: E731
     result.update(ok=True, layout=layout, categories=list(api.CATEGORIES), links={
         "self": link(page=_opt(page, 1)), "json": link("json", page=_opt(page, 1)),
+        "csv": link("csv", page=_opt(page, 1)),
         "search": rurls.search_for(q, {**filters, "section": [result["category"]]}),
         "prev": link(page=_opt(page - 1, 1)) if page > 1 else None,
         "next": link(page=page + 1) if page < result["pages"] else None,
         "layout": {name: link(layout=_opt(name, "columns"), page=_opt(page, 1)) for name in LAYOUTS},
     })
     return result
+
+
+def compare_rows(page: dict) -> list[dict]:
+    """A side-by-side page as a table (``COMPARE_COLUMNS``): one row per passage
+    (made for an export only: the JSON twin keeps its nested shape, not twice the text)."""
+    return [{**{k: report[k] for k in ("report_id", "agency", "year", "province", "title")},
+             **{k: passage[k] for k in ("passage_id", "matched", "text", "url")}}
+            for report in page["reports"] for passage in report["passages"]]
 
 
 def suggest(index, prefix: str, limit: int) -> dict:

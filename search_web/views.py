@@ -6,8 +6,8 @@ Ids are checked against the library's patterns before the index is opened.
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from indexer.api import FazhiError, SearchError, check_passage_id, check_query, check_report_id
-from indexer.render import PASSAGE_ROUTE, REPORT_ROUTE
+from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, check_passage_id, check_query,
+                         check_report_id)
 from werkzeug.routing import BaseConverter
 
 from . import browse, exports, pages, parts, urls
