@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
+from indexer.api import find_spans, mark_html, render_result, shown_url, without_filter, without_quotes
 from markupsafe import Markup
 
 from . import memo, parts, research_pages, urls
@@ -242,6 +242,7 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
         "focus": focus or None,
         "report": report,
         "source_link": _http_url(report.get("source_url", "")),
+        "source_shown": shown_url(report.get("source_url") or ""),
         "toc": _toc(report_id, q, report.get("headings", []), ranges, every, current),
         "parts": _parts(report_id, q, ranges, every, current),
         "links": {"self": urls.report(report_id, q, part=part), "json": urls.report(report_id, q, json=True, part=part),
