@@ -190,7 +190,7 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
-        "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl")},
+        "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl", "ris")},
         "all_years": urls.year_range(params, None, None) if params.year_range else None,
         "clear_filters": urls.without_filters(params) if params.filters else None,
         "clear_query": urls.search(params, q="") if params.q and params.filters else None,
