@@ -206,3 +206,20 @@ def test_web_main_refuses_a_bad_base_url():
 
     result = CliRunner().invoke(serve, ["--base-url", "ftp://x", "--port", "0"])
     assert result.exit_code == 2 and "base URL" in result.output
+
+
+def test_a_site_under_a_prefix_exports_links_under_it(formula_client, formula_index):
+    mounted = {"SCRIPT_NAME": "/fazhi"}
+    rows = list(csv.DictReader(io.StringIO(formula_client.get(
+        "/search.csv", query_string={"q": MARKER}, environ_overrides=mounted).get_data().decode("utf-8-sig"))))
+    assert rows[0]["url"] == f"http://localhost/fazhi/p/{rows[0]['passage_id']}"
+    passage = formula_client.get(f"/p/{rows[0]['passage_id']}.json", environ_overrides=mounted).get_json()
+    assert passage["permalink"] == rows[0]["url"] and passage["links"]["ris"].startswith("/fazhi/p/")
+    # A base URL stands for the whole root, prefix included: the prefix is not doubled.
+    from search_web import create_app
+
+    app = create_app({"TESTING": True, "INDEX_DIR": formula_index, "BASE_URL": BASE})
+    kwic = list(csv.DictReader(io.StringIO(app.test_client().get(
+        "/kwic.csv", query_string={"q": MARKER}, environ_overrides=mounted).get_data().decode("utf-8-sig"))))
+    assert kwic and all(r["url"].startswith(f"{BASE}/p/{r['passage_id']}") for r in kwic)
+    app.extensions["fazhi_index"].close()
