@@ -99,12 +99,13 @@ def _by_part(key: str, item: dict, filters: dict) -> bool:
 
 def report_rows(index, filters: dict[str, list[str]], sort: str, base_url: str,
                 deadline: str = DEFAULT_DEADLINE):
-    """Every report of the list as export rows (``REPORT_COLUMNS``), ``url`` under ``base_url``."""
+    """Every report of the list as export rows (``REPORT_COLUMNS``), ``url`` under
+    ``base_url``.  The list is made now, not inside the streamed body: a filter the
+    library refuses (``year=NaN``) is a 400 before the first byte."""
     from indexer.api import report_url
 
     result = index.browse_reports(filters, sort=sort, per_page=0, deadline=deadline)
-    for report in result["reports"]:
-        yield {**report, "url": report_url(report["id"], base_url)}
+    return ({**report, "url": report_url(report["id"], base_url)} for report in result["reports"])
 
 
 def collection(index) -> dict:

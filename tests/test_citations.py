@@ -223,3 +223,10 @@ def test_a_site_under_a_prefix_exports_links_under_it(formula_client, formula_in
         "/kwic.csv", query_string={"q": MARKER}, environ_overrides=mounted).get_data().decode("utf-8-sig"))))
     assert kwic and all(r["url"].startswith(f"{BASE}/p/{r['passage_id']}") for r in kwic)
     app.extensions["fazhi_index"].close()
+
+
+@pytest.mark.parametrize("year", ["NaN", "2018--2022", "２０２２x"])
+def test_a_bad_filter_of_an_export_is_a_400_before_the_body(formula_client, year):
+    for path in ("/reports.csv", "/reports.xlsx", "/search.csv"):
+        response = formula_client.get(path, query_string={"year": year, "q": "检查"})
+        assert response.status_code == 400, (path, year, response.status_code)
