@@ -209,15 +209,20 @@ TABLE_NAMES = {"search": "搜索", "reports": "报告", "kwic": "语境", "trend
 
 
 def _xlsx_cell(sheet, value):
-    """A cell of the write-only ``sheet``: text as a string cell (type ``s``:
-    openpyxl would make text that starts with ``=`` a formula), numbers as numbers."""
+    """A cell of the write-only ``sheet``: text always a string cell (type
+    ``s``), numbers as numbers.  openpyxl makes text a string cell by itself
+    except text that starts with ``=``, which it would write as a formula
+    (``<f>``): that text gets a cell typed ``s`` by hand."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", _flat(value))[:XLSX_CELL_MAX]
+    if not text.startswith("="):
+        return text
     cell = WriteOnlyCell(sheet)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", _flat(value))[:XLSX_CELL_MAX]
+    cell.value = text
     cell.data_type = "s"
     return cell
 
