@@ -38,12 +38,6 @@ def report_url(report_id: str, base_url: str = "") -> str:
     return base_url.rstrip("/") + f"/r/{report_id}"
 
 
-def citation_url(kind: str, item_id: str, base_url: str = "") -> str:
-    """The RIS citation of a passage (``kind`` ``p``) or a report (``r``)."""
-    build = passage_url if kind == "p" else report_url
-    return build(item_id, base_url) + ".ris"
-
-
 def check_base_url(url: str) -> str:
     """``url`` as a base URL (``https://host[:port][/prefix]``, no trailing
     slash); raises ``ValueError`` with a one-line reason when it is not one."""
