@@ -23,14 +23,22 @@ from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
 from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
 from .read import Limits, ReadError
 from .render import hit as render_hit
-from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
+from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
+                     snippet_text, with_urls)
 from .render import result as render_result
-from .research.cite import gbt7714
+from .research import export as _export
+from .research.cite import RIS_MEDIA_TYPE, cited_title, gbt7714, ris, shown_url
+from .research.cite import ris_of_reports as _ris_of_reports
 from .research.export import COLUMNS as EXPORT_COLUMNS
 from .research.export import FORMATS as EXPORT_FORMATS
+from .research.export import LABELS as EXPORT_LABELS
 from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
+from .research.export import SIDECAR_MEDIA_TYPE as EXPORT_SIDECAR_MEDIA_TYPE
 from .research.export import chunks as export_chunks
-from .research.export import export_rows
+from .research.export import file_name as export_file_name
+from .research.export import provenance as export_provenance
+from .research.export import sidecar as export_sidecar
+from .research.export import write as export_table
 from .search import (
     DEFAULT_DEADLINE,
     FACETS,
@@ -69,6 +77,10 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
 
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
+    # citations, exports and the URL builder (issue 22 items 3-4)
+    "DEFAULT_BASE_URL", "PASSAGE_ROUTE", "REPORT_ROUTE", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url", "cited_title",
+    "export_file_name", "export_provenance", "export_sidecar", "export_table", "report_url", "ris", "shown_url", "RIS_MEDIA_TYPE", "ris_of_search",
+    "with_urls",
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
@@ -81,6 +93,17 @@ __all__ = [
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",
 ]
+
+
+def export_rows(hits, base_url: str = "", accessed: str | None = None):
+    """A search's hits as export rows (:data:`EXPORT_COLUMNS`), each passage's
+    URL from the URL builder under ``base_url``."""
+    return _export.export_rows(hits, lambda passage_id: passage_url(passage_id, base_url), accessed)
+
+
+def ris_of_search(hits, base_url: str = "", accessed: str | None = None):
+    """RIS records (text pieces) of the reports a search's hits come from, in order."""
+    return _ris_of_reports(hits, lambda report_id: report_url(report_id, base_url), accessed)
 
 
 def build_index(paths=None, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:

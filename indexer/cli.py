@@ -11,9 +11,25 @@ from pathlib import Path
 
 import click
 
-from .api import MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
+from .api import DEFAULT_BASE_URL, MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
 MB = 1 << 20
+
+
+def base_url_option(command):
+    """``--base-url`` (also ``FAZHI_BASE_URL``): where the web app is served, so
+    every passage and report URL printed or exported is absolute."""
+    def checked(_ctx, _param, value):
+        from .api import check_base_url
+
+        try:
+            return check_base_url(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc))
+    return click.option("--base-url", envvar="FAZHI_BASE_URL", default=DEFAULT_BASE_URL, show_default=True,
+                        callback=checked,
+                        help="Address of the web app (python -m search_web) the links point to; "
+                             "also FAZHI_BASE_URL.")(command)
 
 
 class UserError(click.ClickException):
@@ -144,14 +160,16 @@ def update_line(update: dict) -> str:
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
 @click.option("--group", type=click.Choice(["passage", "report"]), default="passage", show_default=True,
               help="report: list reports (hit count, best passage) instead of passages.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "jsonl", "xlsx"]), default="text",
-              show_default=True, help="csv, jsonl, xlsx: one row per hit, the columns of /search.csv.")
-@click.option("--all", "every", is_flag=True, help="Every hit, not one page (with --format csv|jsonl|xlsx).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "jsonl", "xlsx", "ris"]), default="text",
+              show_default=True, help="csv, jsonl, xlsx: one row per hit, the columns of /search.csv; "
+                                      "ris: the reports the hits come from, for a reference manager.")
+@click.option("--all", "every", is_flag=True, help="Every hit, not one page (with --format csv|jsonl|xlsx|ris).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+              help="Write to this file instead of standard output (a CSV gets FILE-metadata.json beside it).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
+@base_url_option
 def search(query, index_dir, agency, agency_kind, agency_level, province, city, year, year_from, year_to, section,
-           report, copied, limit, page, sort, group, fmt, every, output, as_json) -> None:
+           report, copied, limit, page, sort, group, fmt, every, output, as_json, base_url) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
@@ -175,10 +193,11 @@ def search(query, index_dir, agency, agency_kind, agency_level, province, city, 
             hits = iter(result["hits"])
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint or "see python -m indexer search --help for the query syntax")
-    if fmt in ("csv", "jsonl", "xlsx"):
-        _export(fmt, hits, output)
+    if fmt in ("csv", "jsonl", "xlsx", "ris"):
+        about = _provenance(index, q, filters, sort, base_url)
+        _export(fmt, hits, output, base_url, about)
     else:
-        _echo_to(output, _as_json(result) if fmt == "json" else _results_text(result))
+        _echo_to(output, _as_json(result, base_url) if fmt == "json" else _results_text(result, base_url))
 
 
 def _texts(values) -> list[str]:
@@ -200,13 +219,29 @@ def _texts(values) -> list[str]:
     return out
 
 
-def _export(fmt: str, hits, output: Path | None) -> None:
-    """Rows of every hit given, streamed to the file or standard output."""
-    from .api import export_chunks, export_rows
+def _provenance(index, q: str, filters: dict, sort: str, base_url: str) -> dict:
+    from .api import export_provenance
+
+    found = index.search(q, filters=filters, per_page=1)
+    counts = {"段落（段）": found["total"], "报告（份）": found["reports_total"]}
+    return export_provenance("search", q, filters, sort, index.generation.path.name, counts, base_url)
+
+
+def _export(fmt: str, hits, output: Path | None, base_url: str, about: dict) -> None:
+    """Rows of every hit given (or, as RIS, their reports), streamed to the file
+    or standard output; a CSV file gets its provenance beside it (CSVW sidecar)."""
+    from .api import EXPORT_COLUMNS, export_rows, export_sidecar, export_table, ris_of_search
 
     if fmt == "xlsx" and output is None and sys.stdout.isatty():
         raise UserError("an XLSX file is binary", "write it to a file: --output hits.xlsx (or > hits.xlsx)")
-    chunks = export_chunks(fmt, export_rows(hits))
+    if fmt == "ris":
+        chunks = ["\ufeff", *ris_of_search(hits, base_url)]     # BOM: EndNote and NoteExpress read it as UTF-8
+    else:
+        chunks = export_table(fmt, export_rows(hits, base_url), EXPORT_COLUMNS, about)
+    if fmt == "csv" and output:
+        sidecar = export_sidecar(about, EXPORT_COLUMNS, output.name)
+        Path(f"{output}-metadata.json").write_text(json.dumps(sidecar, ensure_ascii=False, indent=2) + "\n",
+                                                    encoding="utf-8")
     stream = output.open("wb") if output else sys.stdout.buffer
     try:
         for chunk in chunks:
@@ -218,10 +253,10 @@ def _export(fmt: str, hits, output: Path | None) -> None:
             stream.flush()
 
 
-def _as_json(result: dict) -> str:
+def _as_json(result: dict, base_url: str = "") -> str:
     from .api import render_result
 
-    return json.dumps(render_result(result), ensure_ascii=False, indent=2)
+    return json.dumps(render_result(result, base_url), ensure_ascii=False, indent=2)
 
 
 def _echo_to(output: Path | None, text: str) -> None:
@@ -231,7 +266,7 @@ def _echo_to(output: Path | None, text: str) -> None:
         click.echo(text)
 
 
-def _results_text(result: dict) -> str:
+def _results_text(result: dict, base_url: str = "") -> str:
     """The library's result as text: matches in [brackets], from the snippet's spans."""
     from .api import passage_url, snippet_text
 
@@ -243,7 +278,7 @@ def _results_text(result: dict) -> str:
         lines.append(f"\n{n}. {hit.get('display_title') or hit['title']} · {hit['agency'] or '-'} · "
                      f"{hit['year'] or '-'} · {hit['section'] or '-'}{many}")
         lines.append(f"   {snippet_text(hit['snippet'])}")
-        lines.append(f"   {passage_url(hit['passage_id'])}")
+        lines.append(f"   {passage_url(hit['passage_id'], base_url)}")
     for name, values in result["facets"].items():
         if values:
             lines.append(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from .cli import UserError, main
+from .cli import UserError, base_url_option, main
 
 def _filter_options(command):
     """The search's filters, as options of a research command."""
@@ -23,12 +23,14 @@ def _filter_options(command):
             ("--year", "year", "Only this report year, or a range: 2018-2022, >=2021."),
             ("--section", "section", "Only this section: 成效, 问题, 责任, 下一步 or a full name.")]):
         command = click.option(flag, name, multiple=True, help=text)(command)
+    command = base_url_option(command)
     return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                         help="Index folder (default: index/ in the project).")(command)
 
 
 def _filters(options: dict) -> dict:
     keys = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "copied")
+    options.pop("base_url", None)
     return {k: list(options[k]) for k in keys if options.get(k)}
 
 
@@ -50,15 +52,16 @@ def _echo_json(data) -> None:
 
 
 def _echo_rows(rows: list[dict], columns: list[str], fmt: str, header: bool = False) -> None:
-    """Rows as CSV (with its header) or tab-separated text (with one when asked)."""
-    import csv
+    """Rows as CSV (the one export writer's: BOM, CRLF, formula-safe) or
+    tab-separated text (with a header when asked)."""
+    from .api import export_table
 
     if header and fmt == "text":
         click.echo("\t".join(columns))
     if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        for chunk in export_table("csv", rows, columns):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
     else:
         for row in rows:
             click.echo("\t".join("" if row.get(c) is None else str(row.get(c)) for c in columns))
@@ -75,12 +78,13 @@ def _echo_rows(rows: list[dict], columns: list[str], fmt: str, header: bool = Fa
 @click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True, help="Lines per page.")
 @click.option("--all", "every", is_flag=True, help="Every line, not one page (for export).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def kwic(query, index_dir, width, sort, page, limit, every, fmt, **options) -> None:
+def kwic(query, index_dir, width, sort, page, limit, every, fmt, base_url, **options) -> None:
     """Concordance: every occurrence of QUERY as one line, the match centred."""
-    from .api import concordance
+    from .api import concordance, with_urls
 
     result = _research(lambda index: concordance(index, " ".join(query), _filters(options), width=width, sort=sort,
                                                  page=page, per_page=limit, every=every))(index_dir)
+    with_urls(result["lines"], base_url)
     if fmt == "json":
         _echo_json(result)
     elif fmt == "csv":
@@ -99,7 +103,7 @@ def kwic(query, index_dir, width, sort, page, limit, every, fmt, **options) -> N
               default="auto", show_default=True, help="Group the reports by this field (top N plus 其他).")
 @click.option("--top", type=click.IntRange(1, 12), default=5, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def trend(queries, index_dir, split, top, fmt, **options) -> None:
+def trend(queries, index_dir, split, top, fmt, base_url, **options) -> None:
     """Passages and reports mentioning each of QUERIES (up to 5) per year."""
     from .api import trend as run_trend
 
@@ -116,16 +120,17 @@ def trend(queries, index_dir, split, top, fmt, **options) -> None:
 @_filter_options
 @click.option("--deadline", default="04-01", show_default=True, help="Publication deadline, MM-DD of the next year.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-def cards(query, index_dir, deadline, fmt, **options) -> None:
+def cards(query, index_dir, deadline, fmt, base_url, **options) -> None:
     """Report cards: required contents, publication on time, length, figures
     (of every report, or of those mentioning QUERY)."""
-    from .api import report_cards
+    from .api import report_cards, with_urls
 
     found = _research(lambda index: report_cards(index, " ".join(query), _filters(options), deadline))(index_dir)
+    with_urls(found, base_url)
     if fmt == "json":
         return _echo_json(found)
     rows = [dict(c, missing="、".join(c["missing"])) for c in found]
-    columns = ["report_id", "agency", "year", "date", "status", "days_late", "missing", "length", "figures"]
+    columns = ["report_id", "agency", "year", "date", "status", "days_late", "missing", "length", "figures", "url"]
     _echo_rows(rows, columns, fmt, header=True)
 
 
@@ -137,18 +142,20 @@ def cards(query, index_dir, deadline, fmt, **options) -> None:
 @click.option("--page", type=click.IntRange(1), default=1)
 @click.option("--limit", type=click.IntRange(1, 50), default=20, show_default=True, help="Reports per page.")
 @click.option("--json", "as_json", is_flag=True)
-def compare(query, index_dir, category, page, limit, as_json, **options) -> None:
+def compare(query, index_dir, category, page, limit, as_json, base_url, **options) -> None:
     """Side by side: what each report wrote under one section category
     (of the reports whose passages there mention QUERY, or all)."""
-    from .api import side_by_side
+    from .api import side_by_side, with_urls
 
     result = _research(lambda index: side_by_side(index, " ".join(query), _filters(options), category=category,
                                                   page=page, per_page=limit))(index_dir)
+    for report in with_urls(result["reports"], base_url):
+        with_urls(report["passages"], base_url)
     if as_json:
         return _echo_json(result)
     click.echo(f"{result['category']}: {result['total']} reports; page {result['page']} of {result['pages']}")
     for report in result["reports"]:
-        click.echo(f"\n== {report['agency'] or report['title']} ({report['year'] or '-'})  /r/{report['report_id']}")
+        click.echo(f"\n== {report['agency'] or report['title']} ({report['year'] or '-'})  {report['url']}")
         for passage in report["passages"]:
             click.echo(f"  {'*' if passage['matched'] else ' '} {passage['text']}")
 
@@ -158,21 +165,23 @@ def compare(query, index_dir, category, page, limit, as_json, **options) -> None
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--related", type=click.IntRange(0, 20), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def similar(passage_id, index_dir, related, as_json) -> None:
+@base_url_option
+def similar(passage_id, index_dir, related, as_json, base_url) -> None:
     """Passages of other reports near-identical to PASSAGE_ID (with the
     differences: [-only here-] {+only there+}), then related ones."""
-    from .api import similar_passages
+    from .api import similar_passages, with_urls
 
     found = _research(lambda index: similar_passages(index, passage_id, related=related))(index_dir)
+    with_urls(found["near_identical"] + found["related"], base_url)
     if as_json:
         return _echo_json(found)
     click.echo(f"near-identical in {found['near_identical_reports']} other reports")
     marks = {"equal": "{}", "delete": "[-{}-]", "insert": "{{+{}+}}"}
     for near in found["near_identical"]:
-        click.echo(f"\n{near['similarity']:.2f}  {near['agency'] or '-'} {near['year'] or '-'}  /p/{near['passage_id']}")
+        click.echo(f"\n{near['similarity']:.2f}  {near['agency'] or '-'} {near['year'] or '-'}  {near['url']}")
         click.echo("  " + "".join(marks[run["op"]].format(run["text"]) for run in near["diff"]))
     for item in found["related"]:
-        click.echo(f"\nrelated {item['score']}  {item['agency'] or '-'} {item['year'] or '-'}  /p/{item['passage_id']}")
+        click.echo(f"\nrelated {item['score']}  {item['agency'] or '-'} {item['year'] or '-'}  {item['url']}")
 
 
 @main.command()

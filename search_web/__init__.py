@@ -2,7 +2,8 @@
 
 ``create_app`` is a Flask app factory.  The index directory comes from
 ``test_config["INDEX_DIR"]``, else ``FAZHI_INDEX_DIR`` in the environment,
-else the project's default ``index/``.
+else the project's default ``index/``; the site's public address (permalinks,
+citations, exports) from ``BASE_URL`` / ``FAZHI_BASE_URL`` (see ``urls.citable_root``).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"] or default_index_dir())
+    app.config["BASE_URL"] = _base_url(app.config.get("BASE_URL"))
     # Chinese stays readable in the JSON twins, and keys keep the page's order.
     app.json = OrjsonProvider(app)
     # A server freezes what the index loads out of the collector's passes (search_web.index);
@@ -62,6 +64,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.register(app)
     app.after_request(_security_headers)
     return app
+
+
+def _base_url(value) -> str:
+    """``BASE_URL`` (``FAZHI_BASE_URL``, ``--base-url``) checked once, at start:
+    a bad one stops the app with the reason, not every export later."""
+    from indexer.api import check_base_url
+
+    return check_base_url(str(value)) if value else ""
 
 
 def _register_research(app: Flask) -> None:

@@ -54,13 +54,27 @@ def _addresses(server) -> list[str]:
     return [f"http://{f'[{host}]' if ':' in host else host}:{port}/" for host, port in listen]
 
 
+def _checked_base_url(_ctx, _param, value: str) -> str:
+    from indexer.api import check_base_url
+
+    if not value:
+        return ""
+    try:
+        return check_base_url(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc))
+
+
 @click.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: the project's index/).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+@click.option("--base-url", envvar="FAZHI_BASE_URL", default="", callback=_checked_base_url,
+              help="The site's public address (https://host[/prefix]): every permalink, citation and export "
+                   "starts with it, and the Host header is never read for them.  Also FAZHI_BASE_URL.")
+def main(index_dir: Path | None, host: str, port: int, threads: int, base_url: str) -> None:
     """Serve the fazhi-search web UI (building the index from the samples if needed)."""
     import waitress
 
@@ -68,9 +82,15 @@ def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
 
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir})
+    app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url})
     server = waitress.create_server(app, host=host, port=port, threads=threads)
+    # Without --base-url, citations and exports trust only the server's own address (search_web.urls).
+    own = [a for a in _addresses(server) if "//0.0.0.0:" not in a and "//[::]:" not in a]
+    app.config["SERVER_URL"] = own[0].rstrip("/") if own else ""
     click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
+    if not base_url and not own:
+        click.echo("Note: listening on every address without --base-url: citations and exports reached "
+                   "by another name carry site-relative links; give --base-url https://your.host", err=True)
     for address in _addresses(server):
         click.echo(f"Serving on {address}")
     sys.stdout.flush()  # the address must reach a log or a pipe now, not at exit

@@ -6,9 +6,6 @@ HTML page's data and its ``.json`` twin.
 """
 from __future__ import annotations
 
-import csv
-import io
-
 from indexer.api import (DEFAULT_DEADLINE, REPORT_SORTS, SearchError, parse_deadline, resolve_category,
                          timeliness_value, yes_no)
 from werkzeug.datastructures import MultiDict
@@ -85,6 +82,7 @@ def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
             "deadline": deadline, "links": {
         "self": urls.reports(filters, sort, page, **at), "json": urls.reports(filters, sort, page, json=True, **at),
         "csv": urls.reports(filters, sort, fmt="csv", **at),
+        "export": {fmt: urls.reports(filters, sort, fmt=fmt, **at) for fmt in ("csv", "xlsx", "jsonl")},
         "sort": {s: urls.reports(filters, s, **at) for s in REPORT_SORTS},
         "prev": urls.reports(filters, sort, page - 1, **at) if page > 1 else None,
         "next": urls.reports(filters, sort, page + 1, **at) if page < pages else None,
@@ -99,18 +97,15 @@ def _by_part(key: str, item: dict, filters: dict) -> bool:
     return key in ("agency", "province", "city") and any(v in item["value"] for v in filters.get(key, []))
 
 
-def reports_csv(index, filters: dict[str, list[str]], sort: str, host_url: str, deadline: str = DEFAULT_DEADLINE):
-    """Every report of the list as CSV (UTF-8 with BOM), in pieces."""
+def report_rows(index, filters: dict[str, list[str]], sort: str, base_url: str,
+                deadline: str = DEFAULT_DEADLINE):
+    """Every report of the list as export rows (``REPORT_COLUMNS``), ``url`` under
+    ``base_url``.  The list is made now, not inside the streamed body: a filter the
+    library refuses (``year=NaN``) is a 400 before the first byte."""
+    from indexer.api import report_url
+
     result = index.browse_reports(filters, sort=sort, per_page=0, deadline=deadline)
-    base = host_url.rstrip("/")
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writeheader()
-    for report in result["reports"]:
-        writer.writerow({**report, "url": base + urls.report(report["id"]), "sections": "；".join(report["sections"]),
-                         "missing": "；".join(report["missing"])})
-    yield buffer.getvalue()
+    return ({**report, "url": report_url(report["id"], base_url)} for report in result["reports"])
 
 
 def collection(index) -> dict:

@@ -11,7 +11,7 @@ from .params import VALUE_LABELS
 
 SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
 GROUP_LABELS = {"passage": "按段落", "report": "按报告"}
-EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines"}
+EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines", "ris": "RIS 引文（按报告，EndNote/NoteExpress 可导入）"}
 REPORT_SORT_LABELS = {"date": "日期（新→旧）", "agency": "机构", "title": "标题"}
 FORMAT_LABELS = {"txt": "纯文本", "md": "Markdown", "html": "网页", "docx": "Word 文档", "pdf": "PDF"}
 

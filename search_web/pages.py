@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.api import find_spans, mark_html, render_result, without_filter, without_quotes
+from indexer.api import find_spans, mark_html, render_result, shown_url, without_filter, without_quotes
 from markupsafe import Markup
 
 from . import memo, parts, research_pages, urls
@@ -27,7 +27,7 @@ _WINDOW = 2  # pages shown either side of the current one
 def search_page(index, params: SearchParams) -> dict:
     result = render_result(index.search(params.q, filters=params.library_filters() or None, page=params.page,
                                         per_page=params.per_page, sort=params.sort, group=params.group,
-                                        facet_size=params.facet_size))
+                                        facet_size=params.facet_size), urls.configured_base())
     page = dict(result)
     links = _hit_links(params)
     hits = [_hit(hit, params, links) for hit in result.get("hits", [])]
@@ -190,7 +190,7 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
-        "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl")},
+        "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl", "ris")},
         "all_years": urls.year_range(params, None, None) if params.year_range else None,
         "clear_filters": urls.without_filters(params) if params.filters else None,
         "clear_query": urls.search(params, q="") if params.q and params.filters else None,
@@ -242,10 +242,13 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
         "focus": focus or None,
         "report": report,
         "source_link": _http_url(report.get("source_url", "")),
+        "source_shown": shown_url(report.get("source_url") or ""),
         "toc": _toc(report_id, q, report.get("headings", []), ranges, every, current),
         "parts": _parts(report_id, q, ranges, every, current),
         "links": {"self": urls.report(report_id, q, part=part), "json": urls.report(report_id, q, json=True, part=part),
-                  "search": urls.search(SearchParams(q=q)) if q else urls.home()},
+                  "search": urls.search(SearchParams(q=q)) if q else urls.home(),
+                  "ris": urls.citation_file("report", report_id)},
+        "report_citation": citation(report, None, urls.report_permalink(report_id, citable=True)),
         # Research tools (issue 15): the report card and key terms.
         "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
     }
@@ -329,8 +332,9 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     page["passage"]["text"], cut = parts.capped(passage["text"])
     if cut:
         page["passage"]["truncated"] = True
-    page["permalink"] = urls.passage(passage_id, external=True)
-    page["citation"] = citation(report, passage, page["permalink"])
+    page["permalink"] = urls.permalink(passage_id)
+    page["citation"] = citation(report, passage, urls.permalink(passage_id, citable=True))
+    page["links"]["ris"] = urls.citation_file("passage", passage_id)
     page["links"]["self"] = urls.passage(passage_id, q, back=back)
     page["links"]["json"] = urls.passage(passage_id, q, json=True, back=back)
     page["links"]["report"] = urls.report(report["id"], q)
@@ -341,7 +345,7 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     return page
 
 
-def citation(report: dict, passage: dict, permalink: str) -> str:
+def citation(report: dict, passage: dict | None, permalink: str) -> str:
     """GB/T 7714 for an online document: 责任者. 题名[EB/OL]. (日期)[引用日期]. 原文网址. 引文位置：本站链接"""
     from indexer.api import gbt7714
 
@@ -349,16 +353,6 @@ def citation(report: dict, passage: dict, permalink: str) -> str:
 
 
 # --- export and errors ------------------------------------------------------
-
-def search_export(index, params: SearchParams, fmt: str, host_url: str):
-    """(body chunks, media type, file name) of the whole result set of a search.
-    The search runs before the first byte goes out, so a bad query is a 400."""
-    from indexer.api import EXPORT_MEDIA_TYPES, export_chunks, export_rows
-
-    hits = index.iter_hits(params.q, filters=params.library_filters() or None, sort=params.sort)
-    rows = export_rows(hits, base_url=host_url.rstrip("/") + urls.home().rstrip("/"))
-    return export_chunks(fmt, rows), EXPORT_MEDIA_TYPES[fmt], f"fazhi-search.{fmt}"
-
 
 def search_error_page(q: str, error) -> dict:
     """A query the search cannot read: the search page with the query kept in

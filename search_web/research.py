@@ -1,15 +1,15 @@
 """Routes of the research tools: concordance, trends, report cards, completion.
 
 Each page has an HTML route, a ``.json`` twin answering the same dict and,
-where it is a table, a ``.csv`` twin of its ``rows``.  Registered by the app
-factory; the page functions are in ``research_pages``."""
+where it is a table, its ``rows`` as a file through the one export writer
+(``exports.table``): ``.csv`` (and its ``.csv-metadata.json`` sidecar),
+``.xlsx``, ``.jsonl``.  Registered by the app factory; the page functions are
+in ``research_pages``."""
 from __future__ import annotations
 
-import csv
-import io
+from flask import Blueprint, render_template, request
 
-from flask import Blueprint, Response, render_template, request
-
+from . import exports, urls
 from . import research_pages as pages
 from . import research_params as params
 from .index import get_index
@@ -42,15 +42,27 @@ def _cards() -> dict:
                             copied=params.integer(args, "copied", 0, 0, 1) == 1)
 
 
-def csv_response(page: dict, name: str) -> Response:
-    """The page's ``rows`` as CSV, with a BOM so Excel reads the Chinese as UTF-8."""
-    out = io.StringIO()
-    columns = list(page.get("columns") or (page["rows"][0].keys() if page["rows"] else []))
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(page["rows"])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={name}.csv"})
+# A tool's table as a file: ``/kwic.csv`` (its endpoint keeps the name it had)
+# and the other formats of the one writer beside it.
+EXPORT_RULES = ('.csv', '.<any(jsonl, xlsx, "csv-metadata.json"):fmt>')
+
+
+def table_export(name: str, page: dict, fmt: str, sort: str = "") -> "exports.Response":
+    """The page's ``rows`` (columns ``page["columns"]``) as ``fmt``, with its provenance."""
+    args = request.args
+    query = page.get("queries") or page.get("query", "")
+    counts = {key: page[key] for key in ("total", "passages", "reports_total") if isinstance(page.get(key), int)}
+    about = exports.about(name, query, params.filters(args), get_index(), sort, counts)
+    root = urls.export_base()
+    rows = ({**row, "url": urls.absolute(row["url"], root)} if str(row.get("url", "")).startswith("/") else row
+            for row in page["rows"])
+    return exports.table(name, fmt, rows, page["columns"], about)
+
+
+def _export_routes(name: str, view):
+    """Register ``view(fmt)`` at ``/<name>.csv`` (endpoint ``<name>_csv``) and its sibling formats."""
+    bp.add_url_rule(f"/{name}{EXPORT_RULES[0]}", f"{name}_csv", view, defaults={"fmt": "csv"})
+    bp.add_url_rule(f"/{name}{EXPORT_RULES[1]}", f"{name}_csv", view)
 
 
 @bp.route("/kwic")
@@ -63,10 +75,10 @@ def kwic_json():
     return _kwic()
 
 
-@bp.route("/kwic.csv")
-def kwic_csv():
+def kwic_export(fmt: str):
     """Every line (a ``page=`` asks for that page only)."""
-    return csv_response(_kwic(every="page" not in request.args), "kwic")
+    page = _kwic(every="page" not in request.args)
+    return table_export("kwic", page, fmt, page.get("sort", ""))
 
 
 @bp.route("/trend")
@@ -79,11 +91,10 @@ def trend_json():
     return _trend()
 
 
-@bp.route("/trend.csv")
-def trend_csv():
+def trend_export(fmt: str):
     page = _trend()
     page["columns"] = ("query", "group", "year", "passages", "reports", "reports_in_year", "share", "url")
-    return csv_response(page, "trend")
+    return table_export("trend", page, fmt)
 
 
 @bp.route("/cards")
@@ -96,9 +107,8 @@ def cards_json():
     return _cards()
 
 
-@bp.route("/cards.csv")
-def cards_csv():
-    return csv_response(_cards(), "cards")
+def cards_export(fmt: str):
+    return table_export("cards", _cards(), fmt)
 
 
 def _compare() -> dict:
@@ -118,6 +128,18 @@ def compare():
 @bp.route("/compare.json")
 def compare_json():
     return _compare()
+
+
+def compare_export(fmt: str):
+    """The page's reports, one row per passage of the category."""
+    page = _compare()
+    page.update(rows=pages.compare_rows(page), columns=pages.COMPARE_COLUMNS)
+    return table_export("compare", page, fmt)
+
+
+for _name, _view in (("kwic", kwic_export), ("trend", trend_export), ("cards", cards_export),
+                     ("compare", compare_export)):
+    _export_routes(_name, _view)
 
 
 @bp.route("/suggest.json")

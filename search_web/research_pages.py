@@ -31,7 +31,7 @@ def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, pe
     pages = result["pages"]
     result.update(ok=True, rows=result["lines"], columns=KWIC_COLUMNS, links={
         "self": link(page=page if page > 1 else None), "json": link("json", page=page if page > 1 else None),
-        "csv": link("csv", page=None, per_page=None),
+        "csv": link("csv", page=None, per_page=None), "xlsx": link("xlsx", page=None, per_page=None),
         "search": rurls.search_for(q, filters), "trend": rurls.tool("trend", q, filters),
         "prev": link(page=page - 1 if page > 2 else None) if page > 1 else None,
         "next": link(page=page + 1) if page < pages else None,
@@ -58,6 +58,7 @@ def trend_page(index, queries: list[str], filters: dict, split: str, top: int, m
                            measure=_opt(measure, "share")),
         "json": rurls.tool("trend", q, filters, "json", split=_opt(split, "auto"), top=_opt(top, 5)),
         "csv": rurls.tool("trend", q, filters, "csv", split=_opt(split, "auto"), top=_opt(top, 5)),
+        "xlsx": rurls.tool("trend", q, filters, "xlsx", split=_opt(split, "auto"), top=_opt(top, 5)),
         "kwic": rurls.tool("kwic", q[0], filters) if q else None,
         "split": {s: rurls.tool("trend", q, filters, split=_opt(s, "auto"), top=_opt(top, 5),
                                 measure=_opt(measure, "share")) for s in SPLITS},
@@ -107,12 +108,14 @@ def cards_page(index, q: str, filters: dict, deadline: str, split: str, copied: 
             "links": {"self": rurls.tool("cards", q, filters, deadline=_opt(deadline, "")),
                       "json": rurls.tool("cards", q, filters, "json", deadline=_opt(deadline, "")),
                       "csv": rurls.tool("cards", q, filters, "csv", deadline=_opt(deadline, "")),
+                      "xlsx": rurls.tool("cards", q, filters, "xlsx", deadline=_opt(deadline, "")),
                       "search": rurls.search_for(q, filters),
                       "copied": rurls.tool("cards", q, filters, deadline=_opt(deadline, ""),
                                            copied=None if copied else 1)}}
 
 
 LAYOUTS = ("columns", "rows")
+COMPARE_COLUMNS = ("report_id", "agency", "year", "province", "title", "passage_id", "matched", "text", "url")
 
 
 def compare_page(index, q: str, filters: dict, category: str, layout: str, page: int, per_page: int) -> dict:
@@ -126,12 +129,21 @@ def compare_page(index, q: str, filters: dict, category: str, layout: str, page:
     link = lambda fmt="", **c: rurls.tool("compare", q, filters, fmt, **{**extra, **c})  # noqa: E731
     result.update(ok=True, layout=layout, categories=list(api.CATEGORIES), links={
         "self": link(page=_opt(page, 1)), "json": link("json", page=_opt(page, 1)),
+        "csv": link("csv", page=_opt(page, 1)), "xlsx": link("xlsx", page=_opt(page, 1)),
         "search": rurls.search_for(q, {**filters, "section": [result["category"]]}),
         "prev": link(page=_opt(page - 1, 1)) if page > 1 else None,
         "next": link(page=page + 1) if page < result["pages"] else None,
         "layout": {name: link(layout=_opt(name, "columns"), page=_opt(page, 1)) for name in LAYOUTS},
     })
     return result
+
+
+def compare_rows(page: dict) -> list[dict]:
+    """A side-by-side page as a table (``COMPARE_COLUMNS``): one row per passage
+    (made for an export only: the JSON twin keeps its nested shape, not twice the text)."""
+    return [{**{k: report[k] for k in ("report_id", "agency", "year", "province", "title")},
+             **{k: passage[k] for k in ("passage_id", "matched", "text", "url")}}
+            for report in page["reports"] for passage in report["passages"]]
 
 
 def suggest(index, prefix: str, limit: int) -> dict:

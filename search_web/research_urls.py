@@ -18,7 +18,11 @@ def _pairs(q, filters: dict, extra: list[tuple[str, object]]) -> list[tuple[str,
 
 
 def tool(name: str, q, filters: dict | None = None, fmt: str = "", **extra) -> str:
-    """``/kwic``, ``/trend``, ``/cards``, ``/compare`` (``fmt``: json or csv)."""
+    """``/kwic``, ``/trend``, ``/cards``, ``/compare`` (``fmt``: json, csv, or
+    another format of the export writer: xlsx, jsonl, csv-metadata.json)."""
+    if fmt in ("xlsx", "jsonl", "csv-metadata.json"):
+        path = urls._path(f"research.{name}_csv", fmt=fmt)
+        return urls._with_query(path, _pairs(q, filters or {}, list(extra.items())))
     endpoint = f"research.{name}" + (f"_{fmt}" if fmt else "")
     return urls._with_query(urls._path(endpoint), _pairs(q, filters or {}, list(extra.items())))
 

@@ -252,7 +252,7 @@ def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", pag
     if page > 1 and not fmt:
         pairs.append(("page", str(page)))
     endpoint = "web.reports_csv" if fmt else ("web.reports_json" if json else "web.reports")
-    return _with_query(url_for(endpoint), pairs)
+    return _with_query(url_for(endpoint, **({"fmt": fmt} if fmt and fmt != "csv" else {})), pairs)
 
 
 def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str,
@@ -295,3 +295,78 @@ def passage_linker(params: SearchParams):
     template = passage(marker, params.q, back=params)
     head, _, tail = template.partition(marker)
     return lambda passage_id: head + passage_id + tail
+
+
+# --- absolute URLs: permalinks, citations, exports (issue 22 item 3, issue 24) ---
+#
+# The rule: with ``--base-url`` / ``FAZHI_BASE_URL`` (config ``BASE_URL``) every
+# permalink, citation and exported URL starts with it and the ``Host`` header is
+# never read.  Without it a page's own permalink box shows the address the
+# reader reached it at (``request.host_url``), but citations and exports, which
+# leave the site in files and papers, take the request's root only when its
+# host is the server's own (a loopback name, or the address it listens on,
+# ``SERVER_URL``); any other ``Host`` (``evil.example``) gives the address it
+# listens on when that is a concrete one, else site-relative paths (``/p/…``).
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def configured_base() -> str:
+    """``--base-url`` as configured ("" when none)."""
+    return current_app.config.get("BASE_URL") or ""
+
+
+def page_root() -> str:
+    """The root a page's own permalink shows: the base URL, else the request's."""
+    return configured_base() or request.url_root.rstrip("/")
+
+
+def citable_root() -> str:
+    """The root of URLs in citations and exports (see the rule above)."""
+    base = configured_base()
+    if base:
+        return base
+    server = current_app.config.get("SERVER_URL") or ""
+    if _own_host(request.host, server):
+        return request.url_root.rstrip("/")
+    return server
+
+
+def _own_host(host: str, server: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        name = urlsplit("//" + host).hostname or ""
+    except ValueError:
+        return False
+    return name in _LOOPBACK or (bool(server) and name == (urlsplit(server).hostname or ""))
+
+
+def absolute(path: str, root: str) -> str:
+    """``path`` (from ``url_for``: it starts with the script root) under ``root``
+    (which ends with it, or is the base URL standing for it); "" root: the path."""
+    script_root = request.script_root if has_request_context() else ""
+    if root and script_root and path.startswith(script_root):
+        path = path[len(script_root):]
+    return root + path
+
+
+def permalink(passage_id: str, *, citable: bool = False) -> str:
+    """The passage's page, absolute: for the page's box, or (``citable``) for a citation."""
+    return absolute(url_for("web.passage", passage_id=passage_id), citable_root() if citable else page_root())
+
+
+def report_permalink(report_id: str, *, citable: bool = False) -> str:
+    return absolute(url_for("web.report", report_id=report_id), citable_root() if citable else page_root())
+
+
+def citation_file(kind: str, item_id: str) -> str:
+    """The RIS citation of a passage (``kind`` ``passage``) or a report (``report``)."""
+    if kind == "passage":
+        return url_for("web.passage_ris", passage_id=item_id)
+    return url_for("web.report_ris", report_id=item_id)
+
+
+def export_base() -> str:
+    """The base every URL in an export starts with (``indexer.api.passage_url(id, base)``)."""
+    return citable_root() or request.script_root

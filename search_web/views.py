@@ -5,11 +5,12 @@ Ids are checked against the library's patterns before the index is opened.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
-from indexer.api import FazhiError, SearchError, check_passage_id, check_query, check_report_id
+from flask import Blueprint, render_template, request
+from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, check_passage_id, check_query,
+                         check_report_id)
 from werkzeug.routing import BaseConverter
 
-from . import browse, pages, parts
+from . import browse, exports, pages, parts, urls
 from .errors import WebError, from_search_error
 from .index import get_index
 from .params import clean_query, parse_search
@@ -55,13 +56,11 @@ def search_json():
     return _search()
 
 
-@bp.route("/search.<any(csv, jsonl, xlsx):fmt>", endpoint="search_export")
+@bp.route('/search.<any(csv, jsonl, xlsx, ris, "csv-metadata.json"):fmt>', endpoint="search_export")
 def search_export(fmt: str):
-    """The whole result set (not a page), streamed as it is written."""
-    body, media_type, filename = pages.search_export(get_index(), parse_search(request.args), fmt,
-                                                     request.host_url)
-    headers = {"Content-Disposition": f"attachment; filename={filename}", "Cache-Control": "no-store"}
-    return Response(stream_with_context(body), content_type=media_type, headers=headers)
+    """The whole result set (not a page), streamed as it is written; ``ris``:
+    the reports it comes from, as citations."""
+    return exports.search(get_index(), parse_search(request.args), fmt)
 
 
 def _reports() -> dict:
@@ -78,12 +77,16 @@ def reports_json():
     return _reports()
 
 
-@bp.route("/reports.csv")
-def reports_csv():
+@bp.route("/reports.csv", defaults={"fmt": "csv"})
+@bp.route('/reports.<any(jsonl, xlsx, "csv-metadata.json"):fmt>')
+def reports_csv(fmt: str):
+    """Every report of the list (not a page) as a file."""
     filters, sort, _ = browse.parse_reports(request.args)
-    body = browse.reports_csv(get_index(), filters, sort, request.host_url, browse.report_deadline(request.args))
-    return Response(stream_with_context(body), content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=fazhi-reports.csv"})
+    deadline = browse.report_deadline(request.args)
+    index = get_index()
+    about = exports.about("reports", "", filters, index, sort)
+    rows = browse.report_rows(index, filters, sort, urls.export_base(), deadline)
+    return exports.table("reports", fmt, rows, browse.REPORT_COLUMNS, about)
 
 
 def _report(report_id: str) -> dict:
@@ -102,21 +105,33 @@ def _back():
         return None
 
 
-@bp.route("/r/<id:report_id>")
+@bp.route(REPORT_ROUTE)
 def report(report_id: str):
     return render_template("report.html", page=_report(report_id))
 
 
-@bp.route("/r/<id:report_id>.json")
+@bp.route(REPORT_ROUTE + ".json")
 def report_json(report_id: str):
     return _report(report_id)
 
 
-@bp.route("/p/<id:passage_id>")
+@bp.route(REPORT_ROUTE + ".ris")
+def report_ris(report_id: str):
+    """The report as a citation a reference manager imports."""
+    return exports.report_ris(get_index(), check_report_id(report_id))
+
+
+@bp.route(PASSAGE_ROUTE)
 def passage(passage_id: str):
     return render_template("report.html", page=_passage(passage_id))
 
 
-@bp.route("/p/<id:passage_id>.json")
+@bp.route(PASSAGE_ROUTE + ".json")
 def passage_json(passage_id: str):
     return _passage(passage_id)
+
+
+@bp.route(PASSAGE_ROUTE + ".ris")
+def passage_ris(passage_id: str):
+    """The passage (and its report) as a citation a reference manager imports."""
+    return exports.passage_ris(get_index(), check_passage_id(passage_id))

@@ -30,9 +30,10 @@ def test_kwic_lists_every_occurrence_and_exports_csv(index_dir):
     assert text.startswith("9 lines in 5 passages")
     assert text.count("[双随机]") == 9
     rows = list(csv.DictReader(io.StringIO(run("kwic", "执法", "--index", index_dir, "--all", "--limit", "40",
-                                               "--format", "csv"))))
+                                               "--format", "csv", "--base-url", "https://fz.example/s/")
+                                           .removeprefix("\ufeff"))))
     total = json.loads(run("kwic", "执法", "--index", index_dir, "--format", "json"))["total"]
-    assert len(rows) == total > 40 and all(r["url"].startswith("/p/") for r in rows)
+    assert len(rows) == total > 40 and all(r["url"] == f"https://fz.example/s/p/{r['passage_id']}" for r in rows)
 
 
 def test_trend_prints_a_row_per_query_and_year(index_dir):

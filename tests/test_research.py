@@ -84,7 +84,7 @@ def test_each_line_is_the_passage_text_around_the_match(samples):
     lines = every_line(samples, "执法", width=12)
     for line in lines:
         text = passages[line["passage_id"]][1].text
-        assert line["url"] == f"/p/{line['passage_id']}"
+        assert "url" not in line        # the library hands out ids; the edges build URLs (indexer.render)
         assert squash(line["match"]) == "执法"
         assert text[line["position"] - len(line["left"]):].startswith(line["left"] + line["match"] + line["right"])
         assert len(line["left"]) == min(12, line["position"])

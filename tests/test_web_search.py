@@ -74,9 +74,11 @@ def test_search_json_hits_are_the_cli_json_hits(app, search_json):
 
     from indexer.cli import main
 
+    app.config["BASE_URL"] = "https://fz.example"      # both give absolute URLs under one base
     data = search_json(q='双随机 "执法"', sort="date", per_page="20")
     output = CliRunner().invoke(main, ["search", '双随机 "执法"', "--index", str(app.config["INDEX_DIR"]),
-                                       "--json", "--sort", "date", "--limit", "20"]).output
+                                       "--json", "--sort", "date", "--limit", "20",
+                                       "--base-url", "https://fz.example/"]).output
     cli = json.loads(output)
     assert cli["hits"] and len(data["hits"]) == len(cli["hits"])
     for web_hit, cli_hit in zip(data["hits"], cli["hits"]):

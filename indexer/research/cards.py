@@ -47,7 +47,6 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
         "length": length, "passages": int(len(rows)),
         "figures": figures, "figure_examples": examples, "copied_passages": len(copied),
         "copied_passage_ids": [gen.passage_id(seq) for seq in copied[:10]],
-        "url": f"/r/{report['id']}",
     }
 
 

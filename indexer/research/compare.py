@@ -46,6 +46,6 @@ def _column(gen, number: int, code: int, matched: set[int]) -> dict:
     rows = [first + i for i in np.flatnonzero(gen.columns["category"][first:first + count] == code).tolist()]
     texts = [gen.texts[seq] for seq in rows]
     return {"report_id": report["id"], "agency": report["agency"], "title": report["title"],
-            "year": report["year"], "province": report["province"], "url": f"/r/{report['id']}",
-            "passages": [{"passage_id": gen.passage_id(seq), "text": text, "matched": seq in matched,
-                          "url": f"/p/{gen.passage_id(seq)}"} for seq, text in zip(rows, texts)]}
+            "year": report["year"], "province": report["province"],
+            "passages": [{"passage_id": gen.passage_id(seq), "text": text, "matched": seq in matched}
+                         for seq, text in zip(rows, texts)]}

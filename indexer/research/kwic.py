@@ -114,6 +114,6 @@ def _render(gen, shown: list[tuple[int, int, int, int]], width: int) -> list[dic
             "province": report["province"], "year": report["year"], "title": report["title"],
             "category": CATEGORIES[gen.columns["category"][seq]],
             "left": text[max(0, start - width):start], "match": text[start:end],
-            "right": text[end:end + width], "position": start, "url": f"/p/{passage_id}",
+            "right": text[end:end + width], "position": start,
         })
     return out

@@ -57,7 +57,7 @@ def _place(gen, seq: int) -> dict:
     passage_id = gen.passage_id(seq)
     return {"passage_id": passage_id, "report_id": report["id"], "agency": report["agency"],
             "year": report["year"], "title": report["title"],
-            "category": CATEGORIES[gen.columns["category"][seq]], "url": f"/p/{passage_id}"}
+            "category": CATEGORIES[gen.columns["category"][seq]]}
 
 
 def text_diff(a: str, b: str) -> list[dict]:
