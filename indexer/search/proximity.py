@@ -15,7 +15,7 @@ import numpy as np
 
 from .query import Query
 
-PHRASE_BOOST = 3.0       # × number of clauses, when the query text occurs whole
+PHRASE_BOOST = 2.0       # × number of clauses, when the query text occurs whole
 NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close together
 NEAR_SPAN = 40           # characters: words within this window count as close
 SPAN_LIMIT = 2000        # occurrences read per passage (``_shortest_span``'s limit)
