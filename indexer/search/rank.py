@@ -22,6 +22,7 @@ K1, B = 1.2, 0.75
 TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it (and the passage does)
 HEADING_BOOST = 0.7      # × idf, when the passage's section path contains it
 CATEGORY_BOOST = 0.4     # × idf, when the query names the passage's section category (存在问题)
+COUNT_BOOST = 3.0        # × idf, when a count clause's passage gives a number with its unit
 RESCORE_WINDOW = 200
 
 
@@ -51,6 +52,9 @@ def bm25_scores(index, matches: Matches, query: Query, weight: np.ndarray | None
         scores += part
         holds = tf > 0
         coverage += holds
+        if hits.numbers is not None and len(hits.numbers):
+            # A count query (次数) is answered by a number (37次): those passages first.
+            scores += COUNT_BOOST * idf * np.isin(docs, hits.numbers)
         idfs.append(idf)
         held.append(holds)
         terms = [t.norm for t in clause]
