@@ -47,11 +47,18 @@ MUTANTS = [
            "rescore if len(query.clauses) > 1 or query.phrases else None", "None"),
     Mutant("snippet window not the densest cluster", "indexer/search/snippets.py",
            "_window(text, spans)", "_window(text, spans[:1])"),
-    Mutant("no heading demotion", "indexer/search/rank.py", "coarse -= headings * 1e5",
-           "headings = headings * 0"),
     Mutant("no length prior", "indexer/search/factors.py", "SHORT_POWER = 0.5", "SHORT_POWER = 0.0"),
-    Mutant("count numbers not ranked first", "indexer/search/rank.py", "COUNT_BOOST = 3.0 ", "COUNT_BOOST = 0.0 "),
 ]
+
+
+def make_tree(folder: Path) -> Path:
+    """A copy of the project in ``folder/project``, with ``folder/shared`` leading
+    to the real ../shared (the tests find it beside the project)."""
+    tree = folder / "project"
+    copy_tree(tree)
+    if (ROOT.parent / "shared").exists():
+        (folder / "shared").symlink_to(ROOT.parent / "shared")
+    return tree
 
 
 def copy_tree(target: Path) -> None:
@@ -89,8 +96,7 @@ def mutate_and_test(mutants: list[Mutant], tests: list[str]) -> list[dict]:
     rows = []
     for mutant in mutants:
         with tempfile.TemporaryDirectory(prefix="mutant-") as folder:
-            tree = Path(folder)
-            copy_tree(tree)
+            tree = make_tree(Path(folder))
             if not apply(tree, mutant):
                 rows.append({"mutant": mutant.name, "result": "PATCH DOES NOT APPLY", "by": mutant.path})
                 continue
@@ -130,8 +136,7 @@ def flipped_pairs(index_dir: Path, mutants: list[Mutant]) -> dict[str, list[tupl
     found = {}
     for mutant in mutants:
         with tempfile.TemporaryDirectory(prefix="mutant-") as folder:
-            tree = Path(folder)
-            copy_tree(tree)
+            tree = make_tree(Path(folder))
             if not apply(tree, mutant):
                 continue
             mutated = top_lists(tree, index_dir)
