@@ -163,11 +163,14 @@ def test_a_passage_missing_one_word_still_ranks_in_the_top_three(tmp_path):
     build_index([tmp_path / "src"], tmp_path / "index", procs=1, words=False)
     index = open_index(tmp_path / "index")
     try:
-        for q, target in [("会前学法 次数", "会前学法37次"), ("法治宣传活动 场次", "16场法治宣传活动")]:
+        # Quoted, a count word is literal (unquoted it also matches 37次: a full match, first).
+        for q, target in [('会前学法 "次数"', "会前学法37次"), ('法治宣传活动 "场次"', "16场法治宣传活动")]:
             result = index.search(q, per_page=3)
             top = [(h["match"], target in h["text"]) for h in result["hits"]]
             assert ("near", True) in top, (q, top)
             assert result["total"] == sum(1 for m, _ in top if m == "all") > 0   # the near miss is not counted
             assert result["near_total"] > 0 and not result["partial"]
+            loose = index.search(q.replace('"', ""), per_page=3)
+            assert ("all", True) == (loose["hits"][0]["match"], target in loose["hits"][0]["text"]), q
     finally:
         index.close()

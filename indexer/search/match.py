@@ -7,18 +7,20 @@ numbers so that filtering, ranking and facet counting are vector operations.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..store.postings import TF_MAX, Postings, count_in
-from .query import Query, Term
+from .query import Query, Term, count_pattern
 
 
 @dataclass
 class ClauseHits:
     docs: np.ndarray      # sorted passage numbers (int64) matching any of the clause's terms
     tfs: np.ndarray       # occurrences per passage (float32), aligned with docs
+    numbers: np.ndarray | None = None   # a count clause's passages giving a number with its unit
 
 
 @dataclass
@@ -70,6 +72,7 @@ def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matc
     passages matching some clause (``partial``)."""
     count = len(norm_texts)
     clauses = [clause_hits(postings, norm_texts, clause) for clause in query.clauses]
+    _add_numbers(norm_texts, query, clauses)
     partial = False
     near = None
     if not clauses:
@@ -94,6 +97,25 @@ def match_query(postings: Postings, norm_texts: list[str], query: Query) -> Matc
         docs = docs[keep]
         near = near[keep] if near is not None else None
     return Matches(docs, clauses, partial, near)
+
+
+def _add_numbers(norm_texts, query: Query, clauses: list[ClauseHits]) -> None:
+    """A count clause (``次数``) also matches a number with its unit (``37次``) in
+    the passages holding every other clause: those are read, not the index."""
+    for number, clause in enumerate(query.clauses):
+        units = "|".join(t.units for t in clause if t.units)
+        others = [hits.docs for n, hits in enumerate(clauses) if n != number]
+        if not units or not others:
+            continue
+        candidates = functools.reduce(np.intersect1d, others)
+        texts = norm_texts[candidates] if isinstance(norm_texts, np.ndarray) else [norm_texts[i] for i in candidates.tolist()]
+        pattern = count_pattern(units)
+        found = np.array([len(pattern.findall(text)) for text in texts], dtype=np.float32)
+        given = candidates[found > 0]
+        hits = clauses[number]
+        docs, inverse = np.unique(np.concatenate([hits.docs, given]), return_inverse=True)
+        tfs = np.bincount(inverse, weights=np.concatenate([hits.tfs, found[found > 0]]), minlength=len(docs))
+        clauses[number] = ClauseHits(docs, np.minimum(tfs, TF_MAX).astype(np.float32), given)
 
 
 def aligned_tfs(docs: np.ndarray, hits: ClauseHits, size: int) -> np.ndarray:

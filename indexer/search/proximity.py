@@ -13,9 +13,9 @@ import heapq
 
 import numpy as np
 
-from .query import Query
+from .query import Query, count_pattern
 
-PHRASE_BOOST = 3.0       # × number of clauses, when the query text occurs whole
+PHRASE_BOOST = 2.0       # × number of clauses, when the query text occurs whole
 NEAR_BOOST = 1.5         # × number of clauses × closeness, for words close together
 NEAR_SPAN = 40           # characters: words within this window count as close
 SPAN_LIMIT = 2000        # occurrences read per passage (``_shortest_span``'s limit)
@@ -48,11 +48,26 @@ def window_bonuses(texts: list[str], query: Query) -> np.ndarray:
         rest = np.flatnonzero(~whole)
         clauses = [[t.norm for t in clause] for clause in query.clauses]
         texts = [texts[i] for i in rest.tolist()]
-        spans = _shortest_spans(texts, clauses) if _one_length(clauses) else [_shortest_span(t, clauses) for t in texts]
+        if any(t.units for clause in query.clauses for t in clause):
+            spans = [_shortest_span(t, _with_numbers(t, query, clauses)) for t in texts]
+        elif _one_length(clauses):
+            spans = _shortest_spans(texts, clauses)
+        else:
+            spans = [_shortest_span(t, clauses) for t in texts]
         spans = np.array([np.inf if span is None else span for span in spans], dtype=np.float64)
         bonus[rest] = NEAR_BOOST * count * np.maximum(0.0, 1 - spans / NEAR_SPAN)   # no span: 0.0
     bonus[whole] = PHRASE_BOOST * count
     return bonus
+
+
+def _with_numbers(text: str, query: Query, clauses: list[list[str]]) -> list[list[str]]:
+    """``clauses`` with a count clause's numbers in ``text`` (``14次``) added as its
+    terms: the number near the other words is the answer to ``党组 学习次数``."""
+    out = []
+    for clause, terms in zip(query.clauses, clauses):
+        units = "|".join(t.units for t in clause if t.units)
+        out.append(terms + sorted(set(count_pattern(units).findall(text))) if units else terms)
+    return out
 
 
 def _one_length(clauses: list[list[str]]) -> bool:

@@ -53,6 +53,36 @@ class Term:
     text: str           # as typed
     norm: str           # normalized: what is matched
     quoted: bool = False
+    units: str = ""     # a quantity word (次数): a regex of the units whose numbers it also matches
+
+
+class MarkTerm(str):
+    """A term to mark in snippets that also marks the numbers of a count query
+    (``次数`` marks ``37次``): ``pattern`` is the compiled regex, or None."""
+    pattern = None
+
+
+# Quantity words: unquoted, each also matches a number with one of its units
+# (``会前学法 次数`` finds ``会前学法37次``).  A word ending in one (学习次数) counts too.
+QUANTITY_UNITS = {
+    "次数": "次", "场次": "场次|场", "人次": "人次", "件数": "件", "户次": "户次|户", "人数": "人|名",
+    "个数": "个", "家数": "家", "项数": "项", "条数": "条", "份数": "份", "起数": "起", "宗数": "宗",
+    "天数": "天|个工作日|日", "数量": "万元|亿元|元|人次|万人|人|名|件次|件|起|次|场次|场|个|家|项|份|条|宗|户|所|批|篇|期",
+    "金额": "万元|亿元|千元|元", "比例": "%|成", "比率": "%", "占比": "%", "率": "%",
+}
+NUMBER = r"(?<![\d.第])\d+(?:[.,]\d+)*(?:万|亿)?"
+
+
+def quantity_units(word: str) -> str:
+    """The units regex of a quantity word (``次数``, ``学习次数``, ``合格率``), or ''."""
+    for name, units in QUANTITY_UNITS.items():
+        if word == name or (word.endswith(name) and len(word) > len(name) and len(name) > 1):
+            return units
+    return QUANTITY_UNITS["率"] if word.endswith("率") and len(word) >= 3 else ""
+
+
+def count_pattern(units: str) -> "re.Pattern":
+    return re.compile(f"{NUMBER}(?:{units})")
 
 
 @dataclass
@@ -69,10 +99,19 @@ class Query:
         return not self.clauses
 
     def terms(self) -> list[str]:
-        """Normalized terms to mark in snippets, longest first."""
+        """Normalized terms to mark in snippets, longest first (a count word's as
+        a :class:`MarkTerm` that marks its numbers too)."""
         # dict, not set: equal lengths keep the query's order, whatever the hash seed
-        found = dict.fromkeys(t.norm for clause in self.clauses for t in clause)
+        found = dict.fromkeys(_mark_term(t) for clause in self.clauses for t in clause)
         return sorted(found, key=len, reverse=True)
+
+
+def _mark_term(term: Term) -> str:
+    if not term.units:
+        return term.norm
+    marked = MarkTerm(term.norm)
+    marked.pattern = count_pattern(term.units)
+    return marked
 
 
 def check_query(text: str) -> str:
@@ -201,7 +240,7 @@ def _terms(value: str, quoted: bool, query: Query) -> list[Term]:
         return []
     words = _merge_single_characters(pieces(stripped)) or [stripped]
     query.phrases.append(stripped)
-    return [Term(w, w, False) for w in dict.fromkeys(words)]
+    return [Term(w, w, False, quantity_units(w)) for w in dict.fromkeys(words)]
 
 
 def pieces(norm_text: str) -> list[str]:

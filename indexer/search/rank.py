@@ -13,18 +13,22 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from .factors import near_adjustments, substance
 from .match import Matches, aligned_tfs
 from .proximity import window_bonuses
 from .query import Query
 
 K1, B = 1.2, 0.75
-TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it
-HEADING_BOOST = 0.4      # × idf, when the passage's section path contains it
+TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it (and the passage does)
+HEADING_BOOST = 0.7      # × idf, when the passage's section path contains it
+CATEGORY_BOOST = 0.4     # × idf, when the query names the passage's section category (存在问题)
+COUNT_BOOST = 3.0        # × idf, when a count clause's passage gives a number with its unit
 RESCORE_WINDOW = 200
 
 
-def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.ndarray]:
-    """(score, clauses matched) per passage of ``matches.docs`` (sorted).
+def bm25_scores(index, matches: Matches, query: Query, weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(score, clauses matched) per passage of ``matches.docs`` (sorted);
+    ``weight``: each passage's ``substance`` (made here when not given).
 
     Written for a common word's million hits: the length norm is made once per
     generation, the arithmetic runs in place, and the title boost (a report's)
@@ -38,27 +42,67 @@ def bm25_scores(index, matches: Matches, query: Query) -> tuple[np.ndarray, np.n
     norm_length = index.derived("bm25 length norm", lambda: _length_norm(index))[docs]
     per_report = sections = None
     part = np.empty(len(docs), dtype=np.float64)
+    idfs, held = [], []
     for clause, hits in zip(query.clauses, matches.clauses):
         tf = aligned_tfs(docs, hits, total)
-        df = len(hits.docs)
-        idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
+        idf = idf_of(len(hits.docs), total)
         np.add(tf, norm_length, out=part)             # idf · tf · (k1 + 1) / (tf + norm)
         np.divide(tf, part, out=part)
         part *= idf * (K1 + 1)
         scores += part
-        coverage += tf > 0
+        holds = tf > 0
+        coverage += holds
+        if hits.numbers is not None and len(hits.numbers):
+            # A count query (次数) is answered by a number (37次): those passages first.
+            scores += COUNT_BOOST * idf * np.isin(docs, hits.numbers)
+        idfs.append(idf)
+        held.append(holds)
         terms = [t.norm for t in clause]
         in_title = index.title_contains(terms)
         if in_title.any():
             if per_report is None:
                 per_report = np.diff(np.searchsorted(docs, index.report_bounds))
-            scores += np.repeat(TITLE_BOOST * idf * in_title, per_report)
+            # Only where the passage holds the word too: else every line of a matching
+            # document (its preamble, its closing clauses) rides on its title.
+            scores += np.repeat(TITLE_BOOST * idf * in_title, per_report) * holds
         in_section = index.sections.contains(terms)
         if in_section.any():
             if sections is None:
                 sections = index.columns["section"][docs]
             scores += (HEADING_BOOST * idf * in_section)[sections]
+    scores += _category_boost(index, docs, query, idfs)
+    scores *= substance(index, docs) if weight is None else weight
+    if len(query.clauses) > 1:
+        scores += near_adjustments(index, docs, query, idfs, held, norm_length)
     return scores, coverage
+
+
+def idf_of(df: int, total: int) -> float:
+    """BM25's (Lucene's) idf: never negative, however common the word."""
+    return float(np.log(1 + (total - df + 0.5) / (df + 0.5)))
+
+
+def _category_boost(index, docs: np.ndarray, query: Query, idfs: list[float]) -> np.ndarray:
+    """``CATEGORY_BOOST`` × the query's idf for passages in the section category a
+    query word names (``存在问题``, ``不足`` → 存在的不足和原因; ``第一责任人`` …):
+    a report's own problems section says what the words only mention elsewhere."""
+    named = category_named(query)
+    column = index.columns.get("category")
+    if named is None or column is None:
+        return np.zeros(len(docs))
+    return (column[docs] == named) * (CATEGORY_BOOST * max(idfs))
+
+
+def category_named(query: Query) -> int | None:
+    """The number of the section category the query's run or one of its words names, or None."""
+    from ..model import CATEGORIES, CATEGORY_ALIASES
+
+    words = list(query.phrases) + [t.norm for clause in query.clauses for t in clause if not t.quoted]
+    for word in words:
+        name = CATEGORY_ALIASES.get(word) or (word if word in CATEGORIES[:-1] else None)
+        if name:
+            return CATEGORIES.index(name)
+    return None
 
 
 def _length_norm(index) -> np.ndarray:
@@ -96,8 +140,9 @@ def rank(index, matches: Matches, query: Query, needed: int, sort: str = "releva
 
 def result_order(index, matches: Matches, query: Query, sort: str = "relevance") -> Order:
     """The :class:`Order` of a result list (``rank`` and ``group.report_order`` apply it)."""
-    scores, coverage = bm25_scores(index, matches, query)
     docs = matches.docs
+    weight = substance(index, docs)
+    scores, coverage = bm25_scores(index, matches, query, weight)
     if sort == "date" or not matches.clauses:
         return _date_order(index, docs, scores, matches.near)
     headings = _heading_flags(index, docs)
@@ -117,6 +162,7 @@ def result_order(index, matches: Matches, query: Query, sort: str = "relevance")
         full = coverage[window] == len(query.clauses)
         bonus = np.zeros(len(window))
         bonus[full] = window_bonuses([index.norm[i] for i in docs[window[full]].tolist()], query)
+        bonus *= weight[window]       # a brief mention holding the words together is still brief
         return window[np.lexsort((docs[window], -(scores[window] + bonus), headings[window], -coverage[window]))]
 
     return Order(coarse, lambda at: (docs[at], -scores[at], headings[at], -coverage[at]), [coarse],

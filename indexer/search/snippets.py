@@ -32,6 +32,9 @@ def find_spans(text: str, terms: list[str], norm: str | None = None) -> list[tup
         while at >= 0:
             spans.append((offsets[at], offsets[at + len(term) - 1] + 1))
             at = norm.find(term, at + 1)
+        # A count word (query.MarkTerm) also marks the numbers that answer it (37次).
+        for found in term.pattern.finditer(norm) if getattr(term, "pattern", None) else ():
+            spans.append((offsets[found.start()], offsets[found.end() - 1] + 1))
     return _merge(spans)
 
 
