@@ -40,6 +40,7 @@ _ISO_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\
 _BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?+"
                      r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?!起|至|到|前|后|以|开始|—|-|～|~)"
                      r"(?:[^\s。；，！？]{0,20}(?:\s+[^\s。；，！？]{1,20}){0,2})$")
+_URL = re.compile(r"https?://[^\s<>\"'，。]+")
 _CLOCK = re.compile(r"今天是|今日是|星期|礼拜|农历")
 _AGENCY_VALUE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,60}$")
 _TOP_LINES = 40          # the index block and byline stand above the body
@@ -108,6 +109,12 @@ def _put_labelled(declared: Declared, label: str, value: str, source: str) -> No
             declared.put(key, iso_date(*found.groups()), source)
     elif label in ("文号", "发文字号") and value:
         declared.put("document_number", value, source)
+    elif label == "标题" and 4 <= len(value) <= 100:
+        declared.put("title", value, source)          # a scraper's header block
+    elif label in ("原文链接", "原文地址") and _URL.match(value):
+        declared.put("source_url", _URL.match(value).group(0), source)
+    elif label in ("栏目", "所属栏目") and value:
+        declared.put("column", value, source)
 
 
 def _meta_values(meta: dict) -> list[tuple[str, str]]:

@@ -44,6 +44,7 @@ class Metadata:
     county: str = ""
     year: int | None = None
     date: str | None = None
+    source_url: str = ""
     # Where each value came from (``发布单位 line 5``, ``title line 3``, ``signature``).
     sources: dict = field(default_factory=dict)
 
@@ -64,6 +65,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     _set(meta, "date", *declared.get("date"))
     _set(meta, "date", *_signature_date(paragraphs))
     _set(meta, "date", *declared.get("published"))
+    meta.source_url = declared.get("source_url")[0]
     meta.year, source = find_year(meta.title, paragraphs, meta.date)
     if meta.year:
         meta.sources["year"] = "title" if source == "title" else source

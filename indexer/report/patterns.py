@@ -46,4 +46,4 @@ INDEX_BLOCK_LABELS = ("索引号", "主题分类", "内容分类", "发布机构
                       "公开范围", "公开时限", "信息发布人", "发布人", "信息来源", "文件登记号", "有效性/截止日期",
                       "截止日期", "失效日期", "印发日期", "公开日期")
 # Chrome only above the body: a notice listing the documents it repeals names each one's 文号.
-INDEX_HEAD_LABELS = ("文号", "发文字号", "发文单位")
+INDEX_HEAD_LABELS = ("文号", "发文字号", "发文单位", "栏目", "所属栏目", "原文链接", "原文地址", "标题")
