@@ -226,25 +226,45 @@ def find_date(paragraphs: list[str], raw: str) -> str | None:
 
 
 def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int | None, str]:
-    """The year reported on: the title's year, else the opening's, else the
-    year before a January–March publication (annual reports come out early).
+    """The year reported on: the title's year; else the year the date falls
+    in, or the year before for a date in January to April (annual reports come
+    out early in the next year); else, with no date, the opening's year.  A year
+    in the opening counts only when it agrees with the date
+    (``2018年，在全市考评中名列第二`` in a report dated 2019-12-18 is not its year).
     Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
-    are not the report's."""
-    latest = int(date[:4]) if date else None
-    for number, text in enumerate([title] + paragraphs[:4]):
-        text = _YEAR_NOISE.sub("", text)
-        # A target (``到2035年``) or a year after the report's date is not the year covered.
-        found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])
-                      and (number == 0 or latest is None or int(m.group(1)) <= latest)), None)
-        year = int(found.group(1)) if found else None
-        if not found and number == 0 and _CN_YEAR.search(text):
-            year = _cn_year(_CN_YEAR.search(text).group(1))     # 二〇二三年度…报告
-        if year:
-            return year, "title" if number == 0 else f"opening paragraph {number}"
+    and targets (``到2035年``) are not the report's."""
+    year = _title_year(title)
+    if year:
+        return year, "title"
+    opening = _opening_years(paragraphs)
     if date:
-        year, month = int(date[:4]), int(date[5:7])
-        return (year - 1 if month <= 3 else year), "date"
+        covered = int(date[:4]) - (1 if int(date[5:7]) <= 4 else 0)
+        agreeing = [number for number, found in opening if found == covered]
+        return covered, (f"date, as opening paragraph {agreeing[0]}" if agreeing else "date")
+    if opening:
+        number, year = opening[0]
+        return year, f"opening paragraph {number}"
     return None, ""
+
+
+def _title_year(title: str) -> int | None:
+    text = _YEAR_NOISE.sub("", title)
+    found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])),
+                 None)
+    if found:
+        return int(found.group(1))
+    found = _CN_YEAR.search(text)
+    return _cn_year(found.group(1)) if found else None      # 二〇二三年度…报告
+
+
+def _opening_years(paragraphs: list[str]) -> list[tuple[int, int]]:
+    """(paragraph number, year) of the years the first paragraphs name, in order."""
+    years = []
+    for number, text in enumerate(paragraphs[:4], start=1):
+        text = _YEAR_NOISE.sub("", text)
+        years += [(number, int(m.group(1))) for m in _YEAR.finditer(text)
+                  if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])]
+    return years
 
 
 def _iso_parts(year, month, day) -> str | None:

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 from .cite import gbt7714, today
 
 COLUMNS = ("passage_id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city",
-           "county", "year", "date", "section", "category", "text", "citation", "match")
+           "county", "year", "date", "section", "category", "text", "citation", "match", "doc_type")
 CHUNK = 500                 # rows per piece of output
 XLSX_CELL_MAX = 32767       # Excel's limit on a cell's characters
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
