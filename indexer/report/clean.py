@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from . import patterns
+from .declared import is_bare_label
 from .chrome import (
     holds_text,
     is_chrome_line,
@@ -131,6 +132,7 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     out: list[tuple[str, bool, bool]] = []
     in_head = True              # above the body: the page's index block and byline
     head_title = None
+    bare_label = False          # the line before was an index label standing alone
     for raw_line in raw.split("\n"):
         indented = bool(_INDENT.match(raw_line))
         marker = _MARKDOWN_HEADING.match(raw_line)
@@ -139,6 +141,9 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
         for line, chrome in _pieces(raw_line):
             if line and (chrome or is_chrome_line(line)):
                 line = _title_in_chrome(line)     # 首页 > … > 专栏 X局2024年…报告: keep the title
+            if in_head and (bare_label or is_bare_label(line)):
+                bare_label = not bare_label           # a label line, then its value line: both the index block's
+                continue
             if in_head and _HEAD_TITLE.match(line):
                 line = head_title = _HEAD_TITLE.match(line).group(1)   # a scraper's 标题: line is the title
             elif in_head and line == head_title:

@@ -37,6 +37,10 @@ TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")
 # drops the lines, so they never become passages).
 INDEX_AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
 INDEX_DATE_LABELS = ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+# Dates a page prints under other labels: below 发布日期, used when nothing better says.
+INDEX_OTHER_DATE_LABELS = ("生成日期", "更新时间", "更新日期", "上传时间", "录入时间", "发稿时间", "信息时间", "文章时间",
+                           "发布于", "发表时间", "公布日期", "公布时间")
+INDEX_DATE_LABELS += INDEX_OTHER_DATE_LABELS
 # The document's own date (like a signature), above a page's publication time.
 INDEX_DOCUMENT_DATE_LABELS = ("成文日期", "发文日期", "印发日期")
 INDEX_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
