@@ -170,6 +170,9 @@ def _pieces(line: str) -> list[tuple[str, bool]]:
     prefix, rest = split_chrome_prefix(line)
     if prefix and holds_text(rest):
         return [(prefix, True)] + _pieces(rest)
+    site = patterns.SITE_SUFFIX.search(line)
+    if site and site.start() and _TITLE_TAIL.search(line[:site.start()].strip()):
+        return [(line[:site.start()].strip(), False)]      # a page title: the report's, then the site's name
     found = _TRAILING_BYLINE.match(line)
     if found and _TITLE_TAIL.search(found.group(1)):
         byline, rest = split_chrome_prefix(line[found.end(1):])

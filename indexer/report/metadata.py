@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .declared import Declared, iso_date, read_declared
 from .issuer import full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
 from .kind import kind_of_name
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, SITE_SUFFIX, TITLE_WORDS
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
@@ -99,7 +99,7 @@ _NAMED_ISSUER = re.compile(rf"现将(?:我[局委厅办])?([\u4e00-\u9fff（）(
 # A title glued to a bullet, a validity tag, or the site's column and name after it.
 _TITLE_BULLET = re.compile(r"^[•·●▪◆■◇□\-*]\s*")
 _VALIDITY_TAG = re.compile(r"^(?:有\s*效\s*性|效\s*力\s*状\s*态|时\s*效\s*性)\s*[:：]\s*(?:有效|失效|废止|已废止|现行有效)\s*")
-_SITE_SUFFIX = re.compile(r"(?:\s+[-—_|｜]\s+[^-—_|｜]{1,20})*\s*[-—_|｜]\s*[^-—_|｜\s]{2,30}(?:网站|门户|政府网|网)$")
+_SITE_SUFFIX = SITE_SUFFIX
 
 
 def without_title_junk(title: str) -> str:

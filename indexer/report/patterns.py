@@ -29,6 +29,8 @@ TITLE_END = re.compile(rf"({DOCUMENT_KINDS})$")
 TITLE_TAIL = re.compile(rf"({DOCUMENT_KINDS}|情况)$")
 DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号$|第\s*\d+\s*号$")
 BRACKETED = re.compile(r"^[（(【\[].*[）)】\]]$")
+# A page title's tail naming the site's column and name: ``… - 规划计划 - …政府门户网站``.
+SITE_SUFFIX = re.compile(r"(?:\s+[-—_|｜]\s+[^-—_|｜]{1,20})*\s*[-—_|｜]\s*[^-—_|｜\s]{2,30}(?:网站|门户|政府网|网)$")
 # A title names a kind of document somewhere (``…情况报告``, ``…工作总结``).
 TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")
 
