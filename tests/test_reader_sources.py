@@ -191,5 +191,5 @@ def test_report_cards_count_rule_of_law_reports_only(mixed_index):
     result = CliRunner().invoke(main, ["cards", "--index", str(index), "--format", "json"])
     assert result.exit_code == 0, result.output
     cards = json.loads(result.output)
-    assert len(cards) == 59           # the sixty of real2 but 136, whose mirror deleted 法治
+    assert len(cards) == 60           # the sixty of real2, none of the 52 work reports
     assert {c["doc_type"] for c in cards} == {"法治政府建设年度报告"}

@@ -182,9 +182,10 @@ def test_real2_held_out_half_reaches_its_floor(pages2):
 
 
 def test_every_real_page_is_a_rule_of_law_report(pages, pages2):
-    """All eighty are 法治政府建设 annual reports; 136 is a mirror that deleted 法治 from every line."""
+    """All eighty are 法治政府建设 annual reports (136 too, a mirror that deleted 法治 from every line:
+    its opening still speaks of 依法行政)."""
     kinds = {name: report.doc_type for name, (_row, report) in {**pages, **pages2}.items()}
-    assert {n for n, k in kinds.items() if k != "法治政府建设年度报告"} == {"136.txt"}, kinds
+    assert {n for n, k in kinds.items() if k != "法治政府建设年度报告"} == set(), kinds
 
 
 def test_real2_titles_carry_no_site_junk(pages2):

@@ -44,7 +44,7 @@ _DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{
 # ``…年度报告（2023年度）``: a title with its year after it still ends as a title.
 _YEAR_IN_BRACKETS = re.compile(r"[（(]\s*[\d〇○零一二三四五六七八九]{4}\s*年度?\s*[）)]$")
 # A scraper's header block names the title ``标题: …`` (the other labels are chrome).
-_HEAD_TITLE = re.compile(r"^标题\s*[:：]\s*(\S.{3,})$")
+_HEAD_TITLE = re.compile(rf"^标题\s*[:：]\s*(\S.{{3,}}(?:{patterns.DOCUMENT_KINDS}|情况))$")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph
 _TITLE_TAIL = patterns.TITLE_TAIL
 

@@ -25,6 +25,7 @@ from .patterns import (
     INDEX_HEAD_LABELS,
     INDEX_OTHER_DATE_LABELS,
     INDEX_SOURCE_LABELS,
+    TITLE_WORDS,
 )
 
 # Labels of the 信息公开 index block, by the field they give (one list with chrome.py).
@@ -128,7 +129,7 @@ def _put_labelled(declared: Declared, label: str, value: str, source: str) -> No
             declared.put(key, iso_date(*found.groups()), source)
     elif label in ("文号", "发文字号") and value:
         declared.put("document_number", value, source)
-    elif label == "标题" and 4 <= len(value) <= 100:
+    elif label == "标题" and 4 <= len(value) <= 100 and TITLE_WORDS.search(value):
         declared.put("title", value, source)          # a scraper's header block
     elif label in ("原文链接", "原文地址") and _URL.match(value):
         declared.put("source_url", _URL.match(value).group(0), source)

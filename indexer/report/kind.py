@@ -71,6 +71,6 @@ def document_kind(title: str, paragraphs: list[str]) -> tuple[str, str]:
     if _ADDRESSES_CONGRESS.search(opening):
         return DOC_TYPE_WORK_REPORT, "opening (报告政府工作)"
     first = "\n".join(paragraphs[:3])[:_OPENING_CHARS]
-    if re.search(r"法治政府建设|依法行政|法治建设", first) and len(_RULE_OF_LAW.findall(opening)) >= 2:
+    if re.search(r"法治政府建设|依法行政|法治建设", first) and len(re.findall(r"法治|依法行政|依法治|执法", opening)) >= 2:
         return DOC_TYPE_RULE_OF_LAW, "opening (法治政府建设)"
     return DOC_TYPE_OTHER, "no report kind named"
