@@ -20,7 +20,15 @@ from pathlib import Path
 
 from . import DEFAULT_INDEX
 from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
-from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
+from .model import (
+    CATEGORIES,
+    DOC_TYPES,
+    LOW_COVERAGE,
+    PASSAGE_ID_PATTERN,
+    REPORT_ID_PATTERN,
+    made_up_title,
+    resolve_category,
+)
 from .read import Limits, ReadError
 from .render import hit as render_hit
 from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
@@ -86,7 +94,7 @@ __all__ = [
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
     "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
-    "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
     "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools

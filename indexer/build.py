@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import DEFAULT_INDEX
-from .model import CATEGORIES
+from .model import CATEGORIES, LOW_COVERAGE
 from .read import Limits
 from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
 from .store.documents import DocumentWriter
@@ -210,6 +210,9 @@ def _meta(result, update: Update, words: bool) -> dict:
 
 def _problems(result) -> dict:
     return {"skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+            # Reports whose passages keep less than LOW_COVERAGE of the file's CJK characters.
+            "low_coverage": [{"source": r.source, "report_id": r.id, "coverage": r.coverage} for r in result.reports
+                             if r.coverage is not None and r.coverage < LOW_COVERAGE],
             "duplicates": [{"kept": d.kept, "dropped": d.dropped} for d in result.duplicates]}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .api import DEFAULT_BASE_URL, MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
+from .api import DEFAULT_BASE_URL, LOW_COVERAGE, MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
 
 MB = 1 << 20
 
@@ -63,6 +63,8 @@ def inspect(file: Path, as_json: bool) -> None:
                         "supported: .txt .md .html .htm .docx .pdf (a PDF needs a text layer)")
     data = report.to_dict()
     data["display_title"], data["title_made_up"] = report.display_title, report.title_made_up
+    if report.coverage is not None and report.coverage < LOW_COVERAGE:
+        click.echo(coverage_warning(report.source, report.coverage), err=True)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -122,10 +124,17 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
         click.echo(f"skipped {skipped['path']}: {skipped['reason']}", err=True)
     for dup in summary["duplicates"]:
         click.echo(f"duplicate {dup['dropped']}: same report as {dup['kept']} (kept {dup['kept']})", err=True)
+    for low in summary.get("low_coverage", []):
+        click.echo(coverage_warning(low["source"], low["coverage"]), err=True)
     click.echo(f"indexed {summary['reports']} reports, {summary['passages']} passages "
                f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
                f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
     click.echo(update_line(summary["update"]))
+
+
+def coverage_warning(source: str, coverage: float) -> str:
+    return (f"warning {source}: its passages keep only {coverage:.0%} of the file's Chinese characters "
+            f"(below {LOW_COVERAGE:.0%}): the cleaner may have dropped text; check it with 'inspect'")
 
 
 def update_line(update: dict) -> str:
@@ -155,6 +164,8 @@ def update_line(update: dict) -> str:
 @click.option("--report", multiple=True, help="Only this report (its id, e.g. r2022-0177ae4c5d).")
 @click.option("--copied", type=click.Choice(["yes", "no"]), default=None,
               help="yes: only passages near-identical to one in another report; no: only the others.")
+@click.option("--doc-type", "doc_type", multiple=True,
+              help="Only this kind of document: 法治政府建设年度报告, 政府工作报告, 政府信息公开年度报告, 其他.")
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
@@ -169,7 +180,7 @@ def update_line(update: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
 @base_url_option
 def search(query, index_dir, agency, agency_kind, agency_level, province, city, year, year_from, year_to, section,
-           report, copied, limit, page, sort, group, fmt, every, output, as_json, base_url) -> None:
+           report, copied, doc_type, limit, page, sort, group, fmt, every, output, as_json, base_url) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
@@ -179,7 +190,8 @@ def search(query, index_dir, agency, agency_kind, agency_level, province, city, 
         raise UserError("--all exports every hit as rows", "add --format csv, --format jsonl or --format xlsx")
     filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
                "province": _texts(province), "city": _texts(city), "year": _texts(year),
-               "section": _texts(section), "report": _texts(report), "copied": [copied] if copied else []}
+               "section": _texts(section), "report": _texts(report), "copied": [copied] if copied else [],
+               "doc_type": _texts(doc_type)}
     if year_from or year_to:
         filters["year"].append(f"{year_from or ''}-{year_to or ''}")
     filters = {k: v for k, v in filters.items() if v}
@@ -290,6 +302,8 @@ def _print_report(data: dict) -> None:
     sources = data.get("sources") or {}
     for label, value in [("title", data["title"] or data.get("display_title")), ("agency", data["agency"]),
                          ("kind", data.get("agency_kind")), ("level", data.get("agency_level")),
+                         ("doc_type", data.get("doc_type")),
+                         ("coverage", f"{data['coverage']:.0%}" if data.get("coverage") is not None else None),
                          ("region", region), ("year", data["year"]), ("date", data["date"]), ("id", data["id"]),
                          ("source", f'{data["source"]} ({data["fmt"]})')]:
         shown = value if value not in (None, '') else '-'

@@ -85,6 +85,9 @@ class Report:
     source_url: str = ""
     agency_kind: str = ""     # 卫生健康, 公安, 人民政府, 街道/乡镇 … (``report.issuer.AGENCY_KINDS``)
     agency_level: str = ""    # 国家, 省, 市, 县, 乡镇街道; empty when unknown
+    doc_type: str = ""        # one of DOC_TYPES (``report.kind``); empty only for reports read before it existed
+    # Share of the source's CJK characters that reached the passages (0–1); None when not measured.
+    coverage: float | None = None
     # Where each metadata value came from: ``{"agency": "发布单位 line 5", "date": "signature"}``.
     sources: dict = field(default_factory=dict)
     headings: list[Heading] = field(default_factory=list)
@@ -122,7 +125,7 @@ class Report:
     def display_title(self) -> str:
         """The title to show: the report's own, or one made from its issuer and
         year when the page printed none (see :attr:`title_made_up`)."""
-        return self.title or made_up_title(self.agency, self.year)
+        return self.title or made_up_title(self.agency, self.year, self.doc_type)
 
     @property
     def title_made_up(self) -> bool:
@@ -138,12 +141,26 @@ class Report:
 
 MADE_UP_MARK = "〔无标题〕"
 
+# The kinds of document a folder of reports holds (``report.kind.document_kind``).
+# Report cards, deadlines and the "lacking 存在的不足" counts apply to the first only.
+DOC_TYPE_RULE_OF_LAW = "法治政府建设年度报告"
+DOC_TYPE_WORK_REPORT = "政府工作报告"
+DOC_TYPE_DISCLOSURE = "政府信息公开年度报告"
+DOC_TYPE_OTHER = "其他"
+DOC_TYPES = (DOC_TYPE_RULE_OF_LAW, DOC_TYPE_WORK_REPORT, DOC_TYPE_DISCLOSURE, DOC_TYPE_OTHER)
+# Coverage below this share means the cleaner lost the report's text: build and inspect warn.
+LOW_COVERAGE = 0.6
 
-def made_up_title(agency: str, year: int | None) -> str:
+
+def made_up_title(agency: str, year: int | None, doc_type: str = DOC_TYPE_RULE_OF_LAW) -> str:
     """A display title for a report whose page shows none, marked as made up:
-    ``〔无标题〕龙岩市永定区卫生健康局2025年度法治政府建设报告``."""
+    ``〔无标题〕龙岩市永定区卫生健康局2025年度法治政府建设报告``.  It names the
+    report's kind only when the reader established one (never invents one:
+    a document of another or no known kind is ``…年度文件``)."""
     year_part = f"{year}年度" if year else ""
-    return f"{MADE_UP_MARK}{agency or '发布机关不详'}{year_part}法治政府建设报告"
+    kind = {DOC_TYPE_RULE_OF_LAW: "法治政府建设报告", DOC_TYPE_WORK_REPORT: "政府工作报告",
+            DOC_TYPE_DISCLOSURE: "政府信息公开工作年度报告"}.get(doc_type, "文件")
+    return f"{MADE_UP_MARK}{agency or '发布机关不详'}{year_part}{kind}"
 
 
 @dataclass

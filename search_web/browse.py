@@ -20,7 +20,7 @@ REPORTS_PER_PAGE = 50
 # against the deadline (1 April of the next year), copied passages.
 REPORT_COLUMNS = ("id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city", "county",
                   "year", "date", "passages", "sections", "source_url",
-                  "missing", "timeliness", "deadline", "days_late", "copied_passages")
+                  "missing", "timeliness", "deadline", "days_late", "copied_passages", "doc_type")
 
 
 def _canonical(key: str, value: str) -> str:

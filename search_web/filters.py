@@ -29,7 +29,7 @@ def region(item: dict) -> str:
 def display_title(item: dict) -> str:
     """The report's own title, or one made from its issuer and year, marked
     〔无标题〕 (the page printed none)."""
-    return item.get("title") or made_up_title(item.get("agency", ""), item.get("year"))
+    return item.get("title") or made_up_title(item.get("agency", ""), item.get("year"), item.get("doc_type", ""))
 
 
 def year_label(value) -> str:

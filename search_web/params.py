@@ -24,7 +24,7 @@ FILTER_KEYS = FIELDS
 # What the page calls each field (facet headings, filter chips, report lists).
 FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份",
                 "city": "城市", "year": "年份", "section": "章节", "report": "报告", "copied": "与他报告雷同的段落",
-                "missing": "缺少必备内容", "timeliness": "按时公开"}
+                "missing": "缺少必备内容", "timeliness": "按时公开", "doc_type": "文档类型"}
 # How a page shows the coded values of some facets (the URL and JSON keep the codes).
 VALUE_LABELS = {"copied": {"yes": "有", "no": "无"},
                 "timeliness": {"on_time": "按时", "late": "逾期", "unknown": "日期不详"}}

@@ -236,7 +236,7 @@ def static(filename: str) -> str:
 
 
 REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
-                      "missing", "timeliness", "copied")
+                      "missing", "timeliness", "copied", "doc_type")
 
 
 def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,

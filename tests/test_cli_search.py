@@ -26,7 +26,8 @@ def test_search_json_has_the_documented_shape(index_dir):
     assert data["total"] == 5 and len(data["hits"]) == 3
     assert set(data["hits"][0]) >= {"passage_id", "report_id", "title", "agency", "year", "section",
                                     "text", "snippet", "url"}
-    assert set(data["facets"]) == {"agency", "agency_kind", "agency_level", "province", "year", "section", "copied"}
+    assert set(data["facets"]) == {"agency", "agency_kind", "agency_level", "province", "year", "section", "copied",
+                                 "doc_type"}
     assert data["facets"]["agency"][0] == {"value": "西宁市湟中区卫生健康局", "count": 3}
 
 

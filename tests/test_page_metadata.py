@@ -269,7 +269,8 @@ def test_an_index_block_label_is_read_and_never_a_passage(label):
     if label in patterns.INDEX_AGENCY_LABELS:
         assert declared.values["agency"] == value
     if label in patterns.INDEX_DATE_LABELS:
-        assert value in (declared.values.get("date"), declared.values.get("published"))
+        assert value in (declared.values.get("date"), declared.values.get("published"),
+                         declared.values.get("other_date"))
 
 
 @pytest.mark.parametrize("kind", patterns.DOCUMENT_KINDS.split("|"))

@@ -288,7 +288,8 @@ def test_the_library_returns_snippet_data_and_no_url(index):
     assert set(snippet) == {"text", "spans", "cut_before", "cut_after"}
     assert snippet["spans"] and all(snippet["text"][s:e] == "双随机" for s, e in snippet["spans"])
     assert snippet["text"] in hit["text"]
-    assert set(index.search("双随机")["facets"]) == {"agency", "agency_kind", "agency_level", "province", "year", "section", "copied"}
+    assert set(index.search("双随机")["facets"]) == {"agency", "agency_kind", "agency_level", "province", "year", "section", "copied",
+                                 "doc_type"}
 
 
 def test_pages_partition_the_result_set(index):

@@ -123,3 +123,58 @@ def strip_trailing_boilerplate(paragraphs: list[str]) -> list[str]:
             head = paragraphs[index][:found.start()].strip()
             return paragraphs[:index] + ([head] if head else [])
     return paragraphs
+
+
+# --- chrome at the start of a line that goes on with text -----------------
+# A scraper may save a page's byline, breadcrumb and share bar on the same line
+# as the article (``当前位置： 首页 > … 时间：2023-03-31 10:09 微信 微博 QQ空间 根据…``).
+# Only the chrome goes; the text after it stays.  The chrome is read token by
+# token (tokens are what the page separated by spaces), and stops at the first
+# token that is not chrome.
+_PREFIX_LABELS = sorted(set(INDEX_DATE_LABELS + INDEX_SOURCE_LABELS + INDEX_BLOCK_LABELS + INDEX_HEAD_LABELS + (
+    "作者", "浏览次数", "浏览量", "阅读量", "访问量", "点击数", "点击率", "阅读", "字号", "字体", "字体大小", "所属单位",
+    "栏目", "当前位置", "您的位置", "您当前的位置", "您现在的位置", "当前所在位置", "所在位置", "现在位置", "责任编辑",
+    "编辑", "审核", "校对", "分享到", "分享")), key=len, reverse=True)
+_LABEL_TOKEN = re.compile(rf"^[【\[]?({'|'.join(_PREFIX_LABELS)})\s*[:：]?[】\]]?(?P<value>.*)$")
+_OPENS_CHROME = re.compile(rf"^[【\[]?({'|'.join(_PREFIX_LABELS)})\s*[:：]|^(首页|网站首页|主页)$|^(首页|网站首页)?[>＞»›]")
+_DATE_TOKEN = re.compile(r"^[\[(（【]?((19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}:\d{2}(:\d{2})?|\d{1,2}时\d{1,2}分)[\])）】]?$")
+_WIDGET_TOKEN = re.compile(
+    r"^[【\[]?(微信|微博|QQ|QQ空间|新浪微博|腾讯微博|微信朋友圈|朋友圈|打印|打印本页|关闭|关闭窗口|收藏|大|中|小|默认|"
+    r"放大|缩小|分享|分享到|【|】|\[|\]|[>＞»›|｜丨\-—]|\d+|次|×|X|x|朗读|保护视力色|我要纠错)[】\]]?[:：]?$",
+    re.IGNORECASE)
+_SENTENCE = re.compile(r"[。；！？，,]")
+_CRUMB_SEPARATOR = re.compile(r"[>＞»›]")
+
+
+def split_chrome_prefix(line: str) -> tuple[str, str]:
+    """(the chrome a line opens with, the text after it).  ``("", line)`` when
+    the line does not open with a byline, breadcrumb or share bar."""
+    tokens = re.split(r"([\s\u3000]+)", line.strip())
+    words = tokens[0::2]
+    if not words or not _OPENS_CHROME.match(words[0]):
+        return "", line
+    count, expect_value, after_separator = 0, False, False
+    for word in words:
+        label = _LABEL_TOKEN.match(word)
+        if label and not _SENTENCE.search(label.group("value")) and len(label.group("value")) <= 30:
+            expect_value, after_separator = not label.group("value"), bool(_CRUMB_SEPARATOR.search(word))
+        elif _DATE_TOKEN.match(word) or _WIDGET_TOKEN.match(word):
+            after_separator = bool(_CRUMB_SEPARATOR.search(word))
+            expect_value = expect_value and _DATE_TOKEN.match(word) is None and word in ("【", "[")
+        elif (expect_value or after_separator or _CRUMB_SEPARATOR.search(word)) and len(word) <= 30 \
+                and not _SENTENCE.search(word):
+            # a label's value, or an item of a breadcrumb (``政务公开``, ``首页>政务公开>通知``)
+            expect_value, after_separator = False, bool(_CRUMB_SEPARATOR.search(word[-1:]))
+        else:
+            break
+        count += 1
+    if count == len(words) or count == 0:
+        return (line, "") if count else ("", line)
+    cut = sum(len(t) for t in tokens[:2 * count])
+    return line[:cut].strip(), line[cut:].strip()
+
+
+def holds_text(rest: str) -> bool:
+    """Whether what follows a line's chrome is text of the report (a sentence
+    or a run of words), not more furniture."""
+    return len(re.findall(r"[\u4e00-\u9fff]", rest)) >= 8 and bool(_SENTENCE.search(rest) or len(rest) >= 30)

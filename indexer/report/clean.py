@@ -14,10 +14,13 @@ from __future__ import annotations
 import re
 
 from . import patterns
+from .declared import is_bare_label
 from .chrome import (
+    holds_text,
     is_chrome_line,
     is_head_chrome,
     is_salutation,
+    split_chrome_prefix,
     strip_trailing_boilerplate,
 )
 
@@ -40,6 +43,8 @@ _TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期
 _DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{4}\s*年")
 # ``…年度报告（2023年度）``: a title with its year after it still ends as a title.
 _YEAR_IN_BRACKETS = re.compile(r"[（(]\s*[\d〇○零一二三四五六七八九]{4}\s*年度?\s*[）)]$")
+# A scraper's header block names the title ``标题: …`` (the other labels are chrome).
+_HEAD_TITLE = re.compile(rf"^标题\s*[:：]\s*(\S.{{3,}}(?:{patterns.DOCUMENT_KINDS}|情况))$")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph
 _TITLE_TAIL = patterns.TITLE_TAIL
 
@@ -126,31 +131,53 @@ def _useful_lines(raw: str, fmt: str) -> list[tuple[str, bool, bool]]:
     raw = _BOOKMARK.sub("", raw.replace("\x0c", "\n"))
     out: list[tuple[str, bool, bool]] = []
     in_head = True              # above the body: the page's index block and byline
-    for line in raw.split("\n"):
-        indented = bool(_INDENT.match(line))
-        marker = _MARKDOWN_HEADING.match(line)
-        line = (line[marker.end():] if marker else line).strip(_BLANKS)
+    head_title = None
+    bare_label = False          # the line before was an index label standing alone
+    for raw_line in raw.split("\n"):
+        indented = bool(_INDENT.match(raw_line))
+        marker = _MARKDOWN_HEADING.match(raw_line)
+        raw_line = (raw_line[marker.end():] if marker else raw_line).strip(_BLANKS)
         markdown_heading = marker is not None
-        if line and is_chrome_line(line):
-            line = _title_in_chrome(line)     # 首页 > … > 专栏 X局2024年…报告: keep the title
-        if not line or _MARKDOWN_RULE.match(line) or (in_head and is_head_chrome(line)):
-            continue
-        line = _without_trailing_byline(line)
-        if is_salutation(line):
-            out.append((_BREAK, False, False))
-            continue
-        in_head = in_head and not _ends_sentence(line)
-        if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
-            continue
-        out.append((line, indented, markdown_heading))
+        for line, chrome in _pieces(raw_line):
+            if line and (chrome or is_chrome_line(line)):
+                line = _title_in_chrome(line)     # 首页 > … > 专栏 X局2024年…报告: keep the title
+            if in_head and (bare_label or is_bare_label(line)):
+                bare_label = not bare_label           # a label line, then its value line: both the index block's
+                continue
+            if in_head and _HEAD_TITLE.match(line):
+                line = head_title = _HEAD_TITLE.match(line).group(1)   # a scraper's 标题: line is the title
+            elif in_head and line == head_title:
+                continue                          # ... which the page then prints again
+            if not line or _MARKDOWN_RULE.match(line) or (in_head and is_head_chrome(line)):
+                continue
+            if is_salutation(line):
+                out.append((_BREAK, False, False))
+                continue
+            in_head = in_head and not _ends_sentence(line)
+            if _PAGE_NUMBER.match(line) and (fmt == "pdf" or not line.isdigit()):
+                continue
+            out.append((line, indented, markdown_heading))
+            indented = markdown_heading = False   # the line's later pieces run on
     return out
 
 
-def _without_trailing_byline(line: str) -> str:
-    """``…情况报告 发布时间：2024-01-05 来源：本网``: the title without the byline
-    a page printed on its line (chrome, and it would run the title into the body)."""
+def _pieces(line: str) -> list[tuple[str, bool]]:
+    """A line as (piece, is chrome) pairs: a line that opens with a byline, a
+    breadcrumb or a share bar and goes on with the report's text gives the
+    chrome and the text apart, so that dropping the chrome never drops the
+    text; a title with a byline after it gives the title (and any text after
+    the byline)."""
+    prefix, rest = split_chrome_prefix(line)
+    if prefix and holds_text(rest):
+        return [(prefix, True)] + _pieces(rest)
+    site = patterns.SITE_SUFFIX.search(line)
+    if site and site.start() and _TITLE_TAIL.search(line[:site.start()].strip()):
+        return [(line[:site.start()].strip(), False)]      # a page title: the report's, then the site's name
     found = _TRAILING_BYLINE.match(line)
-    return found.group(1) if found and _TITLE_TAIL.search(found.group(1)) else line
+    if found and _TITLE_TAIL.search(found.group(1)):
+        byline, rest = split_chrome_prefix(line[found.end(1):])
+        return [(found.group(1), False)] + ([(rest, False)] if byline and holds_text(rest) else [])
+    return [(line, False)]
 
 
 def _title_in_chrome(line: str) -> str:

@@ -27,6 +27,7 @@ from ..model import Duplicate, Report, Skipped
 from ..read import SUPPORTED, FileTimeout, Limits, ReadError, read_file, time_limit
 from .clean import clean_paragraphs, markdown_headings
 from .issuer import agency_kind, agency_level, is_national
+from .kind import document_kind
 from .metadata import find_metadata
 from .passages import split_passages
 from .region import full_agency_name, resolve_region, superior_county
@@ -268,6 +269,7 @@ def read_report(path: str | Path, manifest_row: dict | None = None, limits: Limi
         raise ReadError("no report text left after cleaning")
     meta = find_metadata(paragraphs, raw.text, raw.hints)
     _apply_manifest(meta, manifest_row or {})
+    doc_type, meta.sources["doc_type"] = document_kind(meta.title, paragraphs)
     _resolve_issuer(meta, "\n".join(paragraphs[:40]))
     kind = agency_kind(meta.agency)
     report_id = make_report_id(meta.agency, meta.year, meta.title, paragraphs)
@@ -277,12 +279,23 @@ def read_report(path: str | Path, manifest_row: dict | None = None, limits: Limi
         id=report_id, source=shown_path(Path(path).name), fmt=raw.fmt, text=text,
         title=meta.title, agency=meta.agency, province=meta.province, city=meta.city,
         county=meta.county, year=meta.year, date=meta.date,
-        source_url=(manifest_row or {}).get("source_url", "") or "",
+        source_url=(manifest_row or {}).get("source_url", "") or meta.source_url,
         agency_kind=kind, agency_level=agency_level(meta.agency, kind, meta.province, meta.city, meta.county),
+        doc_type=doc_type, coverage=cjk_coverage(raw.text, text),
         sources=meta.sources,
         headings=headings, passages=passages,
         checksum=hashlib.sha1(text.encode("utf-8")).hexdigest(),
     )
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def cjk_coverage(source: str, kept: str) -> float:
+    """Share of the source's CJK characters that reached the passages (page
+    chrome, which the cleaner drops on purpose, is a few per cent)."""
+    total = len(_CJK.findall(source))
+    return round(min(1.0, len(_CJK.findall(kept)) / total), 4) if total else 1.0
 
 
 def _apply_manifest(meta, row: dict) -> None:

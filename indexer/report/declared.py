@@ -23,7 +23,9 @@ from .patterns import (
     INDEX_DATE_LABELS,
     INDEX_DOCUMENT_DATE_LABELS,
     INDEX_HEAD_LABELS,
+    INDEX_OTHER_DATE_LABELS,
     INDEX_SOURCE_LABELS,
+    TITLE_WORDS,
 )
 
 # Labels of the 信息公开 index block, by the field they give (one list with chrome.py).
@@ -40,6 +42,8 @@ _ISO_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\
 _BYLINE = re.compile(r"^[^\s。；，！？:：]{0,20}\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?+"
                      r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?!起|至|到|前|后|以|开始|—|-|～|~)"
                      r"(?:[^\s。；，！？]{0,20}(?:\s+[^\s。；，！？]{1,20}){0,2})$")
+_BARE_LABELS = frozenset(INDEX_BLOCK_LABELS + INDEX_HEAD_LABELS + INDEX_DATE_LABELS + ("效力状态", "发布机关"))
+_URL = re.compile(r"https?://[^\s<>\"'，。]+")
 _CLOCK = re.compile(r"今天是|今日是|星期|礼拜|农历")
 _AGENCY_VALUE = re.compile(r"^[\u4e00-\u9fff（）()、]{2,60}$")
 _TOP_LINES = 40          # the index block and byline stand above the body
@@ -78,6 +82,7 @@ def read_declared(raw: str, meta: dict | None = None, page_text: str = "") -> De
 
 
 def _read_lines(declared: Declared, lines: list[str], where: str, bylines: bool) -> None:
+    lines = _labels_on_their_own_lines(lines)
     for number, line in enumerate(lines, start=1):
         line = line.strip().lstrip("•·●▪◆■◇□-* ")
         if not line or _CLOCK.search(line):
@@ -87,6 +92,21 @@ def _read_lines(declared: Declared, lines: list[str], where: str, bylines: bool)
         found = _BYLINE.match(line) if bylines else None
         if found:
             declared.put("published", iso_date(*found.groups()), f"byline {where} {number}")
+
+
+def _labels_on_their_own_lines(lines: list[str]) -> list[str]:
+    """An index block printed as a label line and a value line (``发文单位`` /
+    ``区人民政府``) read as ``发文单位：区人民政府``; the line numbers stay."""
+    out = list(lines)
+    for number in range(len(out) - 1):
+        if is_bare_label(out[number]) and out[number + 1].strip() and not is_bare_label(out[number + 1]):
+            out[number], out[number + 1] = f"{out[number].strip()}：{out[number + 1].strip()}", ""
+    return out
+
+
+def is_bare_label(line: str) -> bool:
+    """A line that is only a label of the index block (``发文单位``, ``成文日期``)."""
+    return re.sub(r"[\s\u3000]", "", line).lstrip("•·●▪◆■◇□-*") in _BARE_LABELS
 
 
 def _labelled_values(line: str) -> list[tuple[str, str]]:
@@ -104,10 +124,17 @@ def _put_labelled(declared: Declared, label: str, value: str, source: str) -> No
         found = _ISO_DATE.search(value)
         if found:
             # 成文日期 is the document's own date: it outranks a publication time.
-            key = "date" if label in INDEX_DOCUMENT_DATE_LABELS else "published"
+            key = "date" if label in INDEX_DOCUMENT_DATE_LABELS else \
+                "other_date" if label in INDEX_OTHER_DATE_LABELS else "published"
             declared.put(key, iso_date(*found.groups()), source)
     elif label in ("文号", "发文字号") and value:
         declared.put("document_number", value, source)
+    elif label == "标题" and 4 <= len(value) <= 100 and TITLE_WORDS.search(value):
+        declared.put("title", value, source)          # a scraper's header block
+    elif label in ("原文链接", "原文地址") and _URL.match(value):
+        declared.put("source_url", _URL.match(value).group(0), source)
+    elif label in ("栏目", "所属栏目") and value:
+        declared.put("column", value, source)
 
 
 def _meta_values(meta: dict) -> list[tuple[str, str]]:

@@ -61,10 +61,31 @@ def issuer_from_subject(subject: str, text: str, is_place) -> str:
 _UNDATED_SUBJECT = re.compile(rf"^(?:[^，,。；]*?下\s*[，,]\s*)*(?P<subject>[{_CJK}、]{{2,24}}?)(?:{_VERBS})")
 
 
+# ``2025年，汕尾市退役军人事务局在市委、市政府的坚强领导下，…``: the subject stands before 在…下.
+_SUBJECT_BEFORE_LEAD = re.compile(
+    rf"^\s*(?:19|20)\d{{2}}\s*年(?:以来|度)?\s*[，,]?\s*(?P<subject>[{_CJK}、]{{2,24}}?)在[^，,。；]{{2,40}}?(?:领导|指导|监督)下")
+
+
 def opening_subject(paragraph: str) -> str:
     """``2023年，清波街道以…`` → ``清波街道``: who the opening says acted."""
-    found = _OPENING_SUBJECT.search(paragraph[:300]) or _UNDATED_SUBJECT.match(paragraph)
+    found = _SUBJECT_BEFORE_LEAD.match(paragraph[:300]) or _OPENING_SUBJECT.search(paragraph[:300]) \
+        or _UNDATED_SUBJECT.match(paragraph)
     return found.group("subject") if found else ""
+
+
+_SHORT_GOVERNMENT = re.compile(rf"^(?P<place>[{_CJK}]{{2,20}}?)政府$")
+
+
+def printed_in_full(agency: str, is_place) -> str:
+    """The full name of a body a page names by a common short form: a place's
+    ``…县政府`` is its ``…县人民政府``; a ministry named without the state
+    (``农业农村部``) is the ``中华人民共和国农业农村部``.  Anything else as it is."""
+    short = _SHORT_GOVERNMENT.match(agency)
+    if short and not agency.endswith("人民政府") and is_place(short.group("place")):
+        return short.group("place") + "人民政府"
+    if _MINISTRY.match(agency) and not agency.startswith(_STATE) and not re.search(rf"[{PLACE_ENDINGS}]", agency):
+        return _STATE + agency
+    return agency
 
 
 def full_name_in_text(ending: str, text: str, is_place) -> str:

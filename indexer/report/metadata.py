@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 from .declared import Declared, iso_date, read_declared
-from .issuer import full_name_in_text, issuer_from_subject, opening_subject
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, TITLE_WORDS
+from .issuer import full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
+from .kind import kind_of_name
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, SITE_SUFFIX, TITLE_WORDS
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
@@ -44,6 +45,7 @@ class Metadata:
     county: str = ""
     year: int | None = None
     date: str | None = None
+    source_url: str = ""
     # Where each value came from (``发布单位 line 5``, ``title line 3``, ``signature``).
     sources: dict = field(default_factory=dict)
 
@@ -55,15 +57,23 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     declared = read_declared(raw, hints.get("meta"), hints.get("page_text", ""))
     meta = Metadata()
     title_index = _find_title_index(paragraphs)
-    _set(meta, "title", *declared.get("title"))
+    named_title, named_agency, named_where = _named_report(paragraphs)
+    _set(meta, "title", without_title_junk(declared.get("title")[0]), declared.get("title")[1])
     _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
-    _set(meta, "title", _title_like(hints.get("title", "")), "web page heading")
+    _set(meta, "title", named_title, named_where)
+    _set(meta, "title", without_title_junk(_title_like(hints.get("title", ""))), "web page heading")
     _set(meta, "agency", *_declared_agency(declared, paragraphs))
     _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
+    _set(meta, "agency", *_named_agency(named_agency, named_where, paragraphs))
     _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
+    if meta.agency and printed_in_full(meta.agency, is_place) != meta.agency:
+        meta.agency = printed_in_full(meta.agency, is_place)
+        meta.sources["agency"] += " (full name)"
     _set(meta, "date", *declared.get("date"))
     _set(meta, "date", *_signature_date(paragraphs))
     _set(meta, "date", *declared.get("published"))
+    _set(meta, "date", *declared.get("other_date"))
+    meta.source_url = declared.get("source_url")[0]
     meta.year, source = find_year(meta.title, paragraphs, meta.date)
     if meta.year:
         meta.sources["year"] = "title" if source == "title" else source
@@ -79,6 +89,51 @@ def _set(meta: Metadata, key: str, value, source: str) -> None:
 
 def _line(index: int | None) -> int:
     return (index or 0) + 1
+
+
+# Sentences of the opening that name the report: ``现将《X局2025年度…报告》予以公布``
+# (its title), ``现将北京市石景山区人民政府2023年…报告如下`` (its issuer).
+_NAMED_TITLE = re.compile(r"现将《([^《》]{6,80})》(?:予以|正式)?(?:公布|印发|发布|公开|报送|上报|呈报)")
+_NAMED_ISSUER = re.compile(rf"现将(?:我[局委厅办])?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})"
+                           rf"(?=(?:19|20)\d{{2}}\s*年|关于)")
+# A title glued to a bullet, a validity tag, or the site's column and name after it.
+_TITLE_BULLET = re.compile(r"^[•·●▪◆■◇□\-*]\s*")
+_VALIDITY_TAG = re.compile(r"^(?:有\s*效\s*性|效\s*力\s*状\s*态|时\s*效\s*性)\s*[:：]\s*(?:有效|失效|废止|已废止|现行有效)\s*")
+_SITE_SUFFIX = SITE_SUFFIX
+
+
+def without_title_junk(title: str) -> str:
+    """``• 有 效 性: 有效X报告`` / ``X报告 - 规划计划 - …政府门户网站`` → ``X报告``."""
+    title = _TITLE_BULLET.sub("", (title or "").strip())
+    title = _VALIDITY_TAG.sub("", title)
+    stripped = _SITE_SUFFIX.sub("", title).strip()
+    return stripped if TITLE_WORDS.search(stripped) else title
+
+
+def _named_report(paragraphs: list[str]) -> tuple[str, str, str]:
+    """(title, issuer, where) named by a sentence of the opening about the report itself."""
+    for number, paragraph in enumerate(paragraphs[:6], start=1):
+        head = paragraph[:400]
+        title = _NAMED_TITLE.search(head)
+        title = title.group(1) if title and kind_of_name(title.group(1)) else ""
+        issuer = _NAMED_ISSUER.search(head)
+        if title or issuer:
+            return title, issuer.group(1) if issuer else "", f"sentence naming the report, paragraph {number}"
+    return "", "", ""
+
+
+def _named_agency(agency: str, where: str, paragraphs: list[str]) -> tuple[str, str]:
+    """The issuer a sentence names; a short form (``县人民政府``) only when the text prints it in full."""
+    if not agency:
+        return "", ""
+    if _SHORT_FORM.match(agency):
+        full = full_name_in_text(agency[1:], "\n".join(paragraphs[:40]), is_place)
+        return (full, f"{where} + name in text") if full else ("", "")
+    return (agency, where) if _has_place(agency) or printed_in_full(agency, is_place) != agency else ("", "")
+
+
+def _has_place(name: str) -> bool:
+    return any(name[end - 1] in "省市区县州盟旗" and is_place(name[:end]) for end in range(2, len(name)))
 
 
 def _declared_agency(declared: Declared, paragraphs: list[str]) -> tuple[str, str]:
@@ -129,7 +184,7 @@ def _title_like(text: str) -> str:
 def _compose_title(paragraphs: list[str], index: int | None) -> str:
     if index is None:
         return ""
-    title = _TITLE_BYLINE.sub("", paragraphs[index]).strip()
+    title = without_title_junk(_TITLE_BYLINE.sub("", paragraphs[index]).strip())
     before = paragraphs[index - 1] if index > 0 else ""
     # ``湟中区卫生健康局`` on its own line above ``2024年法治政府建设情况报告``
     # (or ``关于2024年度…的报告``): the published title is the two together.
@@ -224,25 +279,45 @@ def find_date(paragraphs: list[str], raw: str) -> str | None:
 
 
 def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int | None, str]:
-    """The year reported on: the title's year, else the opening's, else the
-    year before a January–March publication (annual reports come out early).
+    """The year reported on: the title's year; else the year the date falls
+    in, or the year before for a date in January to April (annual reports come
+    out early in the next year); else, with no date, the opening's year.  A year
+    in the opening counts only when it agrees with the date
+    (``2018年，在全市考评中名列第二`` in a report dated 2019-12-18 is not its year).
     Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
-    are not the report's."""
-    latest = int(date[:4]) if date else None
-    for number, text in enumerate([title] + paragraphs[:4]):
-        text = _YEAR_NOISE.sub("", text)
-        # A target (``到2035年``) or a year after the report's date is not the year covered.
-        found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])
-                      and (number == 0 or latest is None or int(m.group(1)) <= latest)), None)
-        year = int(found.group(1)) if found else None
-        if not found and number == 0 and _CN_YEAR.search(text):
-            year = _cn_year(_CN_YEAR.search(text).group(1))     # 二〇二三年度…报告
-        if year:
-            return year, "title" if number == 0 else f"opening paragraph {number}"
+    and targets (``到2035年``) are not the report's."""
+    year = _title_year(title)
+    if year:
+        return year, "title"
+    opening = _opening_years(paragraphs)
     if date:
-        year, month = int(date[:4]), int(date[5:7])
-        return (year - 1 if month <= 3 else year), "date"
+        covered = int(date[:4]) - (1 if int(date[5:7]) <= 4 else 0)
+        agreeing = [number for number, found in opening if found == covered]
+        return covered, (f"date, as opening paragraph {agreeing[0]}" if agreeing else "date")
+    if opening:
+        number, year = opening[0]
+        return year, f"opening paragraph {number}"
     return None, ""
+
+
+def _title_year(title: str) -> int | None:
+    text = _YEAR_NOISE.sub("", title)
+    found = next((m for m in _YEAR.finditer(text) if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])),
+                 None)
+    if found:
+        return int(found.group(1))
+    found = _CN_YEAR.search(text)
+    return _cn_year(found.group(1)) if found else None      # 二〇二三年度…报告
+
+
+def _opening_years(paragraphs: list[str]) -> list[tuple[int, int]]:
+    """(paragraph number, year) of the years the first paragraphs name, in order."""
+    years = []
+    for number, text in enumerate(paragraphs[:4], start=1):
+        text = _YEAR_NOISE.sub("", text)
+        years += [(number, int(m.group(1))) for m in _YEAR.finditer(text)
+                  if not _YEAR_TARGET.search(text[max(0, m.start() - 2):m.start()])]
+    return years
 
 
 def _iso_parts(year, month, day) -> str | None:

@@ -29,6 +29,8 @@ TITLE_END = re.compile(rf"({DOCUMENT_KINDS})$")
 TITLE_TAIL = re.compile(rf"({DOCUMENT_KINDS}|情况)$")
 DOCUMENT_NUMBER = re.compile(r"[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号$|第\s*\d+\s*号$")
 BRACKETED = re.compile(r"^[（(【\[].*[）)】\]]$")
+# A page title's tail naming the site's column and name: ``… - 规划计划 - …政府门户网站``.
+SITE_SUFFIX = re.compile(r"(?:\s+[-—_|｜]\s+[^-—_|｜]{1,20})*\s*[-—_|｜]\s*[^-—_|｜\s]{2,30}(?:网站|门户|政府网|网)$")
 # A title names a kind of document somewhere (``…情况报告``, ``…工作总结``).
 TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")
 
@@ -37,6 +39,10 @@ TITLE_WORDS = re.compile(rf"{DOCUMENT_KINDS}|情况")
 # drops the lines, so they never become passages).
 INDEX_AGENCY_LABELS = ("发文机关", "发布机构", "发布单位", "发文单位")
 INDEX_DATE_LABELS = ("成文日期", "发文日期", "印发日期", "发布日期", "发布时间", "公开日期", "公开时间", "日期", "时间")
+# Dates a page prints under other labels: below 发布日期, used when nothing better says.
+INDEX_OTHER_DATE_LABELS = ("生成日期", "更新时间", "更新日期", "上传时间", "录入时间", "发稿时间", "信息时间", "文章时间",
+                           "发布于", "发表时间", "公布日期", "公布时间")
+INDEX_DATE_LABELS += INDEX_OTHER_DATE_LABELS
 # The document's own date (like a signature), above a page's publication time.
 INDEX_DOCUMENT_DATE_LABELS = ("成文日期", "发文日期", "印发日期")
 INDEX_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
@@ -46,4 +52,4 @@ INDEX_BLOCK_LABELS = ("索引号", "主题分类", "内容分类", "发布机构
                       "公开范围", "公开时限", "信息发布人", "发布人", "信息来源", "文件登记号", "有效性/截止日期",
                       "截止日期", "失效日期", "印发日期", "公开日期")
 # Chrome only above the body: a notice listing the documents it repeals names each one's 文号.
-INDEX_HEAD_LABELS = ("文号", "发文字号", "发文单位")
+INDEX_HEAD_LABELS = ("文号", "发文字号", "发文单位", "栏目", "所属栏目", "原文链接", "原文地址", "标题")

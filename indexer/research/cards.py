@@ -23,7 +23,13 @@ import numpy as np
 
 from ..model import CATEGORIES
 from ..search.index import Index
-from ..search.reports import DEFAULT_DEADLINE, REQUIRED, parse_deadline, timeliness  # noqa: F401  (re-exported)
+from ..search.reports import (  # noqa: F401  (re-exported)
+    DEFAULT_DEADLINE,
+    REQUIRED,
+    card_applies,
+    parse_deadline,
+    timeliness,
+)
 from .common import matching, report_value
 
 _UNITS = ("万元|亿元|千元|元|人次|万人|人|件次|件|起|次|场次|场|个|家|项|份|期|条|篇|户|天|小时|所|批|宗|%|％")
@@ -38,12 +44,15 @@ def report_card(gen, report_number: int, deadline: tuple[int, int]) -> dict:
     present = {CATEGORIES[c] for c in gen.columns["category"][rows].tolist()}
     length, figures, examples = _text_facts(gen, report_number, rows)
     copied = rows[gen.copied[rows] == 1].tolist()
+    applies = card_applies(report)
     return {
         "report_id": report["id"], "title": report["title"], "agency": report["agency"],
-        "year": report["year"], "date": report["date"],
+        "year": report["year"], "date": report["date"], "doc_type": report.get("doc_type", ""),
+        "applies": applies,      # the 2019 规定 binds 法治政府建设 annual reports only
         "contents": {c: c in present for c in CATEGORIES},
-        "missing": [c for c in REQUIRED if c not in present],
-        **timeliness(report["year"], report["date"], deadline),
+        "missing": [c for c in REQUIRED if c not in present] if applies else [],
+        **(timeliness(report["year"], report["date"], deadline) if applies
+           else {"status": "unknown", "deadline": None, "days_late": None}),
         "length": length, "passages": int(len(rows)),
         "figures": figures, "figure_examples": examples, "copied_passages": len(copied),
         "copied_passage_ids": [gen.passage_id(seq) for seq in copied[:10]],
@@ -79,7 +88,8 @@ def report_cards(index: Index, q: str = "", filters: dict | None = None,
     found = matching(index, q, filters)
     gen = found["gen"]
     numbers = np.unique(gen.columns["report"][found["docs"]]).tolist()
-    cards = [report_card(gen, n, month_day) for n in numbers]
+    # The cards and the corpus view count 法治政府建设 annual reports only.
+    cards = [report_card(gen, n, month_day) for n in numbers if card_applies(gen.reports[n])]
     return [c for c in cards if c["copied_passages"]] if copied else cards
 
 

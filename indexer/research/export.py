@@ -39,7 +39,7 @@ from .cite import gbt7714, today
 # The columns of a search export, in order; a field the hit gains (the
 # reader's ``doc_type`` …) is one more name here and in ``LABELS``.
 COLUMNS = ("passage_id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city",
-           "county", "year", "date", "section", "category", "text", "citation", "match")
+           "county", "year", "date", "section", "category", "text", "citation", "match", "doc_type")
 # Chinese headers of every table's columns (XLSX header row, CSVW ``titles``).
 LABELS = {
     "passage_id": "段落编号", "report_id": "报告编号", "id": "报告编号", "url": "链接", "title": "标题",
@@ -51,7 +51,7 @@ LABELS = {
     "copied_passages": "与他报告雷同的段落数", "left": "左侧上下文", "right": "右侧上下文",
     "position": "位置", "query": "查询", "group": "分组", "reports": "报告数（份）",
     "reports_in_year": "当年报告数（份）", "share": "占当年报告比例", "status": "发布状态",
-    "length": "字数", "figures": "数字数", "matched": "含查询词",
+    "length": "字数", "doc_type": "文档类型", "coverage": "正文保留比例", "figures": "数字数", "matched": "含查询词",
 }
 CHUNK = 500                 # rows per piece of output
 XLSX_CELL_MAX = 32767       # Excel's limit on a cell's characters

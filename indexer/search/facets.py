@@ -13,9 +13,9 @@ import numpy as np
 
 from ..model import CATEGORIES, resolve_category
 
-FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section", "copied")
+FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section", "copied", "doc_type")
 _COLUMN = {"report": "report", "agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level",
-           "province": "province", "city": "city", "year": "year", "section": "category", "copied": "copied"}
+           "province": "province", "city": "city", "doc_type": "doc_type", "year": "year", "section": "category", "copied": "copied"}
 # copied: has a near-identical passage in another report (column code 1) or not (0).
 COPIED_VALUES = ("no", "yes")
 _YES_NO = {"yes": "yes", "y": "yes", "true": "yes", "1": "yes", "是": "yes", "有": "yes",

@@ -275,10 +275,11 @@ class Index:
         passage_id = gen.passage_id(seq)
         hit = {
             "passage_id": passage_id, "report_id": report["id"],
-            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
+            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"],
+                                                                                  report.get("doc_type", "")),
             "title_made_up": not report["title"], "agency": report["agency"],
             "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
-            "province": report["province"],
+            "doc_type": report.get("doc_type", ""), "province": report["province"],
             "city": report["city"], "year": report["year"], "date": report["date"],
             "section": gen.vocab["section"][gen.columns["section"][seq]],
             "category": CATEGORIES[gen.columns["category"][seq]],

@@ -30,12 +30,13 @@ from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
 MAX_TERMS = 32
-FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "report", "copied")
+FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "report", "copied", "doc_type")
 FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省份": "province",
                  "kind": "agency_kind", "类别": "agency_kind", "机关类别": "agency_kind",
                  "level": "agency_level", "层级": "agency_level", "级别": "agency_level",
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section",
-                 "报告": "report", "抄录": "copied", "雷同": "copied"}
+                 "报告": "report", "抄录": "copied", "雷同": "copied",
+                 "类型": "doc_type", "文档类型": "doc_type", "type": "doc_type"}
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')

@@ -19,14 +19,14 @@ import re
 import numpy as np
 
 from ..errors import SearchError
-from ..model import CATEGORIES, CATEGORY_OTHER, resolve_category
+from ..model import CATEGORIES, CATEGORY_OTHER, DOC_TYPE_RULE_OF_LAW, resolve_category
 from .facets import FilterError, year_codes, yes_no
 
 REPORT_SORTS = ("date", "agency", "title")
 REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section",
-                 "missing", "timeliness", "copied")
+                 "missing", "timeliness", "copied", "doc_type")
 REPORT_FILTERS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
-                  "missing", "timeliness", "copied")
+                  "missing", "timeliness", "copied", "doc_type")
 TIMELINESS = ("on_time", "late", "unknown")
 _TIMELINESS_ALIASES = {"按时": "on_time", "及时": "on_time", "逾期": "late", "迟报": "late", "不详": "unknown"}
 DEFAULT_DEADLINE = "04-01"
@@ -64,11 +64,22 @@ def timeliness(year: int | None, date: str | None, deadline: tuple[int, int]) ->
 
 
 def card_columns(report: dict, sections: set[str], copied: int, deadline: tuple[int, int]) -> dict:
-    """The report-card columns of the report list for one report."""
-    when = timeliness(report.get("year"), report.get("date"), deadline)
+    """The report-card columns of the report list for one report.  The 2019
+    规定's contents and deadline bind 法治政府建设 annual reports only: a document
+    of another kind misses nothing and is never late (``unknown``)."""
+    if not card_applies(report):
+        sections, when = set(REQUIRED), {"status": "unknown", "deadline": None, "days_late": None}
+    else:
+        when = timeliness(report.get("year"), report.get("date"), deadline)
     return {"missing": [c for c in REQUIRED if c not in sections], "timeliness": when["status"],
             "deadline": when["deadline"], "days_late": when["days_late"],
             "copied_passages": int(copied), "copied": "yes" if copied else "no"}
+
+
+def card_applies(report: dict) -> bool:
+    """Whether the report card (required contents, deadline) applies: to 法治政府建设
+    annual reports (and reports from an index that predates document kinds)."""
+    return report.get("doc_type") in (None, "", DOC_TYPE_RULE_OF_LAW)
 
 
 def timeliness_value(value: str) -> str:
@@ -77,7 +88,7 @@ def timeliness_value(value: str) -> str:
     if found not in TIMELINESS:
         raise FilterError(f"timeliness 应为 on_time（按时）、late（逾期）或 unknown（不详），收到“{value[:20]}”")
     return found
-_PARTIAL = ("agency", "province", "city")       # a part of the name is enough
+_PARTIAL = ("agency", "province", "city", "doc_type")       # a part of the name is enough
 
 
 def report_sections(gen) -> list[set[str]]:

@@ -46,6 +46,7 @@ def document_fields(rows) -> list[dict]:
     (see ``indexer.store.schema``)."""
     return [dict(passage_id=passage.id, report_id=report.id, section=passage.section,
                  agency=report.agency, agency_kind=report.agency_kind, agency_level=report.agency_level,
+                 doc_type=report.doc_type,
                  province=report.province, city=report.city,
                  year=report.year or 0, category=passage.category)
             for report, passage in rows]

@@ -37,7 +37,8 @@ CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
 # index of another version is refused with a hint to rebuild.  (Defined here,
 # not in ``schema``, so reading an index does not import Whoosh.)
-SCHEMA_VERSION = 9   # 6: agency_kind, agency_level facets; 7: segments; 8: Blosc postings; 9: common trigrams
+SCHEMA_VERSION = 10  # 6: agency_kind, agency_level facets; 7: segments; 8: Blosc postings; 9: common trigrams;
+#                     10: doc_type facet, coverage
 META = "meta.json"
 NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)

@@ -30,6 +30,7 @@ def passage_schema() -> Schema:
         agency=facet(),
         agency_kind=facet(),
         agency_level=facet(),
+        doc_type=facet(),
         province=facet(),
         city=facet(),
         # One term per value: the default tiered terms serve range queries, not facets.

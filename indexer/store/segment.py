@@ -37,9 +37,9 @@ from .postings import PostingsBuilder
 
 SEGMENT_META = "segment.json"
 REPORT_FIELDS = ("id", "title", "agency", "agency_kind", "agency_level", "province", "city", "county", "year",
-                 "date", "source", "fmt", "source_url")
+                 "date", "source", "fmt", "source_url", "doc_type", "coverage")
 _CHUNK = 2_000       # passages normalized and posted at a time: bounds the temporaries
-FACET_FIELDS = ("agency", "agency_kind", "agency_level", "province", "city")
+FACET_FIELDS = ("agency", "agency_kind", "agency_level", "province", "city", "doc_type")
 
 
 def write_segment(folder: Path, reports: list[Report], bands: np.ndarray | None = None,

@@ -1,0 +1,195 @@
+"""Issue 21: each new source of a metadata field, the no-loss rule, coverage,
+the document kind and the year rule, on small texts shaped like real pages;
+then on a real index built from ../shared (doc_type filters, build warnings)."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import shared_path
+from indexer.cli import main
+from indexer.report.clean import clean_paragraphs
+from indexer.report.corpus import read_report
+from indexer.report.kind import document_kind, kind_of_name
+from indexer.report.metadata import find_year
+
+BODY = ("根据《法治政府建设与责任落实督察工作规定》要求，现将我局2022年法治政府建设情况报告如下。"
+        "一、主要工作。我局坚持谁执法谁普法，全年开展执法培训12次，办理行政复议案件8件。") * 8
+
+
+def _read(tmp_path, text: str, name: str = "r.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_report(path)
+
+
+# --- no text lost ----------------------------------------------------------
+
+def test_a_byline_after_the_title_keeps_the_text_after_it():
+    paragraphs = clean_paragraphs("某某局2022年法治政府建设情况报告 来源：本站 " + BODY)
+    assert paragraphs[0] == "某某局2022年法治政府建设情况报告"
+    assert "".join(paragraphs[1:]) == BODY
+
+
+def test_a_breadcrumb_line_that_goes_on_with_the_article_keeps_the_article():
+    line = "当前位置： 首页 > 政务公开 > 法治政府建设年度报告 时间：2023-03-31 10:09 微信 微博 QQ空间 " + BODY
+    paragraphs = clean_paragraphs(line)
+    assert "".join(paragraphs) == BODY
+    assert not any("当前位置" in p or "QQ空间" in p for p in paragraphs)
+
+
+def test_a_chrome_line_alone_is_still_dropped():
+    assert clean_paragraphs("来源：本站 时间：2023-03-31 10:09 微信 微博\n" + BODY) == [BODY]
+
+
+def test_a_scraped_header_block_is_metadata_and_the_article_is_kept(tmp_path):
+    text = ("标题: 某某县司法局2022年法治政府建设情况报告\n发布时间: 2023-03-31\n发布机构: 某某县司法局\n"
+            "栏目: 法治政府\n原文链接: http://www.example.gov.cn/a/1.html\n"
+            "当前位置： 首页 > 政务公开 > 法治政府 时间：2023-03-31 10:09 微信 微博 QQ空间 " + BODY)
+    report = _read(tmp_path, text)
+    assert report.title == "某某县司法局2022年法治政府建设情况报告"
+    assert report.sources["title"].startswith("标题")
+    assert report.source_url == "http://www.example.gov.cn/a/1.html"
+    assert report.date == "2023-03-31"
+    assert "谁执法谁普法" in report.text and "栏目" not in report.text and "原文链接" not in report.text
+    assert report.coverage > 0.9
+
+
+def test_coverage_says_what_share_of_the_chinese_text_reached_the_passages(tmp_path):
+    report = _read(tmp_path, "首页 | 政务公开 | 新闻中心 | 互动交流\n" + BODY)
+    assert 0.9 < report.coverage < 1.0          # the nav bar's characters are the only ones missing
+
+
+# --- new sources of a field --------------------------------------------------
+
+def test_title_named_by_a_publishing_sentence(tmp_path):
+    report = _read(tmp_path, "根据要求，现将《临沧市文化和旅游局2025年度法治政府建设情况报告》予以公布。\n" + BODY)
+    assert report.title == "临沧市文化和旅游局2025年度法治政府建设情况报告"
+    assert report.agency == "临沧市文化和旅游局" and report.city == "临沧市"
+    assert report.sources["title"].startswith("sentence naming the report")
+
+
+def test_issuer_named_by_the_sentence_that_presents_the_report(tmp_path):
+    report = _read(tmp_path, "依据规定，现将北京市石景山区人民政府2023年法治政府建设年度情况报告如下。\n" + BODY)
+    assert report.title == ""                    # a sentence is not a title
+    assert (report.agency, report.county) == ("北京市石景山区人民政府", "石景山区")
+
+
+def test_issuer_as_the_subject_before_its_leadership(tmp_path):
+    report = _read(tmp_path, "2025年，汕尾市退役军人事务局在市委、市政府的坚强领导下，坚持依法行政。\n" + BODY)
+    assert report.agency == "汕尾市退役军人事务局"
+    assert report.sources["agency"].startswith("opening")
+
+
+@pytest.mark.parametrize("title, agency", [
+    ("南昌县政府2021年度法治政府建设工作报告", "南昌县人民政府"),
+    ("农业农村部2024年度法治政府建设情况的报告", "中华人民共和国农业农村部"),
+])
+def test_a_short_form_is_printed_in_full(tmp_path, title, agency):
+    assert _read(tmp_path, title + "\n" + BODY).agency == agency
+
+
+@pytest.mark.parametrize("line", [
+    "• 有 效 性: 有效中共某某县委 某某县人民政府关于2024年度法治政府建设工作的报告",
+    "中共某某县委 某某县人民政府关于2024年度法治政府建设工作的报告 - 规划计划 - 某某县政府门户网站",
+])
+def test_a_title_without_the_junk_glued_to_it(tmp_path, line):
+    assert _read(tmp_path, line + "\n" + BODY).title == "中共某某县委 某某县人民政府关于2024年度法治政府建设工作的报告"
+
+
+def test_an_index_block_of_label_and_value_lines(tmp_path):
+    text = "黄陂区2020年法治政府建设工作报告\n2020-12-22 11:50\n发文单位\n区人民政府\n发文日期\n2020-12-03 10:00\n" + BODY
+    report = _read(tmp_path, text)
+    assert report.agency == "武汉市黄陂区人民政府"
+    assert report.date == "2020-12-03" and report.sources["date"].startswith("发文日期")
+    assert not any(p.text.startswith(("发文单位", "区人民政府")) for p in report.passages)
+
+
+def test_a_date_under_another_label(tmp_path):
+    text = "南昌县政府2021年度法治政府建设工作报告\n生成日期: 2022-02-20\n" + BODY
+    assert _read(tmp_path, text).date == "2022-02-20"
+
+
+# --- year ----------------------------------------------------------------
+
+def test_year_of_an_untitled_report_follows_its_date_not_a_stray_year():
+    opening = ["2018年，在全市考评中名列第二。今年以来，我局坚持依法行政。"]
+    assert find_year("", opening, "2019-12-18")[0] == 2019
+    assert find_year("", opening, "2019-03-18")[0] == 2018        # January–April: the year before
+    assert find_year("", opening, "2019-04-30")[0] == 2018
+    assert find_year("", opening, None) == (2018, "opening paragraph 1")
+    assert find_year("2017年度法治政府建设情况报告", opening, "2019-12-18")[0] == 2017
+
+
+# --- document kind -----------------------------------------------------------
+
+@pytest.mark.parametrize("name, kind", [
+    ("某某局2023年法治政府建设年度报告", "法治政府建设年度报告"),
+    ("某某县2022年法治建设工作报告", "法治政府建设年度报告"),
+    ("某某局2021年度依法行政工作报告", "法治政府建设年度报告"),
+    ("某某区2020年法治政府建设工作总结", "法治政府建设年度报告"),
+    ("2024年政府工作报告（摘要）", "政府工作报告"),
+    ("某某县人民政府2023年政府信息公开工作年度报告", "政府信息公开年度报告"),
+    ("关于政府工作报告的决议", "其他"),
+    ("关于印发《某某市法治政府建设实施方案》的通知", "其他"),
+    ("某某局工作简讯", ""),
+])
+def test_kind_of_a_name(name, kind):
+    assert kind_of_name(name) == kind
+
+
+def test_kind_from_the_opening_when_there_is_no_title():
+    assert document_kind("", ["各位代表：现在，我代表市人民政府，向大会报告政府工作，请予审议。"])[0] == "政府工作报告"
+    assert document_kind("", ["2023年，我局深入推进法治政府建设，严格依法行政。"])[0] == "法治政府建设年度报告"
+    assert document_kind("", ["11月4日晚，国家主席在上海举行宴会。"])[0] == "其他"
+
+
+def test_a_made_up_title_never_invents_a_kind(tmp_path):
+    report = _read(tmp_path, "某某公司召开年度会议，研究部署明年生产经营工作。会议要求各部门抓好落实。\n" * 3)
+    assert report.doc_type == "其他"
+    assert "法治" not in report.display_title
+
+
+# --- on a real index -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory):
+    """Two real folders of different kinds: 60 rule-of-law reports and the State Council's work reports."""
+    folders = [shared_path("real2", "reports"), shared_path("realworld", "national_work_reports")]
+    index = tmp_path_factory.mktemp("mixed") / "index"
+    result = CliRunner().invoke(main, ["build", *map(str, folders), "--index", str(index), "--no-words",
+                                       "--quiet", "--json"])
+    assert result.exit_code == 0, result.output
+    return index, json.loads(result.output)
+
+
+def _search(index, *args) -> dict:
+    result = CliRunner().invoke(main, ["search", *args, "--index", str(index), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_build_json_lists_no_report_under_the_coverage_floor(mixed_index):
+    assert mixed_index[1]["low_coverage"] == []
+
+
+def test_doc_type_filter_and_facet(mixed_index):
+    index, _ = mixed_index
+    every = _search(index, "依法行政")
+    counts = {f["value"]: f["count"] for f in every["facets"]["doc_type"]}
+    assert set(counts) >= {"法治政府建设年度报告", "政府工作报告"} and sum(counts.values()) == every["total"]
+    only = _search(index, "依法行政", "--doc-type", "政府工作报告")
+    assert only["total"] == counts["政府工作报告"]
+    assert {h["doc_type"] for h in only["hits"]} == {"政府工作报告"}
+    typed = _search(index, "依法行政 类型:法治")
+    assert typed["total"] == counts["法治政府建设年度报告"]
+    assert _search(index, "依法行政 -doc_type:政府工作报告")["total"] == every["total"] - counts["政府工作报告"]
+
+
+def test_report_cards_count_rule_of_law_reports_only(mixed_index):
+    index, _ = mixed_index
+    result = CliRunner().invoke(main, ["cards", "--index", str(index), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    cards = json.loads(result.output)
+    assert len(cards) == 60           # the sixty of real2, none of the 52 work reports
+    assert {c["doc_type"] for c in cards} == {"法治政府建设年度报告"}
