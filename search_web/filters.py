@@ -6,7 +6,7 @@ from flask import Flask
 from indexer.api import made_up_title
 
 from . import urls
-from .pages import FACET_LABELS
+from .params import FACET_LABELS
 from .params import VALUE_LABELS
 
 SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
