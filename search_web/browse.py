@@ -78,7 +78,7 @@ def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
         report["agency_url"] = urls.reports({"agency": [report["agency"]]}) if report.get("agency") else None
     facets = {key: [dict(item, selected=item["value"] in filters.get(key, []) or _by_part(key, item, filters),
                          toggle_url=urls.report_toggle(filters, sort, key, item["value"], deadline))
-                    for item in items[:30]]
+                    for item in items[:30] + [i for i in items[30:] if i["value"] == ""]]   # 未注明 stays
               for key, items in result["facets"].items() if items}
     pages = result["pages"]
     at = {"deadline": deadline}

@@ -134,16 +134,18 @@ def _facet(key: str, every: list[dict], params: SearchParams, toggle_url) -> lis
     selected = params.filters.get(key, [])
     if not selected:        # the common case: the first values only, not all 600 agencies, none selected
         return [{"value": value, "count": f["count"], "selected": False, "selected_by": None,
-                 "toggle_url": toggle_url(value)} for f in every[:params.facet_size] for value in (str(f["value"]),)]
+                 "toggle_url": toggle_url(value)} for n, f in enumerate(every) for value in (str(f["value"]),)
+                if n < params.facet_size or value == ""]       # the 未注明 bucket is always listed
     shown = {str(f["value"]) for f in every}
     # A part of a name (agency=阳江) selects every value containing it: those
     # are listed and marked selected, and unticking one takes the part away.
     parts = {v: {str(f["value"]) for f in every if v in str(f["value"])} for v in selected
-             if key in PREFIX_KEYS and v not in shown}
+             if key in PREFIX_KEYS and v and v not in shown}
     by_part = {name: part for part, names in parts.items() for name in names}
     # The largest facet_size values, and any selected value beyond them.
     items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
-             if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part]
+             if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part
+             or str(f["value"]) == ""]
     items += [{"value": v, "count": 0} for v in selected if v not in shown and not parts.get(v)]
     for item in items:
         part = by_part.get(item["value"])
