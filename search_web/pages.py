@@ -11,6 +11,7 @@ which escape everything but the ``<mark>`` they add.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from indexer.api import find_spans, mark_html, render_result, without_quotes
 from markupsafe import Markup
@@ -236,9 +237,12 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
         "parts": _parts(report_id, q, ranges, every, current, back),
         "links": {"self": urls.report(report_id, q, part=part, back=back),
                   "json": urls.report(report_id, q, json=True, part=part, back=back),
-                  "search": urls.search(back) if back else (urls.search(SearchParams(q=q)) if q else urls.home())},
+                  "search": urls.search(back) if back else (urls.search(SearchParams(q=q)) if q else urls.home()),
+                  # The same page without the terms marked (the rest of the state kept).
+                  "unmark": urls.report(report_id, part=part, back=replace(back, q="") if back else None)},
+        "back": back is not None,
         # Research tools (issue 15): the report card and key terms.
-        "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
+        "research": research_pages.report_extras(index, report["id"], report.get("text", ""), back),
     }
 
 
@@ -326,9 +330,11 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     page["citation"] = citation(report, passage, page["permalink"])
     page["links"]["self"] = urls.passage(passage_id, q, back=back)
     page["links"]["json"] = urls.passage(passage_id, q, json=True, back=back)
-    page["links"]["report"] = urls.report(report["id"], q, back=back if back is not None and not back.landing else None)
+    back = back if back is not None and not back.landing else None
+    page["links"]["report"] = urls.report(report["id"], q, back=back)
+    page["links"]["unmark"] = urls.passage(passage_id, back=replace(back, q="") if back else None)
     # Research tools (issue 15): near-identical and related passages in other reports.
-    page["similar"] = research_pages.similar(index, passage_id, q)
+    page["similar"] = research_pages.similar(index, passage_id, q, back)
     return page
 
 

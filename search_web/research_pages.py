@@ -199,18 +199,20 @@ def tools_for(state: SearchParams, queries: list[str] | None = None, every: bool
             "cards": rurls.tool("cards", q, state)}
 
 
-def similar(index, passage_id: str, q: str) -> dict:
-    """Near-identical passages (with their differences) and related ones."""
+def similar(index, passage_id: str, q: str, back: SearchParams | None = None) -> dict:
+    """Near-identical passages (with their differences) and related ones
+    (``back``: the search the reader came from, carried by their links)."""
     try:
         found = api.similar_passages(index, passage_id)
     except OSError:           # no whoosh/ folder: near-identical ones only
         found = api.similar_passages(index, passage_id, related=0)
+    passage_url = urls.passage_linker(back, q)
     for item in found["near_identical"] + found["related"]:
-        item["url"] = urls.passage(item["passage_id"], q)
+        item["url"] = passage_url(item["passage_id"])
     return found
 
 
-def report_extras(index, report_id: str, text: str) -> dict:
+def report_extras(index, report_id: str, text: str, back: SearchParams | None = None) -> dict:
     """The report page's card and key terms.  The key terms (jieba over the
     whole report, about 100 ms at 100k passages) are remembered per generation
     and report text: every passage page of a report shows the same ones."""
@@ -221,7 +223,10 @@ def report_extras(index, report_id: str, text: str) -> dict:
                                 lambda: api.key_terms(gen, text))
     except OSError:           # an index whose whoosh/ folder is gone: the page without key terms
         found = []
-    terms = [dict(term, url=rurls.search_for(term["word"]), kwic_url=rurls.tool("kwic", term["word"]))
+    # A key term is a new query within the search the reader came from.
+    terms = [dict(term, url=rurls.search_for(term["word"], back), kwic_url=rurls.tool("kwic", term["word"], back))
              for term in found]
+    passage_url = urls.passage_linker(back)
+    card["copied_passage_urls"] = [passage_url(pid) for pid in card.get("copied_passage_ids", [])]
     return {"card": card, "key_terms": terms}
 
