@@ -127,7 +127,7 @@ def parse_filters(args: MultiDict) -> dict[str, list[str]]:
                 value = resolve_category(value) or value
             elif key == "copied" and value:
                 value = _yes_no(value)
-            if value and value not in values:
+            if value not in values:     # "" (``agency=``): the reports without one, the 未注明 bucket
                 values.append(value)
         if len(values) > MAX_FILTER_VALUES:
             raise WebError(f"筛选条件 {key} 的取值太多（最多 {MAX_FILTER_VALUES} 个）。", 400)
