@@ -24,7 +24,7 @@ import numpy as np
 from ..model import CATEGORIES
 from ..search.index import Index
 from ..search.reports import DEFAULT_DEADLINE, REQUIRED, parse_deadline, timeliness  # noqa: F401  (re-exported)
-from .common import matching, report_value
+from .common import MIN_REPORTS, matching, report_value
 
 _UNITS = ("万元|亿元|千元|元|人次|万人|人|件次|件|起|次|场次|场|个|家|项|份|期|条|篇|户|天|小时|所|批|宗|%|％")
 FIGURE = re.compile(rf"\d+(?:[.,]\d+)*(?:{_UNITS})")
@@ -103,10 +103,20 @@ def corpus_view(index: Index, q: str = "", filters: dict | None = None, deadline
     by_group = _tally(cards, [report_value(gen.reports[gen.report_index[c["report_id"]]], split)
                               for c in cards])
     return {"query": q or "", "deadline": "-".join(f"{n:02d}" for n in parse_deadline(deadline)),
-            "reports": len(cards), "split": split,
-            "years": [dict(year=k, **v) for k, v in sorted(by_year.items()) if k],
+            "reports": len(cards), "split": split, "min_reports": MIN_REPORTS,
+            "years": _every_year(by_year),
             "undated": by_year.get(0), "groups": [dict(value=k, **v) for k, v in
                                                   sorted(by_group.items(), key=lambda kv: -kv[1]["reports"])]}
+
+
+def _every_year(by_year: dict) -> list[dict]:
+    """The rows per year, a year without reports inside the span included (no
+    share: a gap in the chart, not a line drawn across it)."""
+    years = [k for k in by_year if k]
+    if not years:
+        return []
+    empty = dict(_shares(Counter(reports=1)), reports=0, share_missing_problems=None, drawn_missing_problems=False)
+    return [dict(year=y, **by_year.get(y, empty)) for y in range(min(years), max(years) + 1)]
 
 
 def _tally(cards: list[dict], keys: list) -> dict:
@@ -127,4 +137,7 @@ def _shares(row: Counter) -> dict:
     out = {k: int(row[k]) for k in ("reports", "missing_problems", "missing_any", "late", "dated", "copied")}
     out["share_missing_problems"] = round(out["missing_problems"] / out["reports"], 4)
     out["share_late"] = round(out["late"] / out["dated"], 4) if out["dated"] else None
+    # Listed always, drawn only over MIN_REPORTS reports (n: reports, dated reports).
+    out["drawn_missing_problems"] = out["reports"] >= MIN_REPORTS
+    out["drawn_late"] = out["dated"] >= MIN_REPORTS
     return out
