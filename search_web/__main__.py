@@ -69,7 +69,13 @@ def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
     app = create_app({"INDEX_DIR": index_dir})
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:      # the port is taken, or the address is not this machine's
+        import errno
+
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror or exc})"
+        raise click.ClickException(f"{host}:{port} {reason}; choose another with --port N (or stop what holds it)")
     click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
     for address in _addresses(server):
         click.echo(f"Serving on {address}")

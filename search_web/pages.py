@@ -21,6 +21,7 @@ from .params import FACET_KEYS, MAX_FACET_SIZE, SearchParams
 
 PREFIX_KEYS = ("agency", "province", "city")   # the library admits a part of the name
 _WINDOW = 2  # pages shown either side of the current one
+PER_PAGE_CHOICES = (10, 20, 50, 100)
 
 
 # --- search -----------------------------------------------------------------
@@ -179,6 +180,7 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
+        "per_page": {n: urls.search(params, per_page=n) for n in PER_PAGE_CHOICES},
         "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl")},
         "all_years": urls.year_range(params, None, None) if params.year_range else None,
         "clear_query": urls.search(params, q="") if params.q and params.filters else None,
@@ -241,6 +243,8 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
                   # The same page without the terms marked (the rest of the state kept).
                   "unmark": urls.report(report_id, part=part, back=replace(back, q="") if back else None)},
         "back": back is not None,
+        "report_permalink": (permalink := urls.report(report_id, external=True)),
+        "report_citation": report_citation(report, permalink),
         # Research tools (issue 15): the report card and key terms.
         "research": research_pages.report_extras(index, report["id"], report.get("text", ""), back),
     }
@@ -336,6 +340,15 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     # Research tools (issue 15): near-identical and related passages in other reports.
     page["similar"] = research_pages.similar(index, passage_id, q, back)
     return page
+
+
+def report_citation(report: dict, permalink: str) -> str:
+    """The whole report cited (a printed report carries it): the passage
+    citation's reference part, then the report's link in this collection."""
+    from indexer.api import gbt7714
+
+    line = gbt7714(report, {"ordinal": 1, "section": ""}, permalink)
+    return f"{line.split(' 引文见')[0]} {permalink}"
 
 
 def citation(report: dict, passage: dict, permalink: str) -> str:

@@ -224,11 +224,11 @@ def sort(params: SearchParams, order: str) -> str:
 
 
 def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False, part: int | None = None,
-           back: SearchParams | None = None) -> str:
+           back: SearchParams | None = None, external: bool = False) -> str:
     """The report's page; ``back``: the search it was reached from, carried along."""
     endpoint = "web.report_json" if json else "web.report"
     pairs = _back_pairs(q, back) + ([("part", str(part))] if part else [])
-    return _with_query(url_for(endpoint, report_id=report_id), pairs, anchor)
+    return _with_query(url_for(endpoint, report_id=report_id, _external=external), pairs, anchor)
 
 
 def _back_pairs(q: str, back: SearchParams | None) -> list[tuple[str, str]]:
