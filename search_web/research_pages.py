@@ -64,8 +64,8 @@ def trend_page(index, queries: list[str], state: SearchParams, split: str, top: 
         for group in series["groups"]:
             for point in group["points"]:
                 changes = {"year": point["year"]}
-                if field and group["value"] != "其他":     # 不详: the 未注明 bucket
-                    changes[field] = "" if group["value"] == "不详" else group["value"]
+                if field and group["value"] != "其他":     # 未注明: the bucket of reports without one
+                    changes[field] = "" if group["value"] == "未注明" else group["value"]
                 point["url"] = rurls.search_for(series["query"], state, years=(None, None), **changes)
     q = queries
     applied(result, state, lambda s: rurls.tool("trend", q, s, split=_opt(split, "auto"), top=_opt(top, 5),

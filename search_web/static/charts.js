@@ -73,12 +73,14 @@
     };
   }
 
-  // The x axis runs from the first year with something drawn to the last.
-  function trimmed(made) {
+  // The x axis runs from the first year with something drawn to the last
+  // (a trend: with something counted; zeros before the first hit are no data).
+  function trimmed(made, zeroIsEmpty) {
     var first = -1, last = -1;
     made.data[0].forEach(function (_, k) {
       for (var i = 1; i < made.data.length; i++) {
-        if (made.data[i][k] !== null && made.data[i][k] !== undefined) {
+        var v = made.data[i][k];
+        if (v !== null && v !== undefined && !(zeroIsEmpty && v === 0)) {
           if (first < 0) { first = k; }
           last = k;
           return;
@@ -112,10 +114,12 @@
   function draw(el, page) {
     var kind = el.dataset.chart;
     var made = trimmed(kind === "trend" ? trendData(page, el.dataset.measure || "share")
-      : kind === "trend-groups" ? groupsData(page, Number(el.dataset.series || 0)) : cardsData(page));
+      : kind === "trend-groups" ? groupsData(page, Number(el.dataset.series || 0)) : cardsData(page),
+      kind !== "cards");
     var opts = {
       width: width(el), height: el.clientWidth < 500 ? 260 : 320,
-      scales: {x: {time: false}},
+      // Shares on 0–100 whatever is drawn: one point must not fill the height.
+      scales: made.unit.indexOf("%") < 0 ? {x: {time: false}} : {x: {time: false}, y: {range: [0, 100]}},
       // Whole years only: no ticks or grid lines between two years.
       axes: [{incrs: [1, 2, 5, 10, 20, 50, 100], values: function (u, vals) { return vals.map(function (v) { return Number.isInteger(v) ? String(v) : ""; }); }},
              // Counts in whole numbers (no 0.5 report); shares as uPlot chooses.
