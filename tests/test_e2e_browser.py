@@ -226,8 +226,8 @@ def test_the_phone_filter_button_opens_the_filters_above_the_results(browser, se
         assert browser.find_element(By.CSS_SELECTOR, "[data-filters-toggle]").text.startswith("筛选（已选 1 项）")
         browser.get(server + "/kwic?q=%E6%89%A7%E6%B3%95")
         # KWIC keeps its centred column: every match starts at about the same x.
-        lefts = browser.execute_script(
-            "return [...document.querySelectorAll('.kwic td.match')].slice(0, 8).map(e => e.getBoundingClientRect().left)")
+        lefts = browser.execute_script("return [...document.querySelectorAll('.kwic td.match')].slice(0, 8)"
+                                       ".map(e => e.getBoundingClientRect().left)")
         assert len(lefts) == 8 and max(lefts) - min(lefts) < 60
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
