@@ -92,7 +92,7 @@ __all__ = [
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
-    "check_index",
+    "check_index", "report_files",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
@@ -119,6 +119,14 @@ def build_index(paths=None, index_dir: str | Path = DEFAULT_INDEX, **options) ->
     from . import build
 
     return build.build_index(paths, Path(index_dir), **options)
+
+
+def report_files(paths, follow_links: bool = False) -> list[Path]:
+    """The files under ``paths`` a build would read as reports (a format the reader takes)."""
+    from .read import SUPPORTED
+    from .report import list_report_files
+
+    return [f for f in list_report_files(list(paths), follow_links) if f.suffix.lower() in SUPPORTED]
 
 
 def inspect_file(path: str | Path, limits: Limits | None = None):

@@ -14,6 +14,7 @@ untouched passages keep their ids, through merges too.
 from __future__ import annotations
 
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
         # Started before reading: its worker processes are forked while this one is small.
         documents = DocumentWriter(generation / "whoosh", procs if _large(fresh) else 1, words, optimize)
         clock = time.perf_counter()
-        with tqdm(desc="reading", unit="file", disable=not progress, leave=False) as bar:
+        with tqdm(desc="reading", unit="file", total=len(files), disable=not progress, leave=False) as bar:
             result = read_reports(files, progress=lambda _path: bar.update(), cache=_cache(previous),
                                   procs=procs, limits=limits,
                                   digests=previous.meta.get("digests") if previous else None)
@@ -112,6 +113,7 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
             _keep_word_deletions(generation, previous, deletions)
         meta = {**_meta(result, update, words), "near_duplicates": near}
         if near:
+            _say(progress, "finding near-identical passages across reports …")
             counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
         write_json(generation / META, meta)   # written last: marks it finished
     except BaseException:
@@ -138,6 +140,7 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     counts = {"timings": {}}
     if update.added:
         counts = write_segment(segments_folder(root) / update.new_segment, update.added, near=near)
+    _say(progress, "saving the word index (Whoosh commit) …")
     documents.finish(deleted_words)
     update.seconds["added"] = round(time.perf_counter() - clock, 3)
     counts["timings"]["whoosh"] = round(time.perf_counter() - clock - sum(
@@ -145,6 +148,12 @@ def _write_update(root: Path, generation: Path, update: Update, documents: Docum
     counts["passages"] = update.passages
     counts["characters"] = sum(r.character_count() for r in update.reports)
     return counts
+
+
+def _say(progress: bool, text: str) -> None:
+    """A step with no bar of its own, named while it runs (a progress build only)."""
+    if progress:
+        tqdm.write(text, file=sys.stderr)
 
 
 def _keep_word_deletions(generation: Path, previous: Generation | None, new: dict) -> None:

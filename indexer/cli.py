@@ -113,6 +113,7 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
     limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
+    _check_not_empty(paths, follow_links)
     summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
                           progress=not quiet and not as_json, words=words, limits=limits,
                           follow_links=follow_links, optimize=optimize, near=near,
@@ -135,6 +136,14 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 def coverage_warning(source: str, coverage: float) -> str:
     return (f"warning {source}: its passages keep only {coverage:.0%} of the file's Chinese characters "
             f"(below {LOW_COVERAGE:.0%}): the cleaner may have dropped text; check it with 'inspect'")
+def _check_not_empty(paths: tuple[Path, ...], follow_links: bool) -> None:
+    """Folders without a single report file: an error before the index is
+    touched (building would replace it with an empty one, silently)."""
+    from .api import report_files
+
+    if paths and not report_files(paths, follow_links):
+        raise UserError(f"no report files in {', '.join(map(str, paths))}: nothing to index, the index is unchanged",
+                        "reports are .txt .md .html .htm .docx .pdf files; check the folder, or --follow-links")
 
 
 def update_line(update: dict) -> str:
@@ -283,7 +292,8 @@ def _results_text(result: dict, base_url: str = "") -> str:
     from .api import passage_url, snippet_text
 
     note = "（没有段落包含全部词语，以下为部分匹配）" if result["partial"] else ""
-    lines = [f"{result['total']} passages in {result['reports_total']} reports{note}  ({result['took_ms']} ms)"]
+    lines = [f"{result['total']} passages in {result['reports_total']} reports{note}  ({result['took_ms']} ms)",
+             _paging_line(result)]
     counts = {g["report_id"]: g["count"] for g in result.get("groups", [])}
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["per_page"] + 1):
         many = f" · {counts[hit['report_id']]} passages" if hit["report_id"] in counts else ""
@@ -291,10 +301,23 @@ def _results_text(result: dict, base_url: str = "") -> str:
                      f"{hit['year'] or '-'} · {hit['section'] or '-'}{many}")
         lines.append(f"   {snippet_text(hit['snippet'])}")
         lines.append(f"   {passage_url(hit['passage_id'], base_url)}")
+    unit = "份" if result.get("group") == "report" else "段"
     for name, values in result["facets"].items():
-        if values:
-            lines.append(f"\n{name}: " + "  ".join(f"{v['value']} ({v['count']})" for v in values[:8]))
+        if values:      # the 未注明 bucket (value "") is listed last: keep it in view
+            shown = values[:8] + [v for v in values[8:] if v["value"] == ""]
+            lines.append(f"\n{name} ({unit}): " + "  ".join(f"{v['value'] or '未注明'} ({v['count']})" for v in shown))
     return "\n".join(lines)
+
+
+def _paging_line(result: dict) -> str:
+    """``第 1/2 页，第 1–10 段，共 13 段（下一页：--page 2）``."""
+    report_view = result.get("group") == "report"
+    unit, total = ("份报告", result["reports_total"]) if report_view else ("段", result["total"])
+    pages, page = result.get("pages") or 1, result["page"]
+    first = (page - 1) * result["per_page"] + 1
+    shown = f"第 {first}–{first + len(result['hits']) - 1} {unit}，" if result["hits"] else ""
+    more = f"（下一页：--page {page + 1}）" if page < pages else ""
+    return f"第 {page}/{pages} 页，{shown}共 {total} {unit}{more}"
 
 
 def _print_report(data: dict) -> None:

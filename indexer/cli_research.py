@@ -112,7 +112,25 @@ def trend(queries, index_dir, split, top, fmt, base_url, **options) -> None:
         return _echo_json(result)
     rows = [{"query": s["query"], **p} for s in result["series"] for p in s["points"]]
     columns = ["query", "year", "passages", "reports", "reports_in_year", "share"]
+    if split in ("auto", "none"):
+        return _echo_rows(rows, columns, fmt, header=True)
+    if fmt == "csv":      # one table: the split's rows after the totals, their group named
+        groups = [{"query": s["query"], "group": g["value"], **p} for s in result["series"]
+                  for g in s["groups"] for p in g["points"]]
+        return _echo_rows(rows + groups, ["query", "group", *columns[1:]], fmt)
     _echo_rows(rows, columns, fmt, header=True)
+    _echo_split(result)
+
+
+def _echo_split(result: dict) -> None:
+    """Reports per year for each value of the split (the top N, then 其他), a table per query."""
+    years = result["years"]
+    for series in result["series"]:
+        click.echo(f"\n{series['query']}: reports by {result['split']}")
+        click.echo("\t".join([result["split"], *map(str, years), "total"]))
+        for group in series["groups"]:
+            counts = [str(p["reports"]) for p in group["points"]]
+            click.echo("\t".join([group["value"], *counts, str(group["reports"])]))
 
 
 @main.command()

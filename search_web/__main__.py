@@ -83,7 +83,13 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, base_url: s
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
     app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url})
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:      # the port is taken, or the address is not this machine's
+        import errno
+
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be opened ({exc.strerror or exc})"
+        raise click.ClickException(f"{host}:{port} {reason}; choose another with --port N (or stop what holds it)")
     # Without --base-url, citations and exports trust only the server's own address (search_web.urls).
     own = [a for a in _addresses(server) if "//0.0.0.0:" not in a and "//[::]:" not in a]
     app.config["SERVER_URL"] = own[0].rstrip("/") if own else ""

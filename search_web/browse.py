@@ -41,11 +41,12 @@ def _canonical(key: str, value: str) -> str:
 def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
     filters = {}
     for key in urls.REPORT_FILTER_KEYS:
-        values = [v.strip() for v in args.getlist(key) if v.strip()]
+        # key= with nothing after it is the 未注明 bucket: reports without that value.
+        values = [v.strip() for v in args.getlist(key) if v.strip() or not v]
         if any(len(v) > MAX_FILTER_LENGTH for v in values):
             raise WebError(f"筛选条件 {key} 太长。", 400)
         try:
-            values = [_canonical(key, v) for v in values]
+            values = [_canonical(key, v) if v else v for v in values]
         except ValueError as exc:          # the library's FilterError
             raise SearchError(str(exc))
         if values:
@@ -74,7 +75,7 @@ def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
         report["agency_url"] = urls.reports({"agency": [report["agency"]]}) if report.get("agency") else None
     facets = {key: [dict(item, selected=item["value"] in filters.get(key, []) or _by_part(key, item, filters),
                          toggle_url=urls.report_toggle(filters, sort, key, item["value"], deadline))
-                    for item in items[:30]]
+                    for item in items[:30] + [i for i in items[30:] if i["value"] == ""]]   # 未注明 stays
               for key, items in result["facets"].items() if items}
     pages = result["pages"]
     at = {"deadline": deadline}
@@ -94,7 +95,7 @@ def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
 
 def _by_part(key: str, item: dict, filters: dict) -> bool:
     """``agency=阳江`` selects every agency whose name contains it."""
-    return key in ("agency", "province", "city") and any(v in item["value"] for v in filters.get(key, []))
+    return key in ("agency", "province", "city") and any(v and v in item["value"] for v in filters.get(key, []))
 
 
 def report_rows(index, filters: dict[str, list[str]], sort: str, base_url: str,
@@ -152,5 +153,5 @@ def _by_issuer(reports: list[dict]) -> list[dict]:
         pair[1] += report["passages"]
     top = sorted(counts.items(), key=lambda p: (-p[1][0], p[0]))[:12]
     return [{"label": value, "key": key, "reports": r, "passages": p,
-             "reports_url": urls.reports({key: [value]}) if value != "未注明" else None}
+             "reports_url": urls.reports({key: [value if value != "未注明" else ""]})}
             for value, (r, p) in top]

@@ -11,15 +11,17 @@ which escape everything but the ``<mark>`` they add.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from indexer.api import find_spans, mark_html, render_result, shown_url, without_filter, without_quotes
+from indexer.api import find_spans, mark_html, render_result, shown_url, without_quotes
 from markupsafe import Markup
 
-from . import memo, parts, research_pages, urls
-from .params import FACET_KEYS, FACET_LABELS, FILTER_KEYS, MAX_FACET_SIZE, SearchParams
+from . import chips, memo, parts, research_pages, urls
+from .params import FACET_KEYS, MAX_FACET_SIZE, SearchParams
 
 PREFIX_KEYS = ("agency", "province", "city")   # the library admits a part of the name
 _WINDOW = 2  # pages shown either side of the current one
+PER_PAGE_CHOICES = (10, 20, 50, 100)
 
 
 # --- search -----------------------------------------------------------------
@@ -30,6 +32,8 @@ def search_page(index, params: SearchParams) -> dict:
                                         facet_size=params.facet_size), urls.configured_base())
     page = dict(result)
     links = _hit_links(params)
+    link = lambda state: urls.search(state, page=1)  # noqa: E731  (a chip's page: this search without it)
+    active = chips.filter_chips(params, link, result.get("filters", {}))
     hits = [_hit(hit, params, links) for hit in result.get("hits", [])]
     page.update(
         ok=True,
@@ -43,12 +47,15 @@ def search_page(index, params: SearchParams) -> dict:
         facets=_facets(result.get("facets", {}), params),
         facet_size=params.facet_size,
         facets_more=_facets_more(result.get("facet_values", {}), params),
-        active_filters=_active_filters(params) + _query_filters(params, result.get("filters", {})),
-        links=_search_links(params, result),
+        active_filters=active,
+        # What the facet numbers count: passages, or reports when the page lists reports.
+        facet_unit="份" if params.group == "report" else "段",
+        state=urls.state_pairs(params),
+        links={**_search_links(params, result), "clear_filters": chips.clear_url(params, active, link)},
         suggestions=_way_out(index, params, result),
     )
     # Research tools (issue 15): links for this query, "did you mean" when nothing matched.
-    page.update(tools=research_pages.tools_for(params.q, params.filters),
+    page.update(tools=research_pages.tools_for(params),
                 did_you_mean=research_pages.did_you_mean(index, params.q, result))
     return page
 
@@ -67,7 +74,7 @@ def _collection(index) -> dict:
 def _hit_links(params: SearchParams) -> dict:
     """URL builders for a page of hits, each made once per page, not per hit."""
     return {"passage": urls.passage_linker(params), "agency": urls.agency_filter(params),
-            "report": urls.report("MARKERreport0", params.q).partition("MARKERreport0")}
+            "report": urls.report_linker(params)}
 
 
 def _hit(hit: dict, params: SearchParams, links: dict) -> dict:
@@ -78,8 +85,7 @@ def _hit(hit: dict, params: SearchParams, links: dict) -> dict:
     hit["snippet"] = Markup(hit["snippet"])     # render_result escaped all but its <mark>
     # The passage page's "back to results" comes back to this very page.
     hit["passage_url"] = links["passage"](hit["passage_id"])
-    head, _, tail = links["report"]
-    hit["report_url"] = f"{head}{hit['report_id']}{tail}#{hit['passage_id']}"
+    hit["report_url"] = links["report"](hit["report_id"], hit["passage_id"])
     hit["agency_url"] = links["agency"](hit["agency"]) if hit.get("agency") else None
     return hit
 
@@ -101,13 +107,15 @@ def _group(group: dict, params: SearchParams, links: dict) -> dict:
     """Report mode: a report, its number of hits, its best hit, the link to all of them."""
     return {"report_id": group["report_id"], "count": group["count"], "best": _hit(group["best"], params, links),
             "hits_url": urls.report_hits(params, group["report_id"]),
-            "report_url": urls.report(group["report_id"], params.q)}
+            "report_url": links["report"](group["report_id"])}
 
 
 def _years(counts: list[dict], params: SearchParams) -> list[dict]:
-    """The year facet as a histogram, oldest first: each bar selects its year alone."""
+    """The year facet as a histogram, oldest first: each bar selects its year alone
+    (the 年份不详 bucket is listed under it, not drawn)."""
     low, high = params.year_from or 0, params.year_to or 9999
     selected = set(params.filters.get("year", []))
+    counts = [c for c in counts if str(c["value"])]
     top = max((c["count"] for c in counts), default=1)
     url = urls.year_ranger(params)
     return [{"year": int(c["value"]), "count": c["count"], "height": round(100 * c["count"] / top),
@@ -128,16 +136,18 @@ def _facet(key: str, every: list[dict], params: SearchParams, toggle_url) -> lis
     selected = params.filters.get(key, [])
     if not selected:        # the common case: the first values only, not all 600 agencies, none selected
         return [{"value": value, "count": f["count"], "selected": False, "selected_by": None,
-                 "toggle_url": toggle_url(value)} for f in every[:params.facet_size] for value in (str(f["value"]),)]
+                 "toggle_url": toggle_url(value)} for n, f in enumerate(every) for value in (str(f["value"]),)
+                if n < params.facet_size or value == ""]       # the 未注明 bucket is always listed
     shown = {str(f["value"]) for f in every}
     # A part of a name (agency=阳江) selects every value containing it: those
     # are listed and marked selected, and unticking one takes the part away.
     parts = {v: {str(f["value"]) for f in every if v in str(f["value"])} for v in selected
-             if key in PREFIX_KEYS and v not in shown}
+             if key in PREFIX_KEYS and v and v not in shown}
     by_part = {name: part for part, names in parts.items() for name in names}
     # The largest facet_size values, and any selected value beyond them.
     items = [{"value": str(f["value"]), "count": f["count"]} for n, f in enumerate(every)
-             if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part]
+             if n < params.facet_size or str(f["value"]) in selected or str(f["value"]) in by_part
+             or str(f["value"]) == ""]
     items += [{"value": v, "count": 0} for v in selected if v not in shown and not parts.get(v)]
     for item in items:
         part = by_part.get(item["value"])
@@ -155,26 +165,6 @@ def _facets_more(values: dict, params: SearchParams) -> dict:
             for key in FACET_KEYS if values.get(key, 0) > params.facet_size}
 
 
-def _active_filters(params: SearchParams) -> list[dict]:
-    return [{"key": key, "label": FACET_LABELS[key], "value": value,
-             "remove_url": urls.toggle(params, key, value)}
-            for key in FILTER_KEYS for value in params.filters.get(key, [])]
-
-
-def _query_filters(params: SearchParams, applied: dict) -> list[dict]:
-    """Filters typed into the query (``agency:阳江``): shown beside the others,
-    removed by taking the token out of the query."""
-    out = []
-    for key in FILTER_KEYS:
-        for value in applied.get(key, []):
-            if str(value) in params.filters.get(key, []):
-                continue
-            q = without_filter(params.q, key, str(value))
-            out.append({"key": key, "label": FACET_LABELS[key], "value": str(value), "in_query": True,
-                        "remove_url": urls.search(params, q=q) if q != params.q else None})
-    return out
-
-
 def _search_links(params: SearchParams, result: dict) -> dict:
     pages = max(1, int(result.get("pages") or 1))
     current = params.page
@@ -190,9 +180,9 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
         "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
+        "per_page": {n: urls.search(params, per_page=n) for n in PER_PAGE_CHOICES},
         "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl", "ris")},
         "all_years": urls.year_range(params, None, None) if params.year_range else None,
-        "clear_filters": urls.without_filters(params) if params.filters else None,
         "clear_query": urls.search(params, q="") if params.q and params.filters else None,
     }
 
@@ -222,9 +212,11 @@ def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
 # --- report and passage -----------------------------------------------------
 
 def report_page(index, report_id: str, q: str = "", focus: str = "", report: dict | None = None,
-                part: int | None = None) -> dict:
+                part: int | None = None, back: SearchParams | None = None) -> dict:
     """``report``: the report when the caller has read it already.  A huge
-    report is shown one part at a time (``parts``): ``part`` asks for one."""
+    report is shown one part at a time (``parts``): ``part`` asks for one.
+    ``back``: the search the reader came from, carried by every link."""
+    back = back if back is not None and not back.landing else None
     report = dict(report or index.get_report(report_id))
     terms = _terms(index, q)
     anchors = _heading_anchors(report.get("headings", []))
@@ -232,7 +224,8 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
     ranges = parts.ranges(every)
     current = parts.choose(ranges, every, part, focus)
     start, end = ranges[current]
-    report["passages"] = [_block(index, p, terms, q, anchors, focus) for p in every[start:end]]
+    passage_url = urls.passage_linker(back, q)
+    report["passages"] = [_block(index, p, terms, passage_url, anchors, focus) for p in every[start:end]]
     if len(ranges) > 1:      # the text of the part shown, not of all of it: the answer stays bounded
         report["text"] = "\n\n".join(p["text"] for p in report["passages"])
     return {
@@ -243,34 +236,41 @@ def report_page(index, report_id: str, q: str = "", focus: str = "", report: dic
         "report": report,
         "source_link": _http_url(report.get("source_url", "")),
         "source_shown": shown_url(report.get("source_url") or ""),
-        "toc": _toc(report_id, q, report.get("headings", []), ranges, every, current),
-        "parts": _parts(report_id, q, ranges, every, current),
-        "links": {"self": urls.report(report_id, q, part=part), "json": urls.report(report_id, q, json=True, part=part),
-                  "search": urls.search(SearchParams(q=q)) if q else urls.home(),
+        "toc": _toc(report_id, q, report.get("headings", []), ranges, every, current, back),
+        "parts": _parts(report_id, q, ranges, every, current, back),
+        "links": {"self": urls.report(report_id, q, part=part, back=back),
+                  "json": urls.report(report_id, q, json=True, part=part, back=back),
+                  "search": urls.search(back) if back else (urls.search(SearchParams(q=q)) if q else urls.home()),
+                  # The same page without the terms marked (the rest of the state kept).
+                  "unmark": urls.report(report_id, part=part, back=replace(back, q="") if back else None),
                   "ris": urls.citation_file("report", report_id)},
+        "back": back is not None,
+        "report_permalink": urls.report_permalink(report_id),
         "report_citation": citation(report, None, urls.report_permalink(report_id, citable=True)),
         # Research tools (issue 15): the report card and key terms.
-        "research": research_pages.report_extras(index, report["id"], report.get("text", "")),
+        "research": research_pages.report_extras(index, report["id"], report.get("text", ""), back),
     }
 
 
-def _toc(report_id: str, q: str, headings: list[dict], ranges, every: list[dict], current: int) -> list[dict]:
+def _toc(report_id: str, q: str, headings: list[dict], ranges, every: list[dict], current: int,
+         back: SearchParams | None = None) -> list[dict]:
     """The contents; a heading in another part links to that part."""
     part_of = parts.part_of_ordinal(ranges, every) if len(ranges) > 1 else {}
 
     def href(heading: dict) -> str:
         part = part_of.get(heading.get("passage_ordinal", 0), current)
         return "#" + heading["anchor"] if part == current else urls.report(report_id, q, heading["anchor"],
-                                                                          part=part + 1)
+                                                                          part=part + 1, back=back)
     return [{"title": h["title"], "level": h["level"], "category": h.get("category", ""), "href": href(h)}
             for h in headings if h.get("anchor")]
 
 
-def _parts(report_id: str, q: str, ranges, every: list[dict], current: int) -> dict | None:
+def _parts(report_id: str, q: str, ranges, every: list[dict], current: int,
+           back: SearchParams | None = None) -> dict | None:
     """Where this part lies in the report, and links to the others (None: one part)."""
     if len(ranges) <= 1:
         return None
-    link = lambda k: urls.report(report_id, q, part=k + 1)  # noqa: E731
+    link = lambda k: urls.report(report_id, q, part=k + 1, back=back)  # noqa: E731
     return {
         "current": current + 1, "count": len(ranges), "passages": len(every),
         "first_ordinal": every[ranges[current][0]]["ordinal"], "last_ordinal": every[ranges[current][1] - 1]["ordinal"],
@@ -301,7 +301,7 @@ def _heading_anchors(headings: list[dict]) -> dict[int, list[dict]]:
     return by_ordinal
 
 
-def _block(index, passage: dict, terms: list[str], q: str, anchors: dict, focus: str) -> dict:
+def _block(index, passage: dict, terms: list[str], passage_url, anchors: dict, focus: str) -> dict:
     block = dict(passage)
     headings = anchors.get(passage["ordinal"], [])
     level = min((h["level"] for h in headings), default=3) if passage.get("heading") else 0
@@ -312,7 +312,7 @@ def _block(index, passage: dict, terms: list[str], q: str, anchors: dict, focus:
         html=Markup(mark_html(text, find_spans(text, terms))),
         tag=f"h{min(level + 1, 4)}" if level else "p",
         anchors=[h["anchor"] for h in headings if h.get("anchor")],
-        url=urls.passage(passage["id"], q),
+        url=passage_url(passage["id"]),
         focused=passage["id"] == focus,
     )
     return block
@@ -327,7 +327,7 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     """``back``: the search the reader came from; "back to results" returns to
     that page with its filters, sort, page and grouping."""
     report, passage = index.get_report_of(passage_id)
-    page = report_page(index, report["id"], q, focus=passage_id, report=report)
+    page = report_page(index, report["id"], q, focus=passage_id, report=report, back=back)
     page["passage"] = dict(passage)
     page["passage"]["text"], cut = parts.capped(passage["text"])
     if cut:
@@ -337,11 +337,11 @@ def passage_page(index, passage_id: str, q: str = "", back: SearchParams | None 
     page["links"]["ris"] = urls.citation_file("passage", passage_id)
     page["links"]["self"] = urls.passage(passage_id, q, back=back)
     page["links"]["json"] = urls.passage(passage_id, q, json=True, back=back)
-    page["links"]["report"] = urls.report(report["id"], q)
+    back = back if back is not None and not back.landing else None
+    page["links"]["report"] = urls.report(report["id"], q, back=back)
+    page["links"]["unmark"] = urls.passage(passage_id, back=replace(back, q="") if back else None)
     # Research tools (issue 15): near-identical and related passages in other reports.
-    page["similar"] = research_pages.similar(index, passage_id, q)
-    if back is not None and not back.landing:
-        page["links"]["search"] = urls.search(back)
+    page["similar"] = research_pages.similar(index, passage_id, q, back)
     return page
 
 

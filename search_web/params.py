@@ -89,6 +89,25 @@ def parse_search(args: MultiDict) -> SearchParams:
                         facet_size=_int(args, "facet_size", FACET_SIZE, MAX_FACET_SIZE))
 
 
+# A research tool's page has a sort and a page size of its own; the search's
+# ride along under these names, so the tool's 搜索 tab returns to that search.
+TOOL_STATE_NAMES = {"sort": "search_sort", "per_page": "search_per_page"}
+
+
+def parse_state(args: MultiDict, tool: bool = False) -> SearchParams:
+    """The search state a page carries: query (a tool's first), filters, year
+    range, grouping, sort and page size (``tool``: under ``TOOL_STATE_NAMES``),
+    always on page 1."""
+    if not tool:
+        return parse_search(args)
+    pairs = [(k, v) for k, v in args.items(multi=True)
+             if k not in ("q", "page", "per_page", "sort", "facet_size", *TOOL_STATE_NAMES.values())]
+    pairs += [(name, args.get(carried, "")) for name, carried in TOOL_STATE_NAMES.items() if args.get(carried)]
+    queries = [q for q in args.getlist("q") if q.strip()]
+    pairs += [("q", queries[0])] if queries else []
+    return parse_search(MultiDict(pairs))
+
+
 def clean_query(args: MultiDict) -> str:
     # Control characters and runs of spaces come from pastes, never from intent.
     return " ".join(_CONTROL.sub(" ", args.get("q", "")).split())
@@ -108,7 +127,7 @@ def parse_filters(args: MultiDict) -> dict[str, list[str]]:
                 value = resolve_category(value) or value
             elif key == "copied" and value:
                 value = _yes_no(value)
-            if value and value not in values:
+            if value not in values:     # "" (``agency=``): the reports without one, the 未注明 bucket
                 values.append(value)
         if len(values) > MAX_FILTER_VALUES:
             raise WebError(f"筛选条件 {key} 的取值太多（最多 {MAX_FILTER_VALUES} 个）。", 400)

@@ -13,13 +13,14 @@ from . import exports, urls
 from . import research_pages as pages
 from . import research_params as params
 from .index import get_index
+from .params import parse_state
 
 bp = Blueprint("research", __name__)
 
 
 def _kwic(every: bool = False) -> dict:
     args = request.args
-    return pages.kwic_page(get_index(), params.query(args), params.filters(args),
+    return pages.kwic_page(get_index(), params.query(args), parse_state(args, tool=True),
                            width=params.integer(args, "width", 30, 1, 200),
                            sort=params.choice(args, "sort", pages.KWIC_SORTS),
                            page=params.integer(args, "page", 1, 1, 100_000),
@@ -28,7 +29,7 @@ def _kwic(every: bool = False) -> dict:
 
 def _trend() -> dict:
     args = request.args
-    return pages.trend_page(get_index(), params.queries(args), params.filters(args),
+    return pages.trend_page(get_index(), params.queries(args), parse_state(args, tool=True),
                             split=params.choice(args, "split", pages.SPLITS),
                             top=params.integer(args, "top", 5, 1, 12),
                             measure=params.choice(args, "measure", ("share", "reports", "passages")))
@@ -36,7 +37,7 @@ def _trend() -> dict:
 
 def _cards() -> dict:
     args = request.args
-    return pages.cards_page(get_index(), params.query(args), params.filters(args),
+    return pages.cards_page(get_index(), params.query(args), parse_state(args, tool=True),
                             deadline=args.get("deadline", "").strip()[:10],
                             split=params.choice(args, "split", pages.SPLITS),
                             copied=params.integer(args, "copied", 0, 0, 1) == 1)
@@ -113,7 +114,7 @@ def cards_export(fmt: str):
 
 def _compare() -> dict:
     args = request.args
-    return pages.compare_page(get_index(), params.query(args), params.filters(args),
+    return pages.compare_page(get_index(), params.query(args), parse_state(args, tool=True),
                               category=args.get("category", "").strip()[:20] or "存在的不足和原因",
                               layout=params.choice(args, "layout", pages.LAYOUTS),
                               page=params.integer(args, "page", 1, 1, 10_000),
@@ -148,6 +149,10 @@ def suggest_json():
     return pages.suggest(get_index(), prefix, params.integer(request.args, "limit", 10, 1, 20))
 
 
-def _empty(_tool: str) -> dict:
-    """The form alone, before a query is typed."""
-    return {"ok": True, "empty": True, "query": "", "queries": [], "links": {}}
+def _empty(tool: str) -> dict:
+    """The form alone, before a query is typed (the filters it will apply shown)."""
+    from . import research_urls
+
+    page = {"ok": True, "empty": True, "query": "", "queries": [], "links": {}}
+    state = parse_state(request.args, tool=True)
+    return pages.applied(page, state, lambda s: research_urls.tool(tool, s.q, s))

@@ -7,32 +7,47 @@ from __future__ import annotations
 from indexer import api
 from markupsafe import Markup
 
-from . import memo
+from . import chips, memo
 from . import research_urls as rurls
 from . import urls
+from .params import SearchParams
 
 KWIC_SORTS = ("position", "left", "right", "agency", "year")
 SORT_LABELS = {"position": "报告顺序", "left": "左侧上下文", "right": "右侧上下文", "agency": "机构", "year": "年份"}
 SPLITS = ("auto", "none", "province", "agency_kind", "agency_level")
-SPLIT_LABELS = {"none": "不分组", "province": "省份", "agency_kind": "机构类型", "agency_level": "机构层级"}
+SPLIT_LABELS = {"none": "不分组", "province": "省份", "agency_kind": "机构类别", "agency_level": "层级"}
 KWIC_COLUMNS = ("passage_id", "agency", "province", "year", "category", "left", "match", "right", "url")
 
 
-def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, per_page: int,
+def applied(page: dict, state: SearchParams, link, queries: list[str] | None = None) -> dict:
+    """The tool page's filters as chips (``link(state)``: this tool's page for
+    another state), 清除全部, the state for the tool form's hidden fields, and
+    the tabs (``nav``: the search and each tool, in the same state)."""
+    found = chips.filter_chips(state, link, page.get("filters"))
+    page.update(active_filters=found, clear_filters=chips.clear_url(state, found, link),
+                state=[(k, v) for k, v in urls.state_pairs(state, tool=True) if k != "q"],
+                year_from=state.year_from, year_to=state.year_to,
+                nav={"search": urls.search(state, page=1), **tools_for(state, queries, every=True)})
+    return page
+
+
+def kwic_page(index, q: str, state: SearchParams, width: int, sort: str, page: int, per_page: int,
               every: bool = False) -> dict:
-    result = api.concordance(index, q, filters, width=width, sort=sort, page=page, per_page=per_page,
-                             every=every)
+    result = api.concordance(index, q, state.library_filters(), width=width, sort=sort, page=page,
+                             per_page=per_page, every=every)
+    passage_url = urls.passage_linker(state, q)
     for line in result["lines"]:
-        line["url"] = urls.passage(line["passage_id"], q)
-        line["search_url"] = rurls.search_for(q, filters, agency=line["agency"]) if line["agency"] else None
+        line["url"] = passage_url(line["passage_id"])
+        line["search_url"] = rurls.search_for(q, state, agency=line["agency"]) if line["agency"] else None
     extra = {"width": width if width != 30 else None, "sort": sort if sort != "position" else None,
              "per_page": per_page if per_page != 50 else None}
-    link = lambda fmt="", **c: rurls.tool("kwic", q, filters, fmt, **{**extra, **c})  # noqa: E731
+    link = lambda fmt="", **c: rurls.tool("kwic", q, state, fmt, **{**extra, **c})  # noqa: E731
     pages = result["pages"]
+    applied(result, state, lambda s: rurls.tool("kwic", q, s, **extra))
     result.update(ok=True, rows=result["lines"], columns=KWIC_COLUMNS, links={
         "self": link(page=page if page > 1 else None), "json": link("json", page=page if page > 1 else None),
         "csv": link("csv", page=None, per_page=None), "xlsx": link("xlsx", page=None, per_page=None),
-        "search": rurls.search_for(q, filters), "trend": rurls.tool("trend", q, filters),
+        "search": rurls.search_for(q, state), "trend": rurls.tool("trend", q, state),
         "prev": link(page=page - 1 if page > 2 else None) if page > 1 else None,
         "next": link(page=page + 1) if page < pages else None,
         "sort": {s: link(sort=s if s != "position" else None) for s in KWIC_SORTS},
@@ -40,29 +55,31 @@ def kwic_page(index, q: str, filters: dict, width: int, sort: str, page: int, pe
     return result
 
 
-def trend_page(index, queries: list[str], filters: dict, split: str, top: int, measure: str) -> dict:
-    result = api.trend(index, queries, filters, split=split, top=top)
+def trend_page(index, queries: list[str], state: SearchParams, split: str, top: int, measure: str) -> dict:
+    result = api.trend(index, queries, state.library_filters(), split=split, top=top)
     for series in result["series"]:
         for point in series["points"]:
-            point["url"] = rurls.search_for(series["query"], filters, year=point["year"])
+            point["url"] = rurls.search_for(series["query"], state, years=(None, None), year=point["year"])
         field = _split_filter(result["split"])
         for group in series["groups"]:
             for point in group["points"]:
                 changes = {"year": point["year"]}
-                if field and group["value"] not in ("其他", "不详"):
-                    changes[field] = group["value"]
-                point["url"] = rurls.search_for(series["query"], filters, **changes)
+                if field and group["value"] != "其他":     # 未注明: the bucket of reports without one
+                    changes[field] = "" if group["value"] == "未注明" else group["value"]
+                point["url"] = rurls.search_for(series["query"], state, years=(None, None), **changes)
     q = queries
+    applied(result, state, lambda s: rurls.tool("trend", q, s, split=_opt(split, "auto"), top=_opt(top, 5),
+                                                 measure=_opt(measure, "share")), queries)
     result.update(ok=True, measure=measure, split_labels=SPLIT_LABELS, rows=_trend_rows(result), links={
-        "self": rurls.tool("trend", q, filters, split=_opt(split, "auto"), top=_opt(top, 5),
+        "self": rurls.tool("trend", q, state, split=_opt(split, "auto"), top=_opt(top, 5),
                            measure=_opt(measure, "share")),
-        "json": rurls.tool("trend", q, filters, "json", split=_opt(split, "auto"), top=_opt(top, 5)),
-        "csv": rurls.tool("trend", q, filters, "csv", split=_opt(split, "auto"), top=_opt(top, 5)),
-        "xlsx": rurls.tool("trend", q, filters, "xlsx", split=_opt(split, "auto"), top=_opt(top, 5)),
-        "kwic": rurls.tool("kwic", q[0], filters) if q else None,
-        "split": {s: rurls.tool("trend", q, filters, split=_opt(s, "auto"), top=_opt(top, 5),
+        "json": rurls.tool("trend", q, state, "json", split=_opt(split, "auto"), top=_opt(top, 5)),
+        "csv": rurls.tool("trend", q, state, "csv", split=_opt(split, "auto"), top=_opt(top, 5)),
+        "xlsx": rurls.tool("trend", q, state, "xlsx", split=_opt(split, "auto"), top=_opt(top, 5)),
+        "kwic": rurls.tool("kwic", q[0], state) if q else None,
+        "split": {s: rurls.tool("trend", q, state, split=_opt(s, "auto"), top=_opt(top, 5),
                                 measure=_opt(measure, "share")) for s in SPLITS},
-        "measure": {m: rurls.tool("trend", q, filters, split=_opt(split, "auto"), top=_opt(top, 5),
+        "measure": {m: rurls.tool("trend", q, state, split=_opt(split, "auto"), top=_opt(top, 5),
                                   measure=_opt(m, "share")) for m in ("share", "reports", "passages")},
     })
     return result
@@ -96,21 +113,25 @@ CARD_COLUMNS = ("report_id", "agency", "year", "date", "deadline", "status", "da
                 "length", "passages", "figures", "copied_passages", "url")
 
 
-def cards_page(index, q: str, filters: dict, deadline: str, split: str, copied: bool = False) -> dict:
-    cards = api.report_cards(index, q, filters, deadline=deadline or None, copied=copied)
-    view = api.corpus_view(index, q, filters, deadline=deadline or None, split=split, copied=copied)
+def cards_page(index, q: str, state: SearchParams, deadline: str, split: str, copied: bool = False) -> dict:
+    library = state.library_filters()
+    cards = api.report_cards(index, q, library, deadline=deadline or None, copied=copied)
+    view = api.corpus_view(index, q, library, deadline=deadline or None, split=split, copied=copied)
+    report_url = urls.report_linker(state, q)
     for card in cards:
-        card["url"] = urls.report(card["report_id"])
+        card["url"] = report_url(card["report_id"])
     rows = [{**{k: c.get(k) for k in CARD_COLUMNS}, "missing": "、".join(c["missing"])} for c in cards]
-    return {"ok": True, "query": q, "filters": filters, "deadline": view["deadline"], "view": view,
+    page = applied({"filters": library}, state, lambda s: rurls.tool("cards", q, s, deadline=_opt(deadline, ""),
+                                                                      copied=1 if copied else None))
+    return {**page, "ok": True, "query": q, "deadline": view["deadline"], "view": view,
             "copied": copied,
             "cards": cards, "rows": rows, "columns": CARD_COLUMNS, "split_labels": SPLIT_LABELS,
-            "links": {"self": rurls.tool("cards", q, filters, deadline=_opt(deadline, "")),
-                      "json": rurls.tool("cards", q, filters, "json", deadline=_opt(deadline, "")),
-                      "csv": rurls.tool("cards", q, filters, "csv", deadline=_opt(deadline, "")),
-                      "xlsx": rurls.tool("cards", q, filters, "xlsx", deadline=_opt(deadline, "")),
-                      "search": rurls.search_for(q, filters),
-                      "copied": rurls.tool("cards", q, filters, deadline=_opt(deadline, ""),
+            "links": {"self": rurls.tool("cards", q, state, deadline=_opt(deadline, "")),
+                      "json": rurls.tool("cards", q, state, "json", deadline=_opt(deadline, "")),
+                      "csv": rurls.tool("cards", q, state, "csv", deadline=_opt(deadline, "")),
+                      "xlsx": rurls.tool("cards", q, state, "xlsx", deadline=_opt(deadline, "")),
+                      "search": rurls.search_for(q, state),
+                      "copied": rurls.tool("cards", q, state, deadline=_opt(deadline, ""),
                                            copied=None if copied else 1)}}
 
 
@@ -118,19 +139,21 @@ LAYOUTS = ("columns", "rows")
 COMPARE_COLUMNS = ("report_id", "agency", "year", "province", "title", "passage_id", "matched", "text", "url")
 
 
-def compare_page(index, q: str, filters: dict, category: str, layout: str, page: int, per_page: int) -> dict:
-    result = api.side_by_side(index, q, filters, category=category, page=page, per_page=per_page)
+def compare_page(index, q: str, state: SearchParams, category: str, layout: str, page: int, per_page: int) -> dict:
+    result = api.side_by_side(index, q, state.library_filters(), category=category, page=page, per_page=per_page)
+    report_url, passage_url = urls.report_linker(state, q), urls.passage_linker(state, q)
     for report in result["reports"]:
-        report["url"] = urls.report(report["report_id"], q)
+        report["url"] = report_url(report["report_id"])
         for passage in report["passages"]:
-            passage["url"] = urls.passage(passage["passage_id"], q)
+            passage["url"] = passage_url(passage["passage_id"])
             passage["html"] = Markup(api.mark_html(passage["text"], api.find_spans(passage["text"], result["terms"])))
     extra = {"category": result["category"], "layout": _opt(layout, "columns"), "per_page": _opt(per_page, 20)}
-    link = lambda fmt="", **c: rurls.tool("compare", q, filters, fmt, **{**extra, **c})  # noqa: E731
+    link = lambda fmt="", **c: rurls.tool("compare", q, state, fmt, **{**extra, **c})  # noqa: E731
+    applied(result, state, lambda s: rurls.tool("compare", q, s, **extra))
     result.update(ok=True, layout=layout, categories=list(api.CATEGORIES), links={
         "self": link(page=_opt(page, 1)), "json": link("json", page=_opt(page, 1)),
         "csv": link("csv", page=_opt(page, 1)), "xlsx": link("xlsx", page=_opt(page, 1)),
-        "search": rurls.search_for(q, {**filters, "section": [result["category"]]}),
+        "search": rurls.search_for(q, state, section=result["category"]),
         "prev": link(page=_opt(page - 1, 1)) if page > 1 else None,
         "next": link(page=page + 1) if page < result["pages"] else None,
         "layout": {name: link(layout=_opt(name, "columns"), page=_opt(page, 1)) for name in LAYOUTS},
@@ -150,7 +173,7 @@ def suggest(index, prefix: str, limit: int) -> dict:
     gen = index.generation
     words = api.complete(gen, prefix, limit) if prefix else []
     for word in words:
-        word["url"] = rurls.search_for(word["word"], {})
+        word["url"] = rurls.search_for(word["word"])
     return {"ok": True, "query": prefix, "completions": words}
 
 
@@ -172,31 +195,36 @@ def did_you_mean(index, q: str, result: dict) -> list[dict]:
         for found in memo.remembered(gen, "did_you_mean", term, lambda: api.did_you_mean(gen, term)):
             corrected = q.replace(term, found["word"]) if term in q else found["word"]
             out.append({"term": term, "word": found["word"], "passages": found["passages"],
-                        "url": rurls.search_for(corrected, {})})
+                        "url": rurls.search_for(corrected)})
     return out
 
 
-def tools_for(q: str, filters: dict) -> dict:
-    """Links from a search to the tools, for the same query and filters."""
-    if not q:
-        return {"cards": rurls.tool("cards", "", filters)}
-    return {"kwic": rurls.tool("kwic", q, filters), "trend": rurls.tool("trend", q, filters),
-            "compare": rurls.tool("compare", q, filters, category=(filters.get("section") or ["存在的不足和原因"])[0]),
-            "cards": rurls.tool("cards", q, filters)}
+def tools_for(state: SearchParams, queries: list[str] | None = None, every: bool = False) -> dict:
+    """Links from a search to the tools, for the same query, filters, years,
+    grouping, sort and page size (``every``: each tool, even without a query)."""
+    q = state.q
+    if not q and not every:
+        return {"cards": rurls.tool("cards", "", state)}
+    return {"kwic": rurls.tool("kwic", q, state), "trend": rurls.tool("trend", queries or q, state),
+            "compare": rurls.tool("compare", q, state,
+                                  category=(state.filters.get("section") or ["存在的不足和原因"])[0]),
+            "cards": rurls.tool("cards", q, state)}
 
 
-def similar(index, passage_id: str, q: str) -> dict:
-    """Near-identical passages (with their differences) and related ones."""
+def similar(index, passage_id: str, q: str, back: SearchParams | None = None) -> dict:
+    """Near-identical passages (with their differences) and related ones
+    (``back``: the search the reader came from, carried by their links)."""
     try:
         found = api.similar_passages(index, passage_id)
     except OSError:           # no whoosh/ folder: near-identical ones only
         found = api.similar_passages(index, passage_id, related=0)
+    passage_url = urls.passage_linker(back, q)
     for item in found["near_identical"] + found["related"]:
-        item["url"] = urls.passage(item["passage_id"], q)
+        item["url"] = passage_url(item["passage_id"])
     return found
 
 
-def report_extras(index, report_id: str, text: str) -> dict:
+def report_extras(index, report_id: str, text: str, back: SearchParams | None = None) -> dict:
     """The report page's card and key terms.  The key terms (jieba over the
     whole report, about 100 ms at 100k passages) are remembered per generation
     and report text: every passage page of a report shows the same ones."""
@@ -207,7 +235,10 @@ def report_extras(index, report_id: str, text: str) -> dict:
                                 lambda: api.key_terms(gen, text))
     except OSError:           # an index whose whoosh/ folder is gone: the page without key terms
         found = []
-    terms = [dict(term, url=rurls.search_for(term["word"], {}), kwic_url=rurls.tool("kwic", term["word"], {}))
+    # A key term is a new query within the search the reader came from.
+    terms = [dict(term, url=rurls.search_for(term["word"], back), kwic_url=rurls.tool("kwic", term["word"], back))
              for term in found]
+    passage_url = urls.passage_linker(back)
+    card["copied_passage_urls"] = [passage_url(pid) for pid in card.get("copied_passage_ids", [])]
     return {"card": card, "key_terms": terms}
 

@@ -13,7 +13,7 @@ from urllib.parse import quote_plus, urlencode
 from flask import current_app, has_request_context, request, url_for
 from indexer.api import DEFAULT_DEADLINE
 
-from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, SearchParams
+from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, TOOL_STATE_NAMES, SearchParams
 
 
 def _with_query(path: str, pairs: list[tuple[str, str]], anchor: str = "") -> str:
@@ -82,11 +82,28 @@ def search(params: SearchParams | None = None, *, json: bool = False, fmt: str =
     if "page" not in changes:
         changes["page"] = 1 if changes else p.page
     fields.update(changes)
-    if fmt:
-        fields.update(page=1, per_page=PER_PAGE, facet_size=FACET_SIZE, group="passage")
+    if fmt:         # the whole result set: the state rides along (the file says what it came from)
+        fields.update(page=1, facet_size=FACET_SIZE)
         return _with_query(_path("web.search_export", fmt=fmt), _search_pairs(**fields))
     endpoint = "web.search_json" if json else "web.search"
     return _with_query(_path(endpoint), _search_pairs(**fields))
+
+
+def state_pairs(params: SearchParams | None, tool: bool = False) -> list[tuple[str, str]]:
+    """The search state as query parameters, without paging: what every link
+    from a page built on that search carries (``tool``: a research tool's link,
+    the search's sort and page size under ``TOOL_STATE_NAMES``)."""
+    if params is None:
+        return []
+    pairs = _search_pairs(q=params.q, filters=params.filters, page=1, sort=params.sort, per_page=params.per_page,
+                          facet_size=FACET_SIZE, group=params.group, year_from=params.year_from,
+                          year_to=params.year_to)
+    return [(TOOL_STATE_NAMES.get(name, name), value) for name, value in pairs] if tool else pairs
+
+
+def clear_all(params: SearchParams) -> str:
+    """This search without any filter: typed ones aside, the year range goes too."""
+    return search(params, filters={}, year_from=None, year_to=None)
 
 
 def export(params: SearchParams, fmt: str) -> str:
@@ -206,10 +223,21 @@ def sort(params: SearchParams, order: str) -> str:
     return search(params, sort=order)
 
 
-def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False, part: int | None = None) -> str:
+def report(report_id: str, q: str = "", anchor: str = "", *, json: bool = False, part: int | None = None,
+           back: SearchParams | None = None, external: bool = False) -> str:
+    """The report's page; ``back``: the search it was reached from, carried along."""
     endpoint = "web.report_json" if json else "web.report"
-    pairs = ([("q", q)] if q else []) + ([("part", str(part))] if part else [])
-    return _with_query(url_for(endpoint, report_id=report_id), pairs, anchor)
+    pairs = _back_pairs(q, back) + ([("part", str(part))] if part else [])
+    return _with_query(url_for(endpoint, report_id=report_id, _external=external), pairs, anchor)
+
+
+def _back_pairs(q: str, back: SearchParams | None) -> list[tuple[str, str]]:
+    """``q`` alone, or the whole search state (its query replaced by ``q`` when given) and page."""
+    if back is None:
+        return [("q", q)] if q else []
+    return _search_pairs(q=q or back.q, filters=back.filters, page=back.page, sort=back.sort,
+                         per_page=back.per_page, facet_size=FACET_SIZE, group=back.group,
+                         year_from=back.year_from, year_to=back.year_to)
 
 
 def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool = False,
@@ -218,13 +246,7 @@ def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool 
     (filters, sort, page, grouping) so "back to results" returns to it."""
     endpoint = "web.passage_json" if json else "web.passage"
     path = url_for(endpoint, passage_id=passage_id, _external=external)
-    if back is not None:
-        pairs = [(k, v) for k, v in _search_pairs(q=q or back.q, filters=back.filters, page=back.page,
-                                                  sort=back.sort, per_page=back.per_page, facet_size=FACET_SIZE,
-                                                  group=back.group, year_from=back.year_from,
-                                                  year_to=back.year_to)]
-        return _with_query(path, pairs)
-    return _with_query(path, [("q", q)] if q else [])
+    return _with_query(path, _back_pairs(q, back))
 
 
 def home() -> str:
@@ -289,10 +311,10 @@ def agency_filter(params: SearchParams):
     return _marked(lambda v: search(params, filters={**params.filters, "agency": [v]}))
 
 
-def passage_linker(params: SearchParams):
-    """``passage id → urls.passage(id, params.q, back=params)`` for a page of hits."""
+def passage_linker(params: SearchParams | None, q: str = ""):
+    """``passage id → urls.passage(id, q or params.q, back=params)`` for a page of hits."""
     marker = "MARKERpassage0"
-    template = passage(marker, params.q, back=params)
+    template = passage(marker, q or (params.q if params else ""), back=params)
     head, _, tail = template.partition(marker)
     return lambda passage_id: head + passage_id + tail
 
@@ -370,3 +392,8 @@ def citation_file(kind: str, item_id: str) -> str:
 def export_base() -> str:
     """The base every URL in an export starts with (``indexer.api.passage_url(id, base)``)."""
     return citable_root() or request.script_root
+def report_linker(params: SearchParams | None, q: str = ""):
+    """``report id → urls.report(id, q or params.q, back=params)`` for many reports."""
+    marker = "MARKERreport0"
+    head, _, tail = report(marker, q or (params.q if params else ""), back=params).partition(marker)
+    return lambda report_id, anchor="": head + report_id + tail + (f"#{anchor}" if anchor else "")

@@ -90,7 +90,8 @@ def reports_csv(fmt: str):
 
 
 def _report(report_id: str) -> dict:
-    return pages.report_page(get_index(), check_report_id(report_id), _query(), part=parts.requested(request.args))
+    return pages.report_page(get_index(), check_report_id(report_id), _query(), part=parts.requested(request.args),
+                             back=_back())
 
 
 def _passage(passage_id: str) -> dict:

@@ -63,3 +63,21 @@ def test_similar_of_an_unknown_passage_is_a_one_line_error(index_dir):
     assert result.exit_code == 1 and "没有编号为" in result.output
     text = run("similar", "r2022-72de5c0895-0010", "--index", index_dir, "--related", "3")
     assert text.startswith("near-identical in 0 other reports") and text.count("related ") == 3
+
+
+def test_trend_split_prints_the_split_table(index_dir):
+    plain = run("trend", "执法", "--index", index_dir)
+    split = run("trend", "执法", "--split", "province", "--top", "1", "--index", index_dir)
+    assert split.startswith(plain.rstrip("\n"))
+    table = split[len(plain):].strip().split("\n")
+    assert table[0] == "执法: reports by province"
+    header, *rows = [line.split("\t") for line in table[1:]]
+    assert header[0] == "province" and header[-1] == "total"
+    assert [row[0] for row in rows] == ["广东省", "其他"]
+    total = json.loads(run("trend", "执法", "--index", index_dir, "--format", "json"))["series"][0]["reports"]
+    assert sum(int(row[-1]) for row in rows) == total
+    for row in rows:
+        assert sum(map(int, row[1:-1])) == int(row[-1])
+    rows = list(csv.DictReader(io.StringIO(run("trend", "执法", "--split", "province", "--top", "1",
+                                               "--format", "csv", "--index", index_dir))))
+    assert {r["group"] for r in rows} == {"", "广东省", "其他"}

@@ -57,3 +57,27 @@ def test_search_errors_carry_a_hint(index_dir, tmp_path):
 def test_build_of_a_missing_folder_says_what_to_do(tmp_path):
     result = CliRunner().invoke(main, ["build", str(tmp_path / "nope"), "--index", str(tmp_path / "i")])
     assert result.exit_code == 1 and "no such file or folder" in result.output and "Hint:" in result.output
+
+
+def test_search_text_says_which_page_of_how_many(index_dir):
+    every = CliRunner().invoke(main, ["search", "执法", "--index", str(index_dir), "--json"]).output
+    import json
+
+    total = json.loads(every)["total"]
+    first = CliRunner().invoke(main, ["search", "执法", "--index", str(index_dir), "--limit", "10"]).output
+    pages = -(-total // 10)
+    assert f"第 1/{pages} 页，第 1–10 段，共 {total} 段（下一页：--page 2）" in first
+    last = CliRunner().invoke(main, ["search", "执法", "--index", str(index_dir), "--limit", "10",
+                                     "--page", str(pages)]).output
+    assert f"第 {pages}/{pages} 页，第 {(pages - 1) * 10 + 1}–{total} 段，共 {total} 段\n" in last
+
+
+def test_building_an_empty_folder_is_an_error_that_leaves_the_index(index_dir, tmp_path):
+    before = sorted(p.name for p in index_dir.iterdir())
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "notes.xyz").write_text("not a report", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(empty), "--index", str(index_dir), "--quiet"])
+    assert result.exit_code != 0
+    assert "no report files" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in index_dir.iterdir()) == before

@@ -201,3 +201,58 @@ def test_back_link_returns_to_the_same_results(browser, server):
 
     assert parse_qs(back.query) == parse_qs(urlsplit(query).query)
     assert browser.find_element(By.CSS_SELECTOR, ".pager strong").text == "2"
+
+
+def test_the_phone_filter_button_opens_the_filters_above_the_results(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        browser.get(server + "/search?q=%E6%89%A7%E6%B3%95")
+        button = browser.find_element(By.CSS_SELECTOR, "[data-filters-toggle]")
+        facets = browser.find_element(By.ID, "facets")
+        assert button.is_displayed() and button.text.startswith("筛选")
+        assert not facets.is_displayed(), "closed: the results come first"
+        results = browser.find_element(By.CSS_SELECTOR, ".results")
+        assert button.location["y"] < results.location["y"]
+        button.click()
+        wait(browser, lambda d: facets.is_displayed())
+        assert button.get_attribute("aria-expanded") == "true"
+        assert facets.location["y"] < results.location["y"], "the filters open above the results"
+        shoot(browser, "filters-phone")
+        facets.find_element(By.CSS_SELECTOR, "#facet-agency li a").click()      # a filter works from there
+        wait(browser, lambda d: "agency=" in d.current_url)
+        assert browser.find_element(By.CSS_SELECTOR, "[data-filters-toggle]").text.startswith("筛选（已选 1 项）")
+        browser.get(server + "/kwic?q=%E6%89%A7%E6%B3%95")
+        # KWIC keeps its centred column: every match starts at about the same x.
+        lefts = browser.execute_script("return [...document.querySelectorAll('.kwic td.match')].slice(0, 8)"
+                                       ".map(e => e.getBoundingClientRect().left)")
+        assert len(lefts) == 8 and max(lefts) - min(lefts) < 60
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_printing_a_passage_prints_that_passage_on_a4(browser, server, tmp_path):
+    """The passage, its report's header, citation and permalink, on A4; not the
+    rest of the report."""
+    import base64
+    import re
+    import unicodedata
+
+    from pdfminer.high_level import extract_pages, extract_text
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/p/r2022-0177ae4c5d-0012?q=%E6%89%A7%E6%B3%95")
+    other = browser.find_element(By.ID, "r2022-0177ae4c5d-0020").text
+    permalink = browser.find_element(By.ID, "permalink").get_attribute("value")
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "preferCSSPageSize": True})
+    path = tmp_path / "passage.pdf"
+    path.write_bytes(base64.b64decode(pdf["data"]))
+    pages = list(extract_pages(str(path)))
+    assert len(pages) == 1
+    width, height = pages[0].width, pages[0].height
+    assert abs(width - 595) < 3 and abs(height - 842) < 3, (width, height)       # A4 in points
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", extract_text(str(path))))
+    assert "[EB/OL]" in text and permalink in text
+    assert unicodedata.normalize("NFKC", re.sub(r"\s+", "", other))[:30] not in text

@@ -92,3 +92,18 @@ def test_python_m_search_web_serves_the_site(web_index):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_busy_port_is_a_one_line_error(web_index):
+    import socket
+
+    from search_web.__main__ import main
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(main, ["--index", str(web_index), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: 127.0.0.1:{port} is already in use; choose another with --port N " \
+                                    "(or stop what holds it)"

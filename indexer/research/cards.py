@@ -30,7 +30,7 @@ from ..search.reports import (  # noqa: F401  (re-exported)
     parse_deadline,
     timeliness,
 )
-from .common import matching, report_value
+from .common import MIN_REPORTS, matching, report_value
 
 _UNITS = ("万元|亿元|千元|元|人次|万人|人|件次|件|起|次|场次|场|个|家|项|份|期|条|篇|户|天|小时|所|批|宗|%|％")
 FIGURE = re.compile(rf"\d+(?:[.,]\d+)*(?:{_UNITS})")
@@ -84,13 +84,19 @@ def report_cards(index: Index, q: str = "", filters: dict | None = None,
     """Cards of every report holding a passage that matches ``q`` and the filters
     (all reports for an empty query), in report-table order; ``copied``: only
     the reports with a passage near-identical to another report's."""
+    return _cards(index, q, filters, deadline, copied)[0]
+
+
+def _cards(index: Index, q, filters, deadline, copied) -> tuple[list[dict], int]:
+    """The cards, and how many matching reports are of another kind (no card)."""
     month_day = parse_deadline(deadline)
     found = matching(index, q, filters)
     gen = found["gen"]
     numbers = np.unique(gen.columns["report"][found["docs"]]).tolist()
     # The cards and the corpus view count 法治政府建设 annual reports only.
     cards = [report_card(gen, n, month_day) for n in numbers if card_applies(gen.reports[n])]
-    return [c for c in cards if c["copied_passages"]] if copied else cards
+    other_kinds = len(numbers) - len(cards)
+    return ([c for c in cards if c["copied_passages"]] if copied else cards), other_kinds
 
 
 def card_of(index: Index, report_id: str, deadline: str | None = None) -> dict:
@@ -104,7 +110,7 @@ def corpus_view(index: Index, q: str = "", filters: dict | None = None, deadline
                 split: str = "auto", copied: bool = False) -> dict:
     """Per report year (and per value of ``split``): reports, how many lack
     存在的不足和原因 or any required content, how many were late, and shares."""
-    cards = report_cards(index, q, filters, deadline, copied)
+    cards, other_kinds = _cards(index, q, filters, deadline, copied)
     gen = index.generation
     if split == "auto":
         split = "agency_kind" if any(r.get("agency_kind") for r in gen.reports) else "province"
@@ -112,10 +118,20 @@ def corpus_view(index: Index, q: str = "", filters: dict | None = None, deadline
     by_group = _tally(cards, [report_value(gen.reports[gen.report_index[c["report_id"]]], split)
                               for c in cards])
     return {"query": q or "", "deadline": "-".join(f"{n:02d}" for n in parse_deadline(deadline)),
-            "reports": len(cards), "split": split,
-            "years": [dict(year=k, **v) for k, v in sorted(by_year.items()) if k],
+            "reports": len(cards), "other_kinds": other_kinds, "split": split, "min_reports": MIN_REPORTS,
+            "years": _every_year(by_year),
             "undated": by_year.get(0), "groups": [dict(value=k, **v) for k, v in
                                                   sorted(by_group.items(), key=lambda kv: -kv[1]["reports"])]}
+
+
+def _every_year(by_year: dict) -> list[dict]:
+    """The rows per year, a year without reports inside the span included (no
+    share: a gap in the chart, not a line drawn across it)."""
+    years = [k for k in by_year if k]
+    if not years:
+        return []
+    empty = dict(_shares(Counter(reports=1)), reports=0, share_missing_problems=None, drawn_missing_problems=False)
+    return [dict(year=y, **by_year.get(y, empty)) for y in range(min(years), max(years) + 1)]
 
 
 def _tally(cards: list[dict], keys: list) -> dict:
@@ -136,4 +152,7 @@ def _shares(row: Counter) -> dict:
     out = {k: int(row[k]) for k in ("reports", "missing_problems", "missing_any", "late", "dated", "copied")}
     out["share_missing_problems"] = round(out["missing_problems"] / out["reports"], 4)
     out["share_late"] = round(out["late"] / out["dated"], 4) if out["dated"] else None
+    # Listed always, drawn only over MIN_REPORTS reports (n: reports, dated reports).
+    out["drawn_missing_problems"] = out["reports"] >= MIN_REPORTS
+    out["drawn_late"] = out["dated"] >= MIN_REPORTS
     return out

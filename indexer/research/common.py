@@ -11,6 +11,10 @@ from ..errors import SearchError
 from ..search.index import Index
 
 MAX_PER_PAGE = 500
+# A share over fewer reports than this is listed (with its n) but not drawn:
+# one report of a year makes a 0% or 100% spike.
+MIN_REPORTS = 5
+MISSING_LABEL = "未注明"     # a split value for the reports without one
 
 
 def matching(index: Index, q: str, filters: dict | None) -> dict:

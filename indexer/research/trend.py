@@ -7,6 +7,12 @@ Counts are the search's own: a year's ``passages`` is the ``total`` of the same
 search with ``year:`` that year, its ``reports`` the number of distinct reports
 among those passages.  ``reports_in_year`` counts the reports of that year
 that pass the same filters (without the query), the denominator of ``share``.
+
+The years run without a hole from the first year any query has a hit in to
+the last (a stray 1954 among the reports does not stretch the axis); a year
+inside that span with no report at all has ``share`` None, a gap, not 0%.
+A share of fewer than ``MIN_REPORTS`` reports is listed but not ``drawn``:
+one report makes a 0% or 100% spike.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ import numpy as np
 
 from ..errors import SearchError
 from ..search.index import Index
-from .common import matching, report_value
+from .common import MIN_REPORTS, matching, report_value
 
 MAX_QUERIES = 5
 MAX_TOP = 12
@@ -39,12 +45,19 @@ def trend(index: Index, queries: list[str], filters: dict | None = None, split: 
     split = _resolve_split(gen, split)
     base = matching(index, "", filters)
     base_years, base_reports = _report_years(gen, base["docs"])
-    years = sorted(y for y in set(base_years.tolist()) if y > 0)
     in_year = Counter(base_years[base_years > 0].tolist())
-    series = [_series(index, gen, q, filters, years, in_year, split, int(top)) for q in queries]
+    found = [(q, matching(index, q, filters)) for q in queries]
+    years = _span(gen, [f["docs"] for _, f in found])
+    series = [_series(gen, q, f, years, in_year, split, int(top)) for q, f in found]
     return {"queries": queries, "filters": base["filters"], "split": split, "top": int(top),
-            "years": years, "reports_in_year": [in_year[y] for y in years],
+            "years": years, "reports_in_year": [in_year[y] for y in years], "min_reports": MIN_REPORTS,
             "reports_total": int(len(base_reports)), "series": series}
+
+
+def _span(gen, found: list) -> list[int]:
+    """Every year from the first a query has a hit in to the last, holes included."""
+    held = [int(y) for docs in found for y in np.unique(gen.columns["year"][docs]).tolist() if y > 0]
+    return list(range(min(held), max(held) + 1)) if held else []
 
 
 def _resolve_split(gen, split: str) -> str:
@@ -62,15 +75,15 @@ def _report_years(gen, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return years, reports
 
 
-def _series(index, gen, q, filters, years, in_year, split, top) -> dict:
-    found = matching(index, q, filters)
+def _series(gen, q, found: dict, years, in_year, split, top) -> dict:
     docs = found["docs"]
     passage_years = gen.columns["year"][docs]
     report_years, reports = _report_years(gen, docs)
     passages = Counter(passage_years.tolist())
     mentioning = Counter(report_years.tolist())
     points = [{"year": y, "passages": passages[y], "reports": mentioning[y], "reports_in_year": in_year[y],
-               "share": round(mentioning[y] / in_year[y], 4) if in_year[y] else 0.0} for y in years]
+               "share": round(mentioning[y] / in_year[y], 4) if in_year[y] else None,
+               "drawn": in_year[y] >= MIN_REPORTS} for y in years]
     return {"query": q, "terms": found["terms"], "partial": found["partial"],
             "passages": int(len(docs)), "reports": int(len(reports)),
             "undated_passages": passages[0], "points": points,

@@ -60,7 +60,8 @@ def _merge_filters(from_query: dict, given: dict) -> dict[str, list[str]]:
                 raise SearchError(f"不能按“{name}”筛选；可用：{', '.join(FIELDS)}")
             values = [values] if isinstance(values, (str, int)) else list(values)
             for value in map(str, values):
-                if value.strip() and value not in merged.setdefault(name, []):
+                # "" is a value: no value (the 未注明 bucket; facets.MISSING).
+                if (value.strip() or not value) and value not in merged.setdefault(name, []):
                     merged[name].append(value)
     return {k: v for k, v in merged.items() if v}
 

@@ -1,6 +1,12 @@
 """Filters and facet counts over the whole result set, with numpy.
 
-Filters combine AND across fields and OR within one.  Facet counts are
+Filters combine AND across fields and OR within one.  Every facet counts the
+reports (or passages) without a value too, as a bucket whose value is
+``MISSING`` (the empty string; shown as 未注明): a filter value ``""`` keeps
+them (``agency=`` on the web, ``-agency:*`` in the query), so a facet's counts
+add up to the total.  ``by_report``: facets count reports, not passages.
+Names of one body that differ only by the state's name before it
+(``中华人民共和国自然资源部`` / ``自然资源部``) are one value (``canonical_names``).  Facet counts are
 disjunctive, as in Meilisearch or Algolia: a field's counts apply every
 filter except the field's own, so ticking a second agency shows what it adds
 instead of zero.  A field with no filter set counts exactly the result set.
@@ -30,6 +36,39 @@ def yes_no(value: str) -> str:
     return found
 
 
+MISSING = ""                 # the filter value and facet bucket of "no value"
+STATE_PREFIX = "中华人民共和国"   # a national body's name with or without it is one body
+
+
+def agency_key(name: str) -> str:
+    """What two names of one body share: the name without the state's name before
+    it and without spaces (``中华人民共和国 自然资源部`` → 自然资源部)."""
+    name = "".join(name.split())
+    return name[len(STATE_PREFIX):] if name.startswith(STATE_PREFIX) and len(name) > len(STATE_PREFIX) else name
+
+
+_CANONICAL: dict[int, tuple[list, np.ndarray]] = {}
+
+
+def canonical_names(names: list[str]) -> np.ndarray:
+    """Per code of a sorted agency vocabulary, the code of the name shown for its
+    body: of the names sharing an ``agency_key``, the longest (the full, official
+    one).  Remembered per vocabulary list (a generation keeps its own)."""
+    found = _CANONICAL.get(id(names))
+    if found is not None and found[0] is names:
+        return found[1]
+    best: dict[str, int] = {}
+    for code, name in enumerate(names):
+        key = agency_key(name)
+        if key not in best or len(name) > len(names[best[key]]):
+            best[key] = code
+    canon = np.fromiter((best[agency_key(n)] for n in names), dtype=np.int64, count=len(names))
+    if len(_CANONICAL) > 16:
+        _CANONICAL.clear()
+    _CANONICAL[id(names)] = (names, canon)
+    return canon
+
+
 class FilterError(ValueError):
     pass
 
@@ -39,9 +78,10 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
     of the name (``阳江`` admits 阳江市卫生健康局); section accepts an alias (``问题``)."""
     codes: set[int] = set()
     for value in (v.strip() for v in values):
-        if not value:
-            continue
-        if name == "year":
+        if value == MISSING:
+            # No value: code -1 (year 0); section and copied always have one.
+            codes.add({"year": 0, "section": -2, "copied": -2, "report": -2}.get(name, -1))
+        elif name == "year":
             codes.update(year_codes(value))
         elif name == "copied":
             codes.add(COPIED_VALUES.index(yes_no(value)))
@@ -56,6 +96,9 @@ def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> n
         else:
             names = vocab[name]
             exact = [i for i, v in enumerate(names) if v == value] if value in names else []
+            if exact and name == "agency":      # the body's other names too
+                canon = canonical_names(names)
+                exact = np.flatnonzero(canon == canon[exact[0]]).tolist()
             codes.update(exact or (i for i, v in enumerate(names) if value in v))
             if not exact and not codes:
                 codes.add(-2)        # matches nothing: an unknown agency narrows to zero
@@ -131,9 +174,12 @@ class ReportLevel:
 
 
 def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel | None = None,
-                 size: int | None = None, chosen: dict[str, np.ndarray] | None = None) -> tuple[dict, dict]:
+                 size: int | None = None, chosen: dict[str, np.ndarray] | None = None,
+                 by_report: bool = False) -> tuple[dict, dict]:
     """``({field: [{value, count}]}, {field: number of values})`` for the facets,
-    largest count first.  ``docs`` must be sorted when ``reports`` is given.
+    largest count first, the ``MISSING`` bucket last.  ``docs`` must be sorted
+    when ``reports`` is given.  ``by_report``: count reports (a report counts
+    once per value it has hits under), not passages.
     ``size``: list only a facet's first ``size`` values and those its filter
     selects (``chosen``: the codes, ``chosen_codes``), as a page shows them (the year facet, a
     histogram, stays whole); a page shows 30 of 2,000 agencies, and a dict for
@@ -144,19 +190,36 @@ def facet_counts(columns, docs: np.ndarray, vocab, masks, reports: ReportLevel |
         skip = name if name in masks else None
         if skip not in subsets:
             subsets[skip] = docs[combine(masks, len(docs), skip=skip)] if masks else docs
-        column = _COLUMN[name]
-        if reports is not None and column in reports.codes:
-            if ("per report", skip) not in subsets:
-                subsets["per report", skip] = reports.hits_per_report(subsets[skip])
-            codes, weights = reports.codes[column], subsets["per report", skip]
-            valid = codes > 0 if name == "year" else codes >= 0
-            counts = np.bincount(codes[valid].astype(np.int64), weights=weights[valid]).astype(np.int64)
-        else:
-            codes = columns[column][subsets[skip]]
-            codes = codes[codes >= 0] if name != "year" else codes[codes > 0]
-            counts = np.bincount(codes.astype(np.int64))
+        counts, missing = _counts(name, columns, subsets, skip, reports, by_report)
+        if name == "agency" and len(counts):
+            canon = canonical_names(vocab[name])
+            counts = np.bincount(canon[:len(counts)], weights=counts, minlength=len(counts)).astype(np.int64)
         result[name], distinct[name] = _pairs(name, counts, vocab, size, (chosen or {}).get(name))
+        if missing:
+            result[name].append({"value": MISSING, "count": missing})
     return result, distinct
+
+
+def _counts(name: str, columns, subsets: dict, skip, reports: ReportLevel | None,
+            by_report: bool) -> tuple[np.ndarray, int]:
+    """(count per code, count without a value) of one facet over its subset."""
+    column = _COLUMN[name]
+    if reports is not None and column in reports.codes:
+        if ("per report", skip) not in subsets:
+            subsets["per report", skip] = reports.hits_per_report(subsets[skip])
+        codes, weights = reports.codes[column], subsets["per report", skip]
+        if by_report:
+            weights = (weights > 0).astype(np.int64)
+        has = np.diff(reports.bounds) > 0          # a report without passages has no codes at all
+        valid = (codes > 0 if name == "year" else codes >= 0) & has
+        counts = np.bincount(codes[valid].astype(np.int64), weights=weights[valid]).astype(np.int64)
+        return counts, int(weights[~valid & has].sum())
+    codes = columns[column][subsets[skip]].astype(np.int64)
+    valid = codes > 0 if name == "year" else codes >= 0
+    if by_report:       # distinct (report, value) pairs
+        pairs = np.unique(columns["report"][subsets[skip]][valid].astype(np.int64) * (1 << 32) + codes[valid])
+        return np.bincount(pairs & ((1 << 32) - 1)), 0
+    return np.bincount(codes[valid]), int(np.count_nonzero(~valid))
 
 
 def _pairs(name: str, counts: np.ndarray, vocab, size: int | None,

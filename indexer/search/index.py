@@ -237,7 +237,8 @@ class Index:
         # Facets count the full matches: a near miss is shown, not counted.
         full = ~matches.near
         facets, values = facet_counts(gen.filter_columns, matches.docs[full], gen.vocab,
-                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, chosen)
+                                      {k: m[full] for k, m in masks.items()}, _report_level(gen), facet_size, chosen,
+                                      by_report=by_report)
         keep = combine(masks, len(matches.docs)) & (full if not near else True)
         matches.docs, matches.near = matches.docs[keep], matches.near[keep]
         near_total = int(np.count_nonzero(matches.near))

@@ -6,7 +6,8 @@
 - ``A OR B`` (also ``|``): either;  ``-word`` / ``NOT word``: must not match;
 - ``agency:阳江`` ``kind:公安`` ``level:县`` ``province:`` ``city:`` ``year:2022`` ``section:问题``: filters;
   ``year:2018-2022`` ``year:>=2021``: year ranges; ``-agency:阳江`` ``NOT year:2020`` exclude;
-  ``copied:yes`` / ``copied:no``: passages with (without) a near-identical twin in another report.
+  ``copied:yes`` / ``copied:no``: passages with (without) a near-identical twin in another report;
+  ``-agency:*``: reports with no agency (the facets' 未注明), ``agency:*``: with one.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
@@ -37,6 +38,7 @@ FIELD_ALIASES = {"机关": "agency", "单位": "agency", "省": "province", "省
                  "市": "city", "年": "year", "年份": "year", "章节": "section", "部分": "section",
                  "报告": "report", "抄录": "copied", "雷同": "copied",
                  "类型": "doc_type", "文档类型": "doc_type", "type": "doc_type"}
+ANY_VALUE = "*"           # agency:* any value; -agency:* none (the 未注明 bucket)
 _QUOTES = {'"': '"', "“": "”", "”": "”", "＂": "＂", "「": "」", "『": "』"}
 _ANY_QUOTE = re.compile("[" + re.escape("".join(sorted(set(_QUOTES) | set(_QUOTES.values())))) + "]")
 _WORD_RUN = re.compile(r'[^\s"“”＂「『]+')
@@ -139,6 +141,9 @@ def parse_query(text: str) -> Query:
             continue
         if kind == "filter":
             name, val = value
+            if val == ANY_VALUE:
+                # agency:* has a value: excludes the "no value" bucket; -agency:* keeps only it.
+                negate, val = not negate, ""
             (query.excluded_filters if negate else query.filters).setdefault(name, []).append(val)
             negate = pending_or = False
             continue
@@ -166,8 +171,9 @@ def parse_query(text: str) -> Query:
 def without_filter(text: str, name: str, value: str) -> str:
     """``text`` without the filter tokens that set ``name`` (a field, any of its
     aliases typed) to ``value``, as :func:`parse_query` reads them; spaces collapsed."""
+    wanted = {(name, value)} | ({(name, ANY_VALUE)} if value == "" else set())
     cuts = [(start, end) for kind, found, start, end in _lex(text, Query())
-            if kind == "filter" and found == (name, value)]
+            if kind == "filter" and found in wanted]
     for start, end in reversed(cuts):
         text = text[:start] + " " + text[end:]
     return " ".join(text.split())

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import SearchError
 from ..model import CATEGORIES, CATEGORY_OTHER, DOC_TYPE_RULE_OF_LAW, resolve_category
-from .facets import FilterError, year_codes, yes_no
+from .facets import MISSING, FilterError, agency_key, year_codes, yes_no
 
 REPORT_SORTS = ("date", "agency", "title")
 REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "year", "section",
@@ -121,6 +121,10 @@ def browse(reports: list[dict], filters: dict[str, list[str]], sort: str = "date
 
 
 def _test(name: str, values: list[str]):
+    if MISSING in values:         # 未注明: the reports without a value, or with one of the others
+        others = [v for v in values if v != MISSING]
+        rest = _test(name, others) if others else (lambda r: False)
+        return lambda r: not _values(r, name) or rest(r)
     if name == "year":
         years = set().union(*(year_codes(v) for v in values))
         return lambda r: (r.get("year") or 0) in years
@@ -136,6 +140,9 @@ def _test(name: str, values: list[str]):
     if name == "timeliness":
         wanted = {timeliness_value(v) for v in values}
         return lambda r: r["timeliness"] in wanted
+    if name == "agency":          # a part of the name; a body's names are one (agency_key)
+        keys = [agency_key(v) for v in values]
+        return lambda r: any(k in agency_key(r.get(name) or "") for k in keys)
     if name in _PARTIAL:
         return lambda r: any(v in (r.get(name) or "") for v in values)
     return lambda r: (r.get(name) or "") in values
@@ -149,16 +156,38 @@ def _category(value: str) -> str:
 
 
 def _facet(reports: list[dict], tests: dict, name: str) -> list[dict]:
-    """Counts of reports per value, under every filter but the field's own."""
+    """Counts of reports per value, under every filter but the field's own; the
+    reports without a value last (``MISSING``), so the counts add up."""
     counts: dict[str, int] = {}
+    missing = 0
     others = [test for key, test in tests.items() if key != name]
+    shown = _shown_names(reports) if name == "agency" else {}
     for report in reports:
         if all(test(report) for test in others):
-            for value in _values(report, name):
+            values = _values(report, name)
+            missing += not values and name not in _MULTI
+            for value in values:
+                value = shown.get(value, value)
                 counts[value] = counts.get(value, 0) + 1
     if name == "year":
-        return [{"value": v, "count": c} for v, c in sorted(counts.items(), reverse=True)]
-    return [{"value": v, "count": c} for v, c in sorted(counts.items(), key=lambda p: (-p[1], p[0]))]
+        items = sorted(counts.items(), reverse=True)
+    else:
+        items = sorted(counts.items(), key=lambda p: (-p[1], p[0]))
+    return [{"value": v, "count": c} for v, c in items] + ([{"value": MISSING, "count": missing}] if missing else [])
+
+
+_MULTI = ("section", "missing")     # a set of values per report; none is no gap in the metadata
+
+
+def _shown_names(reports: list[dict]) -> dict[str, str]:
+    """Each agency name → the name its body is listed under (the longest of its names)."""
+    longest: dict[str, str] = {}
+    for report in reports:
+        name = report.get("agency") or ""
+        key = agency_key(name)
+        if name and len(name) > len(longest.get(key, "")):
+            longest[key] = name
+    return {name: longest[agency_key(name)] for name in {r.get("agency") or "" for r in reports} if name}
 
 
 def _values(report: dict, name: str) -> list[str]:
