@@ -1,25 +1,29 @@
-"""Routes of the research tools: concordance, trends, report cards, completion.
+"""Routes of the research tools: concordance, trends, report cards, side by side, completion.
 
-Each page has an HTML route, a ``.json`` twin answering the same dict and,
-where it is a table, its ``rows`` as a file through the one export writer
-(``exports.table``): ``.csv`` (and its ``.csv-metadata.json`` sidecar),
+Each tool is declared once (``formats.Page``): its HTML page, the ``.json``
+twin answering the same dict and its ``rows`` as a file through the one export
+writer (``exports.table``): ``.csv`` (and its ``.csv-metadata.json`` sidecar),
 ``.xlsx``, ``.jsonl``.  Registered by the app factory; the page functions are
 in ``research_pages``."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 
 from . import exports, urls
 from . import research_pages as pages
 from . import research_params as params
+from .formats import HTML, Page, register
 from .index import get_index
 from .params import parse_state
 
 bp = Blueprint("research", __name__)
+TABLE_FILES = ("csv", "jsonl", "xlsx", exports.SIDECAR)
 
 
-def _kwic(every: bool = False) -> dict:
+def _kwic(fmt: str, every: bool = False) -> dict:
     args = request.args
+    if fmt == HTML and not params.query(args):
+        return _empty("kwic")
     return pages.kwic_page(get_index(), params.query(args), parse_state(args, tool=True),
                            width=params.integer(args, "width", 30, 1, 200),
                            sort=params.choice(args, "sort", pages.KWIC_SORTS),
@@ -27,15 +31,17 @@ def _kwic(every: bool = False) -> dict:
                            per_page=params.integer(args, "per_page", 50, 1, 500), every=every)
 
 
-def _trend() -> dict:
+def _trend(fmt: str) -> dict:
     args = request.args
+    if fmt == HTML and not params.queries(args):
+        return _empty("trend")
     return pages.trend_page(get_index(), params.queries(args), parse_state(args, tool=True),
                             split=params.choice(args, "split", pages.SPLITS),
                             top=params.integer(args, "top", 5, 1, 12),
                             measure=params.choice(args, "measure", ("share", "reports", "passages")))
 
 
-def _cards() -> dict:
+def _cards(fmt: str) -> dict:
     args = request.args
     return pages.cards_page(get_index(), params.query(args), parse_state(args, tool=True),
                             deadline=args.get("deadline", "").strip()[:10],
@@ -43,9 +49,13 @@ def _cards() -> dict:
                             copied=params.integer(args, "copied", 0, 0, 1) == 1)
 
 
-# A tool's table as a file: ``/kwic.csv`` (its endpoint keeps the name it had)
-# and the other formats of the one writer beside it.
-EXPORT_RULES = ('.csv', '.<any(jsonl, xlsx, "csv-metadata.json"):fmt>')
+def _compare(fmt: str) -> dict:
+    args = request.args
+    return pages.compare_page(get_index(), params.query(args), parse_state(args, tool=True),
+                              category=args.get("category", "").strip()[:20] or "存在的不足和原因",
+                              layout=params.choice(args, "layout", pages.LAYOUTS),
+                              page=params.integer(args, "page", 1, 1, 10_000),
+                              per_page=params.integer(args, "per_page", 20, 1, 50))
 
 
 def table_export(name: str, page: dict, fmt: str, sort: str = "") -> "exports.Response":
@@ -60,91 +70,44 @@ def table_export(name: str, page: dict, fmt: str, sort: str = "") -> "exports.Re
     return exports.table(name, fmt, rows, page["columns"], about)
 
 
-def _export_routes(name: str, view):
-    """Register ``view(fmt)`` at ``/<name>.csv`` (endpoint ``<name>_csv``) and its sibling formats."""
-    bp.add_url_rule(f"/{name}{EXPORT_RULES[0]}", f"{name}_csv", view, defaults={"fmt": "csv"})
-    bp.add_url_rule(f"/{name}{EXPORT_RULES[1]}", f"{name}_csv", view)
-
-
-@bp.route("/kwic")
-def kwic():
-    return render_template("kwic.html", page=_kwic() if params.query(request.args) else _empty("kwic"))
-
-
-@bp.route("/kwic.json")
-def kwic_json():
-    return _kwic()
-
-
-def kwic_export(fmt: str):
+def _kwic_files(fmt: str):
     """Every line (a ``page=`` asks for that page only)."""
-    page = _kwic(every="page" not in request.args)
+    page = _kwic(fmt, every="page" not in request.args)
     return table_export("kwic", page, fmt, page.get("sort", ""))
 
 
-@bp.route("/trend")
-def trend():
-    return render_template("trend.html", page=_trend() if params.queries(request.args) else _empty("trend"))
-
-
-@bp.route("/trend.json")
-def trend_json():
-    return _trend()
-
-
-def trend_export(fmt: str):
-    page = _trend()
+def _trend_files(fmt: str):
+    page = _trend(fmt)
     page["columns"] = ("query", "group", "year", "passages", "reports", "reports_in_year", "share", "url")
     return table_export("trend", page, fmt)
 
 
-@bp.route("/cards")
-def cards():
-    return render_template("cards.html", page=_cards())
+def _cards_files(fmt: str):
+    return table_export("cards", _cards(fmt), fmt)
 
 
-@bp.route("/cards.json")
-def cards_json():
-    return _cards()
-
-
-def cards_export(fmt: str):
-    return table_export("cards", _cards(), fmt)
-
-
-def _compare() -> dict:
-    args = request.args
-    return pages.compare_page(get_index(), params.query(args), parse_state(args, tool=True),
-                              category=args.get("category", "").strip()[:20] or "存在的不足和原因",
-                              layout=params.choice(args, "layout", pages.LAYOUTS),
-                              page=params.integer(args, "page", 1, 1, 10_000),
-                              per_page=params.integer(args, "per_page", 20, 1, 50))
-
-
-@bp.route("/compare")
-def compare():
-    return render_template("compare.html", page=_compare())
-
-
-@bp.route("/compare.json")
-def compare_json():
-    return _compare()
-
-
-def compare_export(fmt: str):
+def _compare_files(fmt: str):
     """The page's reports, one row per passage of the category."""
-    page = _compare()
+    page = _compare(fmt)
     page.update(rows=pages.compare_rows(page), columns=pages.COMPARE_COLUMNS)
     return table_export("compare", page, fmt)
 
 
-for _name, _view in (("kwic", kwic_export), ("trend", trend_export), ("cards", cards_export),
-                     ("compare", compare_export)):
-    _export_routes(_name, _view)
+def _tool(name: str, data, files) -> Page:
+    """A tool at ``/<name>``, with ``/<name>.json`` and its table files (endpoints ``<name>_json``, ``<name>_csv``)."""
+    return Page(name, f"/{name}", f"{name}.html", data, files,
+                suffixes=((f"{name}_json", ("json",)), (f"{name}_csv", TABLE_FILES)))
+
+
+PAGES = (_tool("kwic", _kwic, _kwic_files), _tool("trend", _trend, _trend_files),
+         _tool("cards", _cards, _cards_files), _tool("compare", _compare, _compare_files))
+for _page in PAGES:
+    register(bp, _page)
 
 
 @bp.route("/suggest.json")
 def suggest_json():
+    """Completions of the typed prefix (the search box's list)."""
     prefix = params.query(request.args)[:20]
     return pages.suggest(get_index(), prefix, params.integer(request.args, "limit", 10, 1, 20))
 

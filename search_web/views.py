@@ -1,21 +1,23 @@
-"""Routes: thin adapters from a request to a page function and back.
+"""Routes: each page declared once (``formats.Page``), answering HTML, its
+``.json`` twin (the same dict) and its files by the format suffix.
 
-Each page has an HTML route and a ``.json`` twin answering the same dict.
 Ids are checked against the library's patterns before the index is opened.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, check_passage_id, check_query,
                          check_report_id)
 from werkzeug.routing import BaseConverter
 
 from . import browse, exports, pages, parts, urls
-from .errors import WebError, from_search_error
+from .errors import WebError
+from .formats import Page, register
 from .index import get_index
 from .params import clean_query, parse_search
 
 bp = Blueprint("web", __name__)
+TABLE_FILES = ("csv", "jsonl", "xlsx", exports.SIDECAR)
 
 
 class IdConverter(BaseConverter):
@@ -25,8 +27,19 @@ class IdConverter(BaseConverter):
     regex = r"[A-Za-z0-9_-]{1,80}"
 
 
-def _search() -> dict:
+def _search(fmt: str) -> dict:
     return pages.search_page(get_index(), parse_search(request.args))
+
+
+def _search_error(error: WebError) -> dict:
+    """A bad query is kept in the box, with the message under it, so it can be fixed there."""
+    return pages.search_error_page(clean_query(request.args), error)
+
+
+def _search_files(fmt: str):
+    """The whole result set (not a page), streamed as it is written; ``ris``:
+    the reports it comes from, as citations."""
+    return exports.search(get_index(), parse_search(request.args), fmt)
 
 
 def _query() -> str:
@@ -37,49 +50,11 @@ def _query() -> str:
         return ""
 
 
-@bp.route("/", endpoint="home")
-@bp.route("/search")
-def search():
-    try:
-        page = _search()
-    except (WebError, FazhiError) as exc:
-        error = exc if isinstance(exc, WebError) else from_search_error(exc)
-        if error.status != 400:
-            raise
-        # Kept in the box, with the message under it, so it can be fixed there.
-        return render_template("search.html", page=pages.search_error_page(clean_query(request.args), error)), 400
-    return render_template("search.html", page=page)
-
-
-@bp.route("/search.json")
-def search_json():
-    return _search()
-
-
-@bp.route('/search.<any(csv, jsonl, xlsx, ris, "csv-metadata.json"):fmt>', endpoint="search_export")
-def search_export(fmt: str):
-    """The whole result set (not a page), streamed as it is written; ``ris``:
-    the reports it comes from, as citations."""
-    return exports.search(get_index(), parse_search(request.args), fmt)
-
-
-def _reports() -> dict:
+def _reports(fmt: str) -> dict:
     return browse.reports_page(get_index(), *browse.parse_reports(request.args), browse.report_deadline(request.args))
 
 
-@bp.route("/reports")
-def reports():
-    return render_template("reports.html", page=_reports())
-
-
-@bp.route("/reports.json")
-def reports_json():
-    return _reports()
-
-
-@bp.route("/reports.csv", defaults={"fmt": "csv"})
-@bp.route('/reports.<any(jsonl, xlsx, "csv-metadata.json"):fmt>')
-def reports_csv(fmt: str):
+def _reports_files(fmt: str):
     """Every report of the list (not a page) as a file."""
     filters, sort, _ = browse.parse_reports(request.args)
     deadline = browse.report_deadline(request.args)
@@ -89,13 +64,23 @@ def reports_csv(fmt: str):
     return exports.table("reports", fmt, rows, browse.REPORT_COLUMNS, about)
 
 
-def _report(report_id: str) -> dict:
+def _report(fmt: str, report_id: str) -> dict:
     return pages.report_page(get_index(), check_report_id(report_id), _query(), part=parts.requested(request.args),
                              back=_back())
 
 
-def _passage(passage_id: str) -> dict:
+def _report_ris(fmt: str, report_id: str):
+    """The report as a citation a reference manager imports."""
+    return exports.report_ris(get_index(), check_report_id(report_id))
+
+
+def _passage(fmt: str, passage_id: str) -> dict:
     return pages.passage_page(get_index(), check_passage_id(passage_id), _query(), _back())
+
+
+def _passage_ris(fmt: str, passage_id: str):
+    """The passage (and its report) as a citation a reference manager imports."""
+    return exports.passage_ris(get_index(), check_passage_id(passage_id))
 
 
 def _back():
@@ -106,33 +91,16 @@ def _back():
         return None
 
 
-@bp.route(REPORT_ROUTE)
-def report(report_id: str):
-    return render_template("report.html", page=_report(report_id))
-
-
-@bp.route(REPORT_ROUTE + ".json")
-def report_json(report_id: str):
-    return _report(report_id)
-
-
-@bp.route(REPORT_ROUTE + ".ris")
-def report_ris(report_id: str):
-    """The report as a citation a reference manager imports."""
-    return exports.report_ris(get_index(), check_report_id(report_id))
-
-
-@bp.route(PASSAGE_ROUTE)
-def passage(passage_id: str):
-    return render_template("report.html", page=_passage(passage_id))
-
-
-@bp.route(PASSAGE_ROUTE + ".json")
-def passage_json(passage_id: str):
-    return _passage(passage_id)
-
-
-@bp.route(PASSAGE_ROUTE + ".ris")
-def passage_ris(passage_id: str):
-    """The passage (and its report) as a citation a reference manager imports."""
-    return exports.passage_ris(get_index(), check_passage_id(passage_id))
+PAGES = (
+    Page("search", "/search", "search.html", _search, _search_files, html_error=_search_error,
+         aliases=(("/", "home"),),
+         suffixes=(("search_json", ("json",)), ("search_export", ("csv", "jsonl", "xlsx", "ris", exports.SIDECAR)))),
+    Page("reports", "/reports", "reports.html", _reports, _reports_files,
+         suffixes=(("reports_json", ("json",)), ("reports_csv", TABLE_FILES))),
+    Page("report", REPORT_ROUTE, "report.html", _report, _report_ris,
+         suffixes=(("report_json", ("json",)), ("report_ris", ("ris",)))),
+    Page("passage", PASSAGE_ROUTE, "report.html", _passage, _passage_ris,
+         suffixes=(("passage_json", ("json",)), ("passage_ris", ("ris",)))),
+)
+for _page in PAGES:
+    register(bp, _page)
