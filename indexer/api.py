@@ -30,6 +30,7 @@ from .model import (
     resolve_category,
 )
 from .read import Limits, ReadError
+from .report.issuer import LEVELS as AGENCY_LEVELS
 from .render import hit as render_hit
 from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
                      snippet_text, with_urls)
@@ -70,7 +71,6 @@ from .search import (
     find_spans,
     open_index,
     parse_deadline,
-    search_passages,
     timeliness_value,
     without_filter,
     without_quotes,
@@ -89,14 +89,14 @@ __all__ = [
     "DEFAULT_BASE_URL", "PASSAGE_ROUTE", "REPORT_ROUTE", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url", "cited_title",
     "export_file_name", "export_provenance", "export_sidecar", "export_table", "report_url", "ris", "shown_url", "RIS_MEDIA_TYPE", "ris_of_search",
     "with_urls",
-    "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
+    "AGENCY_LEVELS", "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
     "check_index", "report_files",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
-    "search_passages", "snippet_html", "snippet_text", "without_filter", "without_quotes",
+    "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",

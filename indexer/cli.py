@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .api import DEFAULT_BASE_URL, LOW_COVERAGE, MAX_PAGE, MAX_PER_PAGE, SORTS, ReadError
+from .cli_options import filter_options, filters_of, index_option, search_filter_options
 
 MB = 1 << 20
 
@@ -158,23 +159,9 @@ def update_line(update: dict) -> str:
 
 @main.command()
 @click.argument("query", nargs=-1, required=True)
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Index folder (default: index/ in the project).")
-@click.option("--agency", multiple=True, help="Only this agency (part of the name is enough).")
-@click.option("--agency-kind", "agency_kind", multiple=True,
-              help="Only this kind of issuer: 卫生健康, 公安, 司法, 人民政府, 街道/乡镇, 党委和政府 …")
-@click.option("--level", "agency_level", multiple=True, help="Only this level of issuer: 国家, 省, 市, 县, 乡镇街道.")
-@click.option("--province", multiple=True, help="Only this province.")
-@click.option("--city", multiple=True, help="Only this city (part of the name is enough).")
-@click.option("--year", multiple=True, help="Only this report year, or a range: 2018-2022, >=2021.")
-@click.option("--year-from", type=click.IntRange(1949, 2100), help="Only reports of this year or later.")
-@click.option("--year-to", type=click.IntRange(1949, 2100), help="Only reports of this year or earlier.")
-@click.option("--section", multiple=True, help="Only this section: 成效, 问题, 责任, 下一步 or a full name.")
-@click.option("--report", multiple=True, help="Only this report (its id, e.g. r2022-0177ae4c5d).")
-@click.option("--copied", type=click.Choice(["yes", "no"]), default=None,
-              help="yes: only passages near-identical to one in another report; no: only the others.")
-@click.option("--doc-type", "doc_type", multiple=True,
-              help="Only this kind of document: 法治政府建设年度报告, 政府工作报告, 政府信息公开年度报告, 其他.")
+@index_option
+@filter_options
+@search_filter_options
 @click.option("--limit", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1)
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0])
@@ -188,8 +175,7 @@ def update_line(update: dict) -> str:
               help="Write to this file instead of standard output (a CSV gets FILE-metadata.json beside it).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
 @base_url_option
-def search(query, index_dir, agency, agency_kind, agency_level, province, city, year, year_from, year_to, section,
-           report, copied, doc_type, limit, page, sort, group, fmt, every, output, as_json, base_url) -> None:
+def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_json, base_url, **options) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
@@ -197,13 +183,7 @@ def search(query, index_dir, agency, agency_kind, agency_level, province, city, 
     fmt = "json" if as_json else fmt
     if every and fmt in ("text", "json"):
         raise UserError("--all exports every hit as rows", "add --format csv, --format jsonl or --format xlsx")
-    filters = {"agency": _texts(agency), "agency_kind": _texts(agency_kind), "agency_level": _texts(agency_level),
-               "province": _texts(province), "city": _texts(city), "year": _texts(year),
-               "section": _texts(section), "report": _texts(report), "copied": [copied] if copied else [],
-               "doc_type": _texts(doc_type)}
-    if year_from or year_to:
-        filters["year"].append(f"{year_from or ''}-{year_to or ''}")
-    filters = {k: v for k, v in filters.items() if v}
+    filters = filters_of(options, _texts)
     q = " ".join(_texts(query))
     try:
         index = open_index(index_dir or DEFAULT_INDEX)

@@ -5,33 +5,20 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-from .cli import UserError, base_url_option, main
+from .cli import UserError, _texts, base_url_option, main
+from .cli_options import filter_options, filters_of, index_option
 
 def _filter_options(command):
-    """The search's filters, as options of a research command."""
-    command = click.option("--copied", multiple=True, type=click.Choice(["yes", "no"]),
-                           help="yes: only passages near-identical to one in another report.")(command)
-    for flag, name, text in reversed([
-            ("--agency", "agency", "Only this agency (part of the name is enough)."),
-            ("--agency-kind", "agency_kind", "Only this kind of issuer: 卫生健康, 公安, 人民政府 …"),
-            ("--level", "agency_level", "Only this level of issuer: 国家, 省, 市, 县, 乡镇街道."),
-            ("--province", "province", "Only this province."), ("--city", "city", "Only this city."),
-            ("--year", "year", "Only this report year, or a range: 2018-2022, >=2021."),
-            ("--section", "section", "Only this section: 成效, 问题, 责任, 下一步 or a full name.")]):
-        command = click.option(flag, name, multiple=True, help=text)(command)
-    command = base_url_option(command)
-    return click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="Index folder (default: index/ in the project).")(command)
+    """The search's filters, the index and ``--base-url``, as options of a research command."""
+    return index_option(filter_options(base_url_option(command)))
 
 
 def _filters(options: dict) -> dict:
-    keys = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section", "copied")
     options.pop("base_url", None)
-    return {k: list(options[k]) for k in keys if options.get(k)}
+    return filters_of(options, _texts)
 
 
 def _research(call):
@@ -180,7 +167,7 @@ def compare(query, index_dir, category, page, limit, as_json, base_url, **option
 
 @main.command()
 @click.argument("passage_id")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@index_option
 @click.option("--related", type=click.IntRange(0, 20), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @base_url_option
@@ -204,7 +191,7 @@ def similar(passage_id, index_dir, related, as_json, base_url) -> None:
 
 @main.command()
 @click.argument("word")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@index_option
 @click.option("--limit", type=click.IntRange(1, 20), default=10, show_default=True)
 def suggest(word, index_dir, limit) -> None:
     """Words of the index's vocabulary: completions of WORD, and, when no passage

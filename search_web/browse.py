@@ -6,7 +6,7 @@ HTML page's data and its ``.json`` twin.
 """
 from __future__ import annotations
 
-from indexer.api import (DEFAULT_DEADLINE, REPORT_SORTS, SearchError, parse_deadline, resolve_category,
+from indexer.api import (DEFAULT_DEADLINE, REPORT_FILTERS, REPORT_SORTS, SearchError, parse_deadline, resolve_category,
                          timeliness_value, yes_no)
 from werkzeug.datastructures import MultiDict
 
@@ -39,8 +39,9 @@ def _canonical(key: str, value: str) -> str:
 
 
 def parse_reports(args: MultiDict) -> tuple[dict[str, list[str]], str, int]:
+    """The report list's filters, sort and page from the query string (``WebError`` when one is bad)."""
     filters = {}
-    for key in urls.REPORT_FILTER_KEYS:
+    for key in REPORT_FILTERS:
         # key= with nothing after it is the 未注明 bucket: reports without that value.
         values = [v.strip() for v in args.getlist(key) if v.strip() or not v]
         if any(len(v) > MAX_FILTER_LENGTH for v in values):
@@ -68,6 +69,7 @@ def report_deadline(args: MultiDict) -> str:
 
 def reports_page(index, filters: dict[str, list[str]], sort: str, page: int,
                  deadline: str = DEFAULT_DEADLINE) -> dict:
+    """One page of the report list as a dict: the reports, their facets and links."""
     result = index.browse_reports(filters, sort=sort, page=page, per_page=REPORTS_PER_PAGE, deadline=deadline)
     for report in result["reports"]:
         report["url"] = urls.report(report["id"])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.api import (FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, SearchError, check_query, check_sort,
-                         resolve_category, yes_no)
+from indexer.api import (EXPORT_LABELS, FACETS, FIELDS, GROUPS, MAX_PAGE, MAX_PER_PAGE, SearchError, check_query,
+                         check_sort, resolve_category, yes_no)
 from werkzeug.datastructures import MultiDict
 
 from .errors import WebError
@@ -21,10 +21,9 @@ from .errors import WebError
 # reports name too many cities to list; report narrows to one report (a
 # report group's "all its hits" link).
 FILTER_KEYS = FIELDS
-# What the page calls each field (facet headings, filter chips, report lists).
-FACET_LABELS = {"agency": "机构", "agency_kind": "机构类别", "agency_level": "层级", "province": "省份",
-                "city": "城市", "year": "年份", "section": "章节", "report": "报告", "copied": "与他报告雷同的段落",
-                "missing": "缺少必备内容", "timeliness": "按时公开", "doc_type": "文档类型"}
+# What the page calls each field (facet headings, filter chips, report lists):
+# the library's one label table, which exports use for their headers too.
+FACET_LABELS = EXPORT_LABELS
 # How a page shows the coded values of some facets (the URL and JSON keep the codes).
 VALUE_LABELS = {"copied": {"yes": "有", "no": "无"},
                 "timeliness": {"on_time": "按时", "late": "逾期", "unknown": "日期不详"}}
@@ -39,6 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass
 class SearchParams:
+    """A search's state as the URL carries it: query, filters, year range, page, sort, grouping."""
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     page: int = 1
@@ -110,10 +110,12 @@ def parse_state(args: MultiDict, tool: bool = False) -> SearchParams:
 
 def clean_query(args: MultiDict) -> str:
     # Control characters and runs of spaces come from pastes, never from intent.
+    """The ``q`` parameter with control characters and runs of spaces made one space."""
     return " ".join(_CONTROL.sub(" ", args.get("q", "")).split())
 
 
 def parse_filters(args: MultiDict) -> dict[str, list[str]]:
+    """The filter parameters of the query string (``WebError`` when too long or too many)."""
     filters: dict[str, list[str]] = {}
     for key in FILTER_KEYS:
         values: list[str] = []

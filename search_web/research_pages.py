@@ -10,12 +10,12 @@ from markupsafe import Markup
 from . import chips, memo
 from . import research_urls as rurls
 from . import urls
-from .params import SearchParams
+from .params import FACET_LABELS, SearchParams
 
 KWIC_SORTS = ("position", "left", "right", "agency", "year")
 SORT_LABELS = {"position": "报告顺序", "left": "左侧上下文", "right": "右侧上下文", "agency": "机构", "year": "年份"}
 SPLITS = ("auto", "none", "province", "agency_kind", "agency_level")
-SPLIT_LABELS = {"none": "不分组", "province": "省份", "agency_kind": "机构类别", "agency_level": "层级"}
+SPLIT_LABELS = {"none": "不分组", **{split: FACET_LABELS[split] for split in SPLITS[2:]}}
 KWIC_COLUMNS = ("passage_id", "agency", "province", "year", "category", "left", "match", "right", "url")
 
 
@@ -33,6 +33,7 @@ def applied(page: dict, state: SearchParams, link, queries: list[str] | None = N
 
 def kwic_page(index, q: str, state: SearchParams, width: int, sort: str, page: int, per_page: int,
               every: bool = False) -> dict:
+    """The concordance page as a dict: its lines with links, paging and sort links."""
     result = api.concordance(index, q, state.library_filters(), width=width, sort=sort, page=page,
                              per_page=per_page, every=every)
     passage_url = urls.passage_linker(state, q)
@@ -56,6 +57,7 @@ def kwic_page(index, q: str, state: SearchParams, width: int, sort: str, page: i
 
 
 def trend_page(index, queries: list[str], state: SearchParams, split: str, top: int, measure: str) -> dict:
+    """The trend page as a dict: each query's points per year, its table rows and links."""
     result = api.trend(index, queries, state.library_filters(), split=split, top=top)
     for series in result["series"]:
         for point in series["points"]:
@@ -114,6 +116,7 @@ CARD_COLUMNS = ("report_id", "agency", "year", "date", "deadline", "status", "da
 
 
 def cards_page(index, q: str, state: SearchParams, deadline: str, split: str, copied: bool = False) -> dict:
+    """The report cards page as a dict: one card per report, the corpus view and links."""
     library = state.library_filters()
     cards = api.report_cards(index, q, library, deadline=deadline or None, copied=copied)
     view = api.corpus_view(index, q, library, deadline=deadline or None, split=split, copied=copied)
@@ -140,6 +143,7 @@ COMPARE_COLUMNS = ("report_id", "agency", "year", "province", "title", "passage_
 
 
 def compare_page(index, q: str, state: SearchParams, category: str, layout: str, page: int, per_page: int) -> dict:
+    """The side-by-side page as a dict: each report's passages of one category, with links."""
     result = api.side_by_side(index, q, state.library_filters(), category=category, page=page, per_page=per_page)
     report_url, passage_url = urls.report_linker(state, q), urls.passage_linker(state, q)
     for report in result["reports"]:
@@ -170,6 +174,7 @@ def compare_rows(page: dict) -> list[dict]:
 
 
 def suggest(index, prefix: str, limit: int) -> dict:
+    """Completions of ``prefix`` from the index's vocabulary, each with its search link."""
     gen = index.generation
     words = api.complete(gen, prefix, limit) if prefix else []
     for word in words:
@@ -226,7 +231,7 @@ def similar(index, passage_id: str, q: str, back: SearchParams | None = None) ->
 
 def report_extras(index, report_id: str, text: str, back: SearchParams | None = None) -> dict:
     """The report page's card and key terms.  The key terms (jieba over the
-    whole report, about 100 ms at 100k passages) are remembered per generation
+    whole report) are remembered per generation
     and report text: every passage page of a report shows the same ones."""
     card = api.card_of(index, report_id)
     gen = index.generation

@@ -11,7 +11,7 @@ from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
 from flask import current_app, has_request_context, request, url_for
-from indexer.api import DEFAULT_DEADLINE
+from indexer.api import DEFAULT_DEADLINE, REPORT_FILTERS
 
 from .params import FACET_SIZE, FILTER_KEYS, PER_PAGE, TOOL_STATE_NAMES, SearchParams
 
@@ -112,6 +112,7 @@ def export(params: SearchParams, fmt: str) -> str:
 
 
 def group(params: SearchParams, grouping: str) -> str:
+    """This search grouped by ``grouping`` (passage or report)."""
     return search(params, group=grouping)
 
 
@@ -137,29 +138,6 @@ def toggle(params: SearchParams, key: str, value: str) -> str:
     return search(params, filters=filters)
 
 
-def toggler(params: SearchParams, key: str):
-    """``toggle(params, key, value)`` for many values of one facet at once.
-
-    A facet can have a thousand values; building each URL from scratch costs
-    more than the search itself.  The query string of "this search plus one
-    more ``key`` value" is the same up to that value, so build its two halves
-    once and put each value between them.  Selected values (to remove) take
-    the slow path; there are few of them."""
-    current = [str(v) for v in params.filters.get(key, [])]
-    marker = "\x00toggle\x00"
-    template = toggle(params, key, marker)
-    head, found, tail = template.partition(urlencode([(key, marker)]))
-
-    prefix = head + _quoted(key) + "="
-
-    def url(value) -> str:
-        value = str(value)
-        if value in current or not found:
-            return toggle(params, key, value)
-        return prefix + _quoted(value) + tail
-    return url
-
-
 def togglers(params: SearchParams):
     """``key → toggler(params, key)`` for every facet of a page, from one
     query string: the page lists seven facets, and each toggler had built
@@ -175,8 +153,6 @@ def togglers(params: SearchParams):
     path = _path("web.search")
 
     def for_key(key: str):
-        if key not in order:
-            return toggler(params, key)
         cut = sum(1 for name, _ in pairs if name == "q" or order.get(name, len(order)) <= order[key])
         head, tail = "&".join(encoded[:cut]), "&".join(encoded[cut:])
         prefix = f"{path}?{head}&{key}=" if head else f"{path}?{key}="
@@ -201,10 +177,12 @@ def more_facet_values(params: SearchParams, count: int, key: str) -> str:
 
 
 def without_filters(params: SearchParams) -> str:
+    """This search with every filter removed."""
     return search(params, filters={})
 
 
 def page(params: SearchParams, number: int) -> str:
+    """This search's page ``number``."""
     return search(params, page=number)
 
 
@@ -220,6 +198,7 @@ def pager(params: SearchParams):
 
 
 def sort(params: SearchParams, order: str) -> str:
+    """This search in ``order``."""
     return search(params, sort=order)
 
 
@@ -250,15 +229,13 @@ def passage(passage_id: str, q: str = "", *, json: bool = False, external: bool 
 
 
 def home() -> str:
+    """The home page's path."""
     return url_for("web.home")
 
 
 def static(filename: str) -> str:
+    """A static file's path."""
     return url_for("static", filename=filename)
-
-
-REPORT_FILTER_KEYS = ("agency", "agency_kind", "agency_level", "province", "city", "year", "section",
-                      "missing", "timeliness", "copied", "doc_type")
 
 
 def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", page: int = 1, *,
@@ -266,7 +243,7 @@ def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", pag
     """The report list (``/reports``), its JSON twin or its CSV; ``deadline``
     (MM-DD) rides along when it is not the default."""
     filters = filters or {}
-    pairs = [(key, str(v)) for key in REPORT_FILTER_KEYS for v in filters.get(key, [])]
+    pairs = [(key, str(v)) for key in REPORT_FILTERS for v in filters.get(key, [])]
     if deadline and deadline != DEFAULT_DEADLINE:
         pairs.append(("deadline", deadline))
     if sort != "date":
@@ -279,6 +256,7 @@ def reports(filters: dict[str, list[str]] | None = None, sort: str = "date", pag
 
 def report_toggle(filters: dict[str, list[str]], sort: str, key: str, value: str,
                   deadline: str | None = None) -> str:
+    """The report list with ``value`` of ``key`` added, or removed when it is set."""
     current = filters.get(key, [])
     values = [v for v in current if v != value] if value in current else current + [value]
     changed = {k: v for k, v in filters.items() if k != key}
@@ -379,6 +357,7 @@ def permalink(passage_id: str, *, citable: bool = False) -> str:
 
 
 def report_permalink(report_id: str, *, citable: bool = False) -> str:
+    """The report's absolute URL (under the citable root when ``citable``)."""
     return absolute(url_for("web.report", report_id=report_id), citable_root() if citable else page_root())
 
 

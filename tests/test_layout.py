@@ -28,8 +28,9 @@ ALLOWED = {
     "research": UPSTREAM | {"analysis", "store", "search"},
     "render": set(),
     "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render"},
-    "cli": UPSTREAM | {"api", "cli_research"},
-    "cli_research": UPSTREAM | {"api", "cli"},
+    "cli": UPSTREAM | {"api", "cli_research", "cli_options"},
+    "cli_options": UPSTREAM | {"api"},
+    "cli_research": UPSTREAM | {"api", "cli", "cli_options"},
     "__main__": {"cli"},
 }
 

@@ -40,18 +40,20 @@ from .cite import gbt7714, today
 # reader's ``doc_type`` …) is one more name here and in ``LABELS``.
 COLUMNS = ("passage_id", "url", "title", "agency", "agency_kind", "agency_level", "province", "city",
            "county", "year", "date", "section", "category", "text", "citation", "match", "doc_type")
-# Chinese headers of every table's columns (XLSX header row, CSVW ``titles``).
+# The one Chinese label of each field: the web's facet headings and filter
+# chips, and every table's column headers (XLSX header row, CSVW ``titles``).
 LABELS = {
     "passage_id": "段落编号", "report_id": "报告编号", "id": "报告编号", "url": "链接", "title": "标题",
-    "display_title": "显示标题", "agency": "发布机关", "agency_kind": "机构类别", "agency_level": "机构层级",
-    "province": "省份", "city": "城市", "county": "区县", "year": "年度", "date": "日期",
+    "display_title": "显示标题", "agency": "机构", "agency_kind": "机构类别", "agency_level": "层级",
+    "province": "省份", "city": "城市", "county": "区县", "year": "年份", "date": "日期",
     "section": "章节", "category": "部分", "text": "段落正文", "citation": "引用（GB/T 7714）",
     "match": "匹配", "passages": "段落数", "sections": "含有的部分", "source_url": "原文网址",
-    "missing": "缺少的部分", "timeliness": "发布是否及时", "deadline": "截止日期", "days_late": "逾期天数",
+    "missing": "缺少必备内容", "timeliness": "按时公开", "deadline": "截止日期", "days_late": "逾期天数",
     "copied_passages": "与他报告雷同的段落数", "left": "左侧上下文", "right": "右侧上下文",
     "position": "位置", "query": "查询", "group": "分组", "reports": "报告数（份）",
     "reports_in_year": "当年报告数（份）", "share": "占当年报告比例", "status": "发布状态",
     "length": "字数", "doc_type": "文档类型", "coverage": "正文保留比例", "figures": "数字数", "matched": "含查询词",
+    "report": "报告", "copied": "与他报告雷同的段落",
 }
 CHUNK = 500                 # rows per piece of output
 XLSX_CELL_MAX = 32767       # Excel's limit on a cell's characters
@@ -117,6 +119,7 @@ def csv_chunks(rows: Iterable[dict], columns: Sequence[str] = COLUMNS) -> Iterat
 
 
 def jsonl_chunks(rows: Iterable[dict], columns: Sequence[str] = COLUMNS) -> Iterator[str]:
+    """Rows as JSON lines with ``columns``, in pieces of :data:`CHUNK` rows."""
     lines = []
     for row in rows:
         lines.append(json.dumps({name: row.get(name) for name in columns}, ensure_ascii=False))
