@@ -54,9 +54,9 @@ def test_suffixed_ids_are_served_and_kept_by_a_rebuild(tmp_path):
     build_index([source], index_dir, procs=1)
     first = all_passage_ids(index_dir)
     index = open_index(index_dir)
-    base = index.get_passage(first[0])["report"]["id"].removesuffix("-2")
+    base = index.get_report_of(first[0])[0]["id"].removesuffix("-2")
     assert {index.get_report(rid)["source"] for rid in (base, f"{base}-2")} == {"a.txt", "b.txt"}
-    assert index.get_passage(f"{base}-2-0001")["passage"]["id"] == f"{base}-2-0001"
+    assert index.get_report_of(f"{base}-2-0001")[1]["id"] == f"{base}-2-0001"
     index.close()
     summary = build_index([source], index_dir, procs=1)
     assert summary["files_reused"] == 2 and all_passage_ids(index_dir) == first

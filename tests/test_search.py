@@ -307,13 +307,13 @@ def test_sort_by_date_puts_newest_reports_first(index):
 
 def test_passage_and_report_lookup(index):
     pid = index.all_ids('"亲自抓"')[0]
-    found = index.get_passage(pid)
-    assert found["passage"]["id"] == pid and "亲自抓" in squash(found["passage"]["text"])
-    report = index.get_report(found["report"]["id"])
+    whole, passage = index.get_report_of(pid)
+    assert passage["id"] == pid and "亲自抓" in squash(passage["text"])
+    report = index.get_report(whole["id"])
     assert any(p["id"] == pid for p in report["passages"])
     for bad in ("../../etc/passwd", "r2022-0177ae4c5d-9999", "nope"):
         with pytest.raises(SearchError) as error:
-            index.get_passage(bad)
+            index.get_report_of(bad)
         assert error.value.status == 404
 
 

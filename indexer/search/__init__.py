@@ -20,7 +20,6 @@ from .index import (
            check_report_id,
            check_sort,
            open_index,
-           search_passages,
 )
 from .query import (
            FIELD_ALIASES,
@@ -35,5 +34,5 @@ from .snippets import find_spans
 
 __all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "REPORT_SORTS",
            "DEFAULT_DEADLINE", "parse_deadline", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "timeliness_value", "yes_no", "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
-           "check_report_id", "check_sort", "find_spans", "open_index", "search_passages", "without_filter",
+           "check_report_id", "check_sort", "find_spans", "open_index", "without_filter",
            "without_quotes"]

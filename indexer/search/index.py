@@ -36,12 +36,13 @@ from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_
 from .snippets import snippet
 
 __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
-           "check_report_id", "check_sort", "open_index", "search_passages"]
+           "check_report_id", "check_sort", "open_index"]
 
 _NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
 
 
 def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
+    """The index in ``index_dir`` (``IndexMissing`` when there is none)."""
     return Index(Path(index_dir))
 
 
@@ -65,6 +66,7 @@ class Index:
 
     @property
     def generation(self) -> Generation:
+        """The generation searches read now."""
         return self._gen
 
     @contextmanager
@@ -104,6 +106,7 @@ class Index:
         return True
 
     def close(self) -> None:
+        """Close every generation this index opened."""
         with self._lock:
             retired, self._retired = list(self._retired.values()), {}
         for gen in retired:
@@ -111,6 +114,7 @@ class Index:
         self._gen.close()
 
     def query_terms(self, q: str) -> list[str]:
+        """The terms of ``q`` to mark in a text (none when ``q`` cannot be parsed)."""
         try:
             return parse_query(q or "").terms()
         except QueryError:
@@ -327,17 +331,13 @@ class Index:
         return result
 
     def get_report(self, report_id: str) -> dict:
+        """The whole report (``NotFound`` for an unknown id)."""
         check_report_id(report_id)
         try:
             with self.using() as gen:
                 return gen.read_report(report_id)
         except ReportNotFound:
             raise NotFound(f"没有编号为“{report_id}”的报告")
-
-    def get_passage(self, passage_id: str) -> dict:
-        report, passage = self.get_report_of(passage_id)
-        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
-        return {"passage": passage, "report": summary}
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
         """(the whole report, the passage in it): a passage page needs both, read once."""
@@ -376,12 +376,3 @@ class _HeldHits:
 
 def _report_level(gen: Generation) -> ReportLevel:
     return ReportLevel(gen.report_bounds, gen.report_columns)
-
-
-def search_passages(q: str, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:
-    """One-shot search: open the index, search, close."""
-    index = open_index(index_dir)
-    try:
-        return index.search(q, **options)
-    finally:
-        index.close()

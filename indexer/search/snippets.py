@@ -16,7 +16,6 @@ from ..analysis import normalize_with_offsets
 SNIPPET_TARGET = 120       # characters around the best match
 SNIPPET_MIN, SNIPPET_MAX = 80, 160
 _CUTS = "。；！？，;!?,"
-_ELLIPSIS = "…"
 
 
 def find_spans(text: str, terms: list[str], norm: str | None = None) -> list[tuple[int, int]]:
@@ -77,6 +76,7 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 
 def spans_end(spans: list[tuple[int, int]], start: int) -> int:
+    """The end of the span starting at ``start`` (``start`` when none does)."""
     return next((e for s, e in spans if s == start), start)
 
 
