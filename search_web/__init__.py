@@ -27,12 +27,14 @@ SECURITY_HEADERS = {
 
 
 def default_index_dir() -> Path:
+    """The project's ``index/`` folder (the library's default)."""
     from indexer.api import DEFAULT_INDEX
 
     return Path(DEFAULT_INDEX)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The web app, configured from ``test_config``, then the environment, then the defaults."""
     from .json_provider import OrjsonProvider
     from .templating import PageEnvironment
 

@@ -33,6 +33,7 @@ class WebError(Exception):
         self.hint = hint
 
     def to_dict(self) -> dict:
+        """The error as ``{"ok": false, "status", "error", "hint"}``."""
         data = {"ok": False, "status": self.status, "error": self.message}
         if self.hint:
             data["hint"] = self.hint
@@ -45,6 +46,7 @@ def wants_json() -> bool:
 
 
 def render_error(error: WebError):
+    """The error as JSON for a ``.json`` URL, else as the error page, with its status."""
     if wants_json():
         return error.to_dict(), error.status
     page = dict(error.to_dict(), title=_TITLES.get(error.status, "出错了"))
@@ -64,6 +66,7 @@ def from_search_error(exc: Exception) -> WebError:
 
 
 def register(app: Flask) -> None:
+    """Install the error handlers: every error a user can meet answers as a page or JSON, never a 500 traceback."""
     app.register_error_handler(WebError, render_error)
     _register_search_error(app)
     app.register_error_handler(HTTPException, _http_error)

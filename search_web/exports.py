@@ -80,12 +80,14 @@ def search(index, params, fmt: str) -> Response:
 
 
 def passage_ris(index, passage_id: str) -> Response:
+    """The passage and its report as one RIS record."""
     report, passage = index.get_report_of(passage_id)
     record = api.ris(report, passage, urls.permalink(passage_id, citable=True))
     return ris([record], f"{passage_id}.ris")
 
 
 def report_ris(index, report_id: str) -> Response:
+    """The report as one RIS record."""
     report = index.get_report(report_id)
     record = api.ris(report, None, urls.report_permalink(report_id, citable=True))
     return ris([record], f"{report_id}.ris")

@@ -35,6 +35,7 @@ def display_title(item: dict) -> str:
 
 
 def year_label(value) -> str:
+    """``2022年``, or 年份不详 for a report without a year."""
     return f"{value}年" if value not in (None, "", 0, "0") else "年份不详"
 
 
@@ -65,6 +66,7 @@ def source_label(source: str) -> str:
 
 
 def register(app: Flask) -> None:
+    """Install the template filters."""
     app.add_template_filter(source_label)
     app.add_template_filter(region)
     app.add_template_filter(year_label)

@@ -17,15 +17,19 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON through orjson: Chinese unescaped, keys in the page's order."""
+
     ensure_ascii = False
     sort_keys = False
 
     def dumps(self, obj, **kwargs) -> str:
+        """``obj`` as JSON text (the standard encoder when an option is given)."""
         if kwargs:                      # an explicit option (indent, sort_keys …): the standard encoder
             return super().dumps(obj, **kwargs)
         return orjson.dumps(obj, default=self.default, option=_OPTIONS).decode("utf-8")
 
     def response(self, *args, **kwargs):
+        """A JSON response of the view's value (indented in debug mode)."""
         obj = self._prepare_response_obj(args, kwargs)
         if self._app.debug:              # indented for reading, as Flask does
             return super().response(obj)

@@ -27,6 +27,7 @@ PER_PAGE_CHOICES = (10, 20, 50, 100)
 # --- search -----------------------------------------------------------------
 
 def search_page(index, params: SearchParams) -> dict:
+    """The results page of ``params`` as a dict: hits or report groups, facets, chips and links."""
     result = render_result(index.search(params.q, filters=params.library_filters() or None, page=params.page,
                                         per_page=params.per_page, sort=params.sort, group=params.group,
                                         facet_size=params.facet_size), urls.configured_base())
@@ -61,8 +62,7 @@ def search_page(index, params: SearchParams) -> dict:
 
 
 def _collection(index) -> dict:
-    """The home page's view of the collection: it reads every report (19 ms at
-    100k passages) and depends only on the generation and, for its links, the
+    """The home page's view of the collection: it reads every report and depends only on the generation and, for its links, the
     script root, so it is made once per both (``memo``); pages only read it."""
     from flask import request
 

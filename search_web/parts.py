@@ -2,7 +2,7 @@
 
 A report of ordinary length (the real ones run 5,000–40,000 characters) is one
 part and its page is unchanged.  A huge one (a 30 MB report made a 21.5 MB
-page, 57 MB as JSON, and marking a query in all of it took 3 s) is cut into
+page, 57 MB as JSON, and marking a query in all of it took seconds) is cut into
 parts of about ``PART_CHARS`` characters at passage bounds: its page shows the
 part holding the asked passage (or the first), with links to the others, and
 the JSON twin the same.  A single passage longer than ``PART_CHARS`` is shown

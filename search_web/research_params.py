@@ -14,6 +14,7 @@ filters = parse_filters     # the search's own filters, read the same way
 
 
 def query(args: MultiDict) -> str:
+    """The checked ``q`` of a tool (``SearchError`` when it cannot be parsed)."""
     return check_query(clean_query(args))
 
 
@@ -30,6 +31,7 @@ def queries(args: MultiDict, highest: int = 5) -> list[str]:
 
 
 def choice(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str:
+    """Parameter ``name``, one of ``allowed`` (the first when absent; ``WebError`` otherwise)."""
     value = args.get(name, "").strip() or allowed[0]
     if value not in allowed:
         raise WebError(f"参数 {name} 应为 {'、'.join(allowed)} 之一，收到的是“{value[:20]}”。", 400)

@@ -46,4 +46,5 @@ def search_for(q: str, state: SearchParams | None = None, years: tuple | None = 
 
 
 def suggest_json() -> str:
+    """The completion endpoint's path."""
     return url_for("research.suggest_json")

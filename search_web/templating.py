@@ -16,7 +16,10 @@ _DICT_NAMES = frozenset(dir(dict))      # ``d.items`` is the method, as in Jinja
 
 
 class PageEnvironment(Environment):
+    """Jinja's environment, reading a page dict's keys before looking for attributes."""
+
     def getattr(self, obj, attribute):
+        """``obj.attribute`` in a template: a dict's key first (a dict method's name stays the method)."""
         if type(obj) is dict and attribute not in _DICT_NAMES:
             try:
                 return obj[attribute]

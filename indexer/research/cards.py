@@ -100,6 +100,7 @@ def _cards(index: Index, q, filters, deadline, copied) -> tuple[list[dict], int]
 
 
 def card_of(index: Index, report_id: str, deadline: str | None = None) -> dict:
+    """The report card of one report (``NotFound`` for an unknown id)."""
     gen = index.generation
     if report_id not in gen.report_index:
         index.get_report(report_id)          # raises NotFound with the library's message

@@ -22,6 +22,7 @@ from ..model import made_up_title
 
 
 def today() -> str:
+    """Today's date, ISO, as a citation's access date."""
     return dt.date.today().isoformat()
 
 

@@ -26,6 +26,7 @@ def matching(index: Index, q: str, filters: dict | None) -> dict:
 
 
 def check_page(page, per_page, highest: int = MAX_PER_PAGE) -> tuple[int, int]:
+    """``page`` and ``per_page`` as integers within bounds (``SearchError`` otherwise)."""
     try:
         page, per_page = int(page), int(per_page)
     except (TypeError, ValueError):
@@ -38,6 +39,7 @@ def check_page(page, per_page, highest: int = MAX_PER_PAGE) -> tuple[int, int]:
 
 
 def report_of(gen, seq: int) -> dict:
+    """The report a passage (by its position in the generation) belongs to."""
     return gen.reports[int(gen.columns["report"][seq])]
 
 

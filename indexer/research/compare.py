@@ -20,6 +20,7 @@ MAX_REPORTS = 50
 
 def side_by_side(index: Index, q: str = "", filters: dict | None = None, category: str = "存在的不足和原因",
                  page: int = 1, per_page: int = 20) -> dict:
+    """Each report's passages of one category, a page of reports at a time, for reading side by side."""
     page, per_page = check_page(page, per_page, MAX_REPORTS)
     resolved = resolve_category(category or "")
     if resolved is None:

@@ -106,8 +106,7 @@ def _best_with_ties(searcher, query, mask, limit: int, row) -> list[tuple[float,
     returns everything), and then every passage tied at the edge is in.
     N stops at ``MAX_TIED``: a paragraph copied into hundreds of reports ties
     hundreds of passages, and each larger N makes Whoosh score more of the
-    passages holding a key term (N=160: 270 ms at 100k passages, against 80 ms
-    for N=10).  Past it, ties fall by Whoosh's document order, which is the
+    passages holding a key term (BENCHMARKS.md has the timings).  Past it, ties fall by Whoosh's document order, which is the
     passages' order in a fresh build; after an update, a passage added later
     can come after an older one it ties with."""
     top = limit * 2

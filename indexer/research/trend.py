@@ -32,6 +32,7 @@ OTHER = "其他"
 
 def trend(index: Index, queries: list[str], filters: dict | None = None, split: str = "auto",
           top: int = 5) -> dict:
+    """Passages and reports mentioning each query per year, split by a field when asked."""
     queries = [q.strip() for q in queries if q and q.strip()]
     if not queries:
         raise SearchError("趋势需要至少一个检索词", hint="例如 /trend?q=告知承诺制&q=证照分离")

@@ -59,17 +59,21 @@ class LiveReader:
         return term in self._reader and self.doc_frequency(*term) > 0
 
     def doc_count_all(self) -> int:
+        """Documents of the index, deleted ones not counted."""
         return self._reader.doc_count()
 
     def doc_frequency(self, fieldname: str, text) -> int:
+        """Documents holding ``text``, deleted ones not counted."""
         found = self._reader.doc_frequency(fieldname, text)
         return found - self._deleted.df[_text(text)] if fieldname == FIELD else found
 
     def frequency(self, fieldname: str, text) -> float:
+        """Occurrences of ``text``, deleted documents' not counted."""
         found = self._reader.frequency(fieldname, text)
         return found - self._deleted.cf[_text(text)] if fieldname == FIELD else found
 
     def field_length(self, fieldname: str) -> int:
+        """The field's total length, deleted documents' not counted."""
         found = self._reader.field_length(fieldname)
         return found - self._deleted.length if fieldname == FIELD else found
 
@@ -84,8 +88,7 @@ class Neighbours:
     edit at the front leaves the end alone), so the words are filed by length
     and first character and by length and last character, and rapidfuzz's
     Levenshtein scan (C++) looks only at those few dozen words of the lengths
-    one edit can reach, not at every word of those lengths (0.8 ms a term at
-    100k passages, most of a zero-hit page).  Nothing is held but the words
+    one edit can reach, not at every word of those lengths.  Nothing is held but the words
     (a table of every one-deletion key, the usual trick, held ~90 MB there);
     tuples, which the collector stops tracking, since it is built after the
     server froze what it loaded (``search_web.index``)."""
@@ -101,6 +104,7 @@ class Neighbours:
         self.by_end = {key: tuple(found) for key, found in by_end.items()}
 
     def of(self, term: str) -> set[str]:
+        """The vocabulary's words one edit from ``term``."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
@@ -123,8 +127,8 @@ _neighbours: "weakref.WeakKeyDictionary[Generation, Neighbours]" = weakref.WeakK
 
 
 def neighbours(gen: Generation) -> Neighbours:
-    """The generation's vocabulary filed for one-edit lookups, made on first use
-    (about 0.25 s for 23k words); words of Latin letters and digits are left out."""
+    """The generation's vocabulary filed for one-edit lookups, made on first use;
+    words of Latin letters and digits are left out."""
     r = reader(gen)
     with USING:
         if gen not in _neighbours:
@@ -134,10 +138,9 @@ def neighbours(gen: Generation) -> Neighbours:
 
 
 def warm(gen: Generation) -> None:
-    """Open the generation's reader and file its vocabulary now (0.2 s at 100k
-    passages): a server calls this in the background when it loads or swaps in
+    """Open the generation's reader and file its vocabulary now: a server calls this in the background when it loads or swaps in
     a generation, so the first search with no hits does not pay for it (nor
-    for importing rapidfuzz, another 10 ms)."""
+    for importing rapidfuzz)."""
     from rapidfuzz import process  # noqa: F401
 
     neighbours(gen)

@@ -70,7 +70,7 @@ def canonical_names(names: list[str]) -> np.ndarray:
 
 
 class FilterError(ValueError):
-    pass
+    """A filter value the index cannot apply (an unknown field or value form)."""
 
 
 def filter_codes(vocab: dict[str, list[str]], name: str, values: list[str]) -> np.ndarray:

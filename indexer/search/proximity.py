@@ -5,7 +5,7 @@ for the whole rescore window at once.  The shortest stretch holding a word of
 every clause is found for all the window's passages together with numpy (its
 occurrences found in one array of the joined texts' code points, then one
 binary search per clause), where the per-passage loop read every occurrence in
-Python: a third of a common multi-word query's time (1.9 of 6 ms at 100k).
+Python: a third of a common multi-word query's time (BENCHMARKS.md).
 """
 from __future__ import annotations
 

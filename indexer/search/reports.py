@@ -83,6 +83,7 @@ def card_applies(report: dict) -> bool:
 
 
 def timeliness_value(value: str) -> str:
+    """``on_time``, ``late`` or ``unknown`` from a code or its Chinese name (``FilterError`` otherwise)."""
     value = value.strip()
     found = _TIMELINESS_ALIASES.get(value, value.lower())
     if found not in TIMELINESS:

@@ -1,0 +1,78 @@
+"""Docs that cannot drift.
+
+The README's command synopsis and command reference are generated from the
+commands' own ``--help`` by cog; this fails when the README differs from what
+the commands say (run ``cog -r README.md`` to bring it up to date).  Every
+public function and class of the folders covered here says what it does in a
+docstring, and no docstring there quotes a timing (timings live in
+BENCHMARKS.md, measured; a docstring states a contract)."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+cogapp = pytest.importorskip("cogapp", reason="cogapp is in the test extra (pip install -e .[test])")
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTED = ("search_web", "indexer/research", "indexer/search")
+# Rewritten on other branches while this test was written (the searcher manager;
+# the query syntax): they join the check once those are merged.
+PENDING = {"search_web/index.py", "indexer/search/query.py", "indexer/search/match.py"}
+# "0.3 s", "12 ms", "40 µs", "2.5 秒", "3 毫秒": a figure with a unit of time.
+TIMING = re.compile(r"\d(?:[\d.,]*)\s*(?:s|ms|µs|us|ns|seconds?|秒|毫秒|微秒)\b")
+
+
+def test_readme_cli_reference_matches_help(capsys):
+    status = cogapp.Cog().main(["cog", "--check", str(ROOT / "README.md")])
+    assert status == 0, "README.md differs from the commands' --help: run  cog -r README.md\n" + capsys.readouterr().err
+
+
+def test_readme_reference_lists_every_command_and_option():
+    from indexer.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f"### `python -m indexer {name}`" in readme
+        for option in command.params:
+            assert all(flag in readme for flag in option.opts), (name, option.opts)
+
+
+def _public_definitions(path: Path):
+    """(name, docstring) of the module's public functions, classes and their public methods."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+            yield node.name, ast.get_docstring(node)
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and not item.name.startswith("_"):
+                        yield f"{node.name}.{item.name}", ast.get_docstring(item)
+
+
+def _modules():
+    for folder in DOCUMENTED:
+        yield from (path for path in sorted((ROOT / folder).glob("*.py"))
+                    if str(path.relative_to(ROOT)) not in PENDING)
+
+
+@pytest.mark.parametrize("path", list(_modules()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_public_definition_has_a_docstring(path):
+    missing = [name for name, doc in _public_definitions(path) if not doc]
+    assert not missing, f"{path.relative_to(ROOT)}: no docstring for {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("path", list(_modules()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_docstrings_state_contracts_not_timings(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    timed = [(getattr(n, "name", "module"), m.group()) for n in nodes
+             for m in TIMING.finditer(ast.get_docstring(n) or "")]
+    assert not timed, f"{path.relative_to(ROOT)}: timings in docstrings (move them to BENCHMARKS.md): {timed}"
+
+
+def test_timing_pattern_catches_figures_and_spares_years():
+    assert TIMING.search("a search takes 0.3 s") and TIMING.search("约 12 ms") and TIMING.search("2.5 秒")
+    assert not TIMING.search("2018-2022 reports") and not TIMING.search("uses 50 MB")
