@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from index_helpers import squash
 from indexer.cli import main
-from indexer.search import open_index
+from indexer.search import open_index, without_filter
 from indexer.search.query import PARAGRAPH, PASSAGE, SENTENCE, QueryError, parse_query
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;｡])|[\r\n]")
@@ -191,3 +191,25 @@ def test_cli_and_json_take_groups_and_say_what_is_wrong(shared_index):
             bad = client.get(path, query_string={"q": q})
             assert bad.status_code == 400, (path, q)
     assert "缺少右括号" in client.get("/search.json", query_string={"q": "同句("}).get_data(as_text=True)
+    page = client.get("/search", query_string={"q": "同句(行政复议 纠错)"}).get_data(as_text=True)
+    assert "<mark>行政复议纠错</mark>" in page or "<mark>纠错</mark>" in page
+    assert "同句(行政复议 纠错)</code>" in page and "title:营商环境</code>" in page      # the syntax help
+
+
+def test_query_edits_leave_a_malformed_group_alone():
+    assert without_filter("同句(执法 agency:阳江", "agency", "阳江") == "同句(执法 agency:阳江"
+    assert without_filter("同句(执法 培训) agency:阳江", "agency", "阳江") == "同句(执法 培训)"
+
+
+@pytest.mark.parametrize("q", ["同句(的 是 在)", "同句(行政 行政复议)", "同句(依法 OR 法治 行政)", "同句(会前学法 次数)",
+                               '同句("应诉工作。" 行政复议)', "同句(金额 资金)"])
+def test_the_one_regex_sentence_test_agrees_with_splitting(index, q):
+    """The regex (a lookahead per clause from each sentence start) against the
+    sentences cut one by one, on every passage: overlapping words, count words,
+    a word holding a sentence end."""
+    from indexer.search.scopes import _one_sentence_test, holds
+
+    group = parse_query(q).groups[0][0]
+    test = _one_sentence_test(group)
+    found = [bool(test(text)) for text in index.generation.norm]
+    assert any(found) and found == [holds(text, group) for text in index.generation.norm]

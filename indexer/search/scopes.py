@@ -20,6 +20,7 @@ from .query import SENTENCE, Group, Query, Term, count_pattern
 
 # In the normalized text: NFKC has made ！？； into !?; and ）into ).
 _SENTENCE = re.compile(r"[^。!?;]*[。!?;]+[”’」』)]*|[^。!?;]+$")
+_MARKS = frozenset("。!?;”’」』)")
 
 
 def sentences(norm_text: str) -> list[str]:
@@ -64,14 +65,32 @@ def _satisfying(gen, alternatives: list[Group], docs: np.ndarray, among: np.ndar
                 candidates = candidates[np.isin(docs[candidates], held)]
         if group.scope == SENTENCE:
             texts = gen.norm_array[docs[candidates]]
-            candidates = candidates[np.fromiter((holds(text, group) for text in texts), dtype=bool,
-                                                count=len(candidates))]
+            test = _one_sentence_test(group)
+            candidates = candidates[np.fromiter(map(test, texts), dtype=bool, count=len(candidates))]
         elif any(t.units for clause in group.clauses for t in clause):
             texts = gen.norm_array[docs[candidates]]
             candidates = candidates[np.fromiter((_all_in(text, group.clauses) for text in texts), dtype=bool,
                                                 count=len(candidates))]
         found[candidates] = True
     return found
+
+
+def _one_sentence_test(group: Group):
+    """A function telling whether ``group`` stands in one sentence of a normalized
+    text: one regex, a lookahead per clause from each sentence start (C speed, a
+    word may overlap another), where no term holds a sentence end or a closing
+    mark (those would shift where a sentence starts); else ``holds``."""
+    terms = [t for clause in group.clauses for t in clause]
+    if any(_MARKS.intersection(t.norm) for t in terms):
+        return lambda text: holds(text, group)
+    ahead = "".join("(?=[^。!?;]*(?:" + "|".join(_alternatives(clause)) + "))" for clause in group.clauses)
+    first, later = re.compile(ahead).match, re.compile(f"[。!?;][”’」』)]*{ahead}").search
+    return lambda text: first(text) is not None or later(text) is not None
+
+
+def _alternatives(clause: list[Term]) -> list[str]:
+    found = [re.escape(t.norm) for t in clause]
+    return found + [count_pattern(t.units).pattern for t in clause if t.units]
 
 
 def holds(norm_text: str, group: Group) -> bool:
