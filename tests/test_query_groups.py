@@ -55,6 +55,9 @@ def test_title_conditions():
     assert [t.norm for t in query.excluded_titles] == ["卫生"]
     assert words(query.clauses) == [["执法"]] and not query.filters
     assert parse_query("title:营商环境").titles          # a title alone is a search
+    mixed = parse_query("执法 title:甲 OR 培训")           # OR joins title to title only, and says so
+    assert words(mixed.clauses) == [["执法"], ["培训"]] and "OR" in mixed.notes[0]
+    assert [g.scope for g in parse_query("NOT 同句(复议 纠错) 执法").excluded_groups] == [SENTENCE]
 
 
 @pytest.mark.parametrize("q,says", [
@@ -142,6 +145,12 @@ def test_groups_combine_with_words_or_not_and_filters(index, scan):
     assert year["total"] and {h["year"] for h in year["hits"]} == {2022}
     assert year["total"] == sum(f["count"] for f in index.search("同句(依法 行政)")["facets"]["year"]
                                 if f["value"] == "2022")
+
+
+def test_a_group_no_passage_holds_is_an_empty_answer_not_a_partial_one(index):
+    assert index.search("行政复议 抽查")["partial"]        # no passage holds both: those with one
+    answer = index.search("同句(行政复议 抽查)")
+    assert (answer["total"], answer["near_total"], answer["partial"], answer["hits"]) == (0, 0, False, [])
 
 
 def test_hits_mark_the_group_words_and_rank_as_the_words_do(index):

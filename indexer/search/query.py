@@ -170,6 +170,9 @@ def parse_query(text: str) -> Query:
             (query.excluded_filters if negate else query.filters).setdefault(name, []).append(val)
             negate = pending_or = False
             continue
+        if pending_or and last_title and kind != "title":
+            query.notes.append("OR 只连接标题条件与标题条件：“title:… OR 词语”已按同时满足处理。")
+            pending_or = False
         if kind == "title":
             _add_title(query, value, negate, pending_or and last_title)
         elif kind == "group":

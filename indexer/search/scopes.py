@@ -38,6 +38,7 @@ def restrict(gen, query: Query, matches: Matches) -> Matches:
     for group in query.excluded_groups:
         keep &= ~_satisfying(gen, [group], matches.docs, keep)
     matches.docs, matches.near = matches.docs[keep], matches.near[keep]
+    matches.partial = matches.partial and len(matches.docs) > 0
     return matches
 
 
