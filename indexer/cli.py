@@ -177,7 +177,8 @@ def update_line(update: dict) -> str:
 @base_url_option
 def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_json, base_url, **options) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
-    OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
+    OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes;
+    '同句(行政复议 纠错)': in one sentence, 同段(…): in one passage; title:… in the report title."""
     from .api import DEFAULT_INDEX, FazhiError, open_index
 
     fmt = "json" if as_json else fmt

@@ -139,9 +139,9 @@ def toggle(params: SearchParams, key: str, value: str) -> str:
 
 
 def togglers(params: SearchParams):
-    """``key → toggler(params, key)`` for every facet of a page, from one
-    query string: the page lists seven facets, and each toggler had built
-    its own URL from scratch.  ``toggle`` puts a new value after its key's
+    """``key → url(value)`` (the URL ``toggle(params, key, value)`` makes) for
+    every facet of a page, from one query string: the page lists seven facets
+    with up to a thousand values each, too many to build each URL from scratch.  ``toggle`` puts a new value after its key's
     values, and the keys come in ``FILTER_KEYS`` order after ``q``, so "this
     search plus one value" is this search's query string (on page 1) cut
     after that key's values, with the value put in the cut."""

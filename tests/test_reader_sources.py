@@ -110,6 +110,83 @@ def test_a_date_under_another_label(tmp_path):
     assert _read(tmp_path, text).date == "2022-02-20"
 
 
+# --- issuer: short names completed, joint issuers, the vote (second round) ---
+
+OPENING = "2023年，{}坚持依法行政，推进法治建设。"
+
+
+@pytest.mark.parametrize("mention, agency, province", [
+    ("党组书记在《福建日报》发表文章。", "福建省农业农村厅", "福建省"),
+    ("党组书记在《福建日报》《浙江日报》发表文章。", "", ""),    # two provinces: no guess
+    ("", "", ""),                                                   # none: no guess
+])
+def test_a_provincial_body_named_by_its_level_takes_the_one_province_the_page_names(tmp_path, mention, agency,
+                                                                                      province):
+    report = _read(tmp_path, OPENING.format("省农业农村厅") + mention + "\n" + BODY)
+    assert (report.agency, report.province) == (agency, province)
+
+
+def test_a_city_commission_takes_the_city_the_page_names_and_its_full_name(tmp_path):
+    text = "市商务委2023年度法治政府建设情况报告\n2023年，市商务委深入实施《上海法治政府建设规划》，优化商务环境。\n"
+    report = _read(tmp_path, text + BODY)
+    assert (report.agency, report.city) == ("上海市商务委员会", "上海市")
+    assert "completed" in report.sources["agency"]
+
+
+def test_an_autonomous_county_named_short_is_the_table_s_one_county_of_that_name(tmp_path):
+    text = "2022年在县委、县政府的坚强领导下，镇宁自治县坚持以习近平新时代中国特色社会主义思想为指导。\n"
+    report = _read(tmp_path, text + BODY)
+    assert report.agency == "镇宁布依族苗族自治县人民政府"
+    assert (report.province, report.city, report.county) == ("贵州省", "安顺市", "镇宁布依族苗族自治县")
+
+
+def test_an_abbreviated_field_is_spelled_out_only_as_the_text_prints_it():
+    from indexer.report.complete import complete_issuer
+
+    printed = "为人力资源和社会保障事业高质量发展提供保障。制定《上城区人力社保局清单》。"
+    assert complete_issuer("上城区人力社保局", printed) == "上城区人力资源和社会保障局"
+    assert complete_issuer("上城区人力社保局", "制定《上城区人力社保局清单》。") == "上城区人力社保局"
+    assert complete_issuer("上城区卫生健康局", printed) == "上城区卫生健康局"      # a known kind stays
+
+
+def test_a_party_committee_and_a_government_on_lines_above_the_title_issue_it_jointly(tmp_path):
+    text = ("宁乡市夏铎铺镇2020年度法治政府建设工作情况的报告\n中共夏铎铺镇党委\n夏铎铺镇人民政府\n"
+            "关于夏铎铺镇2020年度法治政府建设工作情况的报告\n")
+    report = _read(tmp_path, text + BODY)
+    assert report.agency == "中共宁乡市夏铎铺镇委员会、宁乡市夏铎铺镇人民政府"
+    assert report.sources["agency"].startswith("joint issuer lines")
+
+
+@pytest.mark.parametrize("subject, agency", [
+    ("宁夏回族自治区党委和政府", "中共宁夏回族自治区委员会、宁夏回族自治区人民政府"),   # 党委: its 委员会
+    ("云南省委、省政府", "中共云南省委、云南省人民政府"),                              # as printed
+])
+def test_a_joint_subject_of_the_opening(tmp_path, subject, agency):
+    assert _read(tmp_path, OPENING.format(subject) + "\n" + BODY).agency == agency
+
+
+def test_we_in_the_presenting_sentence_is_the_body_whose_own_plan_the_report_cites(tmp_path):
+    text = ("现将我局2022年法治统计建设情况报告如下：\n制定《江门市新会区统计局2022年双随机抽查计划》，"
+            "配合江门市公安局开展检查。\n")
+    report = _read(tmp_path, text + BODY)
+    assert report.agency == "江门市新会区统计局" and report.county == "新会区"
+    lone = _read(tmp_path, "现将我局2022年法治统计建设情况报告如下：\n配合江门市公安局开展检查。\n" + BODY, "b.txt")
+    assert lone.agency == ""            # another body's name, not cited as the report's own plan
+
+
+def test_the_issuer_most_sources_agree_on_wins_then_a_printed_name():
+    from indexer.report.vote import Candidate, choose
+
+    strong = Candidate("某某市司法局", "发布机构", 3)
+    agreeing = [Candidate("某某市人民政府", "title", 2), Candidate("某某市人民政府", "signature", 2)]
+    assert choose([strong, *agreeing])[:2] == ("某某市人民政府", "title")
+    assert choose([strong, *agreeing])[2] == ["signature"]
+    completed = Candidate("上海市商务委员会", "title (completed)", 3, completed=True)
+    assert choose([completed, Candidate("上海市商务局", "opening", 2)])[0] == "上海市商务局"
+    joint = Candidate("中共某某县委员会、某某县人民政府", "joint issuer lines", 3)
+    assert choose([Candidate("某某县人民政府", "title", 3), joint])[0] == joint.value
+
+
 # --- year ----------------------------------------------------------------
 
 def test_year_of_an_untitled_report_follows_its_date_not_a_stray_year():

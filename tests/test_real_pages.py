@@ -127,25 +127,18 @@ def test_no_junk_passages_in_all_shared_data(everything):
 # Held out while the rules were written: files 131–160 (see the README's
 # "How metadata is found").  Each gap says why the text does not give the value.
 _URL_ONLY = "the value is given only by the page's address or general knowledge"
-_SHORT = "the page prints only a short or abbreviated name (人力社保局, 经开区, 省…厅, 市…委) that it never spells out"
-_JOINT = "the truth reads a joint Party and government issuer (…委员会) the page prints as 党委和政府 or 区委"
+_ZONE = "经开区 (a development zone, no division of the table) is never spelled out; the truth normalises it"
+_WE = "the issuer is only 街道 / 我局 and its field; its own name is printed nowhere"
 _TOWN = "a town or street whose county the text names nowhere"
 REAL2_GAPS = {
-    **{("103.txt", f): _SHORT for f in ("agency",)},
     **{("104.txt", f): _URL_ONLY for f in ("agency", "province", "city")},
-    **{("109.txt", f): _SHORT for f in ("agency", "province")},
     **{("110.txt", f): _TOWN for f in ("agency", "province", "city", "county")},
     **{("111.txt", f): _URL_ONLY for f in ("agency", "province", "city", "county")},
-    **{("120.txt", f): _URL_ONLY for f in ("agency", "province", "city", "county")},
-    **{("121.txt", f): _SHORT for f in ("agency", "county")},
-    **{("128.txt", f): _SHORT for f in ("agency", "province", "city")},
-    **{("133.txt", f): _SHORT for f in ("agency", "province", "city", "county")},
+    **{("121.txt", f): _ZONE for f in ("agency", "county")},
     ("136.txt", "agency"): "a junk mirror glued 'br' into the title's issuer",
     ("140.txt", "agency"): "原环境保护部: the truth names its successor",
-    **{("141.txt", f): _TOWN for f in ("agency", "province", "city", "county")},
+    **{("141.txt", f): _WE for f in ("agency", "province", "city", "county")},
     **{("142.txt", f): _TOWN for f in ("agency", "province", "city", "county")},
-    ("145.txt", "agency"): _JOINT, ("151.txt", "agency"): _JOINT, ("155.txt", "agency"): _JOINT,
-    **{("153.txt", f): _SHORT for f in ("agency", "province")},
     ("154.txt", "date"): "the page declares 发文日期 2020-12-03; the truth takes the posting time",
     **{("156.txt", f): _TOWN for f in ("agency", "province", "city", "county")},
     **{("160.txt", f): "a spam mirror replaced the district's name" for f in ("agency", "province", "city", "county")},
@@ -179,7 +172,7 @@ def test_real2_held_out_half_reaches_its_floor(pages2):
     """Files 131–160 were not read while the rules were written: pinned at what they reach."""
     held_out = {n: v for n, v in pages2.items() if n >= "131.txt"}
     right = {f: sum(_got(r, f) == row[f] for row, r in held_out.values()) for f in FIELDS}
-    floor = {"title": 30, "agency": 19, "province": 24, "city": 25, "county": 25, "year": 30, "date": 29}
+    floor = {"title": 30, "agency": 24, "province": 26, "city": 26, "county": 26, "year": 30, "date": 29}
     assert all(right[f] >= floor[f] for f in FIELDS), right
 
 

@@ -20,7 +20,7 @@ _OPENING_SUBJECT = re.compile(
     rf"(?P<subject>[{_CJK}、]{{2,24}}?)(?:{_VERBS})")
 _WE = re.compile(r"^(?:我|本)(局|委|厅|办|院|部|署|处)$")
 # ``云南省委、省政府``: the party committee and the government of one place, jointly.
-_JOINT = re.compile(rf"^(?:中共)?(?P<place>[{_CJK}]{{2,12}}?)(?P<tier>省|市|县|区|州|自治区)委\s*[、和]\s*"
+_JOINT = re.compile(rf"^(?:中共)?(?P<place>[{_CJK}]{{2,12}}?)(?P<tier>省|市|县|区|州|自治区)(?P<party>党)?委\s*[、和]\s*"
                     rf"(?:(?P=place))?(?P=tier)?(?:人民)?政府$")
 _STREET = re.compile(rf"^[{_CJK}]{{2,6}}街道$")
 _TOWN = re.compile(rf"^[{_CJK}]{{1,6}}(镇|乡)$")
@@ -38,7 +38,8 @@ def issuer_from_subject(subject: str, text: str, is_place) -> str:
     joint = _JOINT.match(subject)
     if joint:
         place = joint.group("place") + joint.group("tier")
-        return f"中共{place}委、{place}人民政府"
+        # ``自治区党委和政府``: 党委 is no name but the word for its 委员会.
+        return f"中共{place}{'委员会' if joint.group('party') else '委'}、{place}人民政府"
     we = _WE.match(subject)
     if we:
         return full_name_in_text(we.group(1), text, is_place)
@@ -99,7 +100,7 @@ def full_name_in_text(ending: str, text: str, is_place) -> str:
         place, middle = found.group(1), found.group(2)
         if "委" in middle or "中共" in text[max(0, found.start() - 2):found.start()]:
             continue
-        if not _field_named_elsewhere(found.group(0), text):
+        if not (_field_named_elsewhere(found.group(0), text) or _own_document(found, text)):
             continue        # 配合龙岩市公安局… in a 卫生健康局's report: its field is named nowhere else
         if is_place(place) or _has_place_prefix(place, is_place):
             return found.group(0)
@@ -112,6 +113,15 @@ def _field_named_elsewhere(name: str, text: str) -> bool:
     words = dict(AGENCY_KINDS).get(kind)
     return words is None or kind in ("人民政府", "街道/乡镇", "党委和政府") \
         or bool(words.search(text.replace(name, "")))
+
+
+def _own_document(found: re.Match, text: str) -> bool:
+    """A name that opens a cited document's title (``《江门市新会区统计局2022年…计划》``)
+    whose field the text speaks of elsewhere (``法治统计建设``): the body's own plan."""
+    if text[max(0, found.start() - 1):found.start()] != "《":
+        return False
+    field = re.sub(rf"{AGENCY_SUFFIX}$", "", found.group(0))[-2:]
+    return len(field) == 2 and field in text.replace(found.group(0), "")
 
 
 def _has_place_prefix(name: str, is_place) -> bool:

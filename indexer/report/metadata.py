@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from .declared import Declared, iso_date, read_declared
 from .issuer import full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
+from .complete import committee_in_full, complete_issuer
 from .kind import kind_of_name
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, SITE_SUFFIX, TITLE_WORDS
+from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, PLACE_ENDINGS, SITE_SUFFIX, TITLE_WORDS
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
+from .vote import PLAIN, STRONG, WEAK, choose, gather
 
 _AGENCY_IN_TITLE = re.compile(rf"^(?:中共)?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})\s*(?:关于)?\s*(?:\d{{4}}|[（(]?\s*\d{{4}})")
 # ``区司法局``: a level word, not a place, before the body's name.
@@ -62,13 +64,11 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     _set(meta, "title", _compose_title(paragraphs, title_index), f"title paragraph {_line(title_index)}")
     _set(meta, "title", named_title, named_where)
     _set(meta, "title", without_title_junk(_title_like(hints.get("title", ""))), "web page heading")
-    _set(meta, "agency", *_declared_agency(declared, paragraphs))
-    _set(meta, "agency", *find_agency(paragraphs, meta.title, title_index))
-    _set(meta, "agency", *_named_agency(named_agency, named_where, paragraphs))
-    _set(meta, "agency", *_source_unit_agency(declared, paragraphs))
-    if meta.agency and printed_in_full(meta.agency, is_place) != meta.agency:
-        meta.agency = printed_in_full(meta.agency, is_place)
-        meta.sources["agency"] += " (full name)"
+    proposals = [(*_declared_agency(declared, paragraphs), STRONG),
+                 *agency_proposals(paragraphs, meta.title, title_index),
+                 (*_named_agency(named_agency, named_where, paragraphs), PLAIN),
+                 (*_source_unit_agency(declared, paragraphs), WEAK)]
+    _choose_agency(meta, proposals, paragraphs)
     _set(meta, "date", *declared.get("date"))
     _set(meta, "date", *_signature_date(paragraphs))
     _set(meta, "date", *declared.get("published"))
@@ -78,6 +78,18 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     if meta.year:
         meta.sources["year"] = "title" if source == "title" else source
     return meta
+
+
+def _choose_agency(meta: Metadata, proposals: list[tuple[str, str, int]], paragraphs: list[str]) -> None:
+    """The issuer most sources agree on (see ``vote``); short forms completed
+    from the page, and dropped when nothing completes them."""
+    candidates = [c for c in gather(proposals, "\n".join([meta.title, *paragraphs])) if not _is_short_form(c.value)]
+    agency, source, agreeing = choose(candidates)
+    if agency:
+        meta.agency = agency
+        meta.sources["agency"] = source
+        if agreeing:
+            meta.sources["agency_agreed"] = ", ".join(agreeing)
 
 
 def _set(meta: Metadata, key: str, value, source: str) -> None:
@@ -94,8 +106,9 @@ def _line(index: int | None) -> int:
 # Sentences of the opening that name the report: ``现将《X局2025年度…报告》予以公布``
 # (its title), ``现将北京市石景山区人民政府2023年…报告如下`` (its issuer).
 _NAMED_TITLE = re.compile(r"现将《([^《》]{6,80})》(?:予以|正式)?(?:公布|印发|发布|公开|报送|上报|呈报)")
-_NAMED_ISSUER = re.compile(rf"现将(?:我[局委厅办])?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})"
+_NAMED_ISSUER = re.compile(rf"现将(?:我[局委厅办](?=[\u4e00-\u9fff]))?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX}|我[局委厅])"
                            rf"(?=(?:19|20)\d{{2}}\s*年|关于)")
+_WE_NAMED = re.compile(r"^我([局委厅])$")
 # A title glued to a bullet, a validity tag, or the site's column and name after it.
 _TITLE_BULLET = re.compile(r"^[•·●▪◆■◇□\-*]\s*")
 _VALIDITY_TAG = re.compile(r"^(?:有\s*效\s*性|效\s*力\s*状\s*态|时\s*效\s*性)\s*[:：]\s*(?:有效|失效|废止|已废止|现行有效)\s*")
@@ -128,8 +141,17 @@ def _named_agency(agency: str, where: str, paragraphs: list[str]) -> tuple[str, 
         return "", ""
     if _SHORT_FORM.match(agency):
         full = full_name_in_text(agency[1:], "\n".join(paragraphs[:40]), is_place)
-        return (full, f"{where} + name in text") if full else ("", "")
+        return (full, f"{where} + name in text") if full else (agency, where)
+    we = _WE_NAMED.match(agency)
+    if we:
+        full = full_name_in_text(we.group(1), "\n".join(paragraphs[:40]), is_place)
+        return (full, f"{where} ({agency}) + name in text") if full else ("", "")
     return (agency, where) if _has_place(agency) or printed_in_full(agency, is_place) != agency else ("", "")
+
+
+def _is_short_form(name: str) -> bool:
+    """``区司法局``, ``省人民政府``: a level word and a body, no place (``镇江市…`` has one)."""
+    return bool(_SHORT_FORM.match(name)) and not _has_place(name)
 
 
 def _has_place(name: str) -> bool:
@@ -193,29 +215,33 @@ def _compose_title(paragraphs: list[str], index: int | None) -> str:
     return title
 
 
-def find_agency(paragraphs: list[str], title: str, title_index: int | None) -> tuple[str, str]:
-    """The issuer the body names: the title's own (``X局2024年…``, ``X市2021年度…``),
-    an issuer line next to the title, the signature, the opening's subject."""
+def agency_proposals(paragraphs: list[str], title: str, title_index: int | None) -> list[tuple[str, str, int]]:
+    """What the body proposes as the issuer: the title's own (``X局2024年…``,
+    ``X市2021年度…``), an issuer line or a joint issuer block by the title, the
+    signature, the opening's subject; (name, source, strength) each."""
     text = "\n".join(paragraphs[:30])
-    for finder in (_title_agency, _issuer_line, _signature, _title_subject, _opening_subject):
+    proposals = []
+    for finder, strength in ((_title_agency, STRONG), (_issuer_line, STRONG), (_joint_block, STRONG),
+                             (_signature, STRONG), (_title_subject, PLAIN), (_opening_subject, PLAIN)):
         agency, source = finder(paragraphs, title, title_index, text)
         if agency:
             joint = _JOINT_IN_TITLE.match(re.sub(r"[\s\u3000]", "", agency))
-            return (f"{joint.group(1)}、{joint.group(2)}" if joint else agency), source
-    return "", ""
+            proposals.append(((f"{joint.group(1)}、{joint.group(2)}" if joint else agency), source, strength))
+    return proposals
 
 
 def _title_agency(paragraphs, title, title_index, text) -> tuple[str, str]:
     compact = re.sub(r"[\s\u3000]", "", title)
     joint = _JOINT_IN_TITLE.match(compact)
-    if joint:
-        return f"{joint.group(1)}、{joint.group(2)}", "title"
+    if joint:      # a title's signatories by their formal names: 中共X区委 is 中共X区委员会
+        return f"{committee_in_full(joint.group(1))}、{joint.group(2)}", "title"
     found = _AGENCY_IN_TITLE.match(compact) or _AGENCY_BEFORE_GUANYU.match(compact) \
         or _AGENCY_AFTER_YEAR.match(compact)
     if found and not _SHORT_FORM.match(found.group(1)):
         return found.group(1), "title"
     full = full_name_in_text(found.group(1)[1:], text, is_place) if found else ""
-    return (full, "title + name in text") if full else ("", "")
+    # A short form nothing here completes goes to the vote, which completes it from the page or drops it.
+    return (full, "title + name in text") if full else (found.group(1), "title") if found else ("", "")
 
 
 def _issuer_line(paragraphs, title, title_index, text) -> tuple[str, str]:
@@ -224,20 +250,47 @@ def _issuer_line(paragraphs, title, title_index, text) -> tuple[str, str]:
     if title_index is None:
         return "", ""
     for index in (title_index + 1, title_index - 1):
-        if 0 <= index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]) \
-                and not _SHORT_FORM.match(paragraphs[index]):
+        if 0 <= index < len(paragraphs) and len(paragraphs[index]) <= 40 and AGENCY_LINE.match(paragraphs[index]):
             return paragraphs[index], f"paragraph {index + 1}"
     return "", ""
+
+
+# A party committee and a government signing together, one line each, above the title.
+_PARTY_LINE = re.compile(r"^中共([\u4e00-\u9fff]{2,20}?)(?:党委|委员会|委)$")
+_GOVERNMENT_LINE = re.compile(r"^([\u4e00-\u9fff]{2,20}?)人民政府$")
+
+
+def _joint_block(paragraphs, title, title_index, text) -> tuple[str, str]:
+    """``中共夏铎铺镇党委`` / ``夏铎铺镇人民政府`` on consecutive lines near the top:
+    the two issue the report together; their place as the page prints it longest."""
+    head = [re.sub(r"[\s\u3000]", "", p) for p in paragraphs[:12]]
+    for index in range(len(head) - 1):
+        party, government = _PARTY_LINE.match(head[index]), _GOVERNMENT_LINE.match(head[index + 1])
+        if party and government and party.group(1) == government.group(1):
+            place = _longest_form(party.group(1), "\n".join([title, text]))
+            return f"中共{place}委员会、{place}人民政府", f"joint issuer lines {index + 1}-{index + 2}"
+    return "", ""
+
+
+def _longest_form(place: str, text: str) -> str:
+    """``夏铎铺镇`` → ``宁乡市夏铎铺镇`` when the text prints it under a place of the table."""
+    for found in re.finditer(rf"([\u4e00-\u9fff]{{2,12}}?[{PLACE_ENDINGS}]){re.escape(place)}", text):
+        for start in range(len(found.group(1)) - 1):
+            if is_place(found.group(1)[start:]):
+                return found.group(1)[start:] + place
+    return place
 
 
 def _signature(paragraphs, title, title_index, text) -> tuple[str, str]:
     # Below the title and the opening only: a short page's head is not its signature.
     agency = _signature_agency(paragraphs[(title_index or 0) + 2:])
-    return (agency, "signature") if agency and not _SHORT_FORM.match(agency) else ("", "")
+    return (agency, "signature") if agency else ("", "")
 
 
 def _title_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
     subject = _TITLE_SUBJECT.match(re.sub(r"[\s\u3000]", "", title))
+    if subject and "委" in subject.group(1)[:-1]:
+        return "", ""          # ``中共X区委 X区人民政府``: a joint issuer, the title's own finder reads it
     named = issuer_from_subject(subject.group(1), text, is_place) if subject else ""
     return (named, "title") if named else ("", "")
 
@@ -246,6 +299,9 @@ def _opening_subject(paragraphs, title, title_index, text) -> tuple[str, str]:
     for number, paragraph in enumerate(paragraphs[:4], start=1):
         subject = opening_subject(paragraph)
         named = issuer_from_subject(subject, text, is_place) if subject else ""
+        if subject and not named:
+            # ``省农业农村厅``, ``镇宁自治县``: the name completed from the page, when it can be.
+            named = issuer_from_subject(complete_issuer(subject, text), text, is_place)
         if named:
             return named, f"opening paragraph {number} ({subject})"
     return "", ""

@@ -45,7 +45,7 @@ INDEX_OTHER_DATE_LABELS = ("生成日期", "更新时间", "更新日期", "上�
 INDEX_DATE_LABELS += INDEX_OTHER_DATE_LABELS
 # The document's own date (like a signature), above a page's publication time.
 INDEX_DOCUMENT_DATE_LABELS = ("成文日期", "发文日期", "印发日期")
-INDEX_SOURCE_LABELS = ("来源", "信息来源", "文章来源")
+INDEX_SOURCE_LABELS = ("来源", "信息来源", "文章来源", "稿件来源")
 # Lines that are chrome wherever they stand.
 INDEX_BLOCK_LABELS = ("索引号", "主题分类", "内容分类", "发布机构", "发布单位", "成文日期", "发文日期", "发文机关",
                       "体裁分类", "组配分类", "服务对象", "主题词", "生效日期", "废止日期", "有效性", "公开方式",

@@ -64,7 +64,31 @@ def _divisions(text: str) -> tuple[str, str, str]:
     import addressparser  # imported late: it loads its table and jieba at import
 
     row = addressparser.transform([text]).iloc[0]
-    return (row["省"] or ""), (row["市"] or ""), (row["区"] or "")
+    found = (row["省"] or ""), (row["市"] or ""), (row["区"] or "")
+    return found if any(found) else _county_of_table(text)
+
+
+def _county_of_table(text: str) -> tuple[str, str, str]:
+    """The county the table names in full in ``text``, when addressparser's
+    segmentation misses it (``镇宁布依族苗族自治县`` is cut into words it does not
+    know); only a name of one county, and the longest one."""
+    import addressparser
+
+    table = addressparser.area_map
+    names = [key for key in _full_county_names() if key in text]
+    for name in sorted(names, key=len, reverse=True):
+        if table.is_unique_value(name):
+            return tuple(table.get_relational_addrs(name)[0])
+    return "", "", ""
+
+
+@lru_cache(maxsize=1)
+def _full_county_names() -> tuple[str, ...]:
+    import addressparser
+
+    table = addressparser.area_map
+    return tuple(key for key in list(table.keys()) if len(key) >= 4 and table.get_full_name(key) == key
+                 and key[-1] in PLACE_ENDINGS)
 
 
 _DIVISION_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|自治县|地区|省|市|区|县|盟|旗)$")

@@ -32,6 +32,7 @@ from .group import report_order
 from .match import match_query, term_hits
 from .query import QueryError, Term, parse_query
 from .rank import rank
+from .scopes import restrict
 from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
 from .snippets import snippet
 
@@ -205,7 +206,7 @@ class Index:
             chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
         except FilterError as exc:
             raise SearchError(str(exc))
-        matches = match_query(gen.postings, gen.norm_array, query)
+        matches = restrict(gen, query, match_query(gen.postings, gen.norm_array, query))
         return query, merged, excluded, matches, filter_masks(gen.filter_columns, matches.docs, chosen, left_out), chosen
 
     def all_ids(self, q: str = "", filters: dict | None = None, sort: str = "relevance") -> list[str]:

@@ -8,6 +8,9 @@
   ``year:2018-2022`` ``year:>=2021``: year ranges; ``-agency:阳江`` ``NOT year:2020`` exclude;
   ``copied:yes`` / ``copied:no``: passages with (without) a near-identical twin in another report;
   ``-agency:*``: reports with no agency (the facets' 未注明), ``agency:*``: with one.
+- ``同句(行政复议 纠错)`` (also ``"行政复议 纠错"~句``): every word of the group in one
+  sentence of the passage; ``同段(…)`` (``"…"~段``): in one passage; ``-同句(…)`` excludes;
+- ``title:营商环境`` / ``标题:营商环境`` (``title:"…"``): in the report's own title; ``-title:…`` excludes.
 
 Every term matches as a substring of the normalized passage text, so a word is
 found inside longer words (``行政处罚`` in ``《行政处罚法》``) whatever jieba does.
@@ -47,6 +50,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 STOPWORDS = frozenset("的 了 和 与 及 在 是 对 等 把 被 将 并 或 之 其 为 以 也 就 都 而 及其 以及".split())
 
 
+# Proximity groups: 同句(…) one sentence, 同段(…) one passage.  "passage" is the
+# scope of a plain word ORed with a group (``同句(A B) OR C``).
+SENTENCE, PARAGRAPH, PASSAGE = "sentence", "paragraph", "passage"
+SCOPES = {"同句": SENTENCE, "同段": PARAGRAPH}
+SCOPE_NAMES = {SENTENCE: "同句", PARAGRAPH: "同段"}
+_SCOPE_SUFFIX = {"~句": SENTENCE, "～句": SENTENCE, "~段": PARAGRAPH, "～段": PARAGRAPH}
+_GROUP_OPEN = re.compile(r"([-－]?)(同句|同段)\s*[(（]")
+_GROUP_CLOSE = ")）"
+TITLE_NAMES = frozenset({"title", "标题", "题目"})
+_TITLE_FIELD = re.compile(r"[-－]?(?i:title|标题|题目)[:：]")
+
+
 class QueryError(SearchError):
     """A query that cannot be read; the message says why, for the user (400)."""
 
@@ -57,6 +72,14 @@ class Term:
     norm: str           # normalized: what is matched
     quoted: bool = False
     units: str = ""     # a quantity word (次数): a regex of the units whose numbers it also matches
+
+
+@dataclass
+class Group:
+    """Words that must stand together: each clause (an OR of terms) within one
+    sentence (``同句``) or one passage (``同段``) of the passage."""
+    scope: str
+    clauses: list[list[Term]]
 
 
 class MarkTerm(str):
@@ -96,6 +119,11 @@ class Query:
     excluded_filters: dict[str, list[str]] = field(default_factory=dict)   # -agency:… NOT year:…
     phrases: list[str] = field(default_factory=list)   # normalized runs, for the proximity boost
     notes: list[str] = field(default_factory=list)     # what was dropped or reinterpreted
+    # Each entry: the passage must satisfy one of its groups (their words are in clauses too).
+    groups: list[list[Group]] = field(default_factory=list)
+    excluded_groups: list[Group] = field(default_factory=list)
+    titles: list[list[Term]] = field(default_factory=list)   # title:… (AND of ORs) on the report title
+    excluded_titles: list[Term] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -131,10 +159,11 @@ def check_query(text: str) -> str:
 def parse_query(text: str) -> Query:
     check_query(text)
     query = Query()
-    pending_or = negate = False
+    pending_or = negate = last_title = False
+    tail = None        # (groups entry, first clause) of the group whose clauses end query.clauses
     for kind, value, _, _ in _lex(text, query):
         if kind == "or":
-            pending_or = bool(query.clauses)
+            pending_or = bool(query.clauses) or last_title
             continue
         if kind == "not":
             negate = True
@@ -147,18 +176,20 @@ def parse_query(text: str) -> Query:
             (query.excluded_filters if negate else query.filters).setdefault(name, []).append(val)
             negate = pending_or = False
             continue
-        terms = _terms(value, quoted=(kind == "phrase"), query=query)
-        if negate:
-            query.excluded.extend(terms)
-        elif pending_or and terms:
-            query.clauses[-1].extend(terms[:1])
-            query.clauses.extend([t] for t in terms[1:])
+        if pending_or and last_title and kind != "title":
+            query.notes.append("OR 只连接标题条件与标题条件：“title:… OR 词语”已按同时满足处理。")
+            pending_or = False
+        if kind == "title":
+            _add_title(query, value, negate, pending_or and last_title)
+        elif kind == "group":
+            tail = _add_group(query, _group(*value, query), negate, pending_or, tail)
         else:
-            query.clauses.extend([t] for t in terms)
+            tail = _add_terms(query, _terms(value, kind == "phrase", query), negate, pending_or, tail)
+        last_title = kind == "title"
         pending_or = negate = False
     if pending_or or negate:
         query.notes.append("末尾的运算符（OR / NOT / -）没有跟随词语，已忽略。")
-    if text.strip() and not (query.clauses or query.excluded or query.filters or query.excluded_filters):
+    if text.strip() and not _has_condition(query):
         raise QueryError(f"“{text.strip()[:40]}”中没有可检索的词语：请输入要找的字词、短语或筛选条件（如 agency:阳江）。")
     # The unquoted text as one run: passages holding it whole rank first.
     query.phrases = ["".join(query.phrases)] if len(query.clauses) > 1 and query.phrases else []
@@ -168,12 +199,101 @@ def parse_query(text: str) -> Query:
     return query
 
 
+def _has_condition(query: Query) -> bool:
+    return bool(query.clauses or query.excluded or query.filters or query.excluded_filters or query.groups
+                or query.excluded_groups or query.titles or query.excluded_titles)
+
+
+def _add_terms(query: Query, terms: list[Term], negate: bool, pending_or: bool, tail):
+    """Add a run's terms (``-`` excludes, after ``OR`` the first joins the last
+    clause); returns the new ``tail`` (see ``parse_query``)."""
+    if negate:
+        query.excluded.extend(terms)
+        return tail
+    if not terms:
+        return tail
+    if pending_or and query.clauses:
+        if tail is not None:         # 同句(A B) OR C: the group, or C anywhere in the passage
+            _or_into_group(query, tail, Group(PASSAGE, [terms[:1]]))
+        else:
+            query.clauses[-1].extend(terms[:1])
+        query.clauses.extend([t] for t in terms[1:])
+        return tail if len(terms) == 1 else None
+    query.clauses.extend([t] for t in terms)
+    return None
+
+
+def _add_group(query: Query, group: Group, negate: bool, pending_or: bool, tail):
+    """Add a group: its clauses are required like words (so they rank and are
+    marked like words) and ``query.groups`` says they must stand together."""
+    if negate:
+        query.excluded_groups.append(group)
+        return tail
+    if pending_or and query.clauses:
+        if tail is None:             # A OR 同句(B C): A anywhere, or the group
+            query.groups.append([Group(PASSAGE, [list(query.clauses[-1])])])
+            tail = (len(query.groups) - 1, len(query.clauses) - 1)
+        _or_into_group(query, tail, group)
+        return tail
+    query.groups.append([group])
+    query.clauses.extend(list(clause) for clause in group.clauses)
+    return len(query.groups) - 1, len(query.clauses) - len(group.clauses)
+
+
+def _or_into_group(query: Query, tail: tuple[int, int], group: Group) -> None:
+    """One more alternative for the groups entry ``tail`` names: its clauses
+    become one clause (any of the terms), the entry decides the rest."""
+    entry, start = tail
+    query.groups[entry].append(group)
+    merged = [t for clause in query.clauses[start:] for t in clause]
+    query.clauses[start:] = [merged + [t for clause in group.clauses for t in clause]]
+
+
+def _group(scope: str, body: str, query: Query) -> Group:
+    """The group of ``同句(body)``: words, quoted phrases and OR only."""
+    name = SCOPE_NAMES[scope]
+    if _GROUP_OPEN.search(body):
+        raise QueryError(f"{name}(…) 里不能再套 同句(…)/同段(…)：请把各组并列写出。")
+    clauses: list[list[Term]] = []
+    pending_or = False
+    for kind, value, _, _ in _lex(body, query):
+        if kind == "or":
+            pending_or = bool(clauses)
+            continue
+        if kind not in ("word", "phrase"):
+            raise QueryError(f"{name}(…) 里只能写词语、引号短语和 OR：排除词、筛选条件和其他组请写在括号外。")
+        terms = _terms(value, kind == "phrase", query)
+        if pending_or and terms:
+            clauses[-1].extend(terms[:1])
+            terms = terms[1:]
+        clauses.extend([t] for t in terms)
+        pending_or = False
+    if not clauses:
+        raise QueryError(f"{name}(…) 里没有可检索的词语：请写作 {name}(行政复议 纠错)。")
+    return Group(scope, clauses)
+
+
+def _add_title(query: Query, value: str, negate: bool, or_last: bool) -> None:
+    term = Term(value, normalize(value), True)
+    if not term.norm:
+        query.notes.append(f"标题条件“{value}”不含可检索的文字，已忽略。")
+    elif negate:
+        query.excluded_titles.append(term)
+    elif or_last and query.titles:
+        query.titles[-1].append(term)
+    else:
+        query.titles.append([term])
+
+
 def without_filter(text: str, name: str, value: str) -> str:
     """``text`` without the filter tokens that set ``name`` (a field, any of its
     aliases typed) to ``value``, as :func:`parse_query` reads them; spaces collapsed."""
     wanted = {(name, value)} | ({(name, ANY_VALUE)} if value == "" else set())
-    cuts = [(start, end) for kind, found, start, end in _lex(text, Query())
-            if kind == "filter" and found in wanted]
+    try:
+        cuts = [(start, end) for kind, found, start, end in _lex(text, Query())
+                if kind == "filter" and found in wanted]
+    except QueryError:           # an unclosed 同句( : the search says so; nothing to take out
+        cuts = []
     for start, end in reversed(cuts):
         text = text[:start] + " " + text[end:]
     return " ".join(text.split())
@@ -186,21 +306,31 @@ def without_quotes(text: str) -> str:
 
 
 def _lex(text: str, query: Query):
-    """(kind, value, start, end): word, phrase, or, not, filter, with the span of
-    ``text`` each comes from."""
+    """(kind, value, start, end): word, phrase, or, not, filter, title, group
+    (value: scope and body), with the span of ``text`` each comes from."""
     at = 0
     while at < len(text):
+        group = _group_at(text, at)
+        if group:
+            negate, scope, body, end = group
+            if negate:
+                yield "not", None, at, end
+            yield "group", (scope, body), at, end
+            at = end
+            continue
         char = text[at]
         negate = char in "-－" and at + 1 < len(text) and not text[at + 1].isspace()
         opener = text[at + 1] if negate else char
         if opener in _QUOTES:
             start = at + (2 if negate else 1)
-            end = text.find(_QUOTES[opener], start)
-            if end < 0:
-                end = len(text)
-                query.notes.append("引号没有配对：把引号后的全部文字当作一个短语。")
+            end = _closing(text, start, opener, query)
             if negate:
                 yield "not", None, at, end + 1
+            scope = _SCOPE_SUFFIX.get(text[end + 1:end + 3])
+            if scope:                 # "行政复议 纠错"~句: the words as a group
+                yield "group", (scope, text[start:end]), at, end + 3
+                at = end + 3
+                continue
             yield "phrase", text[start:end], at, end + 1
             at = end + 1
             continue
@@ -209,8 +339,44 @@ def _lex(text: str, query: Query):
             at += 1
             continue
         at = match.end()
+        if _TITLE_FIELD.fullmatch(match.group()) and at < len(text) and text[at] in _QUOTES:
+            end = _closing(text, at + 1, text[at], query)          # title:"营商 环境"
+            if match.group()[0] in "-－":
+                yield "not", None, match.start(), end + 1
+            yield "title", text[at + 1:end], match.start(), end + 1
+            at = end + 1
+            continue
         for kind, value in _word(match.group(), query):
             yield kind, value, match.start(), match.end()
+
+
+def _closing(text: str, start: int, opener: str, query: Query) -> int:
+    """Where the quote opened by ``opener`` before ``start`` closes (the end of
+    ``text`` when it does not, with a note)."""
+    end = text.find(_QUOTES[opener], start)
+    if end < 0:
+        query.notes.append("引号没有配对：把引号后的全部文字当作一个短语。")
+        return len(text)
+    return end
+
+
+def _group_at(text: str, at: int):
+    """(negated, scope, body, end) of a ``同句(…)`` / ``同段(…)`` starting at ``at``,
+    or None; an unclosed one is a :class:`QueryError`.  Quotes inside may hold
+    brackets: ``同句("(一)" 纠错)``."""
+    found = _GROUP_OPEN.match(text, at)
+    if not found:
+        return None
+    at = found.end()
+    while at < len(text) and text[at] not in _GROUP_CLOSE:
+        if text[at] in _QUOTES:
+            close = text.find(_QUOTES[text[at]], at + 1)
+            at = len(text) if close < 0 else close
+        at += 1
+    if at >= len(text):
+        name = found.group(2)
+        raise QueryError(f"“{name}(”缺少右括号：请写作 {name}(行政复议 纠错)。")
+    return bool(found.group(1)), SCOPES[found.group(2)], text[found.end():at], at + 1
 
 
 def _word(word: str, query: Query):
@@ -226,6 +392,12 @@ def _word(word: str, query: Query):
         word = word[1:]
     name, sep, value = word.replace("：", ":").partition(":")
     field_name = FIELD_ALIASES.get(name) or FIELD_ALIASES.get(name.lower(), name.lower())
+    if sep and field_name in TITLE_NAMES:
+        if value:
+            yield "title", value
+        else:
+            query.notes.append(f"“{word}”后面没有值，已忽略。")
+        return
     if sep and field_name in FIELDS:
         if value:
             yield "filter", (field_name, value)

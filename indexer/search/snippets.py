@@ -60,24 +60,27 @@ def snippet(text: str, terms: list[str], norm: str | None = None) -> dict:
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
-    """The window holding the most matches, widened to sentence or clause ends."""
+    """The window holding the most different matches, then the most matches,
+    widened to sentence or clause ends."""
     if not spans:
         return 0, _cut_after(text, SNIPPET_TARGET)
-    best, best_count = spans[0][0], 0
+    best, best_count = spans[0][0], (0, 0)
     for start, _ in spans:
-        count = sum(1 for s, e in spans if s >= start and e <= start + SNIPPET_TARGET)
+        inside = [text[s:e] for s, e in spans if s >= start and e <= start + SNIPPET_TARGET]
+        # Different words before more of one: 同句(执法 培训) shows the sentence holding both.
+        count = (len(set(inside)), len(inside))
         if count > best_count:
             best, best_count = start, count
     begin = _cut_before(text, max(0, best - SNIPPET_TARGET // 4))
     if best - begin > SNIPPET_TARGET // 2:
         begin = max(0, best - SNIPPET_TARGET // 4)
     return begin, _cut_after(text, begin + SNIPPET_TARGET, minimum=begin + SNIPPET_MIN,
-                             maximum=begin + SNIPPET_MAX, must_reach=spans_end(spans, best))
+                             maximum=begin + SNIPPET_MAX, must_reach=_cluster_end(spans, best))
 
 
-def spans_end(spans: list[tuple[int, int]], start: int) -> int:
-    """The end of the span starting at ``start`` (``start`` when none does)."""
-    return next((e for s, e in spans if s == start), start)
+def _cluster_end(spans: list[tuple[int, int]], start: int) -> int:
+    """The end of the last match of the window counted from ``start``: shown, not cut off."""
+    return max(e for s, e in spans if s >= start and e <= start + SNIPPET_TARGET or s == start)
 
 
 def _cut_before(text: str, at: int) -> int:
