@@ -18,6 +18,8 @@ from .query import Query, Term, count_pattern
 
 @dataclass
 class ClauseHits:
+    """The passages one clause (an OR of terms) matches, with its occurrences in each."""
+
     docs: np.ndarray      # sorted passage numbers (int64) matching any of the clause's terms
     tfs: np.ndarray       # occurrences per passage (float32), aligned with docs
     numbers: np.ndarray | None = None   # a count clause's passages giving a number with its unit
@@ -25,6 +27,8 @@ class ClauseHits:
 
 @dataclass
 class Matches:
+    """The passages a query matches, per clause too, and whether the match is partial."""
+
     docs: np.ndarray              # sorted passage numbers that match
     clauses: list[ClauseHits]     # per clause of the query, over the whole index
     partial: bool                 # no passage matched every clause; these match some

@@ -68,6 +68,8 @@ class QueryError(SearchError):
 
 @dataclass
 class Term:
+    """One word or quoted phrase of a query, as typed and as matched."""
+
     text: str           # as typed
     norm: str           # normalized: what is matched
     quoted: bool = False
@@ -108,11 +110,14 @@ def quantity_units(word: str) -> str:
 
 
 def count_pattern(units: str) -> "re.Pattern":
+    """A number followed by one of ``units`` (what a count word also matches)."""
     return re.compile(f"{NUMBER}(?:{units})")
 
 
 @dataclass
 class Query:
+    """A parsed query: clauses (AND of ORs), exclusions, filters, groups, title terms and notes."""
+
     clauses: list[list[Term]] = field(default_factory=list)   # AND of ORs
     excluded: list[Term] = field(default_factory=list)
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -127,6 +132,7 @@ class Query:
 
     @property
     def empty(self) -> bool:
+        """True when the query has no clause of words (filters, exclusions or title terms alone)."""
         return not self.clauses
 
     def terms(self) -> list[str]:
@@ -157,6 +163,7 @@ def check_query(text: str) -> str:
 
 
 def parse_query(text: str) -> Query:
+    """``text`` as a :class:`Query`, odd input read as best it can (``QueryError`` when too long)."""
     check_query(text)
     query = Query()
     pending_or = negate = last_title = False
