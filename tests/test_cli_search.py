@@ -81,3 +81,21 @@ def test_building_an_empty_folder_is_an_error_that_leaves_the_index(index_dir, t
     assert result.exit_code != 0
     assert "no report files" in result.output and "Traceback" not in result.output
     assert sorted(p.name for p in index_dir.iterdir()) == before
+
+
+def test_search_and_research_commands_share_one_set_of_filter_options():
+    # One definition (indexer.cli_options): the same flags, names and help on
+    # search and every research command, and --level lists the reader's levels.
+    from indexer.report.issuer import LEVELS
+
+    def filters(name):
+        return {p.opts[0]: (p.name, p.help) for p in main.commands[name].params if p.name in FILTER_NAMES}
+
+    FILTER_NAMES = {"agency", "agency_kind", "agency_level", "province", "city", "year", "section", "copied"}
+    search = filters("search")
+    assert set(search) == {"--agency", "--agency-kind", "--level", "--province", "--city", "--year", "--section",
+                           "--copied"}
+    for name in ("kwic", "trend", "cards", "compare"):
+        assert filters(name) == search, name
+    shown = CliRunner().invoke(main, ["kwic", "--help"], terminal_width=200).output
+    assert ", ".join(LEVELS) in shown and "{levels}" not in shown
