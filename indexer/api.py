@@ -25,47 +25,40 @@ from .read import Limits, ReadError
 from .render import hit as render_hit
 from .render import mark_html, mark_text, passage_url, snippet_html, snippet_text
 from .render import result as render_result
-from .research.cite import gbt7714
-from .research.export import COLUMNS as EXPORT_COLUMNS
-from .research.export import FORMATS as EXPORT_FORMATS
-from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
-from .research.export import chunks as export_chunks
-from .research.export import export_rows
-from .search import (
-    DEFAULT_DEADLINE,
-    FACETS,
-    FIELD_ALIASES,
-    FIELDS,
-    GROUPS,
-    MAX_PAGE,
-    MAX_PER_PAGE,
-    MAX_QUERY,
-    REPORT_FACETS,
-    REPORT_FILTERS,
-    REPORT_SORTS,
-    SORTS,
-    TIMELINESS,
-    Index,
-    SearchError,
-    check_passage_id,
-    check_query,
-    check_report_id,
-    check_sort,
-    find_spans,
-    open_index,
-    parse_deadline,
-    search_passages,
-    timeliness_value,
-    without_filter,
-    without_quotes,
-    yes_no,
-)
-from .store import current_generation, read_meta
-from .store.merge_policy import TieredMergePolicy
 
+# Everything else is imported on first use (``__getattr__`` below): a command
+# line that prints its help, or searches a quoted phrase, loads neither the
+# research tools nor jieba, Whoosh or openpyxl.
+_SEARCH = ("DEFAULT_DEADLINE", "FACETS", "FIELD_ALIASES", "FIELDS", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
+           "REPORT_FACETS", "REPORT_FILTERS", "REPORT_SORTS", "SORTS", "TIMELINESS", "Index", "SearchError",
+           "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "open_index",
+           "parse_deadline", "search_passages", "timeliness_value", "without_filter", "without_quotes", "yes_no")
 # Research tools (issue 15): concordance, trends, words, report cards.
-from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
-                       report_cards, side_by_side, similar_passages, trend, warm_words)
+_RESEARCH = ("card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
+             "side_by_side", "similar_passages", "trend", "warm_words")
+_EXPORT = {"EXPORT_COLUMNS": "COLUMNS", "EXPORT_FORMATS": "FORMATS", "EXPORT_MEDIA_TYPES": "MEDIA_TYPES",
+           "export_chunks": "chunks", "export_rows": "export_rows", "gbt7714": "gbt7714"}
+
+
+def __getattr__(name: str):
+    """The names of the search, the store and the research tools, imported
+    when first asked for (``from indexer.api import open_index`` included)."""
+    attribute = _EXPORT.get(name, name)
+    if name in _SEARCH:
+        from . import search as module
+    elif name in _RESEARCH:
+        from . import research as module
+    elif name in _EXPORT:
+        from .research import export as module
+    elif name in ("current_generation", "read_meta"):
+        from . import store as module
+    elif name == "TieredMergePolicy":
+        from .store import merge_policy as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(module, attribute)
+    return value
+
 
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
@@ -107,4 +100,6 @@ def inspect_file(path: str | Path, limits: Limits | None = None):
 def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     """The serving generation's metadata, without loading it; raises
     :class:`IndexMissing` (or :class:`IndexVersionError`) when there is none to serve."""
+    from .store import current_generation, read_meta
+
     return read_meta(current_generation(Path(index_dir)))

@@ -69,6 +69,9 @@ def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
     app = create_app({"INDEX_DIR": index_dir})
+    from .health import start_warming
+
+    start_warming(app)            # load and warm the index while the server starts; /healthz says when
     server = waitress.create_server(app, host=host, port=port, threads=threads)
     click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
     for address in _addresses(server):
