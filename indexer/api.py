@@ -64,7 +64,7 @@ __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
     "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
-    "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
+    "IndexVersionError", "Limits", "NotFound", "ReadError", "open_index_lazily", "SearchError", "TieredMergePolicy", "build_index",
     "check_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
@@ -74,6 +74,15 @@ __all__ = [
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",
 ]
+
+
+def open_index_lazily(index_dir: str | Path = DEFAULT_INDEX):
+    """``open_index(index_dir, preload=False)``: an index that reads only what
+    each query touches, for a process that answers a query or two and exits
+    (the command line); a server preloads (``open_index``)."""
+    from .search import open_index
+
+    return open_index(index_dir, preload=False)
 
 
 def build_index(paths=None, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:

@@ -154,7 +154,7 @@ def search(query, index_dir, agency, agency_kind, agency_level, province, city, 
            report, copied, limit, page, sort, group, fmt, every, output, as_json) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes."""
-    from .api import DEFAULT_INDEX, FazhiError, open_index
+    from .api import DEFAULT_INDEX, FazhiError, open_index_lazily as open_index
 
     fmt = "json" if as_json else fmt
     if every and fmt in ("text", "json"):

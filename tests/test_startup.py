@@ -92,3 +92,37 @@ def test_healthz_says_not_ok_without_an_index(tmp_path):
     while (answer := client.get("/healthz")).get_json()["ok"] and time.monotonic() < deadline:
         time.sleep(0.1)
     assert answer.status_code == 503 and answer.get_json()["ok"] is False and answer.get_json()["ready"] is False
+
+
+@pytest.mark.parametrize("q", ['"双随机"', "双随机 抽查", '"全面推进依法行政"', "依法行政 -阳江", "法治政府建设年度报告",
+                               '"谁执法谁普法"'])
+def test_an_index_opened_lazily_answers_as_a_preloaded_one(web_index, q):
+    """The command line's index (``open_index_lazily``: normalized texts made
+    per passage when asked) answers exactly as the server's (all loaded)."""
+    from indexer.api import open_index, open_index_lazily
+
+    def answer(index) -> dict:
+        try:
+            result = index.search(q, per_page=50)
+            return {k: v for k, v in result.items() if k != "took_ms"}
+        finally:
+            index.close()
+    lazy, loaded = answer(open_index_lazily(web_index)), answer(open_index(web_index))
+    assert lazy == loaded and loaded["total"] > 0
+
+
+def test_normalized_rows_read_everything_once_many_are_asked_for(web_index, monkeypatch):
+    from indexer.api import open_index, open_index_lazily
+    from indexer.store.generation import NormalizedRows
+
+    monkeypatch.setattr(NormalizedRows, "AT_LEAST", 10)
+
+    lazy, loaded = open_index_lazily(web_index), open_index(web_index)
+    try:
+        rows, full = lazy.generation.norm, loaded.generation.norm
+        assert len(rows) == len(full) > 100
+        assert [rows[seq] for seq in range(len(full))] == list(full)
+        assert rows._all is not None              # noqa: SLF001  (read at once past a tenth)
+    finally:
+        lazy.close()
+        loaded.close()
