@@ -1,0 +1,45 @@
+"""Whoosh's posting pool spills sorted runs to disk when a writer's memory
+limit is reached; ``indexer.store.documents`` writes them as marshal records
+(issue 27).  An index whose writer spilled many runs must hold exactly the words
+and postings of one that spilled none."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import PostingPool
+
+from conftest import SAMPLES
+from indexer.report.corpus import read_reports
+from indexer.store import documents
+from indexer.store.schema import passage_schema
+
+
+def _write(folder: Path, rows, limit_bytes: int) -> None:
+    folder.mkdir()
+    writer = whoosh_index.create_in(folder, passage_schema()).writer(limitmb=512)
+    writer.pool.limit = limit_bytes          # Whoosh's own estimate of the postings' memory
+    for doc, (_report, passage) in zip(documents.document_fields(rows), rows):
+        writer.add_document(content=passage.text, **doc)
+    writer.commit()
+
+
+def _everything(folder: Path) -> list:
+    with whoosh_index.open_dir(folder).reader() as reader:
+        return [(field, text, reader.doc_frequency(field, text), reader.frequency(field, text),
+                 list(reader.postings(field, text).items_as("weight")))
+                for field, text in reader.all_terms()]
+
+
+def test_an_index_that_spilled_runs_holds_the_same_postings(tmp_path, monkeypatch):
+    rows = [(r, p) for r in read_reports([SAMPLES]).reports for p in r.passages]
+    saved = []
+    original = PostingPool.save
+    monkeypatch.setattr(PostingPool, "save", lambda self: (saved.append(len(self.current)), original(self))[1])
+    _write(tmp_path / "spilled", rows, limit_bytes=100_000)
+    spilled_runs = len(saved)
+    saved.clear()
+    _write(tmp_path / "whole", rows, limit_bytes=512 << 20)
+    assert PostingPool._fazhi_chunked                  # noqa: SLF001  (the chunked runs are in use)
+    assert spilled_runs >= 10 and saved == []
+    assert _everything(tmp_path / "spilled") == _everything(tmp_path / "whole")
