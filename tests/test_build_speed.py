@@ -1,7 +1,8 @@
-"""Whoosh's posting pool spills sorted runs to disk when a writer's memory
-limit is reached; ``indexer.store.documents`` writes them as marshal records
-(issue 27).  An index whose writer spilled many runs must hold exactly the words
-and postings of one that spilled none."""
+"""The build's speed (issue 27): Whoosh's posting pool spills sorted runs to
+disk when a writer's memory limit is reached, and ``indexer.store.documents``
+writes them as marshal records: an index whose writer spilled many runs must
+hold exactly the words and postings of one that spilled none.  The summary
+gives each phase's seconds and share."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,3 +44,16 @@ def test_an_index_that_spilled_runs_holds_the_same_postings(tmp_path, monkeypatc
     assert PostingPool._fazhi_chunked                  # noqa: SLF001  (the chunked runs are in use)
     assert spilled_runs >= 10 and saved == []
     assert _everything(tmp_path / "spilled") == _everything(tmp_path / "whole")
+
+
+def test_the_summary_gives_each_phases_share(tmp_path):
+    from indexer.build import build_index
+
+    first = build_index([SAMPLES], tmp_path / "ix", procs=1, words=False)
+    again = build_index([SAMPLES], tmp_path / "ix", procs=1, words=False)
+    for summary in (first, again):
+        phases = summary["phases"]
+        assert set(phases) == {"read", "plan", "postings", "texts", "whoosh", "near_duplicates", "merge", "other"}
+        assert all(p["seconds"] >= 0 and 0 <= p["share"] <= 1 for p in phases.values())
+        assert abs(sum(p["seconds"] for p in phases.values()) - summary["seconds"]) < 0.05
+    assert first["phases"]["postings"]["seconds"] > 0 and again["phases"]["postings"]["seconds"] == 0
