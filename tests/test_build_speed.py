@@ -57,3 +57,26 @@ def test_the_summary_gives_each_phases_share(tmp_path):
         assert all(p["seconds"] >= 0 and 0 <= p["share"] <= 1 for p in phases.values())
         assert abs(sum(p["seconds"] for p in phases.values()) - summary["seconds"]) < 0.05
     assert first["phases"]["postings"]["seconds"] > 0 and again["phases"]["postings"]["seconds"] == 0
+
+
+def test_the_fold_tables_are_kept_between_processes_and_rebuilt_when_damaged(tmp_path, monkeypatch):
+    """Every build, update and ``inspect`` folds text; the tables (a scan of all
+    Unicode) are read back from the temp folder, equal to freshly built ones."""
+    import tempfile
+
+    from indexer.analysis import fold
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    fold._tables.cache_clear()
+    try:
+        built = fold._tables()                  # none kept yet: built and written
+        kept = fold._tables_file()
+        assert kept.parent == tmp_path and kept.exists()
+        fold._tables.cache_clear()
+        assert fold._tables() == built == fold._build_tables()
+        kept.write_text("{damaged", encoding="utf-8")
+        fold._tables.cache_clear()
+        assert fold._tables() == built
+        assert fold.fold("（一）全面推行“双随机、一公开”監管 ＡＢＣ１２３") == "一全面推行双随机一公开監管ABC123"
+    finally:
+        fold._tables.cache_clear()

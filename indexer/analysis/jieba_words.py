@@ -102,6 +102,8 @@ def _light_tokenizer():
     try:
         if not path.exists():
             _write_copy(path)
+        if path.stat().st_uid != os.getuid():      # never another user's file
+            return segmenter()
         frequencies = FrequencyFile(path)
     except (OSError, sqlite3.Error):
         return segmenter()
