@@ -126,3 +126,12 @@ def test_normalized_rows_read_everything_once_many_are_asked_for(web_index, monk
     finally:
         lazy.close()
         loaded.close()
+
+
+def test_a_few_reports_are_cut_without_loading_the_whole_dictionary():
+    """An update's few reports are cut with the SQLite copy; past ``LIGHT_CHARS``
+    characters the whole dictionary is loaded (it costs more than a few reports' cutting)."""
+    found = _run("import json; from indexer.analysis import jieba_words as jw; "
+                 "a = jw.segmenter_for(100); b = jw.segmenter_for(jw.LIGHT_CHARS); "
+                 "print(json.dumps([type(a.FREQ).__name__, type(b.FREQ).__name__, jw.segmenter_for(1) is b]))")
+    assert found == ["FrequencyFile", "dict", True]

@@ -32,6 +32,8 @@ _FORMAT = 1                  # of the SQLite copy: bump when its layout changes
 _lock = threading.RLock()
 _full = None                 # jieba.Tokenizer with the whole dictionary in memory
 _light = None                # jieba.Tokenizer reading a FrequencyFile
+_light_chars = 0             # characters cut by it through segmenter_for()
+LIGHT_CHARS = 50_000         # about 250 passages: a few reports
 
 
 def _import_jieba():
@@ -84,6 +86,18 @@ def query_segmenter():
             if _light is None and _full is None:
                 _light = _light_tokenizer()
     return _full if _full is not None else _light
+
+
+def segmenter_for(chars: int):
+    """The tokenizer to cut ``chars`` more characters with: ``query_segmenter()``
+    while this process has cut fewer than ``LIGHT_CHARS`` (an update's few
+    reports: loading the whole dictionary would cost more than their cutting),
+    ``segmenter()`` after that and once it is loaded.  The words are the same."""
+    global _light_chars
+    if _full is None and _light_chars + chars <= LIGHT_CHARS:
+        _light_chars += chars
+        return query_segmenter()
+    return segmenter()
 
 
 def cut(norm_text: str) -> list[str]:
@@ -153,12 +167,17 @@ class FrequencyFile:
     adds (``add_word``) stays in memory.  The methods are those jieba's cutting uses."""
 
     def __init__(self, path: Path):
-        import sqlite3
-
-        self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._path = path
         self._seen: dict[str, int | None] = {}
         self._lock = threading.Lock()
+        self._connect()
         self.total = self._db.execute("SELECT n FROM total").fetchone()[0]
+
+    def _connect(self) -> None:
+        import sqlite3
+
+        self._db = sqlite3.connect(f"file:{self._path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        self._pid = os.getpid()
 
     def _find(self, word: str) -> int | None:
         try:
@@ -166,6 +185,8 @@ class FrequencyFile:
         except KeyError:
             pass
         with self._lock:
+            if self._pid != os.getpid():         # a forked process: SQLite connections do not cross a fork
+                self._connect()
             row = self._db.execute("SELECT n FROM freq WHERE word = ?", (word,)).fetchone()
         found = self._seen[word] = None if row is None else row[0]
         return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from whoosh.analysis import Token, Tokenizer
 
-from .jieba_words import USER_DICT, cut, is_word, segmenter  # noqa: F401  (here too: the tokenizer's module)
+from .jieba_words import USER_DICT, cut, is_word, segmenter, segmenter_for  # noqa: F401  (here too: the tokenizer's module)
 from .normalize import normalize, normalize_with_offsets
 
 
@@ -25,7 +25,7 @@ class JiebaTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         at = 0
-        for word in segmenter().cut(norm, HMM=False):
+        for word in segmenter_for(len(norm)).cut(norm, HMM=False):
             begin, at = at, at + len(word)
             if not is_word(word):
                 continue
