@@ -4,7 +4,7 @@ an index built from ``DIR`` (the same build options as it: words on, near
 duplicates as it was built), each phase's share from the build's summary.
 
 Each round copies the index afresh, rewrites one report (a paragraph added) and
-updates, then takes one report away and updates; the folder is put back after.
+updates, then takes another report away and updates; the folder is put back after.
 ``--baseline TREE``: the same rounds with another checkout, alternating, on its
 own copy of the same index.
 """
@@ -41,19 +41,18 @@ def one_round(tree: Path, reports: Path, index: Path, work: Path, options: list[
     files = sorted(reports.glob("*.txt"))
     changed, removed = files[len(files) // 2], files[len(files) // 3]
     original = changed.read_bytes()
+    aside = work / removed.name
     try:
         changed.unlink()                               # a new file: hard links elsewhere keep the old one
         changed.write_bytes(original + ADDED.encode("utf-8"))
         change = build(tree, reports, copy, options)
+        shutil.move(removed, aside)                    # the changed one stays as indexed: only a removal
+        remove = build(tree, reports, copy, options)
     finally:
         changed.unlink()
         changed.write_bytes(original)
-    aside = work / removed.name
-    shutil.move(removed, aside)
-    try:
-        remove = build(tree, reports, copy, options)
-    finally:
-        shutil.move(aside, removed)
+        if aside.exists():
+            shutil.move(aside, removed)
     return {"change_one": change, "remove_one": remove}
 
 
