@@ -10,7 +10,9 @@ Two ways to the same words:
   process that cuts one query and exits (the command line).  A query of ten
   characters asks for a few dozen entries.  Once ``segmenter()`` has loaded
   (a server warms it), queries use it.  Both give the same words: the copy holds
-  exactly the words and frequencies ``segmenter()`` ends up with.
+  exactly the words and frequencies ``segmenter()`` ends up with;
+- ``segmenter_for(chars)``: the second while a process has cut little (an
+  update's few reports, for the Whoosh words), the first after.
 
 jieba 0.42 imports ``pkg_resources`` (0.3–0.7 s: it scans every installed
 distribution) only to open its own data files, and opens them with ``open()``
@@ -37,13 +39,12 @@ LIGHT_CHARS = 50_000         # about 250 passages: a few reports
 
 
 def _import_jieba():
-    """``import jieba`` without ``pkg_resources`` (see the module's doc)."""
-    if "jieba" in sys.modules:
-        return sys.modules["jieba"]
+    """``import jieba`` without ``pkg_resources`` (see the module's doc), its
+    progress messages off (another library may have imported it first)."""
     import logging
 
     with _lock:
-        absent = "pkg_resources" not in sys.modules
+        absent = "pkg_resources" not in sys.modules and "jieba" not in sys.modules
         if absent:
             sys.modules["pkg_resources"] = None      # makes ``import pkg_resources`` raise ImportError
         try:
