@@ -30,71 +30,62 @@ from .model import (
     resolve_category,
 )
 from .read import Limits, ReadError
-from .report.issuer import LEVELS as AGENCY_LEVELS
 from .render import hit as render_hit
-from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url, report_url, snippet_html,
-                     snippet_text, with_urls)
+from .render import (DEFAULT_BASE_URL, PASSAGE_ROUTE, REPORT_ROUTE, check_base_url, mark_html, mark_text, passage_url,
+                     report_url, snippet_html, snippet_text, with_urls)
 from .render import result as render_result
-from .research import export as _export
-from .research.cite import RIS_MEDIA_TYPE, cited_title, gbt7714, ris, shown_url
-from .research.cite import ris_of_reports as _ris_of_reports
-from .research.export import COLUMNS as EXPORT_COLUMNS
-from .research.export import FORMATS as EXPORT_FORMATS
-from .research.export import LABELS as EXPORT_LABELS
-from .research.export import MEDIA_TYPES as EXPORT_MEDIA_TYPES
-from .research.export import SIDECAR_MEDIA_TYPE as EXPORT_SIDECAR_MEDIA_TYPE
-from .research.export import chunks as export_chunks
-from .research.export import file_name as export_file_name
-from .research.export import provenance as export_provenance
-from .research.export import sidecar as export_sidecar
-from .research.export import write as export_table
-from .search import (
-    DEFAULT_DEADLINE,
-    FACETS,
-    FIELD_ALIASES,
-    FIELDS,
-    GROUPS,
-    MAX_PAGE,
-    MAX_PER_PAGE,
-    MAX_QUERY,
-    REPORT_FACETS,
-    REPORT_FILTERS,
-    REPORT_SORTS,
-    SORTS,
-    TIMELINESS,
-    Index,
-    SearchError,
-    check_passage_id,
-    check_query,
-    check_report_id,
-    check_sort,
-    find_spans,
-    open_index,
-    parse_deadline,
-    timeliness_value,
-    without_filter,
-    without_quotes,
-    yes_no,
-)
-from .store import current_generation, read_meta
-from .store.merge_policy import TieredMergePolicy
 
+# Everything else is imported on first use (``__getattr__`` below): a command
+# line that prints its help, or searches a quoted phrase, loads neither the
+# research tools nor jieba, Whoosh or openpyxl.  name -> (module, its name there)
+_SEARCH = ("DEFAULT_DEADLINE", "FACETS", "FIELD_ALIASES", "FIELDS", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
+           "REPORT_FACETS", "REPORT_FILTERS", "REPORT_SORTS", "SORTS", "TIMELINESS", "Index", "SearchError",
+           "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "open_index",
+           "parse_deadline", "timeliness_value", "without_filter", "without_quotes", "yes_no")
 # Research tools (issue 15): concordance, trends, words, report cards.
-from .research import (card_of, complete, concordance, corpus_view, did_you_mean, key_terms,  # noqa: E402
-                       report_cards, side_by_side, similar_passages, trend, warm_words)
+_RESEARCH = ("card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
+             "side_by_side", "similar_passages", "trend", "warm_words")
+_EXPORT = {"EXPORT_COLUMNS": "COLUMNS", "EXPORT_FORMATS": "FORMATS", "EXPORT_LABELS": "LABELS",
+           "EXPORT_MEDIA_TYPES": "MEDIA_TYPES", "EXPORT_SIDECAR_MEDIA_TYPE": "SIDECAR_MEDIA_TYPE",
+           "export_chunks": "chunks", "export_file_name": "file_name", "export_provenance": "provenance",
+           "export_sidecar": "sidecar", "export_table": "write"}
+_LAZY = {
+    **{name: ("search", name) for name in _SEARCH},
+    **{name: ("research", name) for name in _RESEARCH},
+    **{name: ("research.export", attribute) for name, attribute in _EXPORT.items()},
+    **{name: ("research.cite", name) for name in ("RIS_MEDIA_TYPE", "cited_title", "gbt7714", "ris", "shown_url")},
+    "AGENCY_LEVELS": ("report.issuer", "LEVELS"),
+    "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
+    "TieredMergePolicy": ("store.merge_policy", "TieredMergePolicy"),
+}
+
+
+def __getattr__(name: str):
+    """The names of the search, the store, the exports and the research tools,
+    imported when first asked for (``from indexer.api import open_index`` included)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = globals()[name] = getattr(importlib.import_module(f".{module}", __package__), attribute)
+    return value
+
 
 __all__ = [
-    "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
+    "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows",
+    "gbt7714",
     # citations, exports and the URL builder (issue 22 items 3-4)
-    "DEFAULT_BASE_URL", "PASSAGE_ROUTE", "REPORT_ROUTE", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url", "cited_title",
-    "export_file_name", "export_provenance", "export_sidecar", "export_table", "report_url", "ris", "shown_url", "RIS_MEDIA_TYPE", "ris_of_search",
-    "with_urls",
-    "AGENCY_LEVELS", "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
-    "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
+    "DEFAULT_BASE_URL", "PASSAGE_ROUTE", "REPORT_ROUTE", "EXPORT_LABELS", "EXPORT_SIDECAR_MEDIA_TYPE", "check_base_url",
+    "cited_title", "export_file_name", "export_provenance", "export_sidecar", "export_table", "report_url", "ris",
+    "shown_url", "RIS_MEDIA_TYPE", "ris_of_search", "with_urls",
+    "AGENCY_LEVELS", "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE",
+    "MAX_QUERY", "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
-    "check_index", "report_files",
+    "check_index", "report_files", "open_index_lazily", "current_generation", "read_meta",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
-    "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
+    "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit",
+    "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
     "snippet_html", "snippet_text", "without_filter", "without_quotes",
     # research tools
@@ -103,15 +94,28 @@ __all__ = [
 ]
 
 
+def open_index_lazily(index_dir: str | Path = DEFAULT_INDEX):
+    """``open_index(index_dir, preload=False)``: an index that reads only what
+    each query touches, for a process that answers a query or two and exits
+    (the command line); a server preloads (``open_index``)."""
+    from .search import open_index
+
+    return open_index(index_dir, preload=False)
+
+
 def export_rows(hits, base_url: str = "", accessed: str | None = None):
     """A search's hits as export rows (:data:`EXPORT_COLUMNS`), each passage's
     URL from the URL builder under ``base_url``."""
-    return _export.export_rows(hits, lambda passage_id: passage_url(passage_id, base_url), accessed)
+    from .research import export
+
+    return export.export_rows(hits, lambda passage_id: passage_url(passage_id, base_url), accessed)
 
 
 def ris_of_search(hits, base_url: str = "", accessed: str | None = None):
     """RIS records (text pieces) of the reports a search's hits come from, in order."""
-    return _ris_of_reports(hits, lambda report_id: report_url(report_id, base_url), accessed)
+    from .research.cite import ris_of_reports
+
+    return ris_of_reports(hits, lambda report_id: report_url(report_id, base_url), accessed)
 
 
 def build_index(paths=None, index_dir: str | Path = DEFAULT_INDEX, **options) -> dict:
@@ -146,4 +150,8 @@ def inspect_file(path: str | Path, limits: Limits | None = None):
 def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     """The serving generation's metadata, without loading it; raises
     :class:`IndexMissing` (or :class:`IndexVersionError`) when there is none to serve."""
+    from .store import current_generation, read_meta
+
+    from .store import current_generation, read_meta
+
     return read_meta(current_generation(Path(index_dir)))

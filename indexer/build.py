@@ -75,13 +75,27 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     result.skipped[:0] = passed_over
     swap_in(root, generation)
     update.merged = _merge(root, generation, optimize, policy or TieredMergePolicy())
+    seconds = time.perf_counter() - started
     return {
         "index": str(root), "generation": update.merged.pop("generation", generation).name,
         "reports": len(result.reports), "passages": counts["passages"], "characters": counts["characters"],
         "files_reused": _reused(result.sources, previous.meta["source_reports"] if previous else {}),
         "words": words, "timings": counts["timings"], "update": update.summary(), **_problems(result),
-        "seconds": round(time.perf_counter() - started, 2),
+        "phases": _phases(counts["timings"], update, seconds), "seconds": round(seconds, 2),
     }
+
+
+def _phases(timings: dict, update: Update, seconds: float) -> dict:
+    """Each phase's seconds and share of the build's wall time: reading the
+    files, planning (what is reused, added, deleted), the segment's postings and
+    texts, waiting for the Whoosh words beyond them, near-identical passages,
+    merging, and the rest (opening the previous generation, swapping)."""
+    spent = {"read": update.seconds.get("read", 0.0), "plan": update.seconds.get("deleted", 0.0),
+             **{name: timings.get(name, 0.0) for name in ("postings", "texts", "whoosh", "near_duplicates")},
+             "merge": (update.merged or {}).get("seconds", 0.0)}
+    spent["other"] = max(0.0, seconds - sum(spent.values()))
+    return {name: {"seconds": round(value, 3), "share": round(value / seconds, 3) if seconds else 0.0}
+            for name, value in spent.items()}
 
 
 def _update(root: Path, files: list[Path], previous: Generation | None, procs: int, progress: bool,

@@ -179,7 +179,7 @@ def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_js
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes;
     '同句(行政复议 纠错)': in one sentence, 同段(…): in one passage; title:… in the report title."""
-    from .api import DEFAULT_INDEX, FazhiError, open_index
+    from .api import DEFAULT_INDEX, FazhiError, open_index_lazily as open_index
 
     fmt = "json" if as_json else fmt
     if every and fmt in ("text", "json"):

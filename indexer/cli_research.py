@@ -23,7 +23,7 @@ def _filters(options: dict) -> dict:
 
 def _research(call):
     """Open the index and run ``call(index)``; library errors become one-line errors."""
-    from .api import DEFAULT_INDEX, FazhiError, open_index
+    from .api import DEFAULT_INDEX, FazhiError, open_index_lazily as open_index
 
     def run(index_dir):
         try:

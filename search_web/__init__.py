@@ -62,6 +62,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["id"] = views.IdConverter
     app.register_blueprint(views.bp)
     _register_research(app)
+    from . import health       # /healthz (issue 27)
+
+    health.register(app)
     errors.register(app)
     filters.register(app)
     app.after_request(_security_headers)

@@ -83,6 +83,9 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, base_url: s
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
     app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url})
+    from .health import start_warming
+
+    start_warming(app)            # load and warm the index while the server starts; /healthz says when
     try:
         server = waitress.create_server(app, host=host, port=port, threads=threads)
     except OSError as exc:      # the port is taken, or the address is not this machine's

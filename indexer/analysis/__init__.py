@@ -11,8 +11,9 @@ Every text normalization of the project is defined here, once, as a named stage
   report id, which must never change;
 - ``fold.fold``: ``squash`` with punctuation removed too, which tells two editions of
   the same report apart from two reports;
-- ``tokenize``: jieba with the domain dictionary, as a Whoosh tokenizer whose
-  positions are word ordinals;
+- ``jieba_words``: jieba with the domain dictionary, loaded when a text is cut
+  (a query needs a few entries of it, not all: ``query_segmenter``);
+- ``tokenize``: jieba's words as a Whoosh tokenizer whose positions are word ordinals;
 - the character unigram/bigram postings in ``indexer.store.postings`` guarantee exact
   phrases whatever the segmentation.
 
@@ -21,18 +22,22 @@ pickled schema reloads its class, ``tokenize.JiebaTokenizer``, by reference.
 """
 from .normalize import normalize, normalize_with_offsets, to_simplified
 
-__all__ = ["ANALYZER", "JiebaTokenizer", "cut", "normalize", "normalize_with_offsets", "segmenter",
-           "to_simplified"]
+__all__ = ["ANALYZER", "JiebaTokenizer", "cut", "is_word", "normalize", "normalize_with_offsets", "query_segmenter",
+           "segmenter", "to_simplified"]
 
 
 def __getattr__(name: str):
     """The tokenizer side (jieba, Whoosh) is imported on first use, so a process
     that only normalizes text does not load them."""
     global ANALYZER
-    if name in ("JiebaTokenizer", "cut", "segmenter"):
+    if name in ("cut", "segmenter", "query_segmenter", "is_word"):
+        from . import jieba_words
+
+        return getattr(jieba_words, name)
+    if name == "JiebaTokenizer":
         from . import tokenize
 
-        return getattr(tokenize, name)
+        return tokenize.JiebaTokenizer
     if name == "ANALYZER":
         from .tokenize import JiebaTokenizer
 

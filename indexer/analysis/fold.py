@@ -26,11 +26,16 @@ other.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 _BMP_END = 0x10000
 # Conjoining Hangul vowels and trailing consonants compose algorithmically with
@@ -70,8 +75,45 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    """Built once per process from this Python's own unicodedata (~0.3 s), so
-    both paths follow the same Unicode version."""
+    """Built from this Python's own unicodedata, so both paths follow the same
+    Unicode version: a scan of every code point (0.3 s idle, seconds on a busy
+    machine), paid by every build, update and ``inspect`` process.  So the
+    tables are kept in the temp folder, keyed by the Unicode version and this
+    module's source, and read back by the next process (a few ms)."""
+    path = _tables_file()
+    try:
+        if path.stat().st_uid == os.getuid():      # never another user's file
+            return _tables_from(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, re.error):
+        pass
+    tables = _build_tables()
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(_tables_data(tables), out, ensure_ascii=True)
+        os.replace(temp, path)
+    except OSError:
+        pass
+    return tables
+
+
+def _tables_file() -> Path:
+    key = f"{unicodedata.unidata_version}|{sys.maxunicode}|".encode() + Path(__file__).read_bytes()
+    return Path(tempfile.gettempdir()) / f"fazhi-fold-{hashlib.sha1(key).hexdigest()[:16]}.json"
+
+
+def _tables_data(tables: _Tables) -> dict:
+    return {"dropped_after_nfkc": tables.dropped_after_nfkc.pattern, "unsafe": tables.unsafe.pattern,
+            "dropped": tables.dropped.pattern, "changed": tables.changed.pattern, "replacement": tables.replacement}
+
+
+def _tables_from(data: dict) -> _Tables:
+    return _Tables(dropped_after_nfkc=re.compile(data["dropped_after_nfkc"]), unsafe=re.compile(data["unsafe"]),
+                   dropped=re.compile(data["dropped"]), changed=re.compile(data["changed"]),
+                   replacement=dict(data["replacement"]))
+
+
+def _build_tables() -> _Tables:
     punctuation, backward = [], set(map(chr, _HANGUL_BACKWARD))
     for code in range(sys.maxunicode + 1):
         char = chr(code)

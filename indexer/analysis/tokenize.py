@@ -1,4 +1,4 @@
-"""jieba segmentation, loaded once with the domain dictionary.
+"""The Whoosh tokenizer of jieba's words (jieba itself: ``jieba_words``).
 
 ``JiebaTokenizer`` is a Whoosh tokenizer whose token positions are word
 ordinals, not character offsets: jieba's own ``ChineseAnalyzer`` puts character
@@ -8,42 +8,10 @@ give the same tokens; ``startchar``/``endchar`` still point into the original.
 """
 from __future__ import annotations
 
-import logging
-import threading
-from pathlib import Path
-
-import jieba
 from whoosh.analysis import Token, Tokenizer
 
+from .jieba_words import USER_DICT, cut, is_word, segmenter, segmenter_for  # noqa: F401  (here too: the tokenizer's module)
 from .normalize import normalize, normalize_with_offsets
-
-USER_DICT = Path(__file__).with_name("userdict.txt")
-_lock = threading.Lock()
-_ready = False
-
-
-def segmenter() -> jieba.Tokenizer:
-    """jieba's default tokenizer with the domain dictionary loaded (once)."""
-    global _ready
-    if not _ready:
-        with _lock:
-            if not _ready:
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-                jieba.load_userdict(str(USER_DICT))
-                _ready = True
-    return jieba.dt
-
-
-def is_word(token: str) -> bool:
-    """A token worth indexing or matching: has a letter, digit or CJK character."""
-    return any(c.isalnum() for c in token)
-
-
-def cut(norm_text: str) -> list[str]:
-    """Words of already-normalized text (precise mode, no HMM guessing so the same
-    string always splits the same way)."""
-    return [w for w in segmenter().cut(norm_text, HMM=False) if is_word(w)]
 
 
 class JiebaTokenizer(Tokenizer):
@@ -57,7 +25,7 @@ class JiebaTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
         at = 0
-        for word in segmenter().cut(norm, HMM=False):
+        for word in segmenter_for(len(norm)).cut(norm, HMM=False):
             begin, at = at, at + len(word)
             if not is_word(word):
                 continue

@@ -5,34 +5,27 @@ facet counts and snippets (text and match spans: data, never HTML), and
 May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``, ``indexer.store``.
 Never the build or the report reader.
 """
-from .facets import FACETS, yes_no
-from .index import (
-           GROUPS,
-           MAX_PAGE,
-           MAX_PER_PAGE,
-           REPORT_SORTS,
-           SORTS,
-           Index,
-           IndexMissing,
-           NotFound,
-           SearchError,
-           check_passage_id,
-           check_report_id,
-           check_sort,
-           open_index,
-)
-from .query import (
-           FIELD_ALIASES,
-           FIELDS,
-           MAX_QUERY,
-           check_query,
-           without_filter,
-           without_quotes,
-)
-from .reports import DEFAULT_DEADLINE, REPORT_FACETS, REPORT_FILTERS, TIMELINESS, parse_deadline, timeliness_value
-from .snippets import find_spans
+import importlib
 
-__all__ = ["FACETS", "FIELDS", "FIELD_ALIASES", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY", "REPORT_SORTS",
-           "DEFAULT_DEADLINE", "parse_deadline", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "timeliness_value", "yes_no", "SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id", "check_query",
-           "check_report_id", "check_sort", "find_spans", "open_index", "without_filter",
-           "without_quotes"]
+# Each name is imported from its module when first asked for (``__getattr__``):
+# the command line reads the limits (``MAX_PER_PAGE``, ``SORTS``) for its
+# options without loading numpy and the index's store.
+_HOMES = {
+    "checks": ("GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "SORTS", "check_passage_id", "check_report_id", "check_sort"),
+    "facets": ("FACETS", "yes_no"),
+    "index": ("REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index"),
+    "query": ("FIELD_ALIASES", "FIELDS", "MAX_QUERY", "check_query", "without_filter", "without_quotes"),
+    "reports": ("DEFAULT_DEADLINE", "parse_deadline", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS",
+                "timeliness_value"),
+    "snippets": ("find_spans",),
+}
+_HOME = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    return value

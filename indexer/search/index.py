@@ -42,9 +42,12 @@ __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "Searc
 _NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
 
 
-def open_index(index_dir: str | Path = DEFAULT_INDEX) -> "Index":
-    """The index in ``index_dir`` (``IndexMissing`` when there is none)."""
-    return Index(Path(index_dir))
+def open_index(index_dir: str | Path = DEFAULT_INDEX, preload: bool = True) -> "Index":
+    """The index of ``index_dir``.  ``preload``: load its postings, normalized
+    texts and lookups now (a server); False: only what each query touches (a
+    process that answers one query and exits: a quoted phrase at 100k passages
+    reads a few of its texts, not all of them)."""
+    return Index(Path(index_dir), preload)
 
 
 class Index:
@@ -55,15 +58,17 @@ class Index:
     files, maps and descriptors released) when its last request ends, so a
     server that follows many rebuilds keeps its open files flat."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, preload: bool = True):
         self.root = Path(root)
+        self.preload = preload
         self._lock = threading.Lock()
         self._users: dict[int, int] = {}      # id(generation) → requests using it
         self._retired: dict[int, Generation] = {}
         self._gen = self._load()
 
     def _load(self) -> Generation:
-        return Generation(current_generation(self.root)).load()
+        gen = Generation(current_generation(self.root))
+        return gen.load() if self.preload else gen.normalize_on_demand()
 
     @property
     def generation(self) -> Generation:

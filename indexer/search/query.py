@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..analysis import normalize
-from ..analysis.tokenize import is_word, segmenter
+from ..analysis.jieba_words import is_word, query_segmenter
 from ..errors import SearchError
 
 MAX_QUERY = 500           # characters
@@ -432,7 +432,7 @@ def _terms(value: str, quoted: bool, query: Query) -> list[Term]:
 def pieces(norm_text: str) -> list[str]:
     """Jieba's cut of normalized text with its marks and spaces kept (``cut``
     drops them): they end a run of words a lone character may be glued to."""
-    return list(segmenter().cut(norm_text, HMM=False))
+    return list(query_segmenter().cut(norm_text, HMM=False))
 
 
 def _merge_single_characters(words: list[str]) -> list[str]:

@@ -1,0 +1,98 @@
+"""``/healthz``: whether the server is ready to answer pages at full speed.
+
+A server loads its index and then warms, in a background thread, what the
+first pages need and would otherwise build on demand (seconds at 100k passages,
+landing on the first user): it renders one passage page (the Whoosh reader and
+searcher for related passages, jieba's whole dictionary for the key terms, the
+report's card) and one word search (facets, ranking), through the app itself, so
+whatever those pages touch is warm, whatever they are made of.  Until that is
+done ``/healthz`` answers 503 with ``ready: false``; then 200 with the serving
+generation and its passage count::
+
+    {"ok": true, "ready": true, "generation": "gen-…", "passages": 100015}
+
+``ok`` is false when the index could not be opened (missing, another schema):
+the pages say why.  The index is read only through the app's holder (``get()``).
+An app that was not warmed at start (tests) starts warming at its first ``/healthz``.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from .index import EXTENSION
+
+bp = Blueprint("health", __name__)
+STATE = "fazhi_health"
+
+
+class Warmer:
+    """Loads and warms the app's index once, in a thread of its own."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.ready = False
+        self.failed = False
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start loading and warming, once (later calls do nothing)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._run, name="fazhi-warm-start", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            index = self.app.extensions[EXTENSION].get()
+        except Exception:  # noqa: BLE001 - no index to serve: /healthz says so, the pages say why
+            self.failed = True
+            with self._lock:
+                self._started = False         # the next /healthz tries again (a build may have made it)
+            return
+        self.failed = False
+        try:
+            self._first_pages(index)
+        except Exception:  # noqa: BLE001 - warming is a best effort; the pages report real errors
+            pass
+        self.ready = True
+
+    def _first_pages(self, index) -> None:
+        gen = index.generation
+        if not len(gen.columns["report"]):
+            return
+        text = gen.texts[0]
+        word = "".join(c for c in text if c.isalnum())[:4]
+        client = self.app.test_client()
+        client.get(f"/p/{gen.passage_id(0)}")
+        if word:
+            client.get("/search", query_string={"q": word})
+
+
+def warmer(app: Flask) -> Warmer:
+    """The app's one warmer."""
+    return app.extensions.setdefault(STATE, Warmer(app))
+
+
+def start_warming(app: Flask) -> None:
+    """Load and warm the index now, in the background (a server calls this at start)."""
+    warmer(app).start()
+
+
+def register(app: Flask) -> None:
+    """Add ``/healthz`` to the app."""
+    app.register_blueprint(bp)
+
+
+@bp.route("/healthz")
+def healthz():
+    """``{ok, ready, generation, passages}``: 200 once the index is loaded and warm, 503 before."""
+    state = warmer(current_app._get_current_object())
+    if not state.ready:
+        state.start()
+        return jsonify(ok=not state.failed, ready=False, generation=None, passages=None), 503
+    gen = current_app.extensions[EXTENSION].get().generation
+    return jsonify(ok=True, ready=True, generation=gen.path.name, passages=int(len(gen.columns["report"])))
