@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 
 from flask import Blueprint, Flask, current_app, jsonify
+from indexer.api import passage_url
 
 from .index import EXTENSION
 
@@ -67,7 +68,7 @@ class Warmer:
         text = gen.texts[0]
         word = "".join(c for c in text if c.isalnum())[:4]
         client = self.app.test_client()
-        client.get(f"/p/{gen.passage_id(0)}")
+        client.get(passage_url(gen.passage_id(0)))
         if word:
             client.get("/search", query_string={"q": word})
 

@@ -95,7 +95,7 @@ def test_healthz_says_not_ok_without_an_index(tmp_path):
 
 
 @pytest.mark.parametrize("q", ['"双随机"', "双随机 抽查", '"全面推进依法行政"', "依法行政 -阳江", "法治政府建设年度报告",
-                               '"谁执法谁普法"'])
+                               '"谁执法谁普法"', "同句(执法 培训)", "title:卫生健康局 执法", "执法 培训 次数"])
 def test_an_index_opened_lazily_answers_as_a_preloaded_one(web_index, q):
     """The command line's index (``open_index_lazily``: normalized texts made
     per passage when asked) answers exactly as the server's (all loaded)."""

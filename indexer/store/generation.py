@@ -270,7 +270,11 @@ class NormalizedRows:
     def __len__(self) -> int:
         return self.count
 
-    def __getitem__(self, seq: int) -> str:
+    def __getitem__(self, seq):
+        """One passage's normalized text; an array of passage numbers gives a list
+        of them (as the preloaded array's fancy indexing gives an array)."""
+        if isinstance(seq, np.ndarray):
+            return [self[int(one)] for one in seq]
         if not -self.count <= seq < self.count:
             raise IndexError(seq)
         if self._all is None:
