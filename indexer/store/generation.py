@@ -232,8 +232,17 @@ class Generation:
         except Exception:  # noqa: BLE001  (at interpreter exit, os may be gone)
             pass
 
+    def on_close(self, release) -> None:
+        """Call ``release()`` when the generation closes (a Whoosh reader opened on it)."""
+        self.__dict__.setdefault("_on_close", []).append(release)
+
     def close(self) -> None:
         """Release the generation's files; it is not used after this."""
+        for release in self.__dict__.pop("_on_close", []):
+            try:
+                release()
+            except Exception:  # noqa: BLE001 - closing the rest matters more
+                pass
         if getattr(self, "_hold", -1) >= 0:
             os.close(self._hold)
             self._hold = -1
