@@ -54,13 +54,37 @@ def _addresses(server) -> list[str]:
     return [f"http://{f'[{host}]' if ':' in host else host}:{port}/" for host, port in listen]
 
 
+def server_options(threads: int = 8, connection_limit: int = 500, channel_timeout: int = 30) -> dict:
+    """Waitress set so that slow and idle clients cannot starve the others.
+
+    A connection costs a thread only while its request runs (waitress reads
+    requests and writes answers in its event loop), so idle and slow-loris
+    connections cost only a connection slot: ``connection_limit`` well above
+    waitress's 100 (poll, not select, so past 1,024 descriptors too), and
+    ``channel_timeout`` closes one silent for that long (an idle keep-alive,
+    a half-sent request, a client that stopped reading an export), checked
+    every ``cleanup_interval``.  Exports hold a thread while they stream, so at
+    most ``--max-exports`` run at once, always leaving two threads for
+    searches (``search_web.export_slots``)."""
+    return {"threads": threads, "connection_limit": connection_limit, "channel_timeout": channel_timeout,
+            "cleanup_interval": max(1, min(10, channel_timeout // 3)), "asyncore_use_poll": True,
+            "backlog": 1024}
+
+
 @click.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: the project's index/).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--connection-limit", default=500, show_default=True, type=click.IntRange(10, 5000),
+              help="Open connections at most (idle ones included).")
+@click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds a connection may stay silent (idle, or not reading its answer) before it is closed.")
+@click.option("--max-exports", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Exports streaming at once; past that an export gets 503 and Retry-After.")
+def main(index_dir: Path | None, host: str, port: int, threads: int, connection_limit: int,
+         channel_timeout: int, max_exports: int) -> None:
     """Serve the fazhi-search web UI (building the index from the samples if needed)."""
     import waitress
 
@@ -68,8 +92,9 @@ def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
 
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir})
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
+    app = create_app({"INDEX_DIR": index_dir, "MAX_EXPORTS": min(max_exports, max(1, threads - 2))})
+    server = waitress.create_server(app, host=host, port=port,
+                                    **server_options(threads, connection_limit, channel_timeout))
     click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
     for address in _addresses(server):
         click.echo(f"Serving on {address}")

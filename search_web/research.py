@@ -12,6 +12,7 @@ from flask import Blueprint, Response, render_template, request
 
 from . import research_pages as pages
 from . import research_params as params
+from .export_slots import bounded_export
 from .index import get_index
 
 bp = Blueprint("research", __name__)
@@ -64,6 +65,7 @@ def kwic_json():
 
 
 @bp.route("/kwic.csv")
+@bounded_export
 def kwic_csv():
     """Every line (a ``page=`` asks for that page only)."""
     return csv_response(_kwic(every="page" not in request.args), "kwic")

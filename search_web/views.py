@@ -11,6 +11,7 @@ from werkzeug.routing import BaseConverter
 
 from . import browse, pages, parts
 from .errors import WebError, from_search_error
+from .export_slots import bounded_export
 from .index import get_index
 from .params import clean_query, parse_search
 
@@ -56,6 +57,7 @@ def search_json():
 
 
 @bp.route("/search.<any(csv, jsonl, xlsx):fmt>", endpoint="search_export")
+@bounded_export
 def search_export(fmt: str):
     """The whole result set (not a page), streamed as it is written."""
     body, media_type, filename = pages.search_export(get_index(), parse_search(request.args), fmt,
@@ -79,6 +81,7 @@ def reports_json():
 
 
 @bp.route("/reports.csv")
+@bounded_export
 def reports_csv():
     filters, sort, _ = browse.parse_reports(request.args)
     body = browse.reports_csv(get_index(), filters, sort, request.host_url, browse.report_deadline(request.args))
