@@ -257,7 +257,8 @@ def _toc(report_id: str, q: str, headings: list[dict], ranges, every: list[dict]
 
     def href(heading: dict) -> str:
         part = part_of.get(heading.get("passage_ordinal", 0), current)
-        return "#" + heading["anchor"] if part == current else urls.report(report_id, q, heading["anchor"],
+        # No query in the link: repeated in every heading it made one page 11.7 MB (issue 24).
+        return "#" + heading["anchor"] if part == current else urls.report(report_id, "", heading["anchor"],
                                                                           part=part + 1)
     return [{"title": h["title"], "level": h["level"], "category": h.get("category", ""), "href": href(h)}
             for h in headings if h.get("anchor")]

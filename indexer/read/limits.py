@@ -18,7 +18,8 @@ MB = 1 << 20
 @dataclass(frozen=True)
 class Limits:
     bytes: int = 100 * MB          # a file larger than this is skipped unread
-    unpacked: int = 50 * MB        # a .docx whose parts (pictures aside) unpack to more is skipped
+    unpacked: int = 50 * MB        # a .docx whose parts (pictures aside, never read) or a PDF whose
+                                   # streams unpack to more is skipped
     seconds: float = 120.0         # reading, cleaning and splitting one file; 0: no limit
 
 

@@ -61,16 +61,29 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """The window holding the most matches, widened to sentence or clause ends."""
     if not spans:
         return 0, _cut_after(text, SNIPPET_TARGET)
-    best, best_count = spans[0][0], 0
-    for start, _ in spans:
-        count = sum(1 for s, e in spans if s >= start and e <= start + SNIPPET_TARGET)
-        if count > best_count:
-            best, best_count = start, count
+    best = _densest(spans)
     begin = _cut_before(text, max(0, best - SNIPPET_TARGET // 4))
     if best - begin > SNIPPET_TARGET // 2:
         begin = max(0, best - SNIPPET_TARGET // 4)
     return begin, _cut_after(text, begin + SNIPPET_TARGET, minimum=begin + SNIPPET_MIN,
                              maximum=begin + SNIPPET_MAX, must_reach=spans_end(spans, best))
+
+
+def _densest(spans: list[tuple[int, int]]) -> int:
+    """The start of the first span opening the window of SNIPPET_TARGET characters
+    that holds the most whole spans.  Spans are merged, so sorted with their
+    ends increasing: the spans inside the window opened at span ``i`` are ``i``
+    up to a last one that never moves back as ``i`` moves on, so one pass with
+    two pointers (as Whoosh's ContextFragmenter) finds it; counting afresh at
+    each span took 2.6 s for 8,000 matches."""
+    best, best_count, last = spans[0][0], 0, 0
+    for first, (start, _) in enumerate(spans):
+        last = max(last, first)
+        while last < len(spans) and spans[last][1] <= start + SNIPPET_TARGET:
+            last += 1
+        if last - first > best_count:
+            best, best_count = start, last - first
+    return best
 
 
 def spans_end(spans: list[tuple[int, int]], start: int) -> int:
