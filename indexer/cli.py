@@ -95,21 +95,57 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
         raise UserError(f"no such file or folder: {', '.join(missing)}",
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
     limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
-    summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json, words=words, limits=limits,
-                          follow_links=follow_links, optimize=optimize, near=near,
-                          policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
+    from .api import FazhiError
+
+    try:
+        summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
+                              progress=not quiet and not as_json, words=words, limits=limits,
+                              follow_links=follow_links, optimize=optimize, near=near,
+                              policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
+    except FazhiError as exc:
+        raise UserError(f"build failed: {exc.message}", exc.hint)
+    except OSError as exc:          # a full disk, a folder that cannot be written
+        raise UserError(f"build failed: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",
+                        "nothing was swapped in: the previous index keeps serving; free disk space and build again")
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     for skipped in summary["skipped"]:
-        click.echo(f"skipped {skipped['path']}: {skipped['reason']}", err=True)
+        click.echo(f"skipped {one_line(skipped['path'])}: {one_line(skipped['reason'])}", err=True)
     for dup in summary["duplicates"]:
-        click.echo(f"duplicate {dup['dropped']}: same report as {dup['kept']} (kept {dup['kept']})", err=True)
+        dropped, kept = one_line(dup["dropped"]), one_line(dup["kept"])
+        click.echo(f"duplicate {dropped}: same report as {kept} (kept {kept})", err=True)
     click.echo(f"indexed {summary['reports']} reports, {summary['passages']} passages "
                f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
                f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
     click.echo(update_line(summary["update"]))
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters escaped: a file named with ``\\r`` or
+    ``\\n`` cannot forge a line of the build's output."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
+@main.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Index folder (default: index/ in the project).")
+@click.option("--deep", is_flag=True, help="Read every byte against its checksum (else sizes only).")
+def check(index_dir: Path | None, deep: bool) -> None:
+    """Check the serving index against the checksums its build recorded."""
+    from .api import DEFAULT_INDEX, FazhiError
+    from .store.checksums import verify
+    from .store.layout import current_generation, read_meta, segments_folder
+
+    root = Path(index_dir or DEFAULT_INDEX)
+    try:
+        generation = current_generation(root)
+        files = verify(generation, read_meta(generation), segments_folder(root), deep=deep)
+    except FazhiError as exc:
+        raise UserError(exc.message, exc.hint)
+    click.echo(f"ok: {generation.name}, {files} files {'read' if deep else 'of the right size'}"
+               + ("" if files else " (built before checksums were recorded)"))
 
 
 def update_line(update: dict) -> str:

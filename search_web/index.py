@@ -88,6 +88,7 @@ class IndexHolder:
         try:
             try:
                 fresh = index.load_fresh()
+                _verified(fresh)
             except Exception as exc:   # noqa: BLE001 - any failure: keep serving, say why once
                 self.refused[target] = _one_line(exc)
                 print(f"fazhi-search: not serving {target}: {self.refused[target]}; the previous generation "
@@ -111,6 +112,16 @@ class IndexHolder:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+
+
+def _verified(gen) -> None:
+    """Every byte of a generation against its build's checksums, before it serves
+    (in the background: no request waits); a damaged one is closed and refused."""
+    try:
+        gen.verify()
+    except BaseException:
+        gen.close()
+        raise
 
 
 def _one_line(exc: BaseException) -> str:

@@ -35,10 +35,16 @@ from whoosh import index as whoosh_index
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from ..children import die_with_parent, die_with_parent_on_fork
+from ..errors import FazhiError
 from .schema import passage_schema
 from .word_deletions import exact_lengths
 
 _SMALL = 5_000     # passages: fewer are written without words in this process
+
+
+class WordIndexIncomplete(FazhiError):
+    """The Whoosh documents written do not match the passages (a writer died, a disk filled)."""
+    status = 500
 
 
 def document_fields(rows) -> list[dict]:
@@ -148,6 +154,12 @@ class _WordsWriter:
         if self._error is not None:
             raise self._error
         self.writer.commit(mergetype=exact_lengths(OPTIMIZE if optimize else MERGE_SMALL, deleted_words))
+        failed = [task.exitcode for task in getattr(self.writer, "tasks", []) if task.exitcode not in (0, None)]
+        if failed:         # a worker killed or out of memory: its documents are lost (checked again by the build)
+            self.abort()
+            raise WordIndexIncomplete(f"a word index writer process died (exit code {failed[0]})",
+                                      hint="nothing was swapped in (the previous index keeps serving); "
+                                           "check free memory and disk space and build again")
         if not self._fed:
             # Whoosh tells its workers to stop only when documents went to them;
             # with none (every file skipped) they would wait, and keep the build alive.
@@ -176,7 +188,8 @@ class _FieldsWriter:
     def wait(self) -> None:
         self.process.join()
         if self.process.exitcode != 0:
-            raise RuntimeError(f"writing the Whoosh documents failed (exit code {self.process.exitcode})")
+            raise WordIndexIncomplete(f"writing the word index failed (exit code {self.process.exitcode})",
+                                      hint="nothing was swapped in; check free memory and disk space and build again")
 
 
 def _write_fields(folder: Path, handoff: Path, parent: int) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import normalize
+from . import checksums
 from .layout import hold, read_meta, segments_folder
 from .merge_policy import SegmentSize
 from .near_duplicates import NearDuplicates
@@ -64,6 +65,8 @@ class Generation:
         path = self.path
         self.texts = None
         self.meta = meta if meta is not None else read_meta(path)    # given: a build's, before writing it
+        if meta is None:
+            checksums.verify(path, self.meta, segments_folder(path.parent))     # sizes: one stat a file
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
         self.report_ids = [r["id"] for r in self.reports]
@@ -187,6 +190,11 @@ class Generation:
         dates = np.array([int((r.get("date") or "0").replace("-", "") or 0) for r in self.reports],
                          dtype=np.int64)
         return dates > 0, dates
+
+    def verify(self) -> int:
+        """Read every file of the generation against its build's checksums
+        (``IndexDamaged`` if one differs); the number of files checked."""
+        return checksums.verify(self.path, self.meta, segments_folder(self.path.parent), deep=True)
 
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
