@@ -11,8 +11,9 @@ back when the export's response is closed: finished, or its client gone (a
 client that stops reading is dropped by waitress's ``channel_timeout``).
 
 ``@bounded_export`` wraps an export route; the route's own body (parsing,
-validation, the writer) is untouched.  A HEAD request gets the export's headers
-and no body, without producing the export.
+validation, the writer) is untouched.  The first piece of the body is made
+before the answer starts, so an error the writer meets first is a clear 4xx.
+A HEAD request gets the export's headers and no body, without producing it.
 """
 from __future__ import annotations
 
@@ -69,8 +70,41 @@ def bounded_export(view):
             once()
             return Response(status=response.status, headers=_head_headers(response))
         response.call_on_close(once)
+        if response.is_streamed:
+            try:
+                response.response = _Primed(response.response)
+            except BaseException:
+                response.close()
+                raise
         return response
     return wrapper
+
+
+class _Primed:
+    """A streamed body whose first piece is made now, inside the view: a bad
+    parameter that only the writer meets (``/reports.csv?year=NaN``) is then a
+    400 page, not a 500 in the middle of a stream.  Closing closes the body."""
+
+    def __init__(self, body):
+        self._body = body
+        self._chunks = iter(body)
+        self._first = [next(self._chunks, None)]
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._first:
+            first = self._first.pop()
+            if first is not None:
+                return first
+            raise StopIteration
+        return next(self._chunks)
+
+    def close(self) -> None:
+        close = getattr(self._body, "close", None)
+        if close is not None:
+            close()
 
 
 class _Once:

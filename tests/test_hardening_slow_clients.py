@@ -120,3 +120,15 @@ def test_unread_exports_and_idle_connections_do_not_stop_searches(served):
     finally:
         for sock in hogs + idle:
             sock.close()
+
+
+@pytest.mark.parametrize("year", ["NaN", "2018--2022", "２０２０", "9" * 30])
+def test_a_bad_year_in_an_export_is_a_400_before_anything_streams(sample_index, year):
+    app = create_app({"TESTING": True, "INDEX_DIR": sample_index, "MAX_EXPORTS": 1})
+    client = app.test_client()
+    for url in (f"/reports.csv?year={year}", f"/search.csv?q=执法&year={year}"):
+        with client.get(url) as answer:
+            assert answer.status_code == 400, (url, answer.status_code)
+            assert "年份" in answer.get_data(as_text=True)
+    with client.get("/reports.csv?year=2020-") as answer:          # and the one slot is free again
+        assert answer.status_code == 200
