@@ -133,3 +133,37 @@ def test_whoosh_readers_are_per_thread_with_no_global_lock(two_builds):
         assert seen[0][1]                                             # and a real one
     finally:
         index.close()
+
+
+def test_an_export_keeps_its_generation_until_its_last_row_then_lets_go(two_builds):
+    root, everything = two_builds
+    app = create_app({"TESTING": True, "INDEX_DIR": root})
+    holder = app.extensions[EXTENSION]
+    started, go_on, got = threading.Event(), threading.Event(), {}
+
+    def export():       # in a thread of its own, as a server runs each request
+        with app.test_client().get("/search.csv?q=执法", buffered=False) as answer:
+            rows = iter(answer.response)
+            got["first"] = next(rows)
+            started.set()
+            go_on.wait(60)
+            got["rest"] = b"".join(rows)
+
+    try:
+        client = app.test_client()
+        whole = client.get("/search.csv?q=执法", buffered=True).data
+        old = holder.get(refresh=False).generation
+        reader = threading.Thread(target=export)
+        reader.start()
+        assert started.wait(60)
+        build_index([everything], root, words=False, near=False)
+        client.get("/search.json?q=执法")
+        assert holder.get(refresh=False).generation is not old      # the new one serves
+        assert not old.texts.closed                                # the export still reads the old one
+        go_on.set()
+        reader.join(60)
+        assert got["first"] + got["rest"] == whole                 # every row of it, unchanged
+        assert old.texts.closed                                    # let go when the answer ended
+    finally:
+        go_on.set()
+        holder.close()

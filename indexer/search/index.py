@@ -384,13 +384,9 @@ class Searcher(Index):
 
     @contextmanager
     def using(self):
-        """This searcher's generation, held once more for the block (an export
-        streaming past the request keeps it open)."""
-        gen = self._index._hold(self._gen)
-        try:
-            yield gen
-        finally:
-            self._index._let_go(gen)
+        """This searcher's generation: held already, by the searcher itself, until
+        it is released (a request's: when its answer, an export too, has been sent)."""
+        yield self._gen
 
     def acquire(self) -> "Searcher":
         return Searcher(self._index, self._index._hold(self._gen))
@@ -417,8 +413,10 @@ class Searcher(Index):
 
 class _HeldHits:
     """An export's hits, holding their generation open (``Index.using``) until the
-    last one is read or the iterator is closed or dropped: a swap mid-export
-    must not close the files the rest of the hits are read from."""
+    last one is read or the iterator is closed: a swap mid-export must not close
+    the files the rest of the hits are read from.  Released by that count, not
+    by the collector: read it to the end or close it.  (Through a request's
+    ``Searcher`` the request's own hold keeps the generation open.)"""
 
     def __init__(self, holder, hits: Iterator[dict]):
         self._holder, self._hits = holder, hits
@@ -437,8 +435,6 @@ class _HeldHits:
         holder, self._holder = self._holder, None
         if holder is not None:
             holder.__exit__(None, None, None)
-
-    __del__ = close
 
 
 def _report_level(gen: Generation) -> ReportLevel:
