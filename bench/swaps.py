@@ -18,6 +18,7 @@ Talks only to 127.0.0.1; bounded in time (about 2 × ``--seconds`` + build) and 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -103,7 +104,7 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
         time.sleep(min(args.swap_every, seconds) / 2)
         while time.monotonic() < end - 1:
             swaps.append(time.monotonic())
-            _swap(index, len(swaps))
+            _swap(index)
             time.sleep(max(0.0, min(args.swap_every, end - time.monotonic())))
     finally:
         searches.stop()
@@ -120,11 +121,14 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
     return result
 
 
-def _swap(index: Path, n: int) -> None:
+_SWAPPED = itertools.count()
+
+
+def _swap(index: Path) -> None:
     """A new generation as a build writes it (hard links: the same files, quickly)."""
     from indexer.store.layout import current_generation, swap_in
 
-    fresh = index / f"gen-29990101T000000-{os.getpid()}-{n}"
+    fresh = index / f"gen-29990101T000000-{os.getpid()}-{next(_SWAPPED)}"
     shutil.copytree(current_generation(index), fresh, copy_function=_link_but_meta)
     swap_in(index, fresh)
 

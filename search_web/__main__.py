@@ -19,11 +19,12 @@ def ensure_index(index_dir: Path) -> None:
     not overwritten with the samples: it may hold the user's own reports; the
     site says how to rebuild it."""
     from indexer.api import IndexMissing, IndexVersionError, check_index
+    from indexer.errors import IndexDamaged
 
     try:
         check_index(index_dir)
         return
-    except IndexVersionError as exc:
+    except (IndexVersionError, IndexDamaged) as exc:     # the user's reports may be in it: never overwritten
         click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",
                    err=True)
         return
