@@ -19,7 +19,7 @@ import csv
 from pathlib import Path
 
 from . import DEFAULT_INDEX
-from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
+from .errors import FazhiError, IndexDamaged, IndexMissing, IndexVersionError, NotFound
 from .model import CATEGORIES, PASSAGE_ID_PATTERN, REPORT_ID_PATTERN, made_up_title, resolve_category
 from .read import Limits, ReadError
 from .render import hit as render_hit
@@ -70,9 +70,9 @@ from .research import (card_of, complete, concordance, corpus_view, did_you_mean
 __all__ = [
     "EXPORT_COLUMNS", "EXPORT_FORMATS", "EXPORT_MEDIA_TYPES", "GROUPS", "REPORT_SORTS", "export_chunks", "export_rows", "gbt7714",
     "CATEGORIES", "DEFAULT_INDEX", "FACETS", "FIELDS", "FIELD_ALIASES", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
-    "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
+    "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexDamaged", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
-    "check_index",
+    "check_index", "serving_generation_name", "verify_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit", "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
@@ -102,6 +102,28 @@ def inspect_file(path: str | Path, limits: Limits | None = None):
     except (OSError, ValueError, csv.Error):     # a broken manifest: read without it
         row = None
     return read_within_limits(path, row, limits or Limits())
+
+
+def serving_generation_name(index_dir: str | Path = DEFAULT_INDEX) -> str | None:
+    """The name of the generation the index's ``CURRENT`` link names (None: no link)."""
+    import os
+
+    try:
+        return os.readlink(Path(index_dir) / "CURRENT")
+    except OSError:
+        return None
+
+
+def verify_index(index_dir: str | Path = DEFAULT_INDEX, deep: bool = False) -> dict:
+    """The serving generation's files against its build's checksums (``deep``:
+    every byte, else sizes): ``{"generation", "files"}``; raises
+    :class:`IndexDamaged` (or :class:`IndexMissing`)."""
+    from .store.checksums import verify
+    from .store.layout import segments_folder
+
+    generation = current_generation(Path(index_dir))
+    files = verify(generation, read_meta(generation), segments_folder(Path(index_dir)), deep=deep)
+    return {"generation": generation.name, "files": files}
 
 
 def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:

@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from . import DEFAULT_INDEX
-from .errors import FazhiError
+from .errors import FazhiError, IndexDamaged
 from .model import CATEGORIES
 from .read import Limits
 from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
@@ -280,6 +280,11 @@ def _previous(root: Path, choices: dict) -> Generation | None:
     except (IndexMissing, IndexVersionError, OSError, ValueError, KeyError):
         return None
     if any(generation.meta.get(name, True) != value for name, value in choices.items()):
+        generation.close()
+        return None
+    try:
+        generation.verify()     # every byte: a damaged segment is never reused into the next generation
+    except IndexDamaged:
         generation.close()
         return None
     return generation

@@ -134,17 +134,14 @@ def one_line(text: str) -> str:
 @click.option("--deep", is_flag=True, help="Read every byte against its checksum (else sizes only).")
 def check(index_dir: Path | None, deep: bool) -> None:
     """Check the serving index against the checksums its build recorded."""
-    from .api import DEFAULT_INDEX, FazhiError
-    from .store.checksums import verify
-    from .store.layout import current_generation, read_meta, segments_folder
+    from .api import DEFAULT_INDEX, FazhiError, verify_index
 
-    root = Path(index_dir or DEFAULT_INDEX)
     try:
-        generation = current_generation(root)
-        files = verify(generation, read_meta(generation), segments_folder(root), deep=deep)
+        found = verify_index(index_dir or DEFAULT_INDEX, deep=deep)
     except FazhiError as exc:
         raise UserError(exc.message, exc.hint)
-    click.echo(f"ok: {generation.name}, {files} files {'read' if deep else 'of the right size'}"
+    files = found["files"]
+    click.echo(f"ok: {found['generation']}, {files} files {'read' if deep else 'of the right size'}"
                + ("" if files else " (built before checksums were recorded)"))
 
 

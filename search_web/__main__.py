@@ -18,8 +18,7 @@ def ensure_index(index_dir: Path) -> None:
     afterwards stays with the process).  An index of another schema version is
     not overwritten with the samples: it may hold the user's own reports; the
     site says how to rebuild it."""
-    from indexer.api import IndexMissing, IndexVersionError, check_index
-    from indexer.errors import IndexDamaged
+    from indexer.api import IndexDamaged, IndexMissing, IndexVersionError, check_index
 
     try:
         check_index(index_dir)

@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from flask import current_app, g
+from indexer.api import IndexDamaged, serving_generation_name
 
 EXTENSION = "fazhi_index"
 
@@ -39,7 +40,7 @@ class IndexHolder:
         self._opening = threading.Lock()    # the first open only: before it there is nothing to serve
         self._loading = threading.Lock()    # one background load at a time; never waited on by a request
         self._loader: threading.Thread | None = None
-        self.refused: dict[str, str] = {}   # generation folder → why it was not swapped in
+        self.refused: dict[str, Exception] = {}   # generation folder → why it was not swapped in
         self._swaps = 0                     # generations loaded (the first included)
 
     def acquire(self):
@@ -63,10 +64,24 @@ class IndexHolder:
 
         with self._opening:
             if self._index is None:
+                self._refuse_known_damage()
                 index = open_index(self.index_dir)
+                try:
+                    _verified(index.generation)     # every byte, once: nothing else serves yet
+                except IndexDamaged as exc:
+                    self.refused[index.generation.path.name] = exc
+                    index.close()
+                    raise
                 self._loaded(index.generation)
                 self._index = index
             return self._index
+
+    def _refuse_known_damage(self) -> None:
+        """Answer at once for a generation found damaged before (no re-reading it
+        for every request) while ``CURRENT`` still names it."""
+        target = serving_generation_name(self.index_dir)
+        if isinstance(self.refused.get(target), IndexDamaged):
+            raise self.refused[target]
 
     def _notice_swap(self, index) -> None:
         target = index.stale()
@@ -91,8 +106,8 @@ class IndexHolder:
                 fresh = index.load_fresh()
                 _verified(fresh)
             except Exception as exc:   # noqa: BLE001 - any failure: keep serving, say why once
-                self.refused[target] = _one_line(exc)
-                print(f"fazhi-search: not serving {target}: {self.refused[target]}; the previous generation "
+                self.refused[target] = exc
+                print(f"fazhi-search: not serving {target}: {_one_line(exc)}; the previous generation "
                       f"keeps serving (rebuild it: python -m indexer build --index {self.index_dir})",
                       file=sys.stderr, flush=True)
                 return
@@ -118,7 +133,7 @@ class IndexHolder:
 
 def _verified(gen) -> None:
     """Every byte of a generation against its build's checksums, before it serves
-    (in the background: no request waits); a damaged one is closed and refused."""
+    (a swap's in the background: no request waits); a damaged one is closed and refused."""
     try:
         gen.verify()
     except BaseException:

@@ -134,3 +134,24 @@ def test_file_names_with_line_breaks_cannot_forge_build_output(tmp_path):
     lines = done.stderr.splitlines() + done.stdout.splitlines()
     assert not any(line.startswith("indexed 999") for line in lines), lines
     assert any("\\nindexed 999" in line for line in lines)
+
+
+def test_a_server_started_on_a_damaged_index_says_so(index_dir):
+    from search_web import create_app
+
+    (current_generation(index_dir) / "near_duplicates.npz").unlink()
+    answer = create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client().get("/search.json?q=执法")
+    assert answer.status_code == 503
+    assert "损坏" in answer.json["error"] and "build" in answer.json["hint"]
+
+
+def test_a_server_reads_every_byte_before_it_first_serves(index_dir):
+    from search_web import create_app
+
+    _flip_byte(_segment_file(index_dir, "texts.bin"))       # same size: only the contents tell
+    client = create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
+    for _ in range(2):                                      # refused, and the refusal remembered
+        answer = client.get("/search.json?q=执法")
+        assert answer.status_code == 503 and "texts.bin" in answer.json["error"]
+    build_index(None, index_dir, words=False)               # a rebuild (from scratch: the damage is seen)
+    assert client.get("/search.json?q=执法").status_code == 200
