@@ -139,3 +139,48 @@ def test_the_url_encoding_cache_is_bounded_by_bytes():
         urls._quoted(f"{n}" + "执法" * 400)       # 3,000 long queries: 22 MB encoded
     cache = urls._quoted.cache
     assert cache.currsize <= cache.maxsize <= 8 << 20
+
+
+@pytest.fixture(scope="module")
+def long_report_index(tmp_path_factory) -> Path:
+    """The samples plus one report of about 120,000 characters under 40 headings
+    (shown in parts), many of its passages in the category 其他."""
+    from indexer.build import build_index
+    from indexer.report.corpus import SAMPLES
+
+    folder = tmp_path_factory.mktemp("long-report")
+    for path in SAMPLES.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    sections = "\n\n".join(f"{n}.第{n}项工作\n\n" + "\n\n".join(
+        f"本单位坚持依法行政，持续推进执法规范化建设，第{n}项第{k}段工作取得成效，群众满意度不断提升。" * 6
+        for k in range(12)) for n in range(1, 41))
+    (folder / "long.txt").write_text(f"某市司法局2023年法治政府建设情况报告\n\n{sections}\n", encoding="utf-8")
+    index = tmp_path_factory.mktemp("long-index")
+    build_index([folder], index, words=False, near=False)
+    return index
+
+
+def test_table_of_contents_links_carry_no_query(long_report_index):
+    from search_web import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": long_report_index}).test_client()
+    found = client.get("/search.json?q=第7项第3段").json["hits"][0]
+    q = " ".join(["执法", "规范化", "建设", "群众", "满意度"] * 3)            # a long query
+    page = client.get(f"/p/{found['passage_id']}.json", query_string={"q": q}).json
+    assert page["parts"] and page["parts"]["count"] > 1
+    links = [h["href"] for h in page["toc"] if not h["href"].startswith("#")]
+    assert links and not any("q=" in link for link in links)
+    html = client.get(f"/p/{found['passage_id']}", query_string={"q": q}).data
+    assert len(html) < 600_000
+
+
+def test_side_by_side_shows_a_bounded_number_of_passages_per_report(long_report_index, monkeypatch):
+    from indexer.research import compare
+    from search_web import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": long_report_index}).test_client()
+    page = client.get("/compare.json", query_string={"q": "执法", "category": "其他"}).json
+    long_one = max(page["reports"], key=lambda r: r["passages_total"])
+    assert long_one["passages_total"] > compare.MAX_COLUMN_PASSAGES
+    assert len(long_one["passages"]) == compare.MAX_COLUMN_PASSAGES
+    assert all(p["matched"] for p in long_one["passages"])       # the matching ones first
