@@ -46,6 +46,8 @@ def read_file(path: str | Path, limits: Limits | None = None) -> RawText:
         raise ReadError(f"cannot read as {fmt}: {type(exc).__name__}: {exc}".strip()[:200]) from exc
     if not text or not text.strip():
         raise ReadError("no text found" + (" (no text layer)" if fmt == "pdf" else ""))
+    if text.count("\n") > limits.lines:
+        raise ReadError(f"more than {limits.lines:,} lines of text, more than a report has")
     return RawText(path=path, fmt=fmt, text=text, hints=hints or {})
 
 
