@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from indexer.build import WRITE_LOCK, IndexLocked, build_index, writer_lock
@@ -155,3 +156,28 @@ def test_a_server_reads_every_byte_before_it_first_serves(index_dir):
         assert answer.status_code == 503 and "texts.bin" in answer.json["error"]
     build_index(None, index_dir, words=False)               # a rebuild (from scratch: the damage is seen)
     assert client.get("/search.json?q=执法").status_code == 200
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A 400 kB file system (tmpfs): the samples' index does not fit."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode(errors='replace').strip()[:80]}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_fails_the_build_with_one_line_and_leaves_nothing_running(small_disk):
+    index = small_disk / "index"
+    done = subprocess.run([sys.executable, "-m", "indexer", "build", "--index", str(index), "--quiet"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "No space left on device" in done.stderr and "nothing was swapped in" in done.stderr
+    assert not (index / "CURRENT").exists()
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if str(index) in " ".join(p.info["cmdline"] or [])]
+    assert left == []                                     # no worker left behind, no zombie
