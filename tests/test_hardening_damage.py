@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -181,3 +182,19 @@ def test_a_full_disk_fails_the_build_with_one_line_and_leaves_nothing_running(sm
     assert not (index / "CURRENT").exists()
     left = [p.pid for p in psutil.process_iter(["cmdline"]) if str(index) in " ".join(p.info["cmdline"] or [])]
     assert left == []                                     # no worker left behind, no zombie
+
+
+def test_a_killed_word_writer_process_is_a_clear_error_not_a_hang(tmp_path):
+    from indexer.report.corpus import read_reports
+    from indexer.store.documents import DocumentWriter, WordIndexIncomplete
+
+    rows = [(r, p) for r in read_reports([SAMPLES]).reports for p in r.passages] * 10
+    writer = DocumentWriter(tmp_path / "whoosh", 2, True)
+    writer.add(rows)
+    victim = writer._words.writer.tasks[0]
+    os.kill(victim.pid, 9)                                   # as the OOM killer would
+    started = time.monotonic()
+    with pytest.raises(WordIndexIncomplete, match="died"):
+        writer.finish()
+    assert time.monotonic() - started < 60
+    assert all(not task.is_alive() for task in writer._words.writer.tasks)
