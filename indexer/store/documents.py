@@ -149,21 +149,33 @@ class _WordsWriter:
             self._error = exc
 
     def finish(self, optimize: bool, deleted_words: dict) -> None:
-        if self._feeder is not None:
-            self._feeder.join()
+        # A worker killed while it waited for a job dies holding the job queue's
+        # lock: the others can take no job, the feeder blocks on a full queue, and
+        # waiting for it hung the build.  So the wait watches the workers, and a
+        # dead one fails the build before Whoosh's commit waits on it too.
+        while self._feeder is not None and self._feeder.is_alive():
+            self._feeder.join(0.5)
+            self._fail_if_a_worker_died(running=True)
+        self._fail_if_a_worker_died(running=True)
         if self._error is not None:
             raise self._error
         self.writer.commit(mergetype=exact_lengths(OPTIMIZE if optimize else MERGE_SMALL, deleted_words))
-        failed = [task.exitcode for task in getattr(self.writer, "tasks", []) if task.exitcode not in (0, None)]
-        if failed:         # a worker killed or out of memory: its documents are lost (checked again by the build)
-            self.abort()
-            raise WordIndexIncomplete(f"a word index writer process died (exit code {failed[0]})",
-                                      hint="nothing was swapped in (the previous index keeps serving); "
-                                           "check free memory and disk space and build again")
+        self._fail_if_a_worker_died(running=False)
         if not self._fed:
             # Whoosh tells its workers to stop only when documents went to them;
             # with none (every file skipped) they would wait, and keep the build alive.
             self.abort()
+
+    def _fail_if_a_worker_died(self, running: bool) -> None:
+        """Before the commit (``running``) a worker has no reason to end at all;
+        after it, only with exit code 0.  Else its documents are lost."""
+        tasks = getattr(self.writer, "tasks", [])
+        ended = [task.exitcode for task in tasks if task.exitcode is not None and (running or task.exitcode != 0)]
+        if ended:
+            self.abort()
+            raise WordIndexIncomplete(f"a word index writer process died (exit code {ended[0]})",
+                                      hint="nothing was swapped in (the previous index keeps serving); "
+                                           "check free memory and disk space and build again")
 
     def abort(self) -> None:
         for task in getattr(self.writer, "tasks", []):
