@@ -19,7 +19,7 @@ import csv
 from pathlib import Path
 
 from . import DEFAULT_INDEX
-from .errors import FazhiError, IndexMissing, IndexVersionError, NotFound
+from .errors import FazhiError, IndexDamaged, IndexMissing, IndexVersionError, NotFound
 from .model import (
     CATEGORIES,
     DOC_TYPES,
@@ -83,6 +83,7 @@ __all__ = [
     "MAX_QUERY", "PASSAGE_ID_PATTERN", "REPORT_ID_PATTERN", "SORTS", "FazhiError", "Index", "IndexMissing",
     "IndexVersionError", "Limits", "NotFound", "ReadError", "SearchError", "TieredMergePolicy", "build_index",
     "check_index", "report_files", "open_index_lazily", "current_generation", "read_meta",
+    "IndexDamaged", "serving_generation_name", "verify_index",
     "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "inspect_file",
     "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit",
     "render_result", "resolve_category",
@@ -147,11 +148,32 @@ def inspect_file(path: str | Path, limits: Limits | None = None):
     return read_within_limits(path, row, limits or Limits())
 
 
+def serving_generation_name(index_dir: str | Path = DEFAULT_INDEX) -> str | None:
+    """The name of the generation the index's ``CURRENT`` link names (None: no link)."""
+    import os
+
+    try:
+        return os.readlink(Path(index_dir) / "CURRENT")
+    except OSError:
+        return None
+
+
+def verify_index(index_dir: str | Path = DEFAULT_INDEX, deep: bool = False) -> dict:
+    """The serving generation's files against its build's checksums (``deep``:
+    every byte, else sizes): ``{"generation", "files"}``; raises
+    :class:`IndexDamaged` (or :class:`IndexMissing`)."""
+    from .store import current_generation, read_meta
+    from .store.checksums import verify
+    from .store.layout import segments_folder
+
+    generation = current_generation(Path(index_dir))
+    files = verify(generation, read_meta(generation), segments_folder(Path(index_dir)), deep=deep)
+    return {"generation": generation.name, "files": files}
+
+
 def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     """The serving generation's metadata, without loading it; raises
     :class:`IndexMissing` (or :class:`IndexVersionError`) when there is none to serve."""
-    from .store import current_generation, read_meta
-
     from .store import current_generation, read_meta
 
     return read_meta(current_generation(Path(index_dir)))

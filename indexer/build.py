@@ -16,15 +16,18 @@ from __future__ import annotations
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from tqdm import tqdm
 
 from . import DEFAULT_INDEX
+from .errors import FazhiError, IndexDamaged
 from .model import CATEGORIES, LOW_COVERAGE
 from .read import Limits
 from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
-from .store.documents import DocumentWriter
+from .store.documents import DocumentWriter, WordIndexIncomplete
 from .store.generation import Generation
 from .store.layout import (
     META,
@@ -42,7 +45,7 @@ from .store.layout import (
 from .store.merge_policy import TieredMergePolicy
 from .store.schema import SCHEMA_VERSION
 from .store.segment import facet_vocab, report_row, write_segment
-from .store import word_deletions
+from .store import checksums, word_deletions
 from .store.stored_report import ReusedReports
 from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_update
 
@@ -64,6 +67,40 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
     started = time.perf_counter()
     root = Path(index_dir)
     files, passed_over = scan_report_files([Path(p) for p in (paths or [SAMPLES])], follow_links)
+    with writer_lock(root):
+        return _build(root, files, passed_over, started, procs, progress, words, limits, optimize, policy, near)
+
+
+WRITE_LOCK = "write.lock"
+
+
+class IndexLocked(FazhiError):
+    """Another build is writing the index."""
+    status = 409
+
+
+@contextmanager
+def writer_lock(root: Path):
+    """One build at a time per index (as Lucene's ``write.lock``): two builds
+    into one index both ran, the last swap won and the other's merge was lost.
+    A second build fails at once, saying so; the lock is the kernel's
+    (``filelock``), so a killed build leaves nothing to clear by hand."""
+    root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(root / WRITE_LOCK)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise IndexLocked(f"another build is writing the index in {root} now",
+                          hint="wait for it to finish, then build again (its result is served meanwhile)") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _build(root: Path, files: list[Path], passed_over: list, started: float, procs: int, progress: bool,
+           words: bool, limits: Limits | None, optimize: bool, policy: TieredMergePolicy | None,
+           near: bool) -> dict:
     remove_leftovers(root)              # of builds that died: links, generations, segments
     previous = _previous(root, {"words": words, "near_duplicates": near})
     try:
@@ -123,12 +160,14 @@ def _update(root: Path, files: list[Path], previous: Generation | None, procs: i
         deletions = word_deletions.record(previous, update.deleted_ids) if words and previous else {}
         counts = _write_update(root, generation, update, documents, progress, near,
                                word_deletions.together(previous.path if previous else None, deletions))
+        _check_word_index(generation, counts["passages"])
         if words:
             _keep_word_deletions(generation, previous, deletions)
         meta = {**_meta(result, update, words), "near_duplicates": near}
         if near:
             _say(progress, "finding near-identical passages across reports …")
             counts["timings"]["near_duplicates"] = _near_duplicates(generation, meta, previous, update)
+        checksums.seal(generation, meta, segments_folder(root))
         write_json(generation / META, meta)   # written last: marks it finished
     except BaseException:
         # The previous generation keeps serving; nothing of this one stays behind.
@@ -168,6 +207,26 @@ def _say(progress: bool, text: str) -> None:
     """A step with no bar of its own, named while it runs (a progress build only)."""
     if progress:
         tqdm.write(text, file=sys.stderr)
+
+
+def _check_word_index(generation: Path, passages: int) -> None:
+    """Whoosh holds one live document per passage, or the build fails here, before
+    anything is swapped in.  A writer process that died (killed, out of memory,
+    a full disk) lost its share of the documents without an error: a build said
+    22,119 passages with 15,919 in Whoosh, and the next build, finding the files
+    unchanged, kept the loss."""
+    from whoosh import index as whoosh_index
+
+    folder = str(generation / "whoosh")
+    if not whoosh_index.exists_in(folder):      # nothing was ever written: no report at all
+        held = 0
+    else:
+        with whoosh_index.open_dir(folder).reader() as reader:
+            held = reader.doc_count()
+    if held != passages:
+        raise WordIndexIncomplete(
+            f"the word index holds {held:,} passages of {passages:,}: a writer process died or the disk filled up",
+            hint="nothing was swapped in (the previous index keeps serving); check free disk space and build again")
 
 
 def _keep_word_deletions(generation: Path, previous: Generation | None, new: dict) -> None:
@@ -247,6 +306,11 @@ def _previous(root: Path, choices: dict) -> Generation | None:
     except (IndexMissing, IndexVersionError, OSError, ValueError, KeyError):
         return None
     if any(generation.meta.get(name, True) != value for name, value in choices.items()):
+        generation.close()
+        return None
+    try:
+        generation.verify()     # every byte: a damaged segment is never reused into the next generation
+    except IndexDamaged:
         generation.close()
         return None
     return generation

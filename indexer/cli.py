@@ -115,19 +115,28 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
                         "give folders of reports (.txt .md .html .docx .pdf), or no path for the samples")
     limits = Limits(bytes=int(max_file_mb * MB), unpacked=int(max_unpacked_mb * MB), seconds=max_seconds)
     _check_not_empty(paths, follow_links)
-    summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
-                          progress=not quiet and not as_json, words=words, limits=limits,
-                          follow_links=follow_links, optimize=optimize, near=near,
-                          policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
+    from .api import FazhiError
+
+    try:
+        summary = build_index(list(paths) or None, index_dir or DEFAULT_INDEX, procs=procs,
+                              progress=not quiet and not as_json, words=words, limits=limits,
+                              follow_links=follow_links, optimize=optimize, near=near,
+                              policy=TieredMergePolicy(segments_per_tier=segments_per_tier))
+    except FazhiError as exc:
+        raise UserError(f"build failed: {exc.message}", exc.hint)
+    except OSError as exc:          # a full disk, a folder that cannot be written
+        raise UserError(f"build failed: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",
+                        "nothing was swapped in: the previous index keeps serving; free disk space and build again")
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
     for skipped in summary["skipped"]:
-        click.echo(f"skipped {skipped['path']}: {skipped['reason']}", err=True)
+        click.echo(f"skipped {one_line(skipped['path'])}: {one_line(skipped['reason'])}", err=True)
     for dup in summary["duplicates"]:
-        click.echo(f"duplicate {dup['dropped']}: same report as {dup['kept']} (kept {dup['kept']})", err=True)
+        dropped, kept = one_line(dup["dropped"]), one_line(dup["kept"])
+        click.echo(f"duplicate {dropped}: same report as {kept} (kept {kept})", err=True)
     for low in summary.get("low_coverage", []):
-        click.echo(coverage_warning(low["source"], low["coverage"]), err=True)
+        click.echo(coverage_warning(one_line(low["source"]), low["coverage"]), err=True)
     click.echo(f"indexed {summary['reports']} reports, {summary['passages']} passages "
                f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
                f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
@@ -137,6 +146,8 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
 def coverage_warning(source: str, coverage: float) -> str:
     return (f"warning {source}: its passages keep only {coverage:.0%} of the file's Chinese characters "
             f"(below {LOW_COVERAGE:.0%}): the cleaner may have dropped text; check it with 'inspect'")
+
+
 def _check_not_empty(paths: tuple[Path, ...], follow_links: bool) -> None:
     """Folders without a single report file: an error before the index is
     touched (building would replace it with an empty one, silently)."""
@@ -145,6 +156,30 @@ def _check_not_empty(paths: tuple[Path, ...], follow_links: bool) -> None:
     if paths and not report_files(paths, follow_links):
         raise UserError(f"no report files in {', '.join(map(str, paths))}: nothing to index, the index is unchanged",
                         "reports are .txt .md .html .htm .docx .pdf files; check the folder, or --follow-links")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters escaped: a file named with ``\\r`` or
+    ``\\n`` cannot forge a line of the build's output."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
+@main.command()
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Index folder (default: index/ in the project).")
+@click.option("--deep", is_flag=True, help="Read every byte against its checksum (else sizes only).")
+def check(index_dir: Path | None, deep: bool) -> None:
+    """Check the serving index against the checksums its build recorded."""
+    from .api import DEFAULT_INDEX, FazhiError, verify_index
+
+    try:
+        found = verify_index(index_dir or DEFAULT_INDEX, deep=deep)
+    except FazhiError as exc:
+        raise UserError(exc.message, exc.hint)
+    files = found["files"]
+    click.echo(f"ok: {found['generation']}, {files} files {'read' if deep else 'of the right size'}"
+               + ("" if files else " (built before checksums were recorded)"))
 
 
 def update_line(update: dict) -> str:

@@ -37,3 +37,9 @@ class IndexMissing(SearchError):
 
 class IndexVersionError(IndexMissing):
     """The index was built by another version of the schema."""
+
+
+class IndexDamaged(IndexMissing, ValueError):
+    """A file of the index is missing, truncated or changed since its build
+    (``indexer.store.checksums``): refused, never served.  A ValueError too, so
+    a build treats a damaged index as none and builds from scratch."""

@@ -20,6 +20,7 @@ import numpy as np
 from .analysis import normalize
 from .model import Report
 from .store.generation import Generation
+from .store import checksums
 from .store.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
 from .store.merge_policy import TieredMergePolicy
 from .store.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
@@ -166,6 +167,7 @@ def merge_segments(root: Path, serving: Generation, policy: TieredMergePolicy, o
         passages = _write_merged(root, serving, generation, groups, names)
         meta = {**serving.meta, "segments": kept + [{"name": n, "deleted": []} for n in names],
                 "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        checksums.seal(generation, meta, segments_folder(root))
         write_json(generation / META, meta)
     except BaseException:
         # The update stays served; nothing of the merge stays behind.

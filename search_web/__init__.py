@@ -52,9 +52,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     # a test process (TESTING) runs many apps and keeps its collector as it is.
     # A server also files the vocabulary for "did you mean" in the background
     # when it loads a generation (WARM_WORDS); tests build it when first asked.
+    # A server loads a new generation in the background and swaps it in when
+    # loaded; a test's next request waits for it (WAIT_FOR_SWAP).
     app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
                                             freeze_gc=app.config.get("FREEZE_GC", not app.testing),
-                                            warm_words=app.config.get("WARM_WORDS", not app.testing))
+                                            warm_words=app.config.get("WARM_WORDS", not app.testing),
+                                            wait_for_swap=app.config.get("WAIT_FOR_SWAP", app.testing))
     app.teardown_appcontext(release_index)
 
     from . import filters, views

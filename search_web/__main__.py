@@ -18,12 +18,12 @@ def ensure_index(index_dir: Path) -> None:
     afterwards stays with the process).  An index of another schema version is
     not overwritten with the samples: it may hold the user's own reports; the
     site says how to rebuild it."""
-    from indexer.api import IndexMissing, IndexVersionError, check_index
+    from indexer.api import IndexDamaged, IndexMissing, IndexVersionError, check_index
 
     try:
         check_index(index_dir)
         return
-    except IndexVersionError as exc:
+    except (IndexVersionError, IndexDamaged) as exc:     # the user's reports may be in it: never overwritten
         click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",
                    err=True)
         return
@@ -65,16 +65,40 @@ def _checked_base_url(_ctx, _param, value: str) -> str:
         raise click.BadParameter(str(exc))
 
 
+def server_options(threads: int = 8, connection_limit: int = 500, channel_timeout: int = 30) -> dict:
+    """Waitress set so that slow and idle clients cannot starve the others.
+
+    A connection costs a thread only while its request runs (waitress reads
+    requests and writes answers in its event loop), so idle and slow-loris
+    connections cost only a connection slot: ``connection_limit`` well above
+    waitress's 100 (poll, not select, so past 1,024 descriptors too), and
+    ``channel_timeout`` closes one silent for that long (an idle keep-alive,
+    a half-sent request, a client that stopped reading an export), checked
+    every ``cleanup_interval``.  Exports hold a thread while they stream, so at
+    most ``--max-exports`` run at once, always leaving two threads for
+    searches (``search_web.export_slots``)."""
+    return {"threads": threads, "connection_limit": connection_limit, "channel_timeout": channel_timeout,
+            "cleanup_interval": max(1, min(10, channel_timeout // 3)), "asyncore_use_poll": True,
+            "backlog": 1024}
+
+
 @click.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: the project's index/).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--connection-limit", default=500, show_default=True, type=click.IntRange(10, 5000),
+              help="Open connections at most (idle ones included).")
+@click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              help="Seconds a connection may stay silent (idle, or not reading its answer) before it is closed.")
+@click.option("--max-exports", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Exports streaming at once; past that an export gets 503 and Retry-After.")
 @click.option("--base-url", envvar="FAZHI_BASE_URL", default="", callback=_checked_base_url,
               help="The site's public address (https://host[/prefix]): every permalink, citation and export "
                    "starts with it, and the Host header is never read for them.  Also FAZHI_BASE_URL.")
-def main(index_dir: Path | None, host: str, port: int, threads: int, base_url: str) -> None:
+def main(index_dir: Path | None, host: str, port: int, threads: int, connection_limit: int,
+         channel_timeout: int, max_exports: int, base_url: str) -> None:
     """Serve the fazhi-search web UI (building the index from the samples if needed)."""
     import waitress
 
@@ -82,12 +106,14 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, base_url: s
 
     index_dir = index_dir or default_index_dir()
     ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url})
+    app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url,
+                      "MAX_EXPORTS": min(max_exports, max(1, threads - 2))})
     from .health import start_warming
 
     start_warming(app)            # load and warm the index while the server starts; /healthz says when
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads)
+        server = waitress.create_server(app, host=host, port=port,
+                                        **server_options(threads, connection_limit, channel_timeout))
     except OSError as exc:      # the port is taken, or the address is not this machine's
         import errno
 

@@ -55,8 +55,11 @@ def render_error(error: WebError):
 
 def from_search_error(exc: Exception) -> WebError:
     """The library's ``FazhiError`` carries its own status (400, 404, 503…)."""
-    from indexer.api import IndexMissing
+    from indexer.api import IndexDamaged, IndexMissing
 
+    if isinstance(exc, IndexDamaged):
+        return WebError(f"索引文件已损坏，暂时无法搜索。（{exc}）", 503,
+                        "请运行 python -m indexer build 重建索引；python -m indexer check --deep 可检查索引。")
     if isinstance(exc, IndexMissing):
         return WebError(f"还没有建立索引，暂时无法搜索。（{exc}）", 503,
                         "请先运行 python -m indexer build（或 python -m search_web，它会先建索引）。")

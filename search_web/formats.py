@@ -22,6 +22,7 @@ from flask import Blueprint, render_template
 from indexer.api import FazhiError
 
 from .errors import WebError, from_search_error
+from .export_slots import bounded_export
 
 HTML = "html"
 
@@ -47,8 +48,8 @@ class Page:
         """The page in ``fmt``: the template, the dict (Flask sends it as JSON) or a file."""
         if fmt == "json":
             return self.data(fmt, **args)
-        if fmt != HTML:
-            return self.files(fmt, **args)
+        if fmt != HTML:     # a file: at most MAX_EXPORTS stream at once (export_slots)
+            return bounded_export(self.files)(fmt, **args)
         try:
             return render_template(self.template, page=self.data(fmt, **args))
         except (WebError, FazhiError) as exc:

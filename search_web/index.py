@@ -1,78 +1,180 @@
 """The open index, shared by every request of one app.
 
 Opening an index loads its segments and the tokenizer dictionaries, so it is
-done once per app, not per request.  A rebuild swaps a new index in beside the
-open one; ``refresh()`` notices and reopens, so each request calls it once and
-the site follows rebuilds without a restart.  Nothing here writes to the index.
+done once per app, not per request.  A rebuild swaps a new generation in beside
+the open one; as Lucene's ``SearcherManager`` does, the first request to notice
+starts loading it in a background thread and goes on with the generation it
+has: no request waits for a load (nor for the collector's pass after it), and
+the swap is one reference assignment.  Each request acquires a searcher handle
+(``Index.acquire``), keeps it on ``g`` and releases it at its end, so every read
+of the request, research tools included, sees one generation.  A generation
+that fails to load (damaged, half copied) is refused with a one-line message on
+stderr and the previous one keeps serving.  Nothing here writes to the index.
 """
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from pathlib import Path
 
 from flask import current_app, g
+from indexer.api import IndexDamaged, serving_generation_name
 
 EXTENSION = "fazhi_index"
 
 
 class IndexHolder:
     """Opens the index on first use and retries on the next request when it is
-    missing, so building the index while the site runs makes it appear."""
+    missing, so building the index while the site runs makes it appear.
+    ``wait_for_swap``: a request that notices a new generation waits for it to
+    load (tests: the next request after a build sees it); a server does not."""
 
-    def __init__(self, index_dir: Path, freeze_gc: bool = False, warm_words: bool = False):
+    def __init__(self, index_dir: Path, freeze_gc: bool = False, warm_words: bool = False,
+                 wait_for_swap: bool = False):
         self.index_dir = Path(index_dir)
         self.freeze_gc = freeze_gc      # see _freeze_loaded; off under tests (one process runs them all)
         self.warm_words = warm_words    # see _warm_later; off under tests (a thread per app and swap)
+        self.wait_for_swap = wait_for_swap
         self._index = None
-        self._lock = threading.Lock()
+        self._opening = threading.Lock()    # the first open only: before it there is nothing to serve
+        self._loading = threading.Lock()    # one background load at a time; never waited on by a request
+        self._loader: threading.Thread | None = None
+        self.refused: dict[str, Exception] = {}   # generation folder → why it was not swapped in
+        self._swaps = 0                     # generations loaded (the first included)
+
+    def acquire(self):
+        """A searcher on the serving generation (release it: ``release_index``)."""
+        index = self._index
+        if index is None:
+            index = self._open()
+        else:
+            self._notice_swap(index)
+        return index.acquire()
 
     def get(self, refresh: bool = True):
+        """The open ``Index`` (tests and tools; requests use ``acquire``)."""
+        index = self._index or self._open()
+        if refresh:
+            self._notice_swap(index)
+        return self._index
+
+    def _open(self):
         from indexer.api import open_index
 
-        # One lock around open and refresh: two threads must not reopen at once.
-        with self._lock:
+        with self._opening:
             if self._index is None:
-                self._index = open_index(self.index_dir)
-                self._loaded()
-            elif refresh and self._index.refresh():
-                self._loaded()
+                self._refuse_known_damage()
+                index = open_index(self.index_dir)
+                try:
+                    _verified(index.generation)     # every byte, once: nothing else serves yet
+                except IndexDamaged as exc:
+                    self.refused[index.generation.path.name] = exc
+                    index.close()
+                    raise
+                self._loaded(index.generation)
+                self._index = index
             return self._index
 
-    def _loaded(self) -> None:
+    def _refuse_known_damage(self) -> None:
+        """Answer at once for a generation found damaged before (no re-reading it
+        for every request) while ``CURRENT`` still names it."""
+        target = serving_generation_name(self.index_dir)
+        if isinstance(self.refused.get(target), IndexDamaged):
+            raise self.refused[target]
+
+    def _notice_swap(self, index) -> None:
+        target = index.stale()
+        if target is None or target in self.refused:
+            return
+        if self._loading.acquire(blocking=False):
+            self._loader = threading.Thread(target=self._load_in_background, args=(index, target),
+                                            name="fazhi-load-generation", daemon=True)
+            self._loader.start()
+        if self.wait_for_swap:
+            self.wait()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the background load under way (if any) has swapped its generation in."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)
+
+    def _load_in_background(self, index, target: str) -> None:
+        try:
+            try:
+                fresh = index.load_fresh()
+                _verified(fresh)
+            except Exception as exc:   # noqa: BLE001 - any failure: keep serving, say why once
+                self.refused[target] = exc
+                print(f"fazhi-search: not serving {target}: {_one_line(exc)}; the previous generation "
+                      f"keeps serving (rebuild it: python -m indexer build --index {self.index_dir})",
+                      file=sys.stderr, flush=True)
+                return
+            self._loaded(fresh)         # before the swap: requests never meet the collector's pass
+            index.swap(fresh)
+        finally:
+            self._loading.release()
+
+    def _loaded(self, gen) -> None:
         if self.freeze_gc:
-            _freeze_loaded()
+            self._swaps += 1
+            _freeze_loaded(full=self._swaps % FULL_COLLECT_EVERY == 1)
         if self.warm_words:     # after the freeze: what it builds is small, and it is not waited for
-            _warm_later(self._index.generation)
+            _warm_later(gen)
 
     def close(self) -> None:
-        with self._lock:
+        """Wait for a load under way, then close the index."""
+        self.wait()
+        with self._opening:
             if self._index is not None:
                 self._index.close()
                 self._index = None
 
 
-def _freeze_loaded() -> None:
+def _verified(gen) -> None:
+    """Every byte of a generation against its build's checksums, before it serves
+    (a swap's in the background: no request waits); a damaged one is closed and refused."""
+    try:
+        gen.verify()
+    except BaseException:
+        gen.close()
+        raise
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    hint = getattr(exc, "hint", None)
+    return f"{text}（{hint}）" if hint else text
+
+
+FULL_COLLECT_EVERY = 64     # swaps: see _freeze_loaded
+
+
+def _freeze_loaded(full: bool = True) -> None:
     """Move what the index just loaded out of the garbage collector's sight.
 
     A generation holds a list of every normalized passage text (and an object
-    array of the same): the collector's full passes walked them each time, 13 ms
-    at 100k passages and far more at a province's archive, landing on whichever
+    array of the same): the collector's full passes walked them each time
+    (BENCHMARKS.md), and far longer at a province's archive, landing on whichever
     request was running.  So, as servers that fork workers do, collect once and
-    freeze the survivors (``gc.freeze``).  A frozen object is never collected, so
-    each swap first thaws what the last one froze: cyclic garbage of a replaced
-    generation (a Whoosh reader, say) is collected then, not kept for ever.  A
-    generation a request still holds at the swap is frozen with the rest, so its
-    cyclic garbage, if any, waits for the next swap; its files do not (a retired
-    generation is closed explicitly by its last request, see ``Index.using``)."""
-    gc.unfreeze()
+    freeze the survivors (``gc.freeze``).  A frozen object is never collected.
+    At a swap only what is not frozen yet is collected (the new generation and
+    the garbage since the last freeze): thawing everything and collecting it
+    again held the GIL for tens of milliseconds, a stall for every request at every
+    swap.  What a replaced generation leaves frozen is little (it is closed and
+    freed by reference counting: about 18 objects a swap, measured), so only
+    every ``FULL_COLLECT_EVERY`` swaps (``full``) is everything thawed and
+    collected, and that little is not kept for ever."""
+    if full:
+        gc.unfreeze()
     gc.collect()
     gc.freeze()
 
 
 def _warm_later(gen) -> None:
     """File the generation's vocabulary for "did you mean" in a background
-    thread (``indexer.api.warm_words``, 0.2 s at 100k passages): built on first
+    thread (``indexer.api.warm_words``): built on first
     use, it landed on the first search with no hits after each load or swap.
     A request that needs it sooner waits for the same build (the library's
     lock), never builds it twice.  A failure here (an index without words, a
@@ -88,22 +190,19 @@ def _warm_later(gen) -> None:
 
 
 def get_index():
-    """The app's index, refreshed at most once per request, its serving
-    generation held open until the request ends (``Index.using``): a rebuild
-    swapped in meanwhile closes the old one only after every page that started
-    on it (search, report, research tools) is done with it."""
+    """The request's searcher: acquired once per request, on the generation then
+    serving, and released when the request ends (``release_index``; an export
+    streamed with ``stream_with_context`` ends when its last chunk is sent).  A
+    rebuild swapped in meanwhile closes the old generation only after every
+    request that started on it (search, report, research tools) has let go."""
     if "_index" not in g:
         holder: IndexHolder = current_app.extensions[EXTENSION]
-        index = holder.get(refresh=True)
-        hold = index.using()
-        hold.__enter__()
-        g._index, g._index_hold = index, hold
+        g._index = holder.acquire()
     return g._index
 
 
 def release_index(_error=None) -> None:
     """Registered as an app-context teardown: let go of the request's generation."""
-    hold = g.pop("_index_hold", None)
-    g.pop("_index", None)
-    if hold is not None:
-        hold.__exit__(None, None, None)
+    searcher = g.pop("_index", None)
+    if searcher is not None:
+        searcher.release()

@@ -256,11 +256,14 @@ def _toc(report_id: str, q: str, headings: list[dict], ranges, every: list[dict]
          back: SearchParams | None = None) -> list[dict]:
     """The contents; a heading in another part links to that part."""
     part_of = parts.part_of_ordinal(ranges, every) if len(ranges) > 1 else {}
+    unmarked = replace(back, q="") if back is not None else None
 
     def href(heading: dict) -> str:
         part = part_of.get(heading.get("passage_ordinal", 0), current)
-        return "#" + heading["anchor"] if part == current else urls.report(report_id, q, heading["anchor"],
-                                                                          part=part + 1, back=back)
+        # No query in the link: repeated in every heading it made one page 11.7 MB (issue 24);
+        # the rest of the search state is a few short parameters.
+        return "#" + heading["anchor"] if part == current else urls.report(report_id, "", heading["anchor"],
+                                                                          part=part + 1, back=unmarked)
     return [{"title": h["title"], "level": h["level"], "category": h.get("category", ""), "href": href(h)}
             for h in headings if h.get("anchor")]
 

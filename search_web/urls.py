@@ -7,9 +7,10 @@ which keeps URLs short, stable and comparable in tests.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from urllib.parse import quote_plus, urlencode
 
+from cachetools import LRUCache, cached
 from flask import current_app, has_request_context, request, url_for
 from indexer.api import DEFAULT_DEADLINE, REPORT_FILTERS
 
@@ -167,8 +168,10 @@ def togglers(params: SearchParams):
 
 
 # Facet values, agency names and the query recur in every URL of every
-# response: encode each once (``_encode`` passes the text alone).
-_quoted = lru_cache(maxsize=1 << 16)(quote_plus)
+# response: encode each once (``_encode`` passes the text alone).  Bounded by
+# bytes, not entries: its keys are user input (65,536 long queries held 365 MB).
+_quoted = cached(LRUCache(maxsize=8 << 20, getsizeof=lambda encoded: 2 * len(encoded) + 100),
+                 lock=threading.Lock())(quote_plus)
 
 
 def more_facet_values(params: SearchParams, count: int, key: str) -> str:

@@ -46,14 +46,26 @@ def read_file(path: str | Path, limits: Limits | None = None) -> RawText:
         raise ReadError(f"cannot read as {fmt}: {type(exc).__name__}: {exc}".strip()[:200]) from exc
     if not text or not text.strip():
         raise ReadError("no text found" + (" (no text layer)" if fmt == "pdf" else ""))
+    if text.count("\n") > limits.lines:
+        raise ReadError(f"more than {limits.lines:,} lines of text, more than a report has")
     return RawText(path=path, fmt=fmt, text=text, hints=hints or {})
+
+
+def _read_at_most(handle, most: int) -> bytes:
+    pieces, size = [], 0
+    while size < most and (piece := handle.read(min(1 << 22, most - size))):
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def _read_bytes(path: Path, most: int) -> bytes:
     """The file's bytes; refused unread when there are more than ``most``."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read(most + 1)       # no stat(): what is read is what counts
+            # No stat(): what is read is what counts.  In pieces: one read(most + 1)
+            # reserves the whole limit (100 MB) for every file, however small.
+            data = _read_at_most(handle, most + 1)
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from exc
     if len(data) > most:
@@ -76,9 +88,9 @@ def _read_docx(data: bytes, limits: Limits):
     return docx_to_text(data, limits.unpacked), {}
 
 
-def _read_pdf(data: bytes, _limits: Limits):
+def _read_pdf(data: bytes, limits: Limits):
     from .pdf import pdf_to_text
-    return pdf_to_text(data), {}
+    return pdf_to_text(data, limits.unpacked), {}
 
 
 _READERS = {"txt": _read_txt, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}

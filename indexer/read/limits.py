@@ -18,8 +18,12 @@ MB = 1 << 20
 @dataclass(frozen=True)
 class Limits:
     bytes: int = 100 * MB          # a file larger than this is skipped unread
-    unpacked: int = 50 * MB        # a .docx whose parts (pictures aside) unpack to more is skipped
+    unpacked: int = 50 * MB        # a .docx whose parts (pictures aside, never read) or a PDF whose
+                                   # streams unpack to more is skipped
     seconds: float = 120.0         # reading, cleaning and splitting one file; 0: no limit
+    # Lines of text read from one file (the longest of ../shared has 861): cleaning
+    # costs about 40 µs a line, and a file of a million tiny lines held a build for minutes.
+    lines: int = 100_000
 
 
 class FileTimeout(BaseException):

@@ -10,12 +10,23 @@ from __future__ import annotations
 import re
 
 from ..model import CATEGORY_DUTY, CATEGORY_OTHER, Heading, Passage
+from ..read import ReadError
 from .patterns import AGENCY_LINE, TITLE_END
 from .structure import categorize, has_numbered_top_level, match_heading, settle_level
 
 SECTION_SEPARATOR = " › "
 MAX_PASSAGE = 500       # characters; longer paragraphs are cut at sentence ends
 TARGET_PASSAGE = 300
+# No passage is longer than this, whatever its punctuation: a sentence past it
+# is cut at a clause mark, else at this many characters.  A file of unpunctuated
+# lines made one 4.4-million-character passage, and every search touching it
+# held a thread for minutes.  The longest passage of the bundled samples and
+# ../shared (formats, realworld, real*, corpus) is 585 characters: none changes.
+HARD_MAX_PASSAGE = 1000
+# Per file: a report has a few hundred paragraphs (362 passages at most in
+# ../shared); a file of a million tiny lines held a build for 25 minutes at 3 GB.
+MAX_PARAGRAPHS = MAX_PASSAGES = 20_000
+_CLAUSE_MARKS = "，、：,:）)」』”’ "
 _TITLE_ZONE = 3          # paragraphs at the top that may hold title and agency
 _SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)]*|[^。！？；!?;]+$")
 
@@ -24,6 +35,8 @@ def split_passages(report_id: str, paragraphs: list[str],
                    markdown_headings: set[str] = frozenset()) -> tuple[list[Heading], list[Passage]]:
     """Headings and passages of a cleaned report.  ``markdown_headings``: lines a
     converter marked as headings; the title lines at the top are not sections."""
+    if len(paragraphs) > MAX_PARAGRAPHS:
+        raise ReadError(f"{len(paragraphs):,} paragraphs, more than a report has (at most {MAX_PARAGRAPHS:,})")
     headings: list[Heading] = []
     passages: list[Passage] = []
     stack: list[Heading] = []          # the open headings, outermost first
@@ -44,6 +57,8 @@ def split_passages(report_id: str, paragraphs: list[str],
                 category=category, heading=bool(found and not found.inline and piece == paragraph),
                 start=offset))
             offset += len(piece) + 2      # Report.text joins passages with a blank line
+        if len(passages) > MAX_PASSAGES:
+            raise ReadError(f"more than {MAX_PASSAGES:,} passages, more than a report has")
     return headings, passages
 
 
@@ -86,7 +101,8 @@ def _category_of(stack: list[Heading]) -> str:
 
 def split_long(paragraph: str) -> list[str]:
     """Cut a paragraph longer than MAX_PASSAGE at sentence ends into pieces of
-    about TARGET_PASSAGE characters; shorter paragraphs come back whole."""
+    about TARGET_PASSAGE characters; shorter paragraphs come back whole.  No
+    piece is longer than HARD_MAX_PASSAGE (``cut_hard``)."""
     if len(paragraph) <= MAX_PASSAGE:
         return [paragraph]
     pieces: list[str] = []
@@ -98,5 +114,21 @@ def split_long(paragraph: str) -> list[str]:
         current += sentence
     if current:
         pieces.append(current)
+    pieces = [cut for piece in pieces for cut in cut_hard(piece)]
     assert "".join(pieces) == paragraph, "splitting must keep every character"
+    return pieces
+
+
+def cut_hard(text: str, most: int = HARD_MAX_PASSAGE) -> list[str]:
+    """``text`` in pieces of at most ``most`` characters, each ending at the last
+    clause mark (，、： …) in its second half, else at ``most`` characters."""
+    pieces = []
+    start = 0
+    while len(text) - start > most:
+        end = start + most
+        cut = max(text.rfind(mark, start + most // 2, end) for mark in _CLAUSE_MARKS)
+        end = cut + 1 if cut >= 0 else end
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
     return pieces

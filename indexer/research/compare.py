@@ -16,6 +16,9 @@ from ..search.index import Index
 from .common import check_page, matching
 
 MAX_REPORTS = 50
+# Passages shown per report (those matching the query first, then in order):
+# a category such as 其他 holds whole reports, and one page was 34 MB.
+MAX_COLUMN_PASSAGES = 30
 
 
 def side_by_side(index: Index, q: str = "", filters: dict | None = None, category: str = "存在的不足和原因",
@@ -44,9 +47,19 @@ def _column(gen, number: int, code: int, matched: set[int]) -> dict:
     report = gen.reports[number]
     first = int(gen.first_seq[number])
     count = int(np.count_nonzero(gen.columns["report"] == number))
-    rows = [first + i for i in np.flatnonzero(gen.columns["category"][first:first + count] == code).tolist()]
+    every = [first + i for i in np.flatnonzero(gen.columns["category"][first:first + count] == code).tolist()]
+    rows = _shown(every, matched)
     texts = [gen.texts[seq] for seq in rows]
     return {"report_id": report["id"], "agency": report["agency"], "title": report["title"],
             "year": report["year"], "province": report["province"],
-            "passages": [{"passage_id": gen.passage_id(seq), "text": text, "matched": seq in matched}
-                         for seq, text in zip(rows, texts)]}
+            "passages_total": len(every),
+            "passages": [{"passage_id": gen.passage_id(seq), "text": text, "matched": seq in matched} for seq, text in zip(rows, texts)]}
+
+
+def _shown(rows: list[int], matched: set[int]) -> list[int]:
+    """At most MAX_COLUMN_PASSAGES of ``rows``, those matching first, in report order."""
+    if len(rows) <= MAX_COLUMN_PASSAGES:
+        return rows
+    hits = [seq for seq in rows if seq in matched][:MAX_COLUMN_PASSAGES]
+    rest = [seq for seq in rows if seq not in matched][:MAX_COLUMN_PASSAGES - len(hits)]
+    return sorted(hits + rest)

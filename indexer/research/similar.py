@@ -13,7 +13,7 @@ from ..model import CATEGORIES
 from ..store.generation import Generation
 from ..store.near_duplicates import NearDuplicates
 from .common import report_of
-from .words import FIELD, USING, reader
+from .words import FIELD, reader
 
 MAX_SHOWN = 20
 
@@ -83,7 +83,7 @@ def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[di
         return []
     from whoosh.query import Or, Term
 
-    with USING, gen_searcher(gen) as searcher:
+    with gen_searcher(gen) as searcher:
         terms = searcher.key_terms_from_text(FIELD, text, numterms=12)
         if not terms:
             return []

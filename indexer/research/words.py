@@ -22,22 +22,33 @@ from ..store.word_deletions import Deleted
 FIELD = "content"
 MAX_COMPLETIONS = 20
 _SCAN_PREFIX = 5000           # vocabulary words looked at for one prefix
-_readers: "weakref.WeakKeyDictionary[Generation, object]" = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-# One reader per generation, shared by the server's threads: its use is
-# serialised (a Whoosh reader is not documented as safe to share); each use is
-# a few milliseconds.
-USING = threading.RLock()
+# Whoosh readers are per thread and per generation (as Lucene's searchers are
+# handed to each thread): a reader shares its open files' positions, so two
+# threads never use one, and no lock serialises the server's Whoosh work.
+_local = threading.local()
+_deleted: "weakref.WeakKeyDictionary[Generation, Deleted]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()          # making a generation's shared tables once, nothing else
 
 
 def reader(gen: Generation):
-    """The generation's Whoosh reader, opened once and kept while it serves; its
-    statistics leave out the deleted documents Whoosh still holds (``LiveReader``)."""
+    """This thread's Whoosh reader of the generation, opened on its first use
+    here and closed with the generation; its statistics leave out the deleted
+    documents Whoosh still holds (``LiveReader``)."""
+    readers = _local.__dict__.setdefault("readers", weakref.WeakKeyDictionary())
+    found = readers.get(gen)
+    if found is None:
+        whoosh = gen.whoosh().reader()
+        gen.on_close(whoosh.close)
+        found = readers[gen] = LiveReader(whoosh, _deletions(gen, whoosh))
+    return found
+
+
+def _deletions(gen: Generation, whoosh) -> Deleted:
+    """The generation's deleted words, read once and shared (read-only) by its readers."""
     with _lock:
-        if gen not in _readers:
-            whoosh = gen.whoosh().reader()
-            _readers[gen] = LiveReader(whoosh, Deleted(gen.path, whoosh))
-        return _readers[gen]
+        if gen not in _deleted:
+            _deleted[gen] = Deleted(gen.path, whoosh)
+        return _deleted[gen]
 
 
 class LiveReader:
@@ -124,13 +135,17 @@ class Neighbours:
 
 
 _neighbours: "weakref.WeakKeyDictionary[Generation, Neighbours]" = weakref.WeakKeyDictionary()
+_building = threading.Lock()
 
 
 def neighbours(gen: Generation) -> Neighbours:
     """The generation's vocabulary filed for one-edit lookups, made on first use;
     words of Latin letters and digits are left out."""
+    found = _neighbours.get(gen)
+    if found is not None:
+        return found
     r = reader(gen)
-    with USING:
+    with _building:     # one build per generation: a request asking meanwhile waits for it
         if gen not in _neighbours:
             words = (w.decode("utf-8") if isinstance(w, bytes) else w for w in r.lexicon(FIELD))
             _neighbours[gen] = Neighbours([w for w in words if len(w) >= 2 and not w.isascii()])
@@ -154,8 +169,7 @@ def did_you_mean(gen: Generation, term: str, limit: int = 3) -> list[dict]:
         return []
     candidates = neighbours(gen).of(term)
     r = reader(gen)
-    with USING:
-        found = {w: n for w in candidates if (n := r.doc_frequency(FIELD, w)) > 0}
+    found = {w: n for w in candidates if (n := r.doc_frequency(FIELD, w)) > 0}
     ranked = sorted(found, key=lambda w: (-found[w], w))
     return [{"word": w, "passages": found[w]} for w in ranked[:limit]]
 
@@ -168,14 +182,13 @@ def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
     limit = max(1, min(int(limit), MAX_COMPLETIONS))
     r = reader(gen)
     words = []
-    with USING:
-        for n, word in enumerate(r.expand_prefix(FIELD, prefix)):
-            if n >= _SCAN_PREFIX:
-                break
-            if isinstance(word, bytes):
-                word = word.decode("utf-8")
-            if len(word) > len(prefix) and (count := r.doc_frequency(FIELD, word)) > 0:
-                words.append((count, word))
+    for n, word in enumerate(r.expand_prefix(FIELD, prefix)):
+        if n >= _SCAN_PREFIX:
+            break
+        if isinstance(word, bytes):
+            word = word.decode("utf-8")
+        if len(word) > len(prefix) and (count := r.doc_frequency(FIELD, word)) > 0:
+            words.append((count, word))
     words.sort(key=lambda p: (-p[0], p[1]))
     return [{"word": w, "passages": f} for f, w in words[:limit]]
 
@@ -191,9 +204,8 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     if not counts:
         return []
     r = reader(gen)
-    with USING:
-        total = max(1, r.doc_count())
-        frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
+    total = max(1, r.doc_count())
+    frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
     scored = []
     for word, tf in counts.items():
         df = frequencies[word]

@@ -36,8 +36,8 @@ from .scopes import restrict
 from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
 from .snippets import snippet
 
-__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "check_passage_id",
-           "check_report_id", "check_sort", "open_index"]
+__all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "Searcher",
+           "check_passage_id", "check_report_id", "check_sort", "open_index"]
 
 _NOT_REPORT_FIELDS = ("id", "fmt", "source")   # file details, not the report's metadata
 
@@ -61,8 +61,8 @@ class Index:
     def __init__(self, root: Path, preload: bool = True):
         self.root = Path(root)
         self.preload = preload
-        self._lock = threading.Lock()
-        self._users: dict[int, int] = {}      # id(generation) → requests using it
+        self._lock = threading.Lock()         # held only to count users and swap: never across a load
+        self._users: dict[int, int] = {}      # id(generation) → searchers and reads holding it
         self._retired: dict[int, Generation] = {}
         self._gen = self._load()
 
@@ -75,40 +75,66 @@ class Index:
         """The generation searches read now."""
         return self._gen
 
+    def acquire(self) -> "Searcher":
+        """A handle on the serving generation (as Lucene's ``SearcherManager.acquire``):
+        every read through it sees that one generation, whatever is swapped in
+        meanwhile; ``release()`` it when done (a request does, at its end)."""
+        return Searcher(self, self._hold())
+
+    def _hold(self, gen: Generation | None = None) -> Generation:
+        with self._lock:
+            gen = gen or self._gen
+            self._users[id(gen)] = self._users.get(id(gen), 0) + 1
+        return gen
+
+    def _let_go(self, gen: Generation) -> None:
+        """One user fewer; the last user of a retired generation closes it."""
+        with self._lock:
+            self._users[id(gen)] -= 1
+            idle = not self._users[id(gen)]
+            if idle:
+                del self._users[id(gen)]
+            retired = self._retired.pop(id(gen), None) if idle else None
+        if retired is not None:
+            retired.close()
+
     @contextmanager
     def using(self):
         """The serving generation, held open until the ``with`` block ends."""
-        with self._lock:
-            gen = self._gen
-            self._users[id(gen)] = self._users.get(id(gen), 0) + 1
+        gen = self._hold()
         try:
             yield gen
         finally:
-            with self._lock:
-                self._users[id(gen)] -= 1
-                idle = not self._users[id(gen)]
-                if idle:
-                    del self._users[id(gen)]
-                retired = self._retired.pop(id(gen), None) if idle else None
-            if retired is not None:
-                retired.close()
+            self._let_go(gen)
 
-    def refresh(self) -> bool:
-        """Reopen when a build has swapped a new generation in; True if it did."""
+    def stale(self) -> str | None:
+        """The folder name ``CURRENT`` names when it is not the serving generation's, else None."""
         try:
             target = os.readlink(self.root / CURRENT)
         except OSError:
-            return False
-        if target == self._gen.path.name:
-            return False
-        fresh = self._load()
+            return None
+        return None if target == self._gen.path.name else target
+
+    def load_fresh(self) -> Generation:
+        """The generation ``CURRENT`` names, loaded (slow: no lock is held; the caller swaps it in)."""
+        return self._load()
+
+    def swap(self, fresh: Generation) -> None:
+        """Serve ``fresh`` from now on: one assignment under the counting lock; the
+        generation it replaces is closed by its last user (now, if it has none)."""
         with self._lock:
             old, self._gen = self._gen, fresh
             in_use = id(old) in self._users
             if in_use:
-                self._retired[id(old)] = old     # closed by the last request using it
+                self._retired[id(old)] = old     # closed by the last searcher using it
         if not in_use:
             old.close()
+
+    def refresh(self) -> bool:
+        """Reopen when a build has swapped a new generation in; True if it did."""
+        if self.stale() is None:
+            return False
+        self.swap(self.load_fresh())
         return True
 
     def close(self) -> None:
@@ -310,7 +336,7 @@ class Index:
         """The report table: one dict per report, with its passage count, the
         section categories it has passages in, and its report-card columns
         (required contents missing, timeliness against ``deadline``, copied passages)."""
-        gen = self._gen
+        gen = self.generation
         month_day = parse_deadline(deadline)
         counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
         sections = report_sections(gen)
@@ -354,10 +380,55 @@ class Index:
         return report, passage
 
 
+class Searcher(Index):
+    """One generation of an :class:`Index`, held: every read of it (search, counts,
+    reports, the research tools reading ``generation``) sees that generation,
+    so a request that reads many times never mixes two builds.  Reference
+    counted on its index: ``release()`` (or ``close()``) lets go, once."""
+
+    def __init__(self, index: Index, gen: Generation):      # noqa: D107  (no load: the index's)
+        self.root, self._index, self._gen = index.root, index, gen
+        self._released = False
+
+    @contextmanager
+    def using(self):
+        """This searcher's generation: held already, by the searcher itself, until
+        it is released (a request's: when its answer, an export too, has been sent)."""
+        yield self._gen
+
+    def acquire(self) -> "Searcher":
+        """Another handle on the same generation (held until it is released)."""
+        return Searcher(self._index, self._index._hold(self._gen))
+
+    def stale(self) -> str | None:
+        """A searcher never goes stale: it keeps its generation until released."""
+        return None
+
+    def refresh(self) -> bool:
+        """A searcher never moves to a newer generation (its request sees one)."""
+        return False
+
+    def release(self) -> None:
+        """Let go of the generation (once; later calls do nothing)."""
+        if not self._released:
+            self._released = True
+            self._index._let_go(self._gen)
+
+    close = release
+
+    def __enter__(self) -> "Searcher":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.release()
+
+
 class _HeldHits:
     """An export's hits, holding their generation open (``Index.using``) until the
-    last one is read or the iterator is closed or dropped: a swap mid-export
-    must not close the files the rest of the hits are read from."""
+    last one is read or the iterator is closed: a swap mid-export must not close
+    the files the rest of the hits are read from.  Released by that count, not
+    by the collector: read it to the end or close it.  (Through a request's
+    ``Searcher`` the request's own hold keeps the generation open.)"""
 
     def __init__(self, holder, hits: Iterator[dict]):
         self._holder, self._hits = holder, hits
@@ -376,8 +447,6 @@ class _HeldHits:
         holder, self._holder = self._holder, None
         if holder is not None:
             holder.__exit__(None, None, None)
-
-    __del__ = close
 
 
 def _report_level(gen: Generation) -> ReportLevel:

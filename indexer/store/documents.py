@@ -37,6 +37,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
 from ..children import die_with_parent, die_with_parent_on_fork
+from ..errors import FazhiError
 from .schema import passage_schema
 from .word_deletions import exact_lengths
 
@@ -79,6 +80,11 @@ def _spill_runs_in_chunks() -> None:
 
 
 _spill_runs_in_chunks()
+
+
+class WordIndexIncomplete(FazhiError):
+    """The Whoosh documents written do not match the passages (a writer died, a disk filled)."""
+    status = 500
 
 
 def document_fields(rows) -> list[dict]:
@@ -184,15 +190,33 @@ class _WordsWriter:
             self._error = exc
 
     def finish(self, optimize: bool, deleted_words: dict) -> None:
-        if self._feeder is not None:
-            self._feeder.join()
+        # A worker killed while it waited for a job dies holding the job queue's
+        # lock: the others can take no job, the feeder blocks on a full queue, and
+        # waiting for it hung the build.  So the wait watches the workers, and a
+        # dead one fails the build before Whoosh's commit waits on it too.
+        while self._feeder is not None and self._feeder.is_alive():
+            self._feeder.join(0.5)
+            self._fail_if_a_worker_died(running=True)
+        self._fail_if_a_worker_died(running=True)
         if self._error is not None:
             raise self._error
         self.writer.commit(mergetype=exact_lengths(OPTIMIZE if optimize else MERGE_SMALL, deleted_words))
+        self._fail_if_a_worker_died(running=False)
         if not self._fed:
             # Whoosh tells its workers to stop only when documents went to them;
             # with none (every file skipped) they would wait, and keep the build alive.
             self.abort()
+
+    def _fail_if_a_worker_died(self, running: bool) -> None:
+        """Before the commit (``running``) a worker has no reason to end at all;
+        after it, only with exit code 0.  Else its documents are lost."""
+        tasks = getattr(self.writer, "tasks", [])
+        ended = [task.exitcode for task in tasks if task.exitcode is not None and (running or task.exitcode != 0)]
+        if ended:
+            self.abort()
+            raise WordIndexIncomplete(f"a word index writer process died (exit code {ended[0]})",
+                                      hint="nothing was swapped in (the previous index keeps serving); "
+                                           "check free memory and disk space and build again")
 
     def abort(self) -> None:
         for task in getattr(self.writer, "tasks", []):
@@ -217,7 +241,8 @@ class _FieldsWriter:
     def wait(self) -> None:
         self.process.join()
         if self.process.exitcode != 0:
-            raise RuntimeError(f"writing the Whoosh documents failed (exit code {self.process.exitcode})")
+            raise WordIndexIncomplete(f"writing the word index failed (exit code {self.process.exitcode})",
+                                      hint="nothing was swapped in; check free memory and disk space and build again")
 
 
 def _write_fields(folder: Path, handoff: Path, parent: int) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis import normalize
+from . import checksums
 from .layout import hold, read_meta, segments_folder
 from .merge_policy import SegmentSize
 from .near_duplicates import NearDuplicates
@@ -64,6 +65,8 @@ class Generation:
         path = self.path
         self.texts = None
         self.meta = meta if meta is not None else read_meta(path)    # given: a build's, before writing it
+        if meta is None:
+            checksums.verify(path, self.meta, segments_folder(path.parent))     # sizes: one stat a file
         self.vocab = self.meta["vocab"]
         self.reports = self.meta["reports"]
         self.report_ids = [r["id"] for r in self.reports]
@@ -197,6 +200,10 @@ class Generation:
                               lambda: self._layout.gather([s.norm() for s in self.segments]))
         self.__dict__["norm"] = self.__dict__["norm_array"] = rows
         return self
+    def verify(self) -> int:
+        """Read every file of the generation against its build's checksums
+        (``IndexDamaged`` if one differs); the number of files checked."""
+        return checksums.verify(self.path, self.meta, segments_folder(self.path.parent), deep=True)
 
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
@@ -242,8 +249,17 @@ class Generation:
         except Exception:  # noqa: BLE001  (at interpreter exit, os may be gone)
             pass
 
+    def on_close(self, release) -> None:
+        """Call ``release()`` when the generation closes (a Whoosh reader opened on it)."""
+        self.__dict__.setdefault("_on_close", []).append(release)
+
     def close(self) -> None:
         """Release the generation's files; it is not used after this."""
+        for release in self.__dict__.pop("_on_close", []):
+            try:
+                release()
+            except Exception:  # noqa: BLE001 - closing the rest matters more
+                pass
         if getattr(self, "_hold", -1) >= 0:
             os.close(self._hold)
             self._hold = -1

@@ -31,7 +31,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import IndexMissing, IndexVersionError
+from ..errors import IndexDamaged, IndexMissing, IndexVersionError
 
 CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
@@ -57,7 +57,15 @@ def current_generation(root: Path) -> Path:
 
 
 def read_meta(generation: Path) -> dict:
-    meta = json.loads((generation / META).read_text(encoding="utf-8"))
+    path = generation / META
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):     # truncated or overwritten: one line, not a traceback
+        raise IndexDamaged(f"damaged index file {path}: not readable as JSON",
+                           hint="用 python -m indexer build 重建索引") from None
+    if not isinstance(meta, dict):
+        raise IndexDamaged(f"damaged index file {path}: not an index's metadata",
+                           hint="用 python -m indexer build 重建索引")
     if meta.get("schema_version") != SCHEMA_VERSION:
         raise IndexVersionError(
             f"the index in {generation.parent} has schema version {meta.get('schema_version')}, "

@@ -1,0 +1,103 @@
+"""Checksums of every file of a generation, so damage is refused, never served.
+
+A flipped byte in the postings' offsets lost a query's only hit; a missing
+``near_duplicates.npz`` changed a facet; most damaged files loaded and then
+failed every request.  So a build seals each generation before it writes
+``meta.json`` (written last): ``meta["checksums"]`` holds the size and CRC-32
+of each of the generation's own files (Whoosh's, the pairs, …) and of each of
+its segments' ``checksums.json``, which holds the same for the segment's files
+(written when a generation first lists the segment, and kept: segments are
+never changed after).  Opening a generation checks every size (one ``stat``
+each); ``verify(deep=True)`` reads every byte (``python -m indexer check
+--deep``, and a server before it swaps a generation in, in the background).
+"""
+from __future__ import annotations
+
+import json
+import os
+import zlib
+from pathlib import Path
+
+from ..errors import IndexDamaged
+
+SEGMENT_TABLE = "checksums.json"
+_NOT_SEALED = {"meta.json", SEGMENT_TABLE}
+_REBUILD = "索引已损坏：用 python -m indexer build 重建（之前的版本照常服务）"
+
+
+def crc_of(path: Path) -> int:
+    crc = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            crc = zlib.crc32(block, crc)
+    return crc
+
+
+def table(folder: Path) -> dict[str, list[int]]:
+    """``{relative path: [size, crc32]}`` of every file under ``folder``
+    (``meta.json`` and a segment's own table aside)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in _NOT_SEALED and not path.name.endswith(".lock"):
+            found[rel] = [path.stat().st_size, crc_of(path)]
+    return found
+
+
+def seal(generation: Path, meta: dict, segments: Path) -> None:
+    """Record the checksums of the generation in ``meta`` (before it is written)."""
+    sealed = {}
+    for entry in meta["segments"]:
+        folder = segments / entry["name"]
+        if not (folder / SEGMENT_TABLE).exists():
+            _write(folder / SEGMENT_TABLE, table(folder))
+        sealed[entry["name"]] = [(folder / SEGMENT_TABLE).stat().st_size, crc_of(folder / SEGMENT_TABLE)]
+    meta["checksums"] = {"files": table(generation), "segments": sealed}
+
+
+def _write(path: Path, data: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def verify(generation: Path, meta: dict, segments: Path, deep: bool = False) -> int:
+    """Raise :class:`IndexDamaged` on the first file missing, of another size or
+    (``deep``) other contents than the build recorded; returns the files checked.
+    A generation built before checksums were recorded has none to check."""
+    sealed = meta.get("checksums")
+    if sealed is None:
+        return 0
+    checked = _check(generation, sealed["files"], deep)
+    for name, expected in sealed["segments"].items():
+        folder = segments / name
+        own = folder / SEGMENT_TABLE
+        _check_one(own, expected, deep=True)          # small, and it vouches for the rest
+        try:
+            files = json.loads(own.read_text(encoding="utf-8"))
+        except ValueError:
+            raise _damaged(own, "unreadable") from None
+        checked += 1 + _check(folder, files, deep)
+    return checked
+
+
+def _check(folder: Path, files: dict[str, list[int]], deep: bool) -> int:
+    for rel, expected in files.items():
+        _check_one(folder / rel, expected, deep)
+    return len(files)
+
+
+def _check_one(path: Path, expected: list[int], deep: bool) -> None:
+    size, crc = expected
+    try:
+        found = path.stat().st_size
+    except OSError:
+        raise _damaged(path, "missing") from None
+    if found != size:
+        raise _damaged(path, f"{found:,} bytes, built as {size:,}")
+    if deep and crc_of(path) != crc:
+        raise _damaged(path, "its contents changed since the build (checksum)")
+
+
+def _damaged(path: Path, why: str) -> IndexDamaged:
+    return IndexDamaged(f"damaged index file {path}: {why}", hint=_REBUILD)

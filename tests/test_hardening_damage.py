@@ -1,0 +1,200 @@
+"""Damage detected, never served; one build at a time (issue 24).
+
+Every file of a generation carries a checksum in its meta: a changed size is
+refused at open, changed contents by ``indexer check --deep`` and by a server
+before it swaps a generation in; a truncated ``meta.json`` is a one-line
+error; a dead Whoosh writer fails the build; a second build into one index
+fails clearly; file names cannot forge build output lines.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from indexer.build import WRITE_LOCK, IndexLocked, build_index, writer_lock
+from indexer.errors import IndexDamaged
+from indexer.report.corpus import SAMPLES
+from indexer.search.index import Index
+from indexer.store import checksums
+from indexer.store.layout import current_generation, segments_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def index_dir(tmp_path) -> Path:
+    build_index(None, tmp_path / "index", words=False)
+    return tmp_path / "index"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indexer", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+def _segment_file(root: Path, name: str) -> Path:
+    return next(p for p in segments_folder(root).rglob(name))
+
+
+def _flip_byte(path: Path, at: int = -10) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0x55
+    path.write_bytes(bytes(data))
+
+
+def test_every_file_is_sealed_and_a_clean_index_checks_ok(index_dir):
+    meta = json.loads((current_generation(index_dir) / "meta.json").read_text(encoding="utf-8"))
+    sealed = meta["checksums"]
+    assert any(name.startswith("whoosh/") for name in sealed["files"])
+    assert sealed["segments"] and all((segments_folder(index_dir) / s / checksums.SEGMENT_TABLE).exists()
+                                      for s in sealed["segments"])
+    done = _cli("check", "--index", str(index_dir), "--deep")
+    assert done.returncode == 0 and done.stdout.startswith("ok:"), done.stderr
+
+
+def test_a_truncated_file_is_refused_at_open(index_dir):
+    postings = next(p for p in segments_folder(index_dir).rglob("*") if p.is_file() and "postings" in p.name)
+    postings.write_bytes(postings.read_bytes()[:-7])
+    with pytest.raises(IndexDamaged, match="damaged index file"):
+        Index(index_dir)
+    done = _cli("search", "执法", "--index", str(index_dir))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "damaged index file" in done.stderr and "build" in done.stderr
+
+
+def test_a_flipped_byte_is_found_by_the_deep_check(index_dir):
+    texts = _segment_file(index_dir, "texts.bin")
+    _flip_byte(texts)
+    Index(index_dir).close()                               # same size: opening does not read it all
+    assert _cli("check", "--index", str(index_dir)).returncode == 0
+    deep = _cli("check", "--index", str(index_dir), "--deep")
+    assert deep.returncode == 1 and "texts.bin" in deep.stderr and "Traceback" not in deep.stderr
+    assert len(deep.stderr.strip().splitlines()) <= 2      # Error: … and Hint: …
+
+
+def test_a_missing_file_is_refused(index_dir):
+    (current_generation(index_dir) / "near_duplicates.npz").unlink()
+    with pytest.raises(IndexDamaged, match="near_duplicates.npz: missing"):
+        Index(index_dir)
+
+
+def test_a_truncated_meta_is_a_one_line_error(index_dir):
+    meta = current_generation(index_dir) / "meta.json"
+    meta.write_bytes(meta.read_bytes()[:200])
+    for args in (["search", "执法"], ["check"]):
+        done = _cli(*args, "--index", str(index_dir))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "meta.json" in done.stderr and "build" in done.stderr
+    assert build_index(None, index_dir, words=False)["passages"] > 0     # and a build repairs it
+
+
+def test_a_second_build_into_one_index_fails_clearly(index_dir):
+    with writer_lock(index_dir):
+        with pytest.raises(IndexLocked, match="another build"):
+            build_index(None, index_dir, words=False)
+        done = _cli("build", "--index", str(index_dir), "--no-words", "--quiet")
+        assert done.returncode == 1 and "another build" in done.stderr and "Traceback" not in done.stderr
+    assert (index_dir / WRITE_LOCK).exists()
+    assert build_index(None, index_dir, words=False)["passages"] > 0      # free again once it ends
+
+
+def test_a_dead_word_writer_fails_the_build_and_nothing_is_swapped_in(tmp_path, monkeypatch):
+    from indexer.store import documents
+
+    root = tmp_path / "index"
+    build_index(None, root, words=True, near=False)
+    serving = current_generation(root)
+    kept = documents._WordsWriter._feed
+
+    def lose_one(self, fields, texts, progress):      # as a worker killed mid-build: documents lost, exit 0
+        kept(self, fields[1:], texts[1:], progress)
+
+    monkeypatch.setattr(documents._WordsWriter, "_feed", lose_one)
+    changed = tmp_path / "changed"
+    shutil.copytree(SAMPLES, changed)
+    (changed / "extra.txt").write_text("某区司法局2024年法治政府建设情况报告\n\n一、主要举措\n\n全面推行行政执法公示制度。\n",
+                                       encoding="utf-8")
+    with pytest.raises(documents.WordIndexIncomplete, match="word index holds"):
+        build_index([changed], root, words=True, near=False)
+    assert current_generation(root) == serving            # nothing swapped in
+    assert sorted(p.name for p in root.glob("gen-*")) == [serving.name]     # nothing left behind
+
+
+def test_file_names_with_line_breaks_cannot_forge_build_output(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "x.txt\nindexed 999 reports.txt").write_bytes(b"")          # empty: skipped, named in the output
+    done = _cli("build", str(folder), "--index", str(tmp_path / "index"), "--no-words", "--quiet")
+    lines = done.stderr.splitlines() + done.stdout.splitlines()
+    assert not any(line.startswith("indexed 999") for line in lines), lines
+    assert any("\\nindexed 999" in line for line in lines)
+
+
+def test_a_server_started_on_a_damaged_index_says_so(index_dir):
+    from search_web import create_app
+
+    (current_generation(index_dir) / "near_duplicates.npz").unlink()
+    answer = create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client().get("/search.json?q=执法")
+    assert answer.status_code == 503
+    assert "损坏" in answer.json["error"] and "build" in answer.json["hint"]
+
+
+def test_a_server_reads_every_byte_before_it_first_serves(index_dir):
+    from search_web import create_app
+
+    _flip_byte(_segment_file(index_dir, "texts.bin"))       # same size: only the contents tell
+    client = create_app({"TESTING": True, "INDEX_DIR": index_dir}).test_client()
+    for _ in range(2):                                      # refused, and the refusal remembered
+        answer = client.get("/search.json?q=执法")
+        assert answer.status_code == 503 and "texts.bin" in answer.json["error"]
+    build_index(None, index_dir, words=False)               # a rebuild (from scratch: the damage is seen)
+    assert client.get("/search.json?q=执法").status_code == 200
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A 400 kB file system (tmpfs): the samples' index does not fit."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode(errors='replace').strip()[:80]}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_a_full_disk_fails_the_build_with_one_line_and_leaves_nothing_running(small_disk):
+    index = small_disk / "index"
+    done = subprocess.run([sys.executable, "-m", "indexer", "build", "--index", str(index), "--quiet"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "No space left on device" in done.stderr and "nothing was swapped in" in done.stderr
+    assert not (index / "CURRENT").exists()
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if str(index) in " ".join(p.info["cmdline"] or [])]
+    assert left == []                                     # no worker left behind, no zombie
+
+
+def test_a_killed_word_writer_process_is_a_clear_error_not_a_hang(tmp_path):
+    from indexer.report.corpus import read_reports
+    from indexer.store.documents import DocumentWriter, WordIndexIncomplete
+
+    rows = [(r, p) for r in read_reports([SAMPLES]).reports for p in r.passages] * 10
+    writer = DocumentWriter(tmp_path / "whoosh", 2, True)
+    writer.add(rows)
+    victim = writer._words.writer.tasks[0]
+    os.kill(victim.pid, 9)                                   # as the OOM killer would
+    started = time.monotonic()
+    with pytest.raises(WordIndexIncomplete, match="died"):
+        writer.finish()
+    assert time.monotonic() - started < 60
+    assert all(not task.is_alive() for task in writer._words.writer.tasks)

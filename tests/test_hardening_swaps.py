@@ -1,0 +1,169 @@
+"""Swaps never stall a request and never mix two generations (issue 24).
+
+A request holds a searcher on the generation it started with (as Lucene's
+``SearcherManager``); a new generation loads in the background, outside any
+lock a request takes, and is swapped in by one assignment; a generation that
+fails to load is refused and the previous one keeps serving.  Whoosh readers
+are per thread: no global lock serialises the word tools.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_index
+from indexer.report.corpus import SAMPLES
+from indexer.research.trend import trend
+from indexer.research import words
+from indexer.search.index import Index
+from indexer.store.layout import current_generation
+from search_web import create_app
+from search_web.index import EXTENSION
+
+
+@pytest.fixture()
+def two_builds(tmp_path) -> tuple[Path, Path]:
+    """An index of two samples, and a folder of all of them to rebuild it from."""
+    few = tmp_path / "few"
+    few.mkdir()
+    for name in sorted(p.name for p in SAMPLES.glob("*.txt"))[:2]:
+        shutil.copy(SAMPLES / name, few / name)
+    root = tmp_path / "index"
+    build_index([few], root, words=True, near=False)
+    return root, SAMPLES
+
+
+def test_a_searcher_reads_one_generation_whatever_is_swapped_in(two_builds):
+    root, everything = two_builds
+    index = Index(root)
+    try:
+        searcher = index.acquire()
+        before = (searcher.count("执法"), len(searcher.list_reports()))
+        old_total = searcher.search("执法")["total"]
+        build_index([everything], root, words=False, near=False)
+        assert index.refresh()
+        # Every read through the handle is still the old generation, research tools included.
+        assert searcher.search("执法")["total"] == old_total
+        assert (searcher.count("执法"), len(searcher.list_reports())) == before
+        assert trend(searcher, ["执法"])["reports_total"] == 2
+        assert not searcher.generation.texts.closed
+        fresh = index.acquire()
+        assert fresh.search("执法")["total"] > old_total
+        old = searcher.generation
+        searcher.release()
+        searcher.release()                  # twice is once
+        assert old.texts.closed             # its last user let go: closed now, not by the collector
+        fresh.release()
+    finally:
+        index.close()
+
+
+def test_a_slow_load_does_not_hold_up_requests(two_builds, monkeypatch):
+    root, everything = two_builds
+    app = create_app({"TESTING": True, "INDEX_DIR": root, "WAIT_FOR_SWAP": False})
+    client = app.test_client()
+    holder = app.extensions[EXTENSION]
+    try:
+        old_total = client.get("/search.json?q=执法").json["total"]
+        loading = threading.Event()
+        slow_load = Index.load_fresh
+
+        def load_slowly(self):
+            loading.set()
+            time.sleep(2)
+            return slow_load(self)
+
+        monkeypatch.setattr(Index, "load_fresh", load_slowly)
+        build_index([everything], root, words=False, near=False)
+        started = time.perf_counter()
+        answers = [client.get("/search.json?q=执法").json["total"] for _ in range(5)]
+        took = time.perf_counter() - started
+        assert loading.wait(5)
+        assert answers == [old_total] * 5       # the old generation answers while the new one loads
+        assert took < 1.5, took                 # and nobody waited for the load
+        holder.wait(30)
+        assert client.get("/search.json?q=执法").json["total"] > old_total
+    finally:
+        holder.close()
+
+
+def test_a_damaged_generation_is_refused_and_the_previous_one_keeps_serving(two_builds, capfd):
+    root, everything = two_builds
+    app = create_app({"TESTING": True, "INDEX_DIR": root})
+    client = app.test_client()
+    holder = app.extensions[EXTENSION]
+    try:
+        old_total = client.get("/search.json?q=执法").json["total"]
+        build_index([everything], root, words=False, near=False)
+        meta = current_generation(root) / "meta.json"
+        meta.write_bytes(meta.read_bytes()[:100])          # truncated: the build was copied half
+        answer = client.get("/search.json?q=执法")
+        assert answer.status_code == 200 and answer.json["total"] == old_total
+        assert client.get("/search.json?q=执法").json["total"] == old_total     # refused once, not retried
+        message = capfd.readouterr().err
+        assert "not serving" in message and "python -m indexer build" in message
+        assert len([line for line in message.splitlines() if "not serving" in line]) == 1
+    finally:
+        holder.close()
+
+
+def test_whoosh_readers_are_per_thread_with_no_global_lock(two_builds):
+    root, _ = two_builds
+    index = Index(root)
+    try:
+        gen = index.generation
+        assert not hasattr(words, "USING")
+        seen = {}
+
+        def use(name):
+            seen[name] = (words.reader(gen), words.complete(gen, "执"))
+
+        threads = [threading.Thread(target=use, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        readers = {id(reader) for reader, _ in seen.values()}
+        assert len(readers) == 3                                      # one reader per thread
+        assert len({str(found) for _, found in seen.values()}) == 1  # the same answer in each
+        assert seen[0][1]                                             # and a real one
+    finally:
+        index.close()
+
+
+def test_an_export_keeps_its_generation_until_its_last_row_then_lets_go(two_builds):
+    root, everything = two_builds
+    app = create_app({"TESTING": True, "INDEX_DIR": root})
+    holder = app.extensions[EXTENSION]
+    started, go_on, got = threading.Event(), threading.Event(), {}
+
+    def export():       # in a thread of its own, as a server runs each request
+        with app.test_client().get("/search.csv?q=执法", buffered=False) as answer:
+            rows = iter(answer.response)
+            got["first"] = next(rows)
+            started.set()
+            go_on.wait(60)
+            got["rest"] = b"".join(rows)
+
+    try:
+        client = app.test_client()
+        whole = client.get("/search.csv?q=执法", buffered=True).data
+        old = holder.get(refresh=False).generation
+        reader = threading.Thread(target=export)
+        reader.start()
+        assert started.wait(60)
+        build_index([everything], root, words=False, near=False)
+        client.get("/search.json?q=执法")
+        assert holder.get(refresh=False).generation is not old      # the new one serves
+        assert not old.texts.closed                                # the export still reads the old one
+        go_on.set()
+        reader.join(60)
+        assert got["first"] + got["rest"] == whole                 # every row of it, unchanged
+        assert old.texts.closed                                    # let go when the answer ended
+    finally:
+        go_on.set()
+        holder.close()
