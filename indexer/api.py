@@ -108,3 +108,29 @@ def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     """The serving generation's metadata, without loading it; raises
     :class:`IndexMissing` (or :class:`IndexVersionError`) when there is none to serve."""
     return read_meta(current_generation(Path(index_dir)))
+
+
+# The cluster backend (issue 26): a ``mroonga://`` URL in place of an index folder.
+from .cluster import is_backend_url  # noqa: E402
+
+_open_embedded = open_index
+
+
+def open_index(target=DEFAULT_INDEX):  # noqa: F811  (the embedded index's, or a cluster's)
+    """The index at ``target``: an index folder, or a cluster's backend URL
+    (``mroonga://…``, see ``scripts/cluster.sh``), which answers searches the same way."""
+    if is_backend_url(target):
+        from .cluster import open_cluster
+
+        return open_cluster(target)
+    return _open_embedded(target)
+
+
+def sync_backend(url: str, index_dir=DEFAULT_INDEX) -> dict:
+    """Bring the cluster at ``url`` up to date with the index at ``index_dir`` (changed reports only)."""
+    from .cluster import sync_cluster
+
+    return sync_cluster(url, index_dir)
+
+
+__all__ += ["is_backend_url", "sync_backend"]

@@ -1,0 +1,377 @@
+"""``ClusterIndex``: the embedded ``Index``'s search interface on the shards.
+
+A search sends each shard, in parallel, one Groonga ``select`` per question:
+the matches (counted, their facets drilled down, the best ``K`` by a first
+BM25-like score), a facet whose own filter is set (counted without it), the
+near misses, the count holding the query whole.  The answers are merged here:
+counts and facets are sums (a report lives on one shard), the order is ours
+(``order.py``) over the union of the shards' candidates, snippets are made
+from the display text the shards store.
+
+The order is exact when no shard holds more than ``K`` matches (``K`` =
+the page's end or the rescore window, plus ``MARGIN``); beyond that a page
+is ranked among each shard's best ``K`` by Groonga's first score, as the
+README says.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from cachetools import LRUCache
+
+from ..analysis import normalize
+from ..errors import FazhiError, NotFound, SearchError
+from ..model import CATEGORIES, made_up_title
+from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_report_id
+from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
+from ..search.query import QueryError, parse_query
+from ..search.rank import RESCORE_WINDOW
+from ..search.snippets import snippet
+from . import groonga as g
+from .nodes import Cluster
+from .order import Stats, result_order
+
+MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
+_NOT_REPORT_FIELDS = ("id", "fmt", "source")
+
+
+class EmbeddedOnly(FazhiError):
+    """A tool that reads the embedded index's own files (research tools, report lists)."""
+    status = 501
+
+
+@dataclass
+class State:
+    """What a client keeps of one cluster generation: the report table and statistics."""
+    number: int
+    reports: dict[str, dict]              # id → table row
+    shard_of: dict[str, int]
+    report_ids: list[str]
+    vocab: dict[str, list[str]]
+    passages: int
+    average_length: float
+    titles: dict[str, str] = field(default_factory=dict)     # id → normalized title
+    clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+
+
+class ClusterIndex:
+    def __init__(self, url: str):
+        self.url = url
+        self.cluster = Cluster(url)
+        self._lock = threading.Lock()
+        self._state = self._load()
+
+    # --- generations ---------------------------------------------------------
+
+    def _load(self) -> State:
+        head = self.cluster.head
+        number = head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
+        rows = head.query("SELECT id, shard, passages, length_sum, info FROM reports ORDER BY number")
+        reports = {rid: json.loads(info) for rid, _s, _p, _l, info in rows}
+        passages = sum(int(r[2]) for r in rows)
+        lengths = sum(int(r[3]) for r in rows)
+        vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
+                 for name in ("agency", "agency_kind", "agency_level", "province", "city")}
+        return State(number, reports, {rid: shard for rid, shard, *_ in rows}, list(reports), vocab, passages,
+                     lengths / passages if passages else 1.0,
+                     {rid: normalize(r["title"] or "") for rid, r in reports.items()})
+
+    @property
+    def generation(self) -> State:
+        return self._state
+
+    def refresh(self) -> bool:
+        """Reload the report table when the cluster changed since; True if it did."""
+        number = self.cluster.head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
+        if number == self._state.number:
+            return False
+        with self._lock:
+            self.cluster.load_topology()
+            self._state = self._load()
+        return True
+
+    def close(self) -> None:
+        self.cluster.close()
+
+    def using(self):
+        raise EmbeddedOnly("研究工具（词语索引、趋势、报告卡片、相似段落等）读取内嵌索引的文件，集群后端不提供",
+                           hint="对同一批报告用内嵌索引（--index）运行研究工具；build --backend 会保留它")
+
+    list_reports = browse_reports = iter_hits = lambda self, *a, **k: self.using()  # noqa: E731
+
+    def query_terms(self, q: str) -> list[str]:
+        try:
+            return parse_query(q or "").terms()
+        except QueryError:
+            return []
+
+    # --- search --------------------------------------------------------------
+
+    def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
+               sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:
+        started = time.perf_counter()
+        page, per_page, sort, group = _check_paging(page, per_page, sort, group)
+        facet_size = _check_facet_size(facet_size)
+        if group == "report":
+            raise EmbeddedOnly("集群后端暂不支持按报告分组（group=report）", hint="按段落列出（group=passage）")
+        state = self._state
+        plan = self._plan(state, q, filters)
+        needed = page * per_page
+        answers = self._first_round(plan, sort, needed)
+        total = sum(a["main"]["count"] for a in answers)
+        near_total = sum(a["near"]["count"] for a in answers if "near" in a)
+        rows = [row for a in answers for row in a["main"]["rows"]]
+        near = [False] * len(rows)
+        if near_total and needed > total:
+            extra = self._near_candidates(plan, sort, needed - total)
+            rows += extra
+            near += [True] * len(extra)
+        order = result_order(rows, np.array(near, dtype=bool), plan.query, Stats(state.passages, state.average_length,
+                             plan.dfs), state.titles, sort)
+        shown = order[(page - 1) * per_page:page * per_page].tolist()
+        terms = plan.query.terms()
+        facets, values = self._facets(state, plan, answers, facet_size)
+        answer = {
+            "query": q or "", "total": total, "near_total": near_total,
+            "reports_total": sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers),
+            "partial": plan.partial, "page": page, "per_page": per_page, "sort": sort, "group": group,
+            "filters": plan.merged, "excluded_filters": plan.excluded, "terms": terms, "notes": plan.query.notes,
+            "whole": self._whole(plan, answers),
+            "pages": max(1, math.ceil((total + near_total) / per_page)),
+            "hits": [self._hit(state, rows[i], terms, near[i], plan.partial) for i in shown],
+            "facets": facets,
+        }
+        if facet_size is not None:
+            answer["facet_values"] = values
+        answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def count(self, q: str = "", filters: dict | None = None) -> int:
+        """Full matches (or, when none hold every word, those holding some), as ``Index.count``."""
+        try:
+            plan = self._plan(self._state, q, filters)
+        except SearchError:
+            return 0
+        command = g.select(plan.filter)
+        return sum(g.read(a)["count"] for a in self._each_shard(lambda pool: pool.groonga(command)))
+
+    def _each_shard(self, fn) -> list:
+        return self.cluster.fan_out([(n, fn) for n in sorted(self.cluster.shards)])
+
+    def _plan(self, state: State, q: str, filters: dict | None) -> "Plan":
+        query = parse_query(q or "")
+        merged = _merge_filters(query.filters, filters or {})
+        excluded = _merge_filters(query.excluded_filters, {})
+        vocab = {**state.vocab, "report": state.report_ids}
+        try:
+            chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        clauses = [[t.norm for t in clause] for clause in query.clauses]
+        dfs, full_any, union = self._clause_stats(state, clauses)
+        plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        exprs = [g.clause(c) for c in clauses]
+        base = g.all_of(exprs)
+        if len(clauses) >= 2 and not full_any:
+            base, plan.partial = g.any_of(exprs), union > 0
+        elif len(clauses) >= 2:
+            plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
+                                        f" &! {base}", query)
+        plan.base = _excluding(base, query)
+        plan.chosen_values = {n: _values(n, c, vocab) for n, c in chosen.items() if len(c)}
+        plan.excluded_values = {n: _values(n, c, vocab) for n, c in left_out.items()}
+        plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
+        quoted = any(t.quoted for c in query.clauses for t in c)
+        if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
+            plan.whole_phrase = query.phrases[0]
+        return plan
+
+    def _clause_stats(self, state: State, clauses: list[list[str]]) -> tuple[list[int], int, int]:
+        """(each clause's passages, passages holding every clause, holding any): summed over shards."""
+        if not clauses:
+            return [], 0, 0
+        key = tuple(map(tuple, clauses))
+        found = state.clause_stats.get(key)
+        if found is None:
+            # Separate counts (Groonga 7's --slices miss index matches inside a result set).
+            exprs = [g.clause(c) for c in clauses]
+            labelled = {f"c{i}": e for i, e in enumerate(exprs)}
+            if len(exprs) > 1:
+                labelled.update({"all": g.all_of(exprs), "any": g.any_of(exprs)})
+            calls = [(shard, _runner(label, g.select(expr))) for shard in sorted(self.cluster.shards)
+                     for label, expr in labelled.items()]
+            counts: dict[str, int] = {}
+            for label, answer in self.cluster.fan_out(calls):
+                counts[label] = counts.get(label, 0) + answer["count"]
+            dfs = [counts[f"c{i}"] for i in range(len(exprs))]
+            found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
+            state.clause_stats[key] = found
+        return found
+
+    def _first_round(self, plan: "Plan", sort: str, needed: int) -> list[dict]:
+        """Per shard: the matches (candidates, counts, facets), the facets of filtered
+        fields without their own filter, the near misses' count and the whole-query count."""
+        limit = (max(needed, RESCORE_WINDOW) if sort == "relevance" else needed) + MARGIN
+        own = [name for name in FACETS if name in plan.chosen_values]
+        commands = {"main": g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(),
+                                     drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
+                                                 "reports": "report_id"})}
+        for name in own:
+            expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
+            commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
+        if plan.near_base:
+            commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
+        if plan.whole_phrase:
+            commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
+        calls = [(shard, _runner(label, command)) for shard in sorted(self.cluster.shards)
+                 for label, command in commands.items()]
+        results = self.cluster.fan_out(calls)
+        per_shard: dict[int, dict] = {}
+        for (shard, _), (label, answer) in zip(calls, results):
+            per_shard.setdefault(shard, {})[label] = answer
+        return [per_shard[s] for s in sorted(per_shard)]
+
+    def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
+        limit = (max(wanted, RESCORE_WINDOW) if sort == "relevance" else wanted) + MARGIN
+        command = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values), limit,
+                           _sort_keys(plan, sort), self._scorer())
+        return [row for a in self._each_shard(lambda pool: pool.groonga(command)) for row in g.read(a)["rows"]]
+
+    def _scorer(self) -> str:
+        """Groonga's first score: BM25's saturation of the matched occurrences, bare headings last."""
+        average = max(self._state.average_length, 1.0)
+        return (f"_score = 100000.0 * _score / (_score + 1.2 * (0.25 + 0.75 * length / {average:.3f}))"
+                " - heading * 1000000")
+
+    def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
+        vocab = {**state.vocab}
+        result, distinct = {}, {}
+        for name in FACETS:
+            source = f"facet {name}" if name in plan.chosen_values else "main"
+            counts = _facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
+            result[name], distinct[name] = _pairs(name, counts, vocab, size, plan.chosen.get(name))
+        return result, distinct
+
+    def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
+        if not plan.whole_phrase:
+            return None
+        count = sum(a["whole"]["count"] for a in answers)
+        return {"text": plan.whole_phrase, "count": count} if count else None
+
+    def _hit(self, state: State, row: dict, terms: list[str], near: bool, partial: bool) -> dict:
+        report = state.reports[row["report_id"]]
+        hit = {
+            "passage_id": row["id"], "report_id": report["id"],
+            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
+            "title_made_up": not report["title"], "agency": report["agency"],
+            "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
+            "province": report["province"], "city": report["city"], "year": report["year"], "date": report["date"],
+            "section": row["section"], "category": CATEGORIES[row["category"]], "ordinal": row["ordinal"],
+            "text": row["text"], "copied": bool(row["copied"]),
+            "snippet": snippet(row["text"], terms, row["norm"]),
+            "match": "near" if near else ("some" if partial else "all"),
+        }
+        hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
+        return hit
+
+    # --- reports ------------------------------------------------------------
+
+    def get_report(self, report_id: str) -> dict:
+        check_report_id(report_id)
+        shard = self._state.shard_of.get(report_id)
+        if shard is None:
+            raise NotFound(f"没有编号为“{report_id}”的报告")
+        pool = self.cluster.shards[shard]
+        found = pool.query("SELECT structure FROM reports WHERE id = %s", (report_id,))
+        if not found:
+            raise NotFound(f"没有编号为“{report_id}”的报告")
+        report = json.loads(found[0][0])
+        texts = dict(pool.query("SELECT id, text FROM passages WHERE report_id = %s", (report_id,)))
+        for passage in report["passages"]:
+            passage["text"] = texts.get(passage["id"], "")
+        report["text"] = "\n\n".join(p["text"] for p in report["passages"])
+        return report
+
+    def get_passage(self, passage_id: str) -> dict:
+        report, passage = self.get_report_of(passage_id)
+        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
+        return {"passage": passage, "report": summary}
+
+    def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
+        from ..search.checks import check_passage_id
+
+        report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
+        passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
+        if passage is None:
+            raise NotFound(f"没有编号为“{passage_id}”的段落")
+        return report, passage
+
+
+@dataclass
+class Plan:
+    """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
+    ``near_base`` (missing one clause), and what the answer reports back."""
+    query: object
+    merged: dict
+    excluded: dict
+    chosen: dict
+    dfs: list[int]
+    partial: bool = False
+    base: str = ""
+    filter: str = ""
+    near_base: str = ""
+    chosen_values: dict = field(default_factory=dict)
+    excluded_values: dict = field(default_factory=dict)
+
+    whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
+
+
+def _excluding(base: str, query) -> str:
+    for term in query.excluded:
+        base = f"({base}) &! {g.term(term.norm)}"
+    return base
+
+
+def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
+    """The exact column values a filter's codes stand for (``chosen_codes``)."""
+    codes = [int(c) for c in codes.tolist() if c >= 0]
+    if name in ("year", "section", "copied"):
+        return codes
+    return [vocab[name][c] for c in codes]
+
+
+def _sort_keys(plan: Plan, sort: str) -> str:
+    if sort == "date" or not plan.query.clauses:
+        return "-date,-year,-_score,seq"
+    return "-_score,seq"
+
+
+def _runner(label: str, command: str):
+    return lambda pool: (label, g.read(pool.groonga(command)))
+
+
+def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
+    """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
+    if name == "year":
+        size = 2101
+        index = None
+    elif name in ("section", "copied"):
+        size, index = (len(CATEGORIES) if name == "section" else 2), None
+    else:
+        index = {v: i for i, v in enumerate(vocab[name])}
+        size = len(vocab[name])
+    counts = np.zeros(size, dtype=np.int64)
+    for part in parts:
+        for key, n in part.items():
+            code = g.facet_key(name, key)
+            if code is None:
+                continue
+            code = index.get(code) if index is not None else code
+            if code is not None and 0 <= code < size:
+                counts[code] += n
+    return counts
