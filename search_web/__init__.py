@@ -37,8 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app = Flask(__name__)
     app.jinja_environment = PageEnvironment     # before anything creates app.jinja_env
-    app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
-    app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
+    app.config.from_mapping(INDEX_DIR=None, BACKEND=None, JSON_INDENT=None)
+    app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path, FAZHI_BACKEND=mroonga://…
     if test_config:
         app.config.update(test_config)
     app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"] or default_index_dir())
@@ -48,7 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # a test process (TESTING) runs many apps and keeps its collector as it is.
     # A server also files the vocabulary for "did you mean" in the background
     # when it loads a generation (WARM_WORDS); tests build it when first asked.
-    app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
+    app.extensions[EXTENSION] = IndexHolder(app.config["BACKEND"] or app.config["INDEX_DIR"],
                                             freeze_gc=app.config.get("FREEZE_GC", not app.testing),
                                             warm_words=app.config.get("WARM_WORDS", not app.testing))
     app.teardown_appcontext(release_index)

@@ -60,17 +60,20 @@ def _addresses(server) -> list[str]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
-def main(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+@click.option("--backend", envvar="FAZHI_BACKEND", default=None,
+              help="Serve a cluster backend (mroonga://…, printed by scripts/cluster.sh start) instead of --index.")
+def main(index_dir: Path | None, host: str, port: int, threads: int, backend: str | None) -> None:
     """Serve the fazhi-search web UI (building the index from the samples if needed)."""
     import waitress
 
     from . import create_app, default_index_dir
 
     index_dir = index_dir or default_index_dir()
-    ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir})
+    if not backend:
+        ensure_index(index_dir)
+    app = create_app({"INDEX_DIR": index_dir, "BACKEND": backend})
     server = waitress.create_server(app, host=host, port=port, threads=threads)
-    click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
+    click.echo(f"Index: {backend or index_dir}  (Ctrl+C to stop)", err=True)
     for address in _addresses(server):
         click.echo(f"Serving on {address}")
     sys.stdout.flush()  # the address must reach a log or a pipe now, not at exit

@@ -19,6 +19,7 @@ import json
 import math
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,18 +46,27 @@ class EmbeddedOnly(FazhiError):
     status = 501
 
 
-@dataclass
+@dataclass(eq=False)
 class State:
     """What a client keeps of one cluster generation: the report table and statistics."""
     number: int
-    reports: dict[str, dict]              # id → table row
+    rows_by_id: dict[str, dict]           # id → table row
     shard_of: dict[str, int]
+    passages_of: dict[str, int]
     report_ids: list[str]
-    vocab: dict[str, list[str]]
+    facet_vocab: dict[str, list[str]]
     passages: int
     average_length: float
-    titles: dict[str, str] = field(default_factory=dict)     # id → normalized title
+    title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+
+    def __getattr__(self, name: str):
+        # A research tool reaching for the embedded generation's files (postings, columns, Whoosh …).
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise _embedded_only()
+
+    __hash__ = object.__hash__       # a memo key (search_web.memo keys answers by generation)
 
 
 class ClusterIndex:
@@ -77,7 +87,8 @@ class ClusterIndex:
         lengths = sum(int(r[3]) for r in rows)
         vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
                  for name in ("agency", "agency_kind", "agency_level", "province", "city")}
-        return State(number, reports, {rid: shard for rid, shard, *_ in rows}, list(reports), vocab, passages,
+        return State(number, reports, {rid: shard for rid, shard, *_ in rows}, {r[0]: int(r[2]) for r in rows},
+                     list(reports), vocab, passages,
                      lengths / passages if passages else 1.0,
                      {rid: normalize(r["title"] or "") for rid, r in reports.items()})
 
@@ -98,11 +109,28 @@ class ClusterIndex:
     def close(self) -> None:
         self.cluster.close()
 
+    @contextmanager
     def using(self):
-        raise EmbeddedOnly("研究工具（词语索引、趋势、报告卡片、相似段落等）读取内嵌索引的文件，集群后端不提供",
-                           hint="对同一批报告用内嵌索引（--index）运行研究工具；build --backend 会保留它")
+        """The generation a request holds: nothing to hold open on a cluster."""
+        yield self._state
 
-    list_reports = browse_reports = iter_hits = lambda self, *a, **k: self.using()  # noqa: E731
+    def list_reports(self, deadline: str | None = None) -> list[dict]:
+        """The report table with each report's passage count (the report cards' columns need
+        the embedded index: ``browse_reports`` says so)."""
+        state = self._state
+        return [{**{k: v for k, v in r.items() if k != "id"}, "id": rid, "passages": state.passages_of[rid]}
+                for rid, r in state.rows_by_id.items()]
+
+    def browse_reports(self, *args, **kwargs):
+        raise _embedded_only()
+
+    iter_hits = browse_reports
+
+    def __getattr__(self, name: str):
+        # What research tools ask of the embedded ``Index`` (matching, generations' files).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise _embedded_only()
 
     def query_terms(self, q: str) -> list[str]:
         try:
@@ -118,7 +146,7 @@ class ClusterIndex:
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         facet_size = _check_facet_size(facet_size)
         if group == "report":
-            raise EmbeddedOnly("集群后端暂不支持按报告分组（group=report）", hint="按段落列出（group=passage）")
+            raise _embedded_only()
         state = self._state
         plan = self._plan(state, q, filters)
         needed = page * per_page
@@ -132,7 +160,7 @@ class ClusterIndex:
             rows += extra
             near += [True] * len(extra)
         order = result_order(rows, np.array(near, dtype=bool), plan.query, Stats(state.passages, state.average_length,
-                             plan.dfs), state.titles, sort)
+                             plan.dfs), state.title_norms, sort)
         shown = order[(page - 1) * per_page:page * per_page].tolist()
         terms = plan.query.terms()
         facets, values = self._facets(state, plan, answers, facet_size)
@@ -167,7 +195,7 @@ class ClusterIndex:
         query = parse_query(q or "")
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
-        vocab = {**state.vocab, "report": state.report_ids}
+        vocab = {**state.facet_vocab, "report": state.report_ids}
         try:
             chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
         except FilterError as exc:
@@ -249,7 +277,7 @@ class ClusterIndex:
                 " - heading * 1000000")
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
-        vocab = {**state.vocab}
+        vocab = {**state.facet_vocab}
         result, distinct = {}, {}
         for name in FACETS:
             source = f"facet {name}" if name in plan.chosen_values else "main"
@@ -264,7 +292,7 @@ class ClusterIndex:
         return {"text": plan.whole_phrase, "count": count} if count else None
 
     def _hit(self, state: State, row: dict, terms: list[str], near: bool, partial: bool) -> dict:
-        report = state.reports[row["report_id"]]
+        report = state.rows_by_id[row["report_id"]]
         hit = {
             "passage_id": row["id"], "report_id": report["id"],
             "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
@@ -312,7 +340,12 @@ class ClusterIndex:
         return report, passage
 
 
-@dataclass
+def _embedded_only() -> EmbeddedOnly:
+    return EmbeddedOnly("此功能（研究工具、报告列表、导出全部结果、按报告分组）读取内嵌索引的文件，集群后端不提供",
+                        hint="对同一批报告用内嵌索引（--index）运行；build --backend 会保留它")
+
+
+@dataclass(eq=False)
 class Plan:
     """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
     ``near_base`` (missing one clause), and what the answer reports back."""
