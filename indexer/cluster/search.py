@@ -75,6 +75,7 @@ class ClusterIndex:
         self.cluster = Cluster(url)
         self._lock = threading.Lock()
         self._state = self._load()
+        self._each_shard(lambda pool: pool.query("SELECT 1"))     # a connection per shard, opened now
 
     # --- generations ---------------------------------------------------------
 
@@ -231,11 +232,10 @@ class ClusterIndex:
             labelled = {f"c{i}": e for i, e in enumerate(exprs)}
             if len(exprs) > 1:
                 labelled.update({"all": g.all_of(exprs), "any": g.any_of(exprs)})
-            calls = [(shard, _runner(label, g.select(expr))) for shard in sorted(self.cluster.shards)
-                     for label, expr in labelled.items()]
             counts: dict[str, int] = {}
-            for label, answer in self.cluster.fan_out(calls):
-                counts[label] = counts.get(label, 0) + answer["count"]
+            for answers in self._per_shard({label: g.select(expr) for label, expr in labelled.items()}):
+                for label, answer in answers.items():
+                    counts[label] = counts.get(label, 0) + answer["count"]
             dfs = [counts[f"c{i}"] for i in range(len(exprs))]
             found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
             state.clause_stats[key] = found
@@ -256,13 +256,21 @@ class ClusterIndex:
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
-        calls = [(shard, _runner(label, command)) for shard in sorted(self.cluster.shards)
-                 for label, command in commands.items()]
-        results = self.cluster.fan_out(calls)
-        per_shard: dict[int, dict] = {}
-        for (shard, _), (label, answer) in zip(calls, results):
-            per_shard.setdefault(shard, {})[label] = answer
-        return [per_shard[s] for s in sorted(per_shard)]
+        return self._per_shard(commands)
+
+    def _per_shard(self, commands: dict[str, str]) -> list[dict]:
+        """Per shard (in order): ``{label: answer}`` for every command, the shards in
+        parallel, each shard's commands one after another on one connection (a new
+        connection costs more than a count)."""
+        def run(pool) -> dict:
+            with pool.connection() as conn, conn.cursor() as cursor:
+                answers = {}
+                for label, command in commands.items():
+                    cursor.execute("SELECT mroonga_command(%s)", (command,))
+                    answers[label] = g.read(json.loads(cursor.fetchone()[0]))
+                return answers
+
+        return self._each_shard(run)
 
     def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
         limit = (max(wanted, RESCORE_WINDOW) if sort == "relevance" else wanted) + MARGIN
@@ -382,10 +390,6 @@ def _sort_keys(plan: Plan, sort: str) -> str:
     if sort == "date" or not plan.query.clauses:
         return "-date,-year,-_score,seq"
     return "-_score,seq"
-
-
-def _runner(label: str, command: str):
-    return lambda pool: (label, g.read(pool.groonga(command)))
 
 
 def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
