@@ -111,7 +111,7 @@ def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
 
 
 # The cluster backend (issue 26): a ``mroonga://`` URL in place of an index folder.
-from .cluster import is_backend_url  # noqa: E402
+from .cluster import EmbeddedOnly, is_backend_url  # noqa: E402
 
 _open_embedded = open_index
 
@@ -133,4 +133,4 @@ def sync_backend(url: str, index_dir=DEFAULT_INDEX) -> dict:
     return sync_cluster(url, index_dir)
 
 
-__all__ += ["is_backend_url", "sync_backend"]
+__all__ += ["EmbeddedOnly", "is_backend_url", "sync_backend"]

@@ -177,6 +177,8 @@ def similar(index, passage_id: str, q: str) -> dict:
     """Near-identical passages (with their differences) and related ones."""
     try:
         found = api.similar_passages(index, passage_id)
+    except api.EmbeddedOnly:  # a cluster backend: the passage page without similar passages
+        return None
     except OSError:           # no whoosh/ folder: near-identical ones only
         found = api.similar_passages(index, passage_id, related=0)
     for item in found["near_identical"] + found["related"]:
@@ -188,7 +190,10 @@ def report_extras(index, report_id: str, text: str) -> dict:
     """The report page's card and key terms.  The key terms (jieba over the
     whole report, about 100 ms at 100k passages) are remembered per generation
     and report text: every passage page of a report shows the same ones."""
-    card = api.card_of(index, report_id)
+    try:
+        card = api.card_of(index, report_id)
+    except api.EmbeddedOnly:  # a cluster backend: the report page without its card and key terms
+        return None
     gen = index.generation
     try:
         found = memo.remembered(gen, "key_terms", (report_id, len(text), hash(text)),

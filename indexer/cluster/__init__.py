@@ -24,7 +24,15 @@ snippets, proximity), ``indexer.build`` (for a staging index).
 """
 from __future__ import annotations
 
+from ..errors import FazhiError
+
 SCHEME = "mroonga://"
+
+
+class EmbeddedOnly(FazhiError):
+    """Asked of a cluster: a tool that reads the embedded index's own files
+    (research tools, report cards, the report list, exports of every hit)."""
+    status = 501
 
 
 def is_backend_url(target) -> bool:

@@ -26,24 +26,20 @@ import numpy as np
 from cachetools import LRUCache
 
 from ..analysis import normalize
-from ..errors import FazhiError, NotFound, SearchError
+from ..errors import NotFound, SearchError
 from ..model import CATEGORIES, made_up_title
 from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_report_id
 from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
 from ..search.query import QueryError, parse_query
 from ..search.rank import RESCORE_WINDOW
 from ..search.snippets import snippet
+from . import EmbeddedOnly
 from . import groonga as g
 from .nodes import Cluster
 from .order import Stats, result_order
 
 MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
 _NOT_REPORT_FIELDS = ("id", "fmt", "source")
-
-
-class EmbeddedOnly(FazhiError):
-    """A tool that reads the embedded index's own files (research tools, report lists)."""
-    status = 501
 
 
 @dataclass(eq=False)
