@@ -75,6 +75,8 @@ write_config() {  # folder port
 [mariadbd]
 $user
 datadir=$1/db
+# its own: two servers bootstrapping at once in one tmpdir crash on each other's temporary tables
+tmpdir=$1/tmp
 port=$2
 bind-address=127.0.0.1
 socket=$1/mysqld.sock
@@ -97,7 +99,7 @@ EOF
 
 init_node() {  # folder port
   [ -d "$1/db/mysql" ] && return 0
-  mkdir -p "$1/db"
+  mkdir -p "$1/db" "$1/tmp"
   write_config "$1" "$2"
   mariadb-install-db --defaults-file="$1/my.cnf" --auth-root-authentication-method=socket \
     --skip-test-db >"$1/install.log" 2>&1 || { cat "$1/install.log" >&2; die "mariadb-install-db failed in $1"; }
@@ -150,17 +152,22 @@ register_shards() {  # the head's shard list: every shard folder, by number
 
 url() { echo "mroonga://fazhi:fazhi@127.0.0.1:$(node_port "$DATA/head")/fazhi"; }
 
+all_of() {  # run "$1 folder [port]" for every node in parallel; fail if any failed
+  local fn=$1 pids=() p failed=0
+  shift
+  while [ $# -gt 0 ]; do "$fn" $1 & pids+=($!); shift; done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  return $failed
+}
+
 start() {
   install_packages
-  init_node "$DATA/head" "$PORT"
-  local existing k
+  local existing k specs=("$DATA/head $PORT")
   existing=$( (ls -d "$DATA"/shard-* 2>/dev/null || true) | wc -l)
-  for k in $(seq 1 "$SHARDS"); do
-    init_node "$DATA/shard-$k" $((PORT + k))
-  done
+  for k in $(seq 1 "$SHARDS"); do specs+=("$DATA/shard-$k $((PORT + k))"); done
+  all_of init_node "${specs[@]}" || die "could not initialise the servers in $DATA"
   [ "$existing" -gt "$SHARDS" ] && echo "cluster.sh: $DATA holds $existing shards; starting all of them" >&2
-  local folder
-  for folder in $(nodes); do start_node "$folder"; done
+  all_of start_node $(nodes) || die "could not start the servers in $DATA"
   register_shards
   url
 }
@@ -193,8 +200,7 @@ status() {
 }
 
 stop() {
-  local folder
-  for folder in $(nodes | tac); do stop_node "$folder"; done
+  all_of stop_node $(nodes) || true
 }
 
 case "$ACTION" in

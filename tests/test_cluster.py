@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT
 
 pymysql = pytest.importorskip("pymysql", reason="PyMySQL is not installed (the 'test' extra has it)")
 
@@ -72,19 +72,15 @@ def cluster(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def loaded(cluster, tmp_path_factory):
-    """An embedded index over a copy of ../shared, and the cluster loaded from it."""
-    from indexer.api import build_index, open_index, sync_backend
+def loaded(cluster, shared_index):
+    """The embedded index over ../shared (the suite's own), and the cluster loaded from it."""
+    from indexer.api import open_index, sync_backend
 
-    url, _data, _options = cluster
-    corpus = tmp_path_factory.mktemp("corpus") / "shared"
-    shutil.copytree(shared_path(), corpus)
-    index_dir = tmp_path_factory.mktemp("staging")
-    build_index([corpus], index_dir, procs=1, words=False)
-    summary = sync_backend(url, index_dir)
+    url = cluster[0]
+    summary = sync_backend(url, shared_index)
     assert set(summary["shards"]) == {1, 2}, summary          # both shards hold reports
-    embedded, remote = open_index(index_dir), open_index(url)
-    yield embedded, remote, corpus, index_dir
+    embedded, remote = open_index(shared_index), open_index(url)
+    yield embedded, remote
     embedded.close()
     remote.close()
 
@@ -95,7 +91,7 @@ def _comparable(answer: dict) -> dict:
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_every_total_facet_hit_and_page_equals_the_embedded_index(loaded, q):
-    embedded, remote, _, _ = loaded
+    embedded, remote = loaded
     for options in VARIANTS:
         expected = _comparable(embedded.search(q, **options))
         assert _comparable(remote.search(q, **options)) == expected, (q, options)
@@ -103,7 +99,7 @@ def test_every_total_facet_hit_and_page_equals_the_embedded_index(loaded, q):
 
 
 def test_walking_every_page_gives_every_hit_once_in_the_embedded_order(loaded):
-    embedded, remote, _, _ = loaded
+    embedded, remote = loaded
     first = embedded.search("执法", per_page=100)
     seen = []
     for page in range(1, first["pages"] + 1):
@@ -112,7 +108,7 @@ def test_walking_every_page_gives_every_hit_once_in_the_embedded_order(loaded):
 
 
 def test_a_report_page_reads_the_report_from_its_shard(loaded):
-    embedded, remote, _, _ = loaded
+    embedded, remote = loaded
     hit = embedded.search("双随机")["hits"][0]
     assert remote.get_report(hit["report_id"]) == embedded.get_report(hit["report_id"])
 
@@ -120,7 +116,7 @@ def test_a_report_page_reads_the_report_from_its_shard(loaded):
 def test_research_tools_say_they_need_the_embedded_index(loaded):
     from indexer.api import FazhiError, concordance
 
-    _, remote, _, _ = loaded
+    _, remote = loaded
     with pytest.raises(FazhiError, match="内嵌索引"):
         concordance(remote, "双随机", {})
     with pytest.raises(FazhiError, match="内嵌索引"):
@@ -138,15 +134,20 @@ def _shard_rows(url: str) -> dict[int, tuple]:
         cluster.close()
 
 
-def test_updating_one_report_touches_only_its_shard(loaded, cluster):
+def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path):
+    """The cluster loaded from a copy of the samples, then one report changed: only its shard is written."""
     from indexer.api import build_index, sync_backend
 
-    _, remote, corpus, index_dir = loaded
+    _, remote = loaded
     url = cluster[0]
-    target = sorted(corpus.rglob("*.txt"))[0]
+    corpus, index_dir = tmp_path / "reports", tmp_path / "index"
+    shutil.copytree(ROOT / "indexer" / "samples", corpus)
+    build_index([corpus], index_dir, procs=1, words=False)
+    sync_backend(url, index_dir)                 # the ../shared reports not among the samples go
     before = _shard_rows(url)
-    assert remote.search('"集群测试独有的一句话"')["total"] == 0
-    # (the corpus is this module's own copy: the tests after this one expect no particular text)
+    assert sorted(n for n, rows in before.items() if rows[0]) == [1, 2]      # both shards hold samples
+    assert remote.refresh() and remote.search('"集群测试独有的一句话"')["total"] == 0
+    target = sorted(corpus.glob("*.txt"))[0]
     target.write_text(target.read_text(encoding="utf-8") + "\n\n本报告补充说明：集群测试独有的一句话。\n", encoding="utf-8")
     build_index([corpus], index_dir, procs=1, words=False)
     summary = sync_backend(url, index_dir)
@@ -163,7 +164,7 @@ def test_updating_one_report_touches_only_its_shard(loaded, cluster):
 def test_a_stopped_shard_is_a_clear_error_not_a_smaller_answer(loaded, cluster):
     from indexer.cluster.nodes import ShardDown
 
-    _, remote, _, _ = loaded
+    _, remote = loaded
     url, data, options = cluster
     remote.search("法治")                       # connections open: the shard stops mid-run
     pid = int((data / "shard-2" / "mariadbd.pid").read_text())
