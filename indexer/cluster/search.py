@@ -11,7 +11,8 @@ from the display text the shards store.
 The order is exact when no shard holds more than ``K`` matches (``K`` =
 the page's end or the rescore window, plus ``MARGIN``); beyond that a page
 is ranked among each shard's best ``K`` by Groonga's first score, as the
-README says.
+README says.  A page of reports asks for more candidates (up to
+``MAX_CANDIDATES`` a shard) until they hold enough reports.
 """
 from __future__ import annotations
 
@@ -27,19 +28,19 @@ from cachetools import LRUCache
 
 from ..analysis import normalize
 from ..errors import NotFound, SearchError
-from ..model import CATEGORIES, made_up_title
-from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_report_id
+from ..model import CATEGORIES
+from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
 from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
 from ..search.query import QueryError, parse_query
 from ..search.rank import RESCORE_WINDOW
-from ..search.snippets import snippet
 from . import EmbeddedOnly
 from . import groonga as g
 from .nodes import Cluster
 from .order import Stats, result_order
+from .pages import hit, read_report
 
 MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
-_NOT_REPORT_FIELDS = ("id", "fmt", "source")
+MAX_CANDIDATES = 20_000      # per shard, for a page of reports
 
 
 @dataclass(eq=False)
@@ -139,18 +140,20 @@ class ClusterIndex:
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
                sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:
+        """One page of results with facet counts over all of them, as ``Index.search``."""
         started = time.perf_counter()
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         facet_size = _check_facet_size(facet_size)
-        if group == "report":
-            raise _embedded_only()
         state = self._state
         plan = self._plan(state, q, filters)
+        by_report = group == "report"
         needed = page * per_page
-        answers = self._first_round(plan, sort, needed)
+        answers = self._first_round(plan, sort, needed, near=not by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = sum(a["near"]["count"] for a in answers if "near" in a)
         rows = [row for a in answers for row in a["main"]["rows"]]
+        if by_report:
+            rows = self._enough_reports(plan, sort, needed, answers, rows)
         near = [False] * len(rows)
         if near_total and needed > total:
             extra = self._near_candidates(plan, sort, needed - total)
@@ -158,23 +161,57 @@ class ClusterIndex:
             near += [True] * len(extra)
         order = result_order(rows, np.array(near, dtype=bool), plan.query, Stats(state.passages, state.average_length,
                              plan.dfs), state.title_norms, sort)
-        shown = order[(page - 1) * per_page:page * per_page].tolist()
-        terms = plan.query.terms()
         facets, values = self._facets(state, plan, answers, facet_size)
+        reports_total = sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers)
         answer = {
-            "query": q or "", "total": total, "near_total": near_total,
-            "reports_total": sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers),
+            "query": q or "", "total": total, "near_total": near_total, "reports_total": reports_total,
             "partial": plan.partial, "page": page, "per_page": per_page, "sort": sort, "group": group,
-            "filters": plan.merged, "excluded_filters": plan.excluded, "terms": terms, "notes": plan.query.notes,
-            "whole": self._whole(plan, answers),
-            "pages": max(1, math.ceil((total + near_total) / per_page)),
-            "hits": [self._hit(state, rows[i], terms, near[i], plan.partial) for i in shown],
-            "facets": facets,
+            "filters": plan.merged, "excluded_filters": plan.excluded, "terms": plan.query.terms(),
+            "notes": plan.query.notes, "whole": self._whole(plan, answers),
         }
+        if by_report:
+            answer["pages"] = max(1, math.ceil(reports_total / per_page))
+            answer["groups"] = self._groups(state, plan, rows, order, page, per_page, answer["terms"])
+            answer["hits"] = [group["best"] for group in answer["groups"]]
+        else:
+            answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
+            answer["hits"] = [hit(state, rows[i], answer["terms"], near[i], plan.partial)
+                              for i in order[(page - 1) * per_page:page * per_page].tolist()]
+        answer["facets"] = facets
         if facet_size is not None:
             answer["facet_values"] = values
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
+
+    def _enough_reports(self, plan: "Plan", sort: str, needed: int, answers: list[dict], rows: list[dict]) -> list[dict]:
+        """Candidates from ``needed`` reports at least, where the shards have them: a report
+        list needs more passages than a passage list (a report holds many of them)."""
+        limit = _limit(sort, needed)
+        while (len({r["report_id"] for r in rows}) < needed and limit < MAX_CANDIDATES
+               and any(len(a["main"]["rows"]) >= limit for a in answers)):
+            limit *= 4
+            command = g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer())
+            answers = [{"main": a["main"]} for a in self._per_shard({"main": command})]
+            rows = [row for a in answers for row in a["main"]["rows"]]
+        return rows
+
+    def _groups(self, state: State, plan: "Plan", rows: list[dict], order: np.ndarray, page: int,
+                per_page: int, terms: list[str]) -> list[dict]:
+        """A page of reports, each where its best passage ranks (``search.group``), with its hit count."""
+        first: dict[str, int] = {}
+        for i in order.tolist():
+            first.setdefault(rows[i]["report_id"], i)
+        shown = list(first.items())[(page - 1) * per_page:page * per_page]
+        if not shown:
+            return []
+        ids = [rid for rid, _ in shown]
+        command = g.select(f"({plan.filter}) && {g.in_values('report', ids)}",
+                           drilldowns={"per_report": "report_id"})
+        counts: dict[str, int] = {}
+        for answer in self._per_shard({"count": command}):
+            counts.update(answer["count"]["drilldowns"]["per_report"]["values"])
+        return [{"report_id": rid, "count": counts.get(rid, 0), "best": hit(state, rows[i], terms, False, False)}
+                for rid, i in shown]
 
     def count(self, q: str = "", filters: dict | None = None) -> int:
         """Full matches (or, when none hold every word, those holding some), as ``Index.count``."""
@@ -237,10 +274,10 @@ class ClusterIndex:
             state.clause_stats[key] = found
         return found
 
-    def _first_round(self, plan: "Plan", sort: str, needed: int) -> list[dict]:
+    def _first_round(self, plan: "Plan", sort: str, needed: int, near: bool = True) -> list[dict]:
         """Per shard: the matches (candidates, counts, facets), the facets of filtered
         fields without their own filter, the near misses' count and the whole-query count."""
-        limit = (max(needed, RESCORE_WINDOW) if sort == "relevance" else needed) + MARGIN
+        limit = _limit(sort, needed)
         own = [name for name in FACETS if name in plan.chosen_values]
         commands = {"main": g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(),
                                      drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
@@ -248,7 +285,7 @@ class ClusterIndex:
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
-        if plan.near_base:
+        if plan.near_base and near:        # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
@@ -269,7 +306,7 @@ class ClusterIndex:
         return self._each_shard(run)
 
     def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
-        limit = (max(wanted, RESCORE_WINDOW) if sort == "relevance" else wanted) + MARGIN
+        limit = _limit(sort, wanted)
         command = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values), limit,
                            _sort_keys(plan, sort), self._scorer())
         return [row for a in self._each_shard(lambda pool: pool.groonga(command)) for row in g.read(a)["rows"]]
@@ -295,39 +332,10 @@ class ClusterIndex:
         count = sum(a["whole"]["count"] for a in answers)
         return {"text": plan.whole_phrase, "count": count} if count else None
 
-    def _hit(self, state: State, row: dict, terms: list[str], near: bool, partial: bool) -> dict:
-        report = state.rows_by_id[row["report_id"]]
-        hit = {
-            "passage_id": row["id"], "report_id": report["id"],
-            "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
-            "title_made_up": not report["title"], "agency": report["agency"],
-            "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
-            "province": report["province"], "city": report["city"], "year": report["year"], "date": report["date"],
-            "section": row["section"], "category": CATEGORIES[row["category"]], "ordinal": row["ordinal"],
-            "text": row["text"], "copied": bool(row["copied"]),
-            "snippet": snippet(row["text"], terms, row["norm"]),
-            "match": "near" if near else ("some" if partial else "all"),
-        }
-        hit.update((k, v) for k, v in report.items() if k not in hit and k not in _NOT_REPORT_FIELDS)
-        return hit
-
     # --- reports ------------------------------------------------------------
 
     def get_report(self, report_id: str) -> dict:
-        check_report_id(report_id)
-        shard = self._state.shard_of.get(report_id)
-        if shard is None:
-            raise NotFound(f"没有编号为“{report_id}”的报告")
-        pool = self.cluster.shards[shard]
-        found = pool.query("SELECT structure FROM reports WHERE id = %s", (report_id,))
-        if not found:
-            raise NotFound(f"没有编号为“{report_id}”的报告")
-        report = json.loads(found[0][0])
-        texts = dict(pool.query("SELECT id, text FROM passages WHERE report_id = %s", (report_id,)))
-        for passage in report["passages"]:
-            passage["text"] = texts.get(passage["id"], "")
-        report["text"] = "\n\n".join(p["text"] for p in report["passages"])
-        return report
+        return read_report(self.cluster, self._state.shard_of, report_id)
 
     def get_passage(self, passage_id: str) -> dict:
         report, passage = self.get_report_of(passage_id)
@@ -335,8 +343,6 @@ class ClusterIndex:
         return {"passage": passage, "report": summary}
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
-        from ..search.checks import check_passage_id
-
         report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
         passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
         if passage is None:
@@ -345,7 +351,7 @@ class ClusterIndex:
 
 
 def _embedded_only() -> EmbeddedOnly:
-    return EmbeddedOnly("此功能（研究工具、报告列表、导出全部结果、按报告分组）读取内嵌索引的文件，集群后端不提供",
+    return EmbeddedOnly("此功能（研究工具、报告列表与体检、导出全部结果）读取内嵌索引的文件，集群后端不提供",
                         hint="对同一批报告用内嵌索引（--index）运行；build --backend 会保留它")
 
 
@@ -380,6 +386,11 @@ def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
     if name in ("year", "section", "copied"):
         return codes
     return [vocab[name][c] for c in codes]
+
+
+def _limit(sort: str, needed: int) -> int:
+    """Candidates a shard sends for a page ending at ``needed``."""
+    return (max(needed, RESCORE_WINDOW) if sort == "relevance" else needed) + MARGIN
 
 
 def _sort_keys(plan: Plan, sort: str) -> str:
