@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..analysis import normalize
 from ..store.generation import Generation
 from ..store.layout import current_generation
 from .nodes import Cluster, bucket_of
-from .schema import PASSAGE_COLUMNS, ensure_shard
+from .schema import PASSAGE_COLUMNS, ensure_shard, reset_if_old
 
 _ORDINAL_BITS = 20          # seq = report number << 20 | the passage's place in its report
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
@@ -36,6 +37,7 @@ def sync(url: str, index_dir) -> dict:
     cluster = Cluster(url)
     gen = Generation(current_generation(Path(index_dir)))
     try:
+        reset_if_old(cluster.head, list(cluster.shards.values()))
         for pool in cluster.shards.values():
             ensure_shard(pool)
         known = {rid: (number, digest, shard) for rid, number, digest, shard in
@@ -81,14 +83,16 @@ def _rows(gen: Generation, position: int, number: int) -> list[tuple]:
     cols, vocab = gen.columns, gen.vocab
     texts = gen.texts.span(first, end - first)
     date = int((report.get("date") or "0").replace("-", "") or 0)
+    title = normalize(report["title"] or "")
     rows = []
     for place, seq in enumerate(range(first, end)):
+        section = vocab["section"][cols["section"][seq]]
         rows.append((gen.passage_id(seq), (number << _ORDINAL_BITS) | place, report["id"], int(cols["ordinal"][seq]),
                      report["agency"] or "", report.get("agency_kind") or "", report.get("agency_level") or "",
                      report["province"] or "", report["city"] or "", int(cols["year"][seq]),
-                     int(cols["category"][seq]), vocab["section"][cols["section"][seq]],
+                     int(cols["category"][seq]), section,
                      int(cols["heading"][seq]) if "heading" in cols else 0, int(gen.copied[seq]),
-                     int(cols["length"][seq]), date, gen.norm[seq], texts[place]))
+                     int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(section)))
     return rows
 
 

@@ -20,6 +20,8 @@ from ..search.proximity import window_bonuses
 from ..search.query import Query
 from ..search.rank import B, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
 from ..store.postings import TF_MAX, count_in
+from .groonga import clause as clause_expr
+from .groonga import literal
 
 
 @dataclass
@@ -93,3 +95,30 @@ def clause_tf(norms: list[str], terms: list[str]) -> np.ndarray:
     for term in terms:
         total += np.minimum(count_in(norms, term), TF_MAX)
     return total.astype(np.float32)
+
+
+SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, truncated
+
+
+def first_score(query: Query, stats: Stats, partial: bool) -> str:
+    """A Groonga ``--scorer`` close to our score, so that each shard's best candidates
+    hold our best: BM25's saturation of the matched occurrences (Groonga's ``_score``
+    counts them, overlapping ones included) weighted by the clauses' idf, the title and
+    heading boosts (a substring test on the passage's normalized title and section
+    path), bare headings last, and (in a partial result) the clauses matched first.
+    It is exact for a one-term query but for the last digits; with several clauses
+    the occurrences are counted together."""
+    if not query.clauses:
+        return ""
+    idfs = [float(np.log(1 + (stats.passages - df + 0.5) / (df + 0.5))) for df in stats.dfs]
+    average = max(stats.average_length, 1.0)
+    parts = [f"{SCALE * sum(idfs) * (K1 + 1):.4f} * _score / "
+             f"(_score + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    for clause, idf in zip(query.clauses, idfs):
+        terms = [t.norm for t in clause]
+        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
+            test = " || ".join(f"{column} @ {literal(t)}" for t in terms)
+            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
+        if partial:
+            parts.append(f"({clause_expr(terms)} ? {SCALE * 100_000} : 0)")
+    return "_score = " + " + ".join(parts) + f" - heading * {SCALE * 10_000}"

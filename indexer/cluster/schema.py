@@ -15,7 +15,8 @@ report's structure without its text (report pages).
 from __future__ import annotations
 
 PASSAGE_COLUMNS = ("id", "seq", "report_id", "ordinal", "agency", "agency_kind", "agency_level", "province",
-                   "city", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text")
+                   "city", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text",
+                   "title_norm", "section_norm")
 
 SHARD_TABLES = [
     """CREATE TABLE IF NOT EXISTS passages (
@@ -37,6 +38,8 @@ SHARD_TABLES = [
       date INT NOT NULL,
       norm LONGTEXT NOT NULL,
       text LONGTEXT NOT NULL,
+      title_norm TEXT NOT NULL,
+      section_norm TEXT NOT NULL,
       KEY report_id (report_id),
       FULLTEXT INDEX ft_bi (norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
       FULLTEXT INDEX ft_uni (norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"'
@@ -63,6 +66,9 @@ HEAD_TABLES = [
 ]
 
 
+SCHEMA_VERSION = 2         # of the shards' tables; a sync from another version reloads every shard
+
+
 def ensure_head(head, shards: list[int]) -> None:
     """The head's tables; buckets dealt round-robin over ``shards`` the first time."""
     from .nodes import BUCKETS
@@ -78,3 +84,17 @@ def ensure_head(head, shards: list[int]) -> None:
 def ensure_shard(shard) -> None:
     for ddl in SHARD_TABLES:
         shard.query(ddl)
+
+
+def reset_if_old(head, shards) -> bool:
+    """Drop the shards' tables and the head's report table when they were made by
+    another schema version (the next sync loads everything again); True if it did."""
+    found = head.query("SELECT value FROM state WHERE name = 'schema'")
+    if found and found[0][0] == SCHEMA_VERSION:
+        return False
+    for shard in shards:
+        shard.query("DROP TABLE IF EXISTS passages")
+        shard.query("DROP TABLE IF EXISTS reports")
+    head.query("DELETE FROM reports")
+    head.query("REPLACE INTO state VALUES ('schema', %s)", (SCHEMA_VERSION,))
+    return True

@@ -36,7 +36,7 @@ from ..search.rank import RESCORE_WINDOW
 from . import EmbeddedOnly
 from . import groonga as g
 from .nodes import Cluster
-from .order import Stats, result_order
+from .order import Stats, first_score, result_order
 from .pages import hit, read_report
 
 MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
@@ -190,7 +190,7 @@ class ClusterIndex:
         while (len({r["report_id"] for r in rows}) < needed and limit < MAX_CANDIDATES
                and any(len(a["main"]["rows"]) >= limit for a in answers)):
             limit *= 4
-            command = g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer())
+            command = g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(plan))
             answers = [{"main": a["main"]} for a in self._per_shard({"main": command})]
             rows = [row for a in answers for row in a["main"]["rows"]]
         return rows
@@ -279,7 +279,7 @@ class ClusterIndex:
         fields without their own filter, the near misses' count and the whole-query count."""
         limit = _limit(sort, needed)
         own = [name for name in FACETS if name in plan.chosen_values]
-        commands = {"main": g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(),
+        commands = {"main": g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(plan),
                                      drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
                                                  "reports": "report_id"})}
         for name in own:
@@ -308,14 +308,13 @@ class ClusterIndex:
     def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
         limit = _limit(sort, wanted)
         command = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values), limit,
-                           _sort_keys(plan, sort), self._scorer())
+                           _sort_keys(plan, sort), self._scorer(plan))
         return [row for a in self._each_shard(lambda pool: pool.groonga(command)) for row in g.read(a)["rows"]]
 
-    def _scorer(self) -> str:
-        """Groonga's first score: BM25's saturation of the matched occurrences, bare headings last."""
-        average = max(self._state.average_length, 1.0)
-        return (f"_score = 100000.0 * _score / (_score + 1.2 * (0.25 + 0.75 * length / {average:.3f}))"
-                " - heading * 1000000")
+    def _scorer(self, plan: "Plan") -> str:
+        """Groonga's first score (``order.first_score``): the shards' candidates are their best by it."""
+        state = self._state
+        return first_score(plan.query, Stats(state.passages, state.average_length, plan.dfs), plan.partial)
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
         vocab = {**state.facet_vocab}
