@@ -17,7 +17,7 @@ TABLE = "passages"
 COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level", "province": "province",
           "city": "city", "year": "year", "section": "category", "copied": "copied", "report": "report_id"}
 CANDIDATE_COLUMNS = ("id", "seq", "report_id", "ordinal", "category", "section", "heading", "copied", "length",
-                     "year", "date", "norm", "text")
+                     "year", "date", "norm", "text", "_score")
 
 
 def literal(value) -> str:

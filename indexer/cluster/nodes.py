@@ -23,6 +23,8 @@ from ..errors import FazhiError
 
 BUCKETS = 1024          # a report's bucket: crc32(report id) % BUCKETS; the head maps buckets to shards
 CONNECT_SECONDS = 3
+# MySQL client errors that mean the server is gone: can't connect, gone away, lost, shut down
+_GONE = {2002, 2003, 2006, 2013, 2055, 1053}
 READ_SECONDS = 60
 
 
@@ -104,7 +106,9 @@ class Pool:
             yield conn
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
             conn.close()
-            raise self.server.down(exc) from None
+            if isinstance(exc, pymysql.err.InterfaceError) or (exc.args and exc.args[0] in _GONE):
+                raise self.server.down(exc) from None
+            raise BackendError(f"集群的{_label(self.server.name)}拒绝了请求：{_reason(exc)}") from None
         except BaseException:
             conn.close()
             raise

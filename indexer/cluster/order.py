@@ -21,7 +21,6 @@ from ..search.query import Query
 from ..search.rank import B, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
 from ..store.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
-from .groonga import literal
 
 
 @dataclass
@@ -100,25 +99,50 @@ def clause_tf(norms: list[str], terms: list[str]) -> np.ndarray:
 SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, truncated
 
 
+HEADING_PENALTY = SCALE * 10_000
+
+
 def first_score(query: Query, stats: Stats, partial: bool) -> str:
-    """A Groonga ``--scorer`` close to our score, so that each shard's best candidates
-    hold our best: BM25's saturation of the matched occurrences (Groonga's ``_score``
-    counts them, overlapping ones included) weighted by the clauses' idf, the title and
-    heading boosts (a substring test on the passage's normalized title and section
-    path), bare headings last, and (in a partial result) the clauses matched first.
-    It is exact for a one-term query but for the last digits; with several clauses
-    the occurrences are counted together."""
+    """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
+    candidates by it hold its best by ours (``safe`` checks that they do): BM25's
+    saturation of the matched occurrences (Groonga's ``_score`` counts them,
+    overlapping ones included, all clauses together: at least each clause's count),
+    times the clauses' idf summed; bare headings last; in a partial result, the clauses
+    a passage holds first.  The title and heading boosts are left out (a substring test
+    of every match's title costs more than the whole search): ``safe`` adds their most."""
     if not query.clauses:
         return ""
-    idfs = [float(np.log(1 + (stats.passages - df + 0.5) / (df + 0.5))) for df in stats.dfs]
     average = max(stats.average_length, 1.0)
-    parts = [f"{SCALE * sum(idfs) * (K1 + 1):.4f} * _score / "
+    parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * _score / "
              f"(_score + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
-    for clause, idf in zip(query.clauses, idfs):
-        terms = [t.norm for t in clause]
-        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
-            test = " || ".join(f"{column} @ {literal(t)}" for t in terms)
-            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
-        if partial:
-            parts.append(f"({clause_expr(terms)} ? {SCALE * 100_000} : 0)")
-    return "_score = " + " + ".join(parts) + f" - heading * {SCALE * 10_000}"
+    if partial:
+        parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
+    return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+
+
+def idfs(stats: Stats) -> list[float]:
+    return [float(np.log(1 + (stats.passages - df + 0.5) / (df + 0.5))) for df in stats.dfs]
+
+
+def ranked_keys(rows: list[dict], query: Query, stats: Stats, titles: dict[str, str], sort: str) -> list[tuple]:
+    """Each row's sort key before the proximity rescore, smaller first (as ``result_order``)."""
+    scores, coverage, _ = _bm25(rows, [r["norm"] for r in rows], query, stats, titles)
+    if sort == "date" or not query.clauses:
+        return [(-(r["date"] > 0), -r["date"], -r["year"], -s, r["seq"]) for r, s in zip(rows, scores.tolist())]
+    return [(-c, r["heading"], -s, r["seq"]) for r, s, c in zip(rows, scores.tolist(), coverage.tolist())]
+
+
+def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str) -> bool:
+    """Whether no passage a shard left out (all after ``last``, its last candidate, in
+    Groonga's order) can come before ``cut`` (the key of the page's last passage, or of
+    the rescore window's): our score is at most Groonga's first score plus every boost."""
+    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE \
+        + sum(idf * (TITLE_BOOST + HEADING_BOOST) for idf in idfs(stats)) if query.clauses else 0.0
+    if sort == "date" or not query.clauses:
+        after = (-(last["date"] > 0), -last["date"], -last["year"])
+        if not query.clauses:           # no scores: a shard's later passages have later numbers
+            return after + (last["seq"],) > cut[:3] + (cut[4],)
+        return after > cut[:3] or (after == cut[:3] and -bound > cut[3])
+    if last["heading"] != cut[1]:
+        return last["heading"] > cut[1]
+    return -bound > cut[2]

@@ -36,7 +36,7 @@ from ..search.rank import RESCORE_WINDOW
 from . import EmbeddedOnly
 from . import groonga as g
 from .nodes import Cluster
-from .order import Stats, first_score, result_order
+from .order import Stats, first_score, ranked_keys, result_order, safe
 from .pages import hit, read_report
 
 MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
@@ -151,9 +151,11 @@ class ClusterIndex:
         answers = self._first_round(plan, sort, needed, near=not by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = sum(a["near"]["count"] for a in answers if "near" in a)
-        rows = [row for a in answers for row in a["main"]["rows"]]
         if by_report:
-            rows = self._enough_reports(plan, sort, needed, answers, rows)
+            rows = self._enough_reports(plan, sort, needed, answers,
+                                        [row for a in answers for row in a["main"]["rows"]])
+        else:
+            rows = self._complete(plan, sort, needed, plan.filter, [a["main"]["rows"] for a in answers])
         near = [False] * len(rows)
         if near_total and needed > total:
             extra = self._near_candidates(plan, sort, needed - total)
@@ -306,10 +308,35 @@ class ClusterIndex:
         return self._each_shard(run)
 
     def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
-        limit = _limit(sort, wanted)
-        command = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values), limit,
-                           _sort_keys(plan, sort), self._scorer(plan))
-        return [row for a in self._each_shard(lambda pool: pool.groonga(command)) for row in g.read(a)["rows"]]
+        expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
+        command = g.select(expr, _limit(sort, wanted), _sort_keys(plan, sort), self._scorer(plan))
+        first = [a["main"]["rows"] for a in self._per_shard({"main": command})]
+        return self._complete(plan, sort, wanted, expr, first)
+
+    def _complete(self, plan: "Plan", sort: str, needed: int, expr: str, per_shard: list[list[dict]]) -> list[dict]:
+        """The union of the shards' candidates, with more from a shard while a passage it
+        left out could still rank among the first ``needed`` (or the rescore window)
+        (``order.safe``); up to ``MAX_CANDIDATES`` a shard, then the page is ranked
+        among those.  A partial result (no passage holds every word) is not checked."""
+        state = self._state
+        stats = Stats(state.passages, state.average_length, plan.dfs)
+        shards = sorted(self.cluster.shards)
+        limit = _limit(sort, needed)
+        while not plan.partial and limit < MAX_CANDIDATES:
+            rows = [row for part in per_shard for row in part]
+            keys = sorted(ranked_keys(rows, plan.query, stats, state.title_norms, sort))
+            wanted = max(needed, RESCORE_WINDOW) if sort == "relevance" and plan.query.clauses else needed
+            cut = keys[min(wanted, len(keys)) - 1] if keys else None
+            unsafe = [n for n, part in zip(shards, per_shard) if len(part) >= limit and
+                      (cut is None or len(keys) < wanted or not safe(cut, part[-1], plan.query, stats, sort))]
+            if not unsafe:
+                break
+            limit *= 4
+            command = g.select(expr, limit, _sort_keys(plan, sort), self._scorer(plan))
+            more = self.cluster.fan_out([(n, lambda pool: g.read(pool.groonga(command))["rows"]) for n in unsafe])
+            for n, rows_of in zip(unsafe, more):
+                per_shard[shards.index(n)] = rows_of
+        return [row for part in per_shard for row in part]
 
     def _scorer(self, plan: "Plan") -> str:
         """Groonga's first score (``order.first_score``): the shards' candidates are their best by it."""
