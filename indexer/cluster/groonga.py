@@ -27,8 +27,12 @@ def literal(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def term(norm: str) -> str:
-    index = "ft_uni" if len(norm) == 1 else "ft_bi"
+_INDEXES = {"norm": "ft", "title_norm": "ft_title", "section_norm": "ft_section"}
+
+
+def term(norm: str, column: str = "norm") -> str:
+    """A phrase search of ``column`` (the normalized text, title or section path)."""
+    index = _INDEXES[column] + ("_uni" if len(norm) == 1 else "_bi")
     return f"{TABLE}#{index}.index @ {literal(norm)}"
 
 

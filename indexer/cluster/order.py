@@ -132,12 +132,12 @@ def ranked_keys(rows: list[dict], query: Query, stats: Stats, titles: dict[str, 
     return [(-c, r["heading"], -s, r["seq"]) for r, s, c in zip(rows, scores.tolist(), coverage.tolist())]
 
 
-def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str) -> bool:
-    """Whether no passage a shard left out (all after ``last``, its last candidate, in
-    Groonga's order) can come before ``cut`` (the key of the page's last passage, or of
-    the rescore window's): our score is at most Groonga's first score plus every boost."""
-    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE \
-        + sum(idf * (TITLE_BOOST + HEADING_BOOST) for idf in idfs(stats)) if query.clauses else 0.0
+def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str, boost: float) -> bool:
+    """Whether no passage a candidate list left out (all after ``last``, its last
+    candidate, in Groonga's order) can come before ``cut`` (the key of the page's last
+    passage, or of the rescore window's): our score is at most Groonga's first score
+    (truncated: plus one unit) plus ``boost``, the most the list's boosts add."""
+    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE + boost if query.clauses else 0.0
     if sort == "date" or not query.clauses:
         after = (-(last["date"] > 0), -last["date"], -last["year"])
         if not query.clauses:           # no scores: a shard's later passages have later numbers

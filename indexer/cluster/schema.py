@@ -42,7 +42,11 @@ SHARD_TABLES = [
       section_norm TEXT NOT NULL,
       KEY report_id (report_id),
       FULLTEXT INDEX ft_bi (norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
-      FULLTEXT INDEX ft_uni (norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"'
+      FULLTEXT INDEX ft_uni (norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"',
+      FULLTEXT INDEX ft_title_bi (title_norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
+      FULLTEXT INDEX ft_title_uni (title_norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"',
+      FULLTEXT INDEX ft_section_bi (section_norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
+      FULLTEXT INDEX ft_section_uni (section_norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"'
     ) ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
     """CREATE TABLE IF NOT EXISTS reports (
       id VARCHAR(80) NOT NULL PRIMARY KEY,
@@ -66,7 +70,7 @@ HEAD_TABLES = [
 ]
 
 
-SCHEMA_VERSION = 2         # of the shards' tables; a sync from another version reloads every shard
+SCHEMA_VERSION = 3         # of the shards' tables; a sync from another version reloads every shard
 
 
 def ensure_head(head, shards: list[int]) -> None:

@@ -1,18 +1,13 @@
 """``ClusterIndex``: the embedded ``Index``'s search interface on the shards.
 
-A search sends each shard, in parallel, one Groonga ``select`` per question:
-the matches (counted, their facets drilled down, the best ``K`` by a first
-BM25-like score), a facet whose own filter is set (counted without it), the
-near misses, the count holding the query whole.  The answers are merged here:
-counts and facets are sums (a report lives on one shard), the order is ours
-(``order.py``) over the union of the shards' candidates, snippets are made
-from the display text the shards store.
-
-The order is exact when no shard holds more than ``K`` matches (``K`` =
-the page's end or the rescore window, plus ``MARGIN``); beyond that a page
-is ranked among each shard's best ``K`` by Groonga's first score, as the
-README says.  A page of reports asks for more candidates (up to
-``MAX_CANDIDATES`` a shard) until they hold enough reports.
+A search sends each shard, in parallel, one Groonga ``select`` per question
+(one after another on the shard's connection): the matches (counted, their
+facets drilled down), the candidate lists (``candidates.py``), a facet whose
+own filter is set (counted without it), the near misses, the count holding
+the query whole.  The answers are merged here: counts and facets are sums (a
+report lives on one shard), the order is ours (``order.py``) over the union
+of the shards' candidates, asked again until no passage left out could reach
+the page; the shown hits' display texts are read last, their snippets made here.
 """
 from __future__ import annotations
 
@@ -32,15 +27,13 @@ from ..model import CATEGORIES
 from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
 from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
 from ..search.query import QueryError, parse_query
-from ..search.rank import RESCORE_WINDOW
 from . import EmbeddedOnly
+from . import candidates
 from . import groonga as g
 from .nodes import Cluster
-from .order import Stats, first_score, ranked_keys, result_order, safe
+from .order import Stats, result_order
 from .pages import hit, read_report
 
-MARGIN = 300                 # candidates per shard beyond the page (or the rescore window)
-MAX_CANDIDATES = 20_000      # per shard, for a page of reports
 
 
 @dataclass(eq=False)
@@ -148,21 +141,18 @@ class ClusterIndex:
         plan = self._plan(state, q, filters)
         by_report = group == "report"
         needed = page * per_page
-        answers = self._first_round(plan, sort, needed, near=not by_report)
+        stats = Stats(state.passages, state.average_length, plan.dfs)
+        answers = self._first_round(plan, stats, sort, needed, near=not by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = sum(a["near"]["count"] for a in answers if "near" in a)
-        if by_report:
-            rows = self._enough_reports(plan, sort, needed, answers,
-                                        [row for a in answers for row in a["main"]["rows"]])
-        else:
-            rows = self._complete(plan, sort, needed, plan.filter, [a["main"]["rows"] for a in answers])
+        rows = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter, answers,
+                                 reports=by_report)
         near = [False] * len(rows)
         if near_total and needed > total:
-            extra = self._near_candidates(plan, sort, needed - total)
+            extra = self._near_candidates(plan, stats, sort, needed - total)
             rows += extra
             near += [True] * len(extra)
-        order = result_order(rows, np.array(near, dtype=bool), plan.query, Stats(state.passages, state.average_length,
-                             plan.dfs), state.title_norms, sort)
+        order = result_order(rows, np.array(near, dtype=bool), plan.query, stats, state.title_norms, sort)
         facets, values = self._facets(state, plan, answers, facet_size)
         reports_total = sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers)
         answer = {
@@ -177,25 +167,14 @@ class ClusterIndex:
             answer["hits"] = [group["best"] for group in answer["groups"]]
         else:
             answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
-            answer["hits"] = [hit(state, rows[i], answer["terms"], near[i], plan.partial)
-                              for i in order[(page - 1) * per_page:page * per_page].tolist()]
+            shown = order[(page - 1) * per_page:page * per_page].tolist()
+            candidates.fill_texts(self.cluster, [rows[i] for i in shown])
+            answer["hits"] = [hit(state, rows[i], answer["terms"], near[i], plan.partial) for i in shown]
         answer["facets"] = facets
         if facet_size is not None:
             answer["facet_values"] = values
         answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return answer
-
-    def _enough_reports(self, plan: "Plan", sort: str, needed: int, answers: list[dict], rows: list[dict]) -> list[dict]:
-        """Candidates from ``needed`` reports at least, where the shards have them: a report
-        list needs more passages than a passage list (a report holds many of them)."""
-        limit = _limit(sort, needed)
-        while (len({r["report_id"] for r in rows}) < needed and limit < MAX_CANDIDATES
-               and any(len(a["main"]["rows"]) >= limit for a in answers)):
-            limit *= 4
-            command = g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(plan))
-            answers = [{"main": a["main"]} for a in self._per_shard({"main": command})]
-            rows = [row for a in answers for row in a["main"]["rows"]]
-        return rows
 
     def _groups(self, state: State, plan: "Plan", rows: list[dict], order: np.ndarray, page: int,
                 per_page: int, terms: list[str]) -> list[dict]:
@@ -206,6 +185,7 @@ class ClusterIndex:
         shown = list(first.items())[(page - 1) * per_page:page * per_page]
         if not shown:
             return []
+        candidates.fill_texts(self.cluster, [rows[i] for _, i in shown])
         ids = [rid for rid, _ in shown]
         command = g.select(f"({plan.filter}) && {g.in_values('report', ids)}",
                            drilldowns={"per_report": "report_id"})
@@ -276,14 +256,14 @@ class ClusterIndex:
             state.clause_stats[key] = found
         return found
 
-    def _first_round(self, plan: "Plan", sort: str, needed: int, near: bool = True) -> list[dict]:
-        """Per shard: the matches (candidates, counts, facets), the facets of filtered
-        fields without their own filter, the near misses' count and the whole-query count."""
-        limit = _limit(sort, needed)
+    def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True) -> list[dict]:
+        """Per shard: the matches' count and facets, the candidate lists, the facets of
+        filtered fields without their own filter, the near misses' count and the
+        whole-query count."""
         own = [name for name in FACETS if name in plan.chosen_values]
-        commands = {"main": g.select(plan.filter, limit, _sort_keys(plan, sort), self._scorer(plan),
-                                     drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
-                                                 "reports": "report_id"})}
+        commands = {"main": g.select(plan.filter, drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
+                                                              "reports": "report_id"}),
+                    **candidates.commands(plan, stats, sort, needed, plan.filter)}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
@@ -307,41 +287,10 @@ class ClusterIndex:
 
         return self._each_shard(run)
 
-    def _near_candidates(self, plan: "Plan", sort: str, wanted: int) -> list[dict]:
+    def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> list[dict]:
         expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
-        command = g.select(expr, _limit(sort, wanted), _sort_keys(plan, sort), self._scorer(plan))
-        first = [a["main"]["rows"] for a in self._per_shard({"main": command})]
-        return self._complete(plan, sort, wanted, expr, first)
-
-    def _complete(self, plan: "Plan", sort: str, needed: int, expr: str, per_shard: list[list[dict]]) -> list[dict]:
-        """The union of the shards' candidates, with more from a shard while a passage it
-        left out could still rank among the first ``needed`` (or the rescore window)
-        (``order.safe``); up to ``MAX_CANDIDATES`` a shard, then the page is ranked
-        among those.  A partial result (no passage holds every word) is not checked."""
-        state = self._state
-        stats = Stats(state.passages, state.average_length, plan.dfs)
-        shards = sorted(self.cluster.shards)
-        limit = _limit(sort, needed)
-        while not plan.partial and limit < MAX_CANDIDATES:
-            rows = [row for part in per_shard for row in part]
-            keys = sorted(ranked_keys(rows, plan.query, stats, state.title_norms, sort))
-            wanted = max(needed, RESCORE_WINDOW) if sort == "relevance" and plan.query.clauses else needed
-            cut = keys[min(wanted, len(keys)) - 1] if keys else None
-            unsafe = [n for n, part in zip(shards, per_shard) if len(part) >= limit and
-                      (cut is None or len(keys) < wanted or not safe(cut, part[-1], plan.query, stats, sort))]
-            if not unsafe:
-                break
-            limit *= 4
-            command = g.select(expr, limit, _sort_keys(plan, sort), self._scorer(plan))
-            more = self.cluster.fan_out([(n, lambda pool: g.read(pool.groonga(command))["rows"]) for n in unsafe])
-            for n, rows_of in zip(unsafe, more):
-                per_shard[shards.index(n)] = rows_of
-        return [row for part in per_shard for row in part]
-
-    def _scorer(self, plan: "Plan") -> str:
-        """Groonga's first score (``order.first_score``): the shards' candidates are their best by it."""
-        state = self._state
-        return first_score(plan.query, Stats(state.passages, state.average_length, plan.dfs), plan.partial)
+        answers = self._per_shard(candidates.commands(plan, stats, sort, wanted, expr))
+        return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers)
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
         vocab = {**state.facet_vocab}
@@ -412,17 +361,6 @@ def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
     if name in ("year", "section", "copied"):
         return codes
     return [vocab[name][c] for c in codes]
-
-
-def _limit(sort: str, needed: int) -> int:
-    """Candidates a shard sends for a page ending at ``needed``."""
-    return (max(needed, RESCORE_WINDOW) if sort == "relevance" else needed) + MARGIN
-
-
-def _sort_keys(plan: Plan, sort: str) -> str:
-    if sort == "date" or not plan.query.clauses:
-        return "-date,-year,-_score,seq"
-    return "-_score,seq"
 
 
 def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
