@@ -21,6 +21,7 @@ from ..search.query import Query
 from ..search.rank import B, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
 from ..store.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
+from .groonga import literal
 
 
 @dataclass
@@ -102,21 +103,30 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boosts: bool = False) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
     overlapping ones included, all clauses together: at least each clause's count),
     times the clauses' idf summed; bare headings last; in a partial result, the clauses
     a passage holds first.  The title and heading boosts are left out (a substring test
-    of every match's title costs more than the whole search): ``safe`` adds their most."""
+    of every match's title costs more than the whole search): ``safe`` adds their most.
+    ``spare``: occurrences Groonga counts that no clause's count can include (one of
+    each other clause a match holds, one for each title or section condition of its
+    list): taking them off keeps the bound tight and still a bound.  ``boosts``: add
+    each clause's title and heading boost, tested on every match (exact, slower)."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
-    parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * _score / "
-             f"(_score + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
+    parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * {count} / "
+             f"({count} + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
+    for clause, idf in zip(query.clauses, idfs(stats)) if boosts else ():
+        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
+            test = " || ".join(f"{column} @ {literal(t.norm)}" for t in clause)
+            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
     return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
 
 

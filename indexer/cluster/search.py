@@ -145,11 +145,12 @@ class ClusterIndex:
         answers = self._first_round(plan, stats, sort, needed, near=not by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = sum(a["near"]["count"] for a in answers if "near" in a)
-        rows = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter, answers,
-                                 reports=by_report)
+        rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
+                                           answers, reports=by_report)
         near = [False] * len(rows)
         if near_total and needed > total:
-            extra = self._near_candidates(plan, stats, sort, needed - total)
+            extra, near_complete = self._near_candidates(plan, stats, sort, needed - total)
+            complete = complete and near_complete
             rows += extra
             near += [True] * len(extra)
         order = result_order(rows, np.array(near, dtype=bool), plan.query, stats, state.title_norms, sort)
@@ -159,7 +160,8 @@ class ClusterIndex:
             "query": q or "", "total": total, "near_total": near_total, "reports_total": reports_total,
             "partial": plan.partial, "page": page, "per_page": per_page, "sort": sort, "group": group,
             "filters": plan.merged, "excluded_filters": plan.excluded, "terms": plan.query.terms(),
-            "notes": plan.query.notes, "whole": self._whole(plan, answers),
+            "notes": plan.query.notes + ([] if complete else [candidates.BOUNDED.format(len(rows))]),
+            "whole": self._whole(plan, answers),
         }
         if by_report:
             answer["pages"] = max(1, math.ceil(reports_total / per_page))
@@ -261,9 +263,8 @@ class ClusterIndex:
         filtered fields without their own filter, the near misses' count and the
         whole-query count."""
         own = [name for name in FACETS if name in plan.chosen_values]
-        commands = {"main": g.select(plan.filter, drilldowns={**g.facet_drilldowns(n for n in FACETS if n not in own),
-                                                              "reports": "report_id"}),
-                    **candidates.commands(plan, stats, sort, needed, plan.filter)}
+        commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
+            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
@@ -287,10 +288,12 @@ class ClusterIndex:
 
         return self._each_shard(run)
 
-    def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> list[dict]:
+    def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> tuple[list[dict], bool]:
         expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
-        answers = self._per_shard(candidates.commands(plan, stats, sort, wanted, expr))
-        return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers)
+        held = len(plan.query.clauses) - 1
+        answers = self._per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
+        return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
+                                 held=held)
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
         vocab = {**state.facet_vocab}
