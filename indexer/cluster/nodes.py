@@ -73,6 +73,14 @@ def _reason(exc) -> str:
     return str(args[1] if len(args) > 1 else exc)[:120]
 
 
+def _discard(conn) -> None:
+    """Close a connection that may be broken already (closing one says goodbye to the server)."""
+    try:
+        conn.close()
+    except Exception:  # noqa: BLE001  (the server is gone: nothing to say goodbye to)
+        pass
+
+
 def parse_url(url: str) -> Server:
     """The head's address from ``mroonga://user:password@host:port/database``."""
     parts = urlparse(url)
@@ -98,22 +106,37 @@ class Pool:
     def connection(self):
         import pymysql
 
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
+        conn = self._reused()
+        if conn is None:
             conn = self.server.connect()
         try:
             yield conn
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
-            conn.close()
+            _discard(conn)
             if isinstance(exc, pymysql.err.InterfaceError) or (exc.args and exc.args[0] in _GONE):
                 raise self.server.down(exc) from None
             raise BackendError(f"集群的{_label(self.server.name)}拒绝了请求：{_reason(exc)}") from None
         except BaseException:
-            conn.close()
+            _discard(conn)
             raise
         else:
             self._idle.put(conn)
+
+    def _reused(self):
+        """An idle connection that still answers (a server restarted since has closed
+        the ones it had: a client follows a restart without an error), or None."""
+        import pymysql
+
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            try:
+                conn.ping(reconnect=False)
+                return conn
+            except pymysql.err.MySQLError:
+                _discard(conn)
 
     def query(self, sql: str, args=None) -> list[tuple]:
         with self.connection() as conn, conn.cursor() as cursor:
