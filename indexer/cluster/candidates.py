@@ -106,10 +106,11 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
             return rows, True
         asks = []
         for shard, name in unsafe:
-            if name == "all" and len(specs) > 1:        # the same depth, by the boosts
+            if name == "all" and len(specs) > 1:
+                # by the boosts: split at the same depth, or boosted four times as deep at once
                 del parts[shard, name]
                 depth = limits.pop((shard, name))
-                asks += [((shard, other), depth) for other in specs if other != "all"]
+                asks += [((shard, other), depth * (4 if other == "boosted" else 1)) for other in specs if other != "all"]
             elif limits[shard, name] >= MAX_CANDIDATES:
                 return rows, False
             else:
