@@ -3,7 +3,7 @@
     python -m bench.cluster --size 100k [--shards 2] [--queries 100] [--keep]
 
 Generates the corpus (``bench.corpus``), builds the embedded index
-(``--no-words``), starts a cluster with ``scripts/cluster.sh`` under
+(``--no-words --no-near-duplicates``), starts a cluster with ``scripts/cluster.sh`` under
 ``bench/out/cluster-<size>/``, loads it from that index (``sync``), then runs
 the same query mix (``bench.queries``, half with an agency filter) on both
 with the search page's facets (``facet_size=30``): p50/p95, build rate, disk,
@@ -54,7 +54,9 @@ def run(size: str, shards: int, count: int, keep: bool) -> dict:
     index_dir, data = folder / "index", folder / "cluster"
     shutil.rmtree(folder, ignore_errors=True)
     clock = time.perf_counter()
-    build_index([corpus.folder / "reports"], index_dir, procs=2, words=False)
+    # --no-words --no-near-duplicates, as the province run in BENCHMARKS.md: this corpus
+    # repeats each of its few thousand real paragraphs hundreds of times.
+    build_index([corpus.folder / "reports"], index_dir, procs=2, words=False, near=False)
     embedded_build = time.perf_counter() - clock
     url = _cluster("start", data, "--shards", str(shards))
     try:
