@@ -28,8 +28,8 @@ while [ $# -gt 0 ]; do
     *) echo "cluster.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-mkdir -p "$DATA"
-DATA=$(cd "$DATA" && pwd)
+[ "$ACTION" = start ] && mkdir -p "$DATA"
+DATA=$(cd "$DATA" 2>/dev/null && pwd || echo "$DATA")
 PLUGIN_DIR=$(ls -d /usr/lib/mysql/plugin /usr/lib/*/mariadb*/plugin 2>/dev/null | head -1 || true)
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
@@ -200,6 +200,7 @@ status() {
 }
 
 stop() {
+  [ -d "$DATA" ] || return 0
   all_of stop_node $(nodes) || true
 }
 
