@@ -72,7 +72,7 @@ def quote(value: str) -> str:
 
 
 def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = "",
-           drilldowns: dict[str, str] | None = None, slices: dict[str, str] | None = None,
+           drilldowns: dict[str, str] | None = None,
            columns: tuple[str, ...] = CANDIDATE_COLUMNS) -> str:
     parts = [f"select {TABLE} --filter {quote(filter_expr)} --limit {limit} --cache no",
              f"--output_columns {','.join(columns) if limit else '_id'}"]
@@ -84,8 +84,6 @@ def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = 
         size = 0 if label == "reports" else -1
         parts.append(f"--drilldowns[{label}].keys {key} --drilldowns[{label}].limit {size} "
                      f"--drilldowns[{label}].output_columns _key,_nsubrecs")
-    for label, expr in (slices or {}).items():
-        parts.append(f"--slices[{label}].filter {quote(expr)} --slices[{label}].limit 0")  # (unused: see ClusterIndex._clause_stats)
     return " ".join(parts)
 
 
@@ -94,20 +92,17 @@ def facet_drilldowns(names) -> dict[str, str]:
 
 
 def read(answer) -> dict:
-    """``{"count", "rows" (dicts), "drilldowns": {label: {"count", "values": {key: n}}}, "slices": {label: count}}``."""
+    """``{"count", "rows" (dicts), "drilldowns": {label: {"count", "values": {key: n}}}}``."""
     if isinstance(answer, dict) or not answer or not isinstance(answer[0], list):
         raise ValueError(f"unexpected Groonga answer: {str(answer)[:200]}")
     main = answer[0]
     count = main[0][0]
     names = [c[0] for c in main[1]]
     rows = [dict(zip(names, values)) for values in main[2:]]
-    result = {"count": count, "rows": rows, "drilldowns": {}, "slices": {}}
+    result = {"count": count, "rows": rows, "drilldowns": {}}
     for extra in answer[1:]:
         for label, body in extra.items():
-            if len(body) > 1 and body[1] and body[1][0][0] == "_key":
-                result["drilldowns"][label] = {"count": body[0][0], "values": {k: n for k, n in body[2:]}}
-            else:
-                result["slices"][label] = body[0][0]
+            result["drilldowns"][label] = {"count": body[0][0], "values": {k: n for k, n in body[2:]}}
     return result
 
 
