@@ -124,6 +124,36 @@ def test_research_tools_say_they_need_the_embedded_index(loaded):
         remote.browse_reports()
 
 
+def test_a_page_ranked_among_the_candidates_says_so_and_keeps_exact_counts(loaded, monkeypatch):
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    monkeypatch.setattr(candidates, "MAX_CANDIDATES", 1)       # no asking again
+    monkeypatch.setattr(candidates, "safe", lambda *args: False)   # and no proof that the candidates suffice
+    expected, found = embedded.search("\"的\""), remote.search("\"的\"")
+    assert candidates.BOUNDED.format(len(found["hits"]))[:10] in " ".join(found["notes"])
+    for key in ("total", "near_total", "reports_total", "facets", "pages"):
+        assert found[key] == expected[key], key
+
+
+def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    embedded, _ = loaded
+    url = cluster[0]
+    done = CliRunner().invoke(main, ["search", "双随机", "--json", "--backend", url])
+    assert done.exit_code == 0, done.output
+    assert '"total": %d' % embedded.search("双随机")["total"] in done.output
+    gone = url.rsplit(":", 1)[0] + ":1/fazhi"                   # nothing listens on port 1
+    done = CliRunner().invoke(main, ["search", "双随机", "--backend", gone])
+    assert done.exit_code == 1 and "没有响应" in done.output and "Traceback" not in done.output
+
+
+# The tests below change the cluster: they come last.
+
+
 def _shard_rows(url: str) -> dict[int, tuple]:
     from indexer.cluster.nodes import Cluster
 
@@ -187,29 +217,3 @@ def test_a_stopped_shard_is_a_clear_error_not_a_smaller_answer(loaded, cluster):
         _script("start", *options)           # starts the stopped shard again
     assert remote.search("法治")["total"] > 0
 
-
-def test_a_page_ranked_among_the_candidates_says_so_and_keeps_exact_counts(loaded, monkeypatch):
-    from indexer.cluster import candidates
-
-    embedded, remote = loaded
-    monkeypatch.setattr(candidates, "MAX_CANDIDATES", 1)       # no asking again
-    monkeypatch.setattr(candidates, "safe", lambda *args: False)   # and no proof that the candidates suffice
-    expected, found = embedded.search("\"的\""), remote.search("\"的\"")
-    assert candidates.BOUNDED.format(len(found["hits"]))[:10] in " ".join(found["notes"])
-    for key in ("total", "near_total", "reports_total", "facets", "pages"):
-        assert found[key] == expected[key], key
-
-
-def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
-    from click.testing import CliRunner
-
-    from indexer.cli import main
-
-    embedded, _ = loaded
-    url = cluster[0]
-    done = CliRunner().invoke(main, ["search", "双随机", "--json", "--backend", url])
-    assert done.exit_code == 0, done.output
-    assert '"total": %d' % embedded.search("双随机")["total"] in done.output
-    gone = url.rsplit(":", 1)[0] + ":1/fazhi"                   # nothing listens on port 1
-    done = CliRunner().invoke(main, ["search", "双随机", "--backend", gone])
-    assert done.exit_code == 1 and "没有响应" in done.output and "Traceback" not in done.output
