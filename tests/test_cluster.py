@@ -151,6 +151,22 @@ def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
     assert done.exit_code == 1 and "没有响应" in done.output and "Traceback" not in done.output
 
 
+def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shared_index):
+    from search_web import create_app
+
+    embedded_app = create_app({"INDEX_DIR": shared_index, "TESTING": True}).test_client()
+    cluster_app = create_app({"BACKEND": cluster[0], "TESTING": True}).test_client()
+    for path in ("/search.json?q=双随机&agency=阳江", "/search.json?q=执法+培训&page=2&sort=date",
+                 "/search.json?q=法治&group=report"):
+        expected, found = embedded_app.get(path).get_json(), cluster_app.get(path).get_json()
+        expected.pop("took_ms"), found.pop("took_ms")
+        assert found == expected, path
+    passage = expected["hits"][0]["passage_id"]
+    assert cluster_app.get(f"/p/{passage}").status_code == 200
+    page = cluster_app.get("/kwic?q=双随机")
+    assert page.status_code == 501 and "内嵌索引" in page.get_data(as_text=True)
+
+
 # The tests below change the cluster: they come last.
 
 
