@@ -23,7 +23,7 @@ from pathlib import Path
 from ..analysis import normalize
 from ..store.generation import Generation
 from ..store.layout import current_generation
-from .nodes import Cluster, bucket_of
+from .nodes import LOAD_SECONDS, Cluster, bucket_of
 from .schema import PASSAGE_COLUMNS, ensure_shard, reset_if_old
 
 _ORDINAL_BITS = 20          # seq = report number << 20 | the passage's place in its report
@@ -159,7 +159,7 @@ def load_rows(pool, rows, bulk: bool) -> int:
             out.write("\t".join(str(v).translate(_ESCAPES) for v in row) + "\n")
             count += 1
     try:
-        with pool.connection() as conn, conn.cursor() as cursor:
+        with pool.connection(LOAD_SECONDS) as conn, conn.cursor() as cursor:
             if bulk:
                 cursor.execute("ALTER TABLE passages DISABLE KEYS")
             cursor.execute(f"LOAD DATA LOCAL INFILE %s INTO TABLE passages CHARACTER SET utf8mb4 "

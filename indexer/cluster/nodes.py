@@ -23,6 +23,7 @@ from ..errors import FazhiError
 
 BUCKETS = 1024          # a report's bucket: crc32(report id) % BUCKETS; the head maps buckets to shards
 CONNECT_SECONDS = 3
+LOAD_SECONDS = 6 * 3600     # a bulk load builds six full-text indexes over a shard's passages at once
 # MySQL client errors that mean the server is gone: can't connect, gone away, lost, shut down
 _GONE = {2002, 2003, 2006, 2013, 2055, 1053}
 READ_SECONDS = 60
@@ -47,14 +48,14 @@ class Server:
     password: str
     database: str
 
-    def connect(self):
+    def connect(self, seconds: int = READ_SECONDS):
         import pymysql
 
         try:
             return pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,
                                    database=self.database, charset="utf8mb4", autocommit=True,
-                                   connect_timeout=CONNECT_SECONDS, read_timeout=READ_SECONDS,
-                                   write_timeout=READ_SECONDS, local_infile=True)
+                                   connect_timeout=CONNECT_SECONDS, read_timeout=seconds,
+                                   write_timeout=seconds, local_infile=True)
         except pymysql.err.MySQLError as exc:
             raise self.down(exc) from None
 
@@ -103,12 +104,13 @@ class Pool:
         self._idle: queue.LifoQueue = queue.LifoQueue()
 
     @contextmanager
-    def connection(self):
+    def connection(self, seconds: int | None = None):
+        """A connection; ``seconds``: a fresh one waiting that long for answers (a bulk load)."""
         import pymysql
 
-        conn = self._reused()
+        conn = self._reused() if seconds is None else None
         if conn is None:
-            conn = self.server.connect()
+            conn = self.server.connect(seconds or READ_SECONDS)
         try:
             yield conn
         except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as exc:
@@ -120,7 +122,10 @@ class Pool:
             _discard(conn)
             raise
         else:
-            self._idle.put(conn)
+            if seconds is None:
+                self._idle.put(conn)
+            else:
+                _discard(conn)
 
     def _reused(self):
         """An idle connection that still answers (a server restarted since has closed
