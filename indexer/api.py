@@ -40,7 +40,7 @@ from .render import result as render_result
 # research tools nor jieba, Whoosh or openpyxl.  name -> (module, its name there)
 _SEARCH = ("DEFAULT_DEADLINE", "FACETS", "FIELD_ALIASES", "FIELDS", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
            "REPORT_FACETS", "REPORT_FILTERS", "REPORT_SORTS", "SORTS", "TIMELINESS", "Index", "SearchError",
-           "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans", "open_index",
+           "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans",
            "parse_deadline", "timeliness_value", "without_filter", "without_quotes", "yes_no")
 # Research tools (issue 15): concordance, trends, words, report cards.
 _RESEARCH = ("card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
@@ -99,8 +99,6 @@ def open_index_lazily(index_dir: str | Path = DEFAULT_INDEX):
     """``open_index(index_dir, preload=False)``: an index that reads only what
     each query touches, for a process that answers a query or two and exits
     (the command line); a server preloads (``open_index``)."""
-    from .search import open_index
-
     return open_index(index_dir, preload=False)
 
 
@@ -177,3 +175,31 @@ def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     from .store import current_generation, read_meta
 
     return read_meta(current_generation(Path(index_dir)))
+
+
+# The cluster backend (issue 26): a ``mroonga://`` URL in place of an index folder.
+from .cluster import EmbeddedOnly, is_backend_url  # noqa: E402
+
+
+def open_index(target=DEFAULT_INDEX, preload: bool = True):
+    """The index at ``target``: an index folder (``preload``: load its postings and
+    texts now, as a server does; False, only what each query touches), or a
+    cluster's backend URL (``mroonga://…``, see ``scripts/cluster.sh``), which
+    answers searches the same way."""
+    if is_backend_url(target):
+        from .cluster import open_cluster
+
+        return open_cluster(target)
+    from .search import open_index as open_embedded
+
+    return open_embedded(target, preload)
+
+
+def sync_backend(url: str, index_dir=DEFAULT_INDEX) -> dict:
+    """Bring the cluster at ``url`` up to date with the index at ``index_dir`` (changed reports only)."""
+    from .cluster import sync_cluster
+
+    return sync_cluster(url, index_dir)
+
+
+__all__ += ["EmbeddedOnly", "is_backend_url", "sync_backend"]

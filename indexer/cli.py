@@ -98,9 +98,11 @@ def inspect(file: Path, as_json: bool) -> None:
               help="Tiered merge policy: merge when a size tier holds more segments than this (0: never).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--backend", envvar="FAZHI_BACKEND", default=None,
+              help="A cluster backend URL (mroonga://…, printed by scripts/cluster.sh start); also FAZHI_BACKEND.")
 def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bool, max_file_mb: float,
           max_unpacked_mb: float, max_seconds: float, follow_links: bool, near: bool, optimize: bool,
-          segments_per_tier: int, quiet: bool, as_json: bool) -> None:
+          segments_per_tier: int, quiet: bool, as_json: bool, backend: str | None) -> None:
     """Build or update the index from PATHS (files or folders; default: the
     bundled sample reports).  Only new and changed reports are written (a new
     segment); the new index replaces the old one atomically.
@@ -127,6 +129,8 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
     except OSError as exc:          # a full disk, a folder that cannot be written
         raise UserError(f"build failed: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}",
                         "nothing was swapped in: the previous index keeps serving; free disk space and build again")
+    if backend:      # the index just built is the staging copy the cluster is brought up to date with
+        summary["backend"] = _sync_backend(backend, index_dir or DEFAULT_INDEX)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
@@ -141,6 +145,19 @@ def build(paths: tuple[Path, ...], index_dir: Path | None, procs: int, words: bo
                f"({summary['files_reused']} files unchanged) in {summary['seconds']} s; "
                f"{len(summary['skipped'])} skipped, {len(summary['duplicates'])} duplicates → {summary['index']}")
     click.echo(update_line(summary["update"]))
+    if backend:
+        shards = summary["backend"]["shards"]
+        click.echo("cluster: " + ("; ".join(f"shard {n}: {c['written']} reports written, {c['deleted']} deleted"
+                                            for n, c in shards.items()) or "up to date"))
+
+
+def _sync_backend(backend: str, index_dir) -> dict:
+    from .api import FazhiError, sync_backend
+
+    try:
+        return sync_backend(backend, index_dir)
+    except FazhiError as exc:
+        raise UserError(exc.message, exc.hint)
 
 
 def coverage_warning(source: str, coverage: float) -> str:
@@ -210,7 +227,10 @@ def update_line(update: dict) -> str:
               help="Write to this file instead of standard output (a CSV gets FILE-metadata.json beside it).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the shape of /search.json); = --format json.")
 @base_url_option
-def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_json, base_url, **options) -> None:
+@click.option("--backend", envvar="FAZHI_BACKEND", default=None,
+              help="A cluster backend URL (mroonga://…, printed by scripts/cluster.sh start); also FAZHI_BACKEND.")
+def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_json, base_url, backend,
+           **options) -> None:
     """Search the index: words must all match, "quoted phrases" match exactly,
     OR, -word, agency:… year:2018-2022 section:… filter, -agency:… excludes;
     '同句(行政复议 纠错)': in one sentence, 同段(…): in one passage; title:… in the report title."""
@@ -222,7 +242,7 @@ def search(query, index_dir, limit, page, sort, group, fmt, every, output, as_js
     filters = filters_of(options, _texts)
     q = " ".join(_texts(query))
     try:
-        index = open_index(index_dir or DEFAULT_INDEX)
+        index = open_index(backend or index_dir or DEFAULT_INDEX)
         if every:
             hits = index.iter_hits(q, filters=filters, sort=sort)
         else:

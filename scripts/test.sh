@@ -7,4 +7,7 @@ bash scripts/setup.sh test
 if [ -f scripts/install_browser.sh ]; then
   bash scripts/install_browser.sh || echo "warning: could not install chromium; the browser test will say why it cannot run" >&2
 fi
+# The cluster backend's tests start a 2-shard MariaDB + Mroonga cluster of their own; install
+# the Debian packages where we can (root + apt), else those tests skip and say why.
+bash scripts/cluster.sh install >/dev/null || echo "warning: could not install MariaDB + Mroonga; the cluster tests will say why they cannot run" >&2
 exec .venv/bin/python -m pytest "$@"

@@ -40,8 +40,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app = Flask(__name__)
     app.jinja_environment = PageEnvironment     # before anything creates app.jinja_env
-    app.config.from_mapping(INDEX_DIR=None, JSON_INDENT=None)
-    app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path
+    app.config.from_mapping(INDEX_DIR=None, BACKEND=None, JSON_INDENT=None)
+    app.config.from_prefixed_env("FAZHI")  # FAZHI_INDEX_DIR=/path, FAZHI_BACKEND=mroonga://…
     if test_config:
         app.config.update(test_config)
     app.config["INDEX_DIR"] = Path(app.config["INDEX_DIR"] or default_index_dir())
@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # when it loads a generation (WARM_WORDS); tests build it when first asked.
     # A server loads a new generation in the background and swaps it in when
     # loaded; a test's next request waits for it (WAIT_FOR_SWAP).
-    app.extensions[EXTENSION] = IndexHolder(app.config["INDEX_DIR"],
+    app.extensions[EXTENSION] = IndexHolder(app.config.get("BACKEND") or app.config["INDEX_DIR"],
                                             freeze_gc=app.config.get("FREEZE_GC", not app.testing),
                                             warm_words=app.config.get("WARM_WORDS", not app.testing),
                                             wait_for_swap=app.config.get("WAIT_FOR_SWAP", app.testing))

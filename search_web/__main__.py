@@ -97,16 +97,19 @@ def server_options(threads: int = 8, connection_limit: int = 500, channel_timeou
 @click.option("--base-url", envvar="FAZHI_BASE_URL", default="", callback=_checked_base_url,
               help="The site's public address (https://host[/prefix]): every permalink, citation and export "
                    "starts with it, and the Host header is never read for them.  Also FAZHI_BASE_URL.")
+@click.option("--backend", envvar="FAZHI_BACKEND", default=None,
+              help="Serve a cluster backend (mroonga://…, printed by scripts/cluster.sh start) instead of --index.")
 def main(index_dir: Path | None, host: str, port: int, threads: int, connection_limit: int,
-         channel_timeout: int, max_exports: int, base_url: str) -> None:
+         channel_timeout: int, max_exports: int, base_url: str, backend: str | None) -> None:
     """Serve the fazhi-search web UI (building the index from the samples if needed)."""
     import waitress
 
     from . import create_app, default_index_dir
 
     index_dir = index_dir or default_index_dir()
-    ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir, "BASE_URL": base_url,
+    if not backend:
+        ensure_index(index_dir)
+    app = create_app({"INDEX_DIR": index_dir, "BACKEND": backend, "BASE_URL": base_url,
                       "MAX_EXPORTS": min(max_exports, max(1, threads - 2))})
     from .health import start_warming
 
@@ -122,7 +125,7 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, connection_
     # Without --base-url, citations and exports trust only the server's own address (search_web.urls).
     own = [a for a in _addresses(server) if "//0.0.0.0:" not in a and "//[::]:" not in a]
     app.config["SERVER_URL"] = own[0].rstrip("/") if own else ""
-    click.echo(f"Index: {index_dir}  (Ctrl+C to stop)", err=True)
+    click.echo(f"Index: {backend or index_dir}  (Ctrl+C to stop)", err=True)
     if not base_url and not own:
         click.echo("Note: listening on every address without --base-url: citations and exports reached "
                    "by another name carry site-relative links; give --base-url https://your.host", err=True)

@@ -32,7 +32,8 @@ class IndexHolder:
 
     def __init__(self, index_dir: Path, freeze_gc: bool = False, warm_words: bool = False,
                  wait_for_swap: bool = False):
-        self.index_dir = Path(index_dir)
+        # an index folder, or a cluster backend URL (mroonga://…, indexer.api.open_index opens both)
+        self.index_dir = index_dir if isinstance(index_dir, str) and "://" in index_dir else Path(index_dir)
         self.freeze_gc = freeze_gc      # see _freeze_loaded; off under tests (one process runs them all)
         self.warm_words = warm_words    # see _warm_later; off under tests (a thread per app and swap)
         self.wait_for_swap = wait_for_swap

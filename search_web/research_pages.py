@@ -221,6 +221,8 @@ def similar(index, passage_id: str, q: str, back: SearchParams | None = None) ->
     (``back``: the search the reader came from, carried by their links)."""
     try:
         found = api.similar_passages(index, passage_id)
+    except api.EmbeddedOnly:  # a cluster backend: the passage page without similar passages
+        return None
     except OSError:           # no whoosh/ folder: near-identical ones only
         found = api.similar_passages(index, passage_id, related=0)
     passage_url = urls.passage_linker(back, q)
@@ -233,7 +235,10 @@ def report_extras(index, report_id: str, text: str, back: SearchParams | None = 
     """The report page's card and key terms.  The key terms (jieba over the
     whole report) are remembered per generation
     and report text: every passage page of a report shows the same ones."""
-    card = api.card_of(index, report_id)
+    try:
+        card = api.card_of(index, report_id)
+    except api.EmbeddedOnly:  # a cluster backend: the report page without its card and key terms
+        return None
     gen = index.generation
     try:
         found = memo.remembered(gen, "key_terms", (report_id, len(text), hash(text)),

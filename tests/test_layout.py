@@ -26,8 +26,9 @@ ALLOWED = {
     "build": UPSTREAM | {"read", "analysis", "report", "store", "update"},
     "update": UPSTREAM | {"analysis", "store"},      # the build's plan of an update and its merges
     "research": UPSTREAM | {"analysis", "store", "search"},
+    "cluster": UPSTREAM | {"analysis", "store", "search", "build"},   # the MariaDB + Mroonga backend
     "render": set(),
-    "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render"},
+    "api": UPSTREAM | {"read", "analysis", "report", "store", "search", "build", "research", "render", "cluster"},
     "cli": UPSTREAM | {"api", "cli_research", "cli_options"},
     "cli_options": UPSTREAM | {"api"},
     "cli_research": UPSTREAM | {"api", "cli", "cli_options"},

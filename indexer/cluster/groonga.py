@@ -1,0 +1,120 @@
+"""Groonga ``select`` commands for a shard, and reading their answers.
+
+A term is a phrase search on the normalized text: the bigram index for terms
+of two characters or more, the unigram index for single characters.  The
+text is normalized before it is indexed and the indexes have no normalizer,
+so Groonga's phrase match is exactly our substring match (overlapping
+occurrences included).  Filters are ``in_values`` over the exact values the
+embedded index's filter rules admit (``search.facets.chosen_codes``).
+"""
+from __future__ import annotations
+
+from ..model import CATEGORIES
+from ..search.facets import COPIED_VALUES, FACETS
+
+TABLE = "passages"
+# facet / filter name → the shard's column
+COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level", "province": "province",
+          "city": "city", "year": "year", "section": "category", "copied": "copied", "report": "report_id"}
+CANDIDATE_COLUMNS = ("id", "seq", "report_id", "ordinal", "category", "section", "heading", "copied", "length",
+                     "year", "date", "norm", "text", "_score")
+
+
+def literal(value) -> str:
+    """A Groonga script literal."""
+    if isinstance(value, int):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_INDEXES = {"norm": "ft", "title_norm": "ft_title", "section_norm": "ft_section"}
+
+
+def term(norm: str, column: str = "norm") -> str:
+    """A phrase search of ``column`` (the normalized text, title or section path)."""
+    index = _INDEXES[column] + ("_uni" if len(norm) == 1 else "_bi")
+    return f"{TABLE}#{index}.index @ {literal(norm)}"
+
+
+def any_of(exprs: list[str]) -> str:
+    return "(" + " || ".join(exprs) + ")" if exprs else "all_records()"
+
+
+def all_of(exprs: list[str]) -> str:
+    return "(" + " && ".join(exprs) + ")" if exprs else "all_records()"
+
+
+def clause(terms: list[str]) -> str:
+    return any_of([term(t) for t in terms])
+
+
+def in_values(name: str, values: list) -> str:
+    if not values:
+        return "false"       # a filter that admits nothing (an unknown agency)
+    return f"in_values({COLUMN[name]}, {', '.join(literal(v) for v in values)})"
+
+
+def filtered(base: str, chosen: dict[str, list], excluded: dict[str, list], skip: str | None = None) -> str:
+    """``base`` with every chosen filter (but ``skip``'s) and every exclusion."""
+    expr = base
+    for name, values in chosen.items():
+        if name != skip:
+            expr = f"({expr}) && {in_values(name, values)}"
+    for name, values in excluded.items():
+        if values:
+            expr = f"({expr}) &! {in_values(name, values)}"
+    return expr
+
+
+def quote(value: str) -> str:
+    """A value on Groonga's command line."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = "",
+           drilldowns: dict[str, str] | None = None,
+           columns: tuple[str, ...] = CANDIDATE_COLUMNS) -> str:
+    parts = [f"select {TABLE} --filter {quote(filter_expr)} --limit {limit} --cache no",
+             f"--output_columns {','.join(columns) if limit else '_id'}"]
+    if sort_keys and limit:
+        parts.append(f"--sort_keys {quote(sort_keys)}")
+    if scorer and limit:
+        parts.append(f"--scorer {quote(scorer)}")
+    for label, key in (drilldowns or {}).items():
+        size = 0 if label == "reports" else -1
+        parts.append(f"--drilldowns[{label}].keys {key} --drilldowns[{label}].limit {size} "
+                     f"--drilldowns[{label}].output_columns _key,_nsubrecs")
+    return " ".join(parts)
+
+
+def facet_drilldowns(names) -> dict[str, str]:
+    return {name: COLUMN[name] for name in names}
+
+
+def read(answer) -> dict:
+    """``{"count", "rows" (dicts), "drilldowns": {label: {"count", "values": {key: n}}}}``."""
+    if isinstance(answer, dict) or not answer or not isinstance(answer[0], list):
+        raise ValueError(f"unexpected Groonga answer: {str(answer)[:200]}")
+    main = answer[0]
+    count = main[0][0]
+    names = [c[0] for c in main[1]]
+    rows = [dict(zip(names, values)) for values in main[2:]]
+    result = {"count": count, "rows": rows, "drilldowns": {}}
+    for extra in answer[1:]:
+        for label, body in extra.items():
+            result["drilldowns"][label] = {"count": body[0][0], "values": {k: n for k, n in body[2:]}}
+    return result
+
+
+def facet_key(name: str, key):
+    """A drilldown key as the facet's code (None: a value facets leave out)."""
+    if name == "section":
+        code = int(key)
+        return code if 0 <= code < len(CATEGORIES) else None
+    if name in ("year", "copied"):
+        code = int(key)
+        return None if name == "year" and code <= 0 else code
+    return key or None
+
+
+__all__ = ["FACETS", "COPIED_VALUES", "select", "read", "term", "clause", "filtered"]

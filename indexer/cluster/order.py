@@ -1,0 +1,158 @@
+"""Our ranking, re-applied to the shards' candidates.
+
+The same arithmetic, in the same order, as ``indexer.search.rank`` (so equal
+scores stay equal and ties break the same way): BM25 with the collection's
+passage count, average length and each clause's document frequency summed
+over the shards; the title and heading boosts; bare headings after content;
+the proximity rescore of the first ``RESCORE_WINDOW``; the passage number
+(``seq``: the report's number, then the passage's place) last.  Term
+frequencies are counted in the candidates' normalized text, overlapping
+occurrences included and capped, as the embedded postings count them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..analysis import normalize
+from ..search.proximity import window_bonuses
+from ..search.query import Query
+from ..search.rank import B, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
+from ..store.postings import TF_MAX, count_in
+from .groonga import clause as clause_expr
+from .groonga import literal
+
+
+@dataclass
+class Stats:
+    passages: int            # in the whole cluster
+    average_length: float
+    dfs: list[int]           # per clause: passages holding it, summed over the shards
+
+
+def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats, titles: dict[str, str],
+                 sort: str) -> np.ndarray:
+    """Positions into ``rows`` in result order (all of them)."""
+    if not rows:
+        return np.zeros(0, dtype=np.int64)
+    seq = np.array([r["seq"] for r in rows], dtype=np.int64)
+    norms = [r["norm"] for r in rows]
+    scores, coverage, tfs = _bm25(rows, norms, query, stats, titles)
+    if sort == "date" or not query.clauses:
+        dates = np.array([r["date"] for r in rows], dtype=np.int64)
+        dated = dates > 0
+        years = np.array([r["year"] for r in rows], dtype=np.int64)
+        return np.lexsort((seq, -scores, -years, -dates, ~dated, near))
+    headings = np.array([r["heading"] for r in rows], dtype=np.int8)
+    order = np.lexsort((seq, -scores, headings, -coverage))
+    if len(query.clauses) > 1 or query.phrases:
+        window = order[:RESCORE_WINDOW]
+        full = coverage[window] == len(query.clauses)
+        bonus = np.zeros(len(window))
+        bonus[full] = window_bonuses([norms[i] for i in window[full].tolist()], query)
+        window = window[np.lexsort((seq[window], -(scores[window] + bonus), headings[window], -coverage[window]))]
+        order = np.concatenate([window, order[RESCORE_WINDOW:]])
+    return order
+
+
+def _bm25(rows: list[dict], norms: list[str], query: Query, stats: Stats, titles: dict[str, str]):
+    scores = np.zeros(len(rows), dtype=np.float64)
+    coverage = np.zeros(len(rows), dtype=np.int32)
+    if not query.clauses:
+        return scores, coverage, []
+    lengths = np.array([r["length"] for r in rows], dtype=np.int32).astype(np.float64)
+    norm_length = K1 * (1 - B + B * lengths / max(stats.average_length, 1.0))
+    title_norms = [titles.get(r["report_id"], "") for r in rows]
+    section_norms = [normalize(r["section"]) for r in rows]
+    part = np.empty(len(rows), dtype=np.float64)
+    tfs = []
+    for clause, df in zip(query.clauses, stats.dfs):
+        tf = clause_tf(norms, [t.norm for t in clause])
+        tfs.append(tf)
+        total = stats.passages
+        idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
+        np.add(tf, norm_length, out=part)
+        np.divide(tf, part, out=part)
+        part *= idf * (K1 + 1)
+        scores += part
+        coverage += tf > 0
+        terms = [t.norm for t in clause]
+        in_title = np.array([any(t in title for t in terms) for title in title_norms], dtype=np.float64)
+        if in_title.any():
+            scores += TITLE_BOOST * idf * in_title
+        in_section = np.array([any(t in s for t in terms) for s in section_norms], dtype=np.float64)
+        if in_section.any():
+            scores += HEADING_BOOST * idf * in_section
+    return scores, coverage, tfs
+
+
+def clause_tf(norms: list[str], terms: list[str]) -> np.ndarray:
+    """Occurrences of an OR clause's terms per text: each term's count capped, then added."""
+    if len(terms) == 1:
+        return np.minimum(count_in(norms, terms[0]), TF_MAX).astype(np.float32)
+    total = np.zeros(len(norms), dtype=np.float64)
+    for term in terms:
+        total += np.minimum(count_in(norms, term), TF_MAX)
+    return total.astype(np.float32)
+
+
+SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, truncated
+
+
+HEADING_PENALTY = SCALE * 10_000
+
+
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boosts: bool = False) -> str:
+    """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
+    candidates by it hold its best by ours (``safe`` checks that they do): BM25's
+    saturation of the matched occurrences (Groonga's ``_score`` counts them,
+    overlapping ones included, all clauses together: at least each clause's count),
+    times the clauses' idf summed; bare headings last; in a partial result, the clauses
+    a passage holds first.  The title and heading boosts are left out (a substring test
+    of every match's title costs more than the whole search): ``safe`` adds their most.
+    ``spare``: occurrences Groonga counts that no clause's count can include (one of
+    each other clause a match holds, one for each title or section condition of its
+    list): taking them off keeps the bound tight and still a bound.  ``boosts``: add
+    each clause's title and heading boost, tested on every match (exact, slower)."""
+    if not query.clauses:
+        return ""
+    average = max(stats.average_length, 1.0)
+    count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
+    parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * {count} / "
+             f"({count} + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    if partial:
+        parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
+    for clause, idf in zip(query.clauses, idfs(stats)) if boosts else ():
+        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
+            test = " || ".join(f"{column} @ {literal(t.norm)}" for t in clause)
+            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
+    return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+
+
+def idfs(stats: Stats) -> list[float]:
+    return [float(np.log(1 + (stats.passages - df + 0.5) / (df + 0.5))) for df in stats.dfs]
+
+
+def ranked_keys(rows: list[dict], query: Query, stats: Stats, titles: dict[str, str], sort: str) -> list[tuple]:
+    """Each row's sort key before the proximity rescore, smaller first (as ``result_order``)."""
+    scores, coverage, _ = _bm25(rows, [r["norm"] for r in rows], query, stats, titles)
+    if sort == "date" or not query.clauses:
+        return [(-(r["date"] > 0), -r["date"], -r["year"], -s, r["seq"]) for r, s in zip(rows, scores.tolist())]
+    return [(-c, r["heading"], -s, r["seq"]) for r, s, c in zip(rows, scores.tolist(), coverage.tolist())]
+
+
+def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str, boost: float) -> bool:
+    """Whether no passage a candidate list left out (all after ``last``, its last
+    candidate, in Groonga's order) can come before ``cut`` (the key of the page's last
+    passage, or of the rescore window's): our score is at most Groonga's first score
+    (truncated: plus one unit) plus ``boost``, the most the list's boosts add."""
+    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE + boost if query.clauses else 0.0
+    if sort == "date" or not query.clauses:
+        after = (-(last["date"] > 0), -last["date"], -last["year"])
+        if not query.clauses:           # no scores: a shard's later passages have later numbers
+            return after + (last["seq"],) > cut[:3] + (cut[4],)
+        return after > cut[:3] or (after == cut[:3] and -bound > cut[3])
+    if last["heading"] != cut[1]:
+        return last["heading"] > cut[1]
+    return -bound > cut[2]

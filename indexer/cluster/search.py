@@ -1,0 +1,388 @@
+"""``ClusterIndex``: the embedded ``Index``'s search interface on the shards.
+
+A search sends each shard, in parallel, one Groonga ``select`` per question
+(one after another on the shard's connection): the matches (counted, their
+facets drilled down), the candidate lists (``candidates.py``), a facet whose
+own filter is set (counted without it), the near misses, the count holding
+the query whole.  The answers are merged here: counts and facets are sums (a
+report lives on one shard), the order is ours (``order.py``) over the union
+of the shards' candidates, asked again until no passage left out could reach
+the page; the shown hits' display texts are read last, their snippets made here.
+"""
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+from cachetools import LRUCache
+
+from ..analysis import normalize
+from ..errors import NotFound, SearchError
+from ..model import CATEGORIES
+from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
+from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
+from ..search.query import QueryError, parse_query
+from . import EmbeddedOnly
+from . import candidates
+from . import groonga as g
+from .nodes import Cluster
+from .order import Stats, result_order
+from .pages import hit, read_report
+
+
+
+@dataclass(eq=False)
+class State:
+    """What a client keeps of one cluster generation: the report table and statistics."""
+    number: int
+    rows_by_id: dict[str, dict]           # id → table row
+    shard_of: dict[str, int]
+    passages_of: dict[str, int]
+    report_ids: list[str]
+    facet_vocab: dict[str, list[str]]
+    passages: int
+    average_length: float
+    title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
+    clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+
+    def __getattr__(self, name: str):
+        # A research tool reaching for the embedded generation's files (postings, columns, Whoosh …).
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise _embedded_only()
+
+    __hash__ = object.__hash__       # a memo key (search_web.memo keys answers by generation)
+
+
+class ClusterIndex:
+    def __init__(self, url: str):
+        self.url = url
+        self.cluster = Cluster(url)
+        self._lock = threading.Lock()
+        self._state = self._load()
+        self._each_shard(lambda pool: pool.query("SELECT 1"))     # a connection per shard, opened now
+
+    # --- generations ---------------------------------------------------------
+
+    def _load(self) -> State:
+        head = self.cluster.head
+        number = head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
+        rows = head.query("SELECT id, shard, passages, length_sum, info FROM reports ORDER BY number")
+        reports = {rid: json.loads(info) for rid, _s, _p, _l, info in rows}
+        passages = sum(int(r[2]) for r in rows)
+        lengths = sum(int(r[3]) for r in rows)
+        vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
+                 for name in ("agency", "agency_kind", "agency_level", "province", "city")}
+        return State(number, reports, {rid: shard for rid, shard, *_ in rows}, {r[0]: int(r[2]) for r in rows},
+                     list(reports), vocab, passages,
+                     lengths / passages if passages else 1.0,
+                     {rid: normalize(r["title"] or "") for rid, r in reports.items()})
+
+    @property
+    def generation(self) -> State:
+        return self._state
+
+    def refresh(self) -> bool:
+        """Reload the report table when the cluster changed since; True if it did."""
+        number = self.cluster.head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
+        if number == self._state.number:
+            return False
+        with self._lock:
+            self.cluster.load_topology()
+            self._state = self._load()
+        return True
+
+    def close(self) -> None:
+        self.cluster.close()
+
+    @contextmanager
+    def using(self):
+        """The generation a request holds: nothing to hold open on a cluster."""
+        yield self._state
+
+    def list_reports(self, deadline: str | None = None) -> list[dict]:
+        """The report table with each report's passage count (the report cards' columns need
+        the embedded index: ``browse_reports`` says so)."""
+        state = self._state
+        return [{**{k: v for k, v in r.items() if k != "id"}, "id": rid, "passages": state.passages_of[rid]}
+                for rid, r in state.rows_by_id.items()]
+
+    def browse_reports(self, *args, **kwargs):
+        raise _embedded_only()
+
+    iter_hits = browse_reports
+
+    def __getattr__(self, name: str):
+        # What research tools ask of the embedded ``Index`` (matching, generations' files).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise _embedded_only()
+
+    def query_terms(self, q: str) -> list[str]:
+        try:
+            return parse_query(q or "").terms()
+        except QueryError:
+            return []
+
+    # --- search --------------------------------------------------------------
+
+    def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
+               sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:
+        """One page of results with facet counts over all of them, as ``Index.search``."""
+        started = time.perf_counter()
+        page, per_page, sort, group = _check_paging(page, per_page, sort, group)
+        facet_size = _check_facet_size(facet_size)
+        state = self._state
+        plan = self._plan(state, q, filters)
+        by_report = group == "report"
+        needed = page * per_page
+        stats = Stats(state.passages, state.average_length, plan.dfs)
+        answers = self._first_round(plan, stats, sort, needed, near=not by_report)
+        total = sum(a["main"]["count"] for a in answers)
+        near_total = sum(a["near"]["count"] for a in answers if "near" in a)
+        rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
+                                           answers, reports=by_report)
+        near = [False] * len(rows)
+        if near_total and needed > total:
+            extra, near_complete = self._near_candidates(plan, stats, sort, needed - total)
+            complete = complete and near_complete
+            rows += extra
+            near += [True] * len(extra)
+        order = result_order(rows, np.array(near, dtype=bool), plan.query, stats, state.title_norms, sort)
+        facets, values = self._facets(state, plan, answers, facet_size)
+        reports_total = sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers)
+        answer = {
+            "query": q or "", "total": total, "near_total": near_total, "reports_total": reports_total,
+            "partial": plan.partial, "page": page, "per_page": per_page, "sort": sort, "group": group,
+            "filters": plan.merged, "excluded_filters": plan.excluded, "terms": plan.query.terms(),
+            "notes": plan.query.notes + ([] if complete else [candidates.BOUNDED.format(len(rows))]),
+            "whole": self._whole(plan, answers),
+        }
+        if by_report:
+            answer["pages"] = max(1, math.ceil(reports_total / per_page))
+            answer["groups"] = self._groups(state, plan, rows, order, page, per_page, answer["terms"])
+            answer["hits"] = [group["best"] for group in answer["groups"]]
+        else:
+            answer["pages"] = max(1, math.ceil((total + near_total) / per_page))
+            shown = order[(page - 1) * per_page:page * per_page].tolist()
+            candidates.fill_texts(self.cluster, [rows[i] for i in shown])
+            answer["hits"] = [hit(state, rows[i], answer["terms"], near[i], plan.partial) for i in shown]
+        answer["facets"] = facets
+        if facet_size is not None:
+            answer["facet_values"] = values
+        answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return answer
+
+    def _groups(self, state: State, plan: "Plan", rows: list[dict], order: np.ndarray, page: int,
+                per_page: int, terms: list[str]) -> list[dict]:
+        """A page of reports, each where its best passage ranks (``search.group``), with its hit count."""
+        first: dict[str, int] = {}
+        for i in order.tolist():
+            first.setdefault(rows[i]["report_id"], i)
+        shown = list(first.items())[(page - 1) * per_page:page * per_page]
+        if not shown:
+            return []
+        candidates.fill_texts(self.cluster, [rows[i] for _, i in shown])
+        ids = [rid for rid, _ in shown]
+        command = g.select(f"({plan.filter}) && {g.in_values('report', ids)}",
+                           drilldowns={"per_report": "report_id"})
+        counts: dict[str, int] = {}
+        for answer in self._per_shard({"count": command}):
+            counts.update(answer["count"]["drilldowns"]["per_report"]["values"])
+        return [{"report_id": rid, "count": counts.get(rid, 0), "best": hit(state, rows[i], terms, False, False)}
+                for rid, i in shown]
+
+    def count(self, q: str = "", filters: dict | None = None) -> int:
+        """Full matches (or, when none hold every word, those holding some), as ``Index.count``."""
+        try:
+            plan = self._plan(self._state, q, filters)
+        except SearchError:
+            return 0
+        command = g.select(plan.filter)
+        return sum(g.read(a)["count"] for a in self._each_shard(lambda pool: pool.groonga(command)))
+
+    def _each_shard(self, fn) -> list:
+        return self.cluster.fan_out([(n, fn) for n in sorted(self.cluster.shards)])
+
+    def _plan(self, state: State, q: str, filters: dict | None) -> "Plan":
+        query = parse_query(q or "")
+        merged = _merge_filters(query.filters, filters or {})
+        excluded = _merge_filters(query.excluded_filters, {})
+        vocab = {**state.facet_vocab, "report": state.report_ids}
+        try:
+            chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
+        except FilterError as exc:
+            raise SearchError(str(exc))
+        clauses = [[t.norm for t in clause] for clause in query.clauses]
+        dfs, full_any, union = self._clause_stats(state, clauses)
+        plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        exprs = [g.clause(c) for c in clauses]
+        base = g.all_of(exprs)
+        if len(clauses) >= 2 and not full_any:
+            base, plan.partial = g.any_of(exprs), union > 0
+        elif len(clauses) >= 2:
+            plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
+                                        f" &! {base}", query)
+        plan.base = _excluding(base, query)
+        plan.chosen_values = {n: _values(n, c, vocab) for n, c in chosen.items() if len(c)}
+        plan.excluded_values = {n: _values(n, c, vocab) for n, c in left_out.items()}
+        plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
+        quoted = any(t.quoted for c in query.clauses for t in c)
+        if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
+            plan.whole_phrase = query.phrases[0]
+        return plan
+
+    def _clause_stats(self, state: State, clauses: list[list[str]]) -> tuple[list[int], int, int]:
+        """(each clause's passages, passages holding every clause, holding any): summed over shards."""
+        if not clauses:
+            return [], 0, 0
+        key = tuple(map(tuple, clauses))
+        found = state.clause_stats.get(key)
+        if found is None:
+            # Separate counts (Groonga 7's --slices miss index matches inside a result set).
+            exprs = [g.clause(c) for c in clauses]
+            labelled = {f"c{i}": e for i, e in enumerate(exprs)}
+            if len(exprs) > 1:
+                labelled.update({"all": g.all_of(exprs), "any": g.any_of(exprs)})
+            counts: dict[str, int] = {}
+            for answers in self._per_shard({label: g.select(expr) for label, expr in labelled.items()}):
+                for label, answer in answers.items():
+                    counts[label] = counts.get(label, 0) + answer["count"]
+            dfs = [counts[f"c{i}"] for i in range(len(exprs))]
+            found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
+            state.clause_stats[key] = found
+        return found
+
+    def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True) -> list[dict]:
+        """Per shard: the matches' count and facets, the candidate lists, the facets of
+        filtered fields without their own filter, the near misses' count and the
+        whole-query count."""
+        own = [name for name in FACETS if name in plan.chosen_values]
+        commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
+            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
+        for name in own:
+            expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
+            commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
+        if plan.near_base and near:        # a list of reports lists only full matches
+            commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
+        if plan.whole_phrase:
+            commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
+        return self._per_shard(commands)
+
+    def _per_shard(self, commands: dict[str, str]) -> list[dict]:
+        """Per shard (in order): ``{label: answer}`` for every command, the shards in
+        parallel, each shard's commands one after another on one connection (a new
+        connection costs more than a count)."""
+        def run(pool) -> dict:
+            with pool.connection() as conn, conn.cursor() as cursor:
+                answers = {}
+                for label, command in commands.items():
+                    cursor.execute("SELECT mroonga_command(%s)", (command,))
+                    answers[label] = g.read(json.loads(cursor.fetchone()[0]))
+                return answers
+
+        return self._each_shard(run)
+
+    def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> tuple[list[dict], bool]:
+        expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
+        held = len(plan.query.clauses) - 1
+        answers = self._per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
+        return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
+                                 held=held)
+
+    def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
+        vocab = {**state.facet_vocab}
+        result, distinct = {}, {}
+        for name in FACETS:
+            source = f"facet {name}" if name in plan.chosen_values else "main"
+            counts = _facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
+            result[name], distinct[name] = _pairs(name, counts, vocab, size, plan.chosen.get(name))
+        return result, distinct
+
+    def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
+        if not plan.whole_phrase:
+            return None
+        count = sum(a["whole"]["count"] for a in answers)
+        return {"text": plan.whole_phrase, "count": count} if count else None
+
+    # --- reports ------------------------------------------------------------
+
+    def get_report(self, report_id: str) -> dict:
+        return read_report(self.cluster, self._state.shard_of, report_id)
+
+    def get_passage(self, passage_id: str) -> dict:
+        report, passage = self.get_report_of(passage_id)
+        summary = {k: v for k, v in report.items() if k not in ("passages", "headings", "text")}
+        return {"passage": passage, "report": summary}
+
+    def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
+        report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
+        passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
+        if passage is None:
+            raise NotFound(f"没有编号为“{passage_id}”的段落")
+        return report, passage
+
+
+def _embedded_only() -> EmbeddedOnly:
+    return EmbeddedOnly("此功能（研究工具、报告列表与体检、导出全部结果）读取内嵌索引的文件，集群后端不提供",
+                        hint="对同一批报告用内嵌索引（--index）运行；build --backend 会保留它")
+
+
+@dataclass(eq=False)
+class Plan:
+    """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
+    ``near_base`` (missing one clause), and what the answer reports back."""
+    query: object
+    merged: dict
+    excluded: dict
+    chosen: dict
+    dfs: list[int]
+    partial: bool = False
+    base: str = ""
+    filter: str = ""
+    near_base: str = ""
+    chosen_values: dict = field(default_factory=dict)
+    excluded_values: dict = field(default_factory=dict)
+
+    whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
+
+
+def _excluding(base: str, query) -> str:
+    for term in query.excluded:
+        base = f"({base}) &! {g.term(term.norm)}"
+    return base
+
+
+def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
+    """The exact column values a filter's codes stand for (``chosen_codes``)."""
+    codes = [int(c) for c in codes.tolist() if c >= 0]
+    if name in ("year", "section", "copied"):
+        return codes
+    return [vocab[name][c] for c in codes]
+
+
+def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
+    """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
+    if name == "year":
+        size = 2101
+        index = None
+    elif name in ("section", "copied"):
+        size, index = (len(CATEGORIES) if name == "section" else 2), None
+    else:
+        index = {v: i for i, v in enumerate(vocab[name])}
+        size = len(vocab[name])
+    counts = np.zeros(size, dtype=np.int64)
+    for part in parts:
+        for key, n in part.items():
+            code = g.facet_key(name, key)
+            if code is None:
+                continue
+            code = index.get(code) if index is not None else code
+            if code is not None and 0 <= code < size:
+                counts[code] += n
+    return counts

@@ -1,0 +1,235 @@
+"""The cluster backend against a real 2-shard MariaDB + Mroonga cluster
+(``scripts/cluster.sh``, started once for this module in a temporary folder
+on free loopback ports, stopped at the end): the same answers as the embedded
+index over ../shared, a shard down is a clear error, an update touches one shard.
+
+Skips, saying why, when MariaDB + Mroonga are not installed (CI installs them
+with ``scripts/cluster.sh install`` where apt is there) or cannot start."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pymysql = pytest.importorskip("pymysql", reason="PyMySQL is not installed (the 'test' extra has it)")
+
+SCRIPT = ROOT / "scripts" / "cluster.sh"
+QUERIES = ["法治", "双随机", '"双随机、一公开"', "行政 执法", "执法 培训", "法", "会前学法 次数",
+           "证照分离 OR 告知承诺制 -疫情", "2023年", "经济建设", "year:2022 法治", "agency:阳江 执法",
+           "section:问题 不足", "xyzq", "依法行政 kind:公安", "", "-agency:阳江 培训", "法治政府 建设 年度 报告 工作",
+           "province:广东 执法", "copied:yes 法治", "00", "依法 行政 -agency:国务院 year:2019-2023"]
+VARIANTS = [{}, {"page": 2}, {"sort": "date"}, {"per_page": 50}, {"page": 3, "per_page": 7}, {"group": "report"},
+            {"group": "report", "page": 2, "sort": "date"},
+            {"facet_size": 3, "filters": {"year": ["2022"]}}, {"filters": {"agency": ["卫生健康局"]}}]
+
+
+def _installed() -> str | None:
+    if not (shutil.which("mariadbd") or Path("/usr/sbin/mariadbd").exists()):
+        return "MariaDB is not installed (bash scripts/cluster.sh install, as root with apt)"
+    if not any(Path(p, "ha_mroonga.so").exists() for p in ("/usr/lib/mysql/plugin",)):
+        return "Mroonga is not installed (apt-get install mariadb-plugin-mroonga)"
+    return None
+
+
+def _free_base_port() -> int:
+    for base in range(23400, 33400, 10):
+        try:
+            for port in range(base, base + 3):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    pytest.skip("no three free loopback ports for a cluster")
+
+
+def _script(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=180, check=check)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """(backend URL, data folder): a 2-shard cluster, stopped after the module's tests."""
+    reason = _installed()
+    if reason:
+        pytest.skip(reason)
+    data = tmp_path_factory.mktemp("cluster")
+    options = ["--data", str(data), "--port", str(_free_base_port())]
+    started = _script("start", "--shards", "2", *options, check=False)
+    try:
+        if started.returncode:
+            pytest.skip(f"the cluster did not start: {started.stderr.strip()[-300:]}")
+        yield started.stdout.strip().splitlines()[-1], data, options
+    finally:
+        _script("stop", *options, check=False)
+
+
+@pytest.fixture(scope="module")
+def loaded(cluster, shared_index):
+    """The embedded index over ../shared (the suite's own), and the cluster loaded from it."""
+    from indexer.api import open_index, sync_backend
+
+    url = cluster[0]
+    summary = sync_backend(url, shared_index)
+    assert set(summary["shards"]) == {1, 2}, summary          # both shards hold reports
+    embedded, remote = open_index(shared_index), open_index(url)
+    yield embedded, remote
+    embedded.close()
+    remote.close()
+
+
+def _comparable(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k != "took_ms"}
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_every_total_facet_hit_and_page_equals_the_embedded_index(loaded, q):
+    embedded, remote = loaded
+    for options in VARIANTS:
+        expected = _comparable(embedded.search(q, **options))
+        assert _comparable(remote.search(q, **options)) == expected, (q, options)
+    assert remote.count(q) == embedded.count(q)
+
+
+def test_walking_every_page_gives_every_hit_once_in_the_embedded_order(loaded):
+    embedded, remote = loaded
+    first = embedded.search("执法", per_page=100)
+    seen = []
+    for page in range(1, first["pages"] + 1):
+        seen += [h["passage_id"] for h in remote.search("执法", page=page, per_page=100)["hits"]]
+    assert seen == embedded.all_ids("执法") and len(seen) == first["total"] > 200
+
+
+def test_a_report_page_reads_the_report_from_its_shard(loaded):
+    embedded, remote = loaded
+    hit = embedded.search("双随机")["hits"][0]
+    assert remote.get_report(hit["report_id"]) == embedded.get_report(hit["report_id"])
+
+
+def test_research_tools_say_they_need_the_embedded_index(loaded):
+    from indexer.api import FazhiError, concordance
+
+    _, remote = loaded
+    with pytest.raises(FazhiError, match="内嵌索引"):
+        concordance(remote, "双随机", {})
+    with pytest.raises(FazhiError, match="内嵌索引"):
+        remote.browse_reports()
+
+
+def test_a_page_ranked_among_the_candidates_says_so_and_keeps_exact_counts(loaded, monkeypatch):
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    monkeypatch.setattr(candidates, "MAX_CANDIDATES", 1)       # no asking again
+    monkeypatch.setattr(candidates, "safe", lambda *args: False)   # and no proof that the candidates suffice
+    expected, found = embedded.search("\"的\""), remote.search("\"的\"")
+    assert candidates.BOUNDED.format(len(found["hits"]))[:10] in " ".join(found["notes"])
+    for key in ("total", "near_total", "reports_total", "facets", "pages"):
+        assert found[key] == expected[key], key
+
+
+def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    embedded, _ = loaded
+    url = cluster[0]
+    done = CliRunner().invoke(main, ["search", "双随机", "--json", "--backend", url])
+    assert done.exit_code == 0, done.output
+    assert '"total": %d' % embedded.search("双随机")["total"] in done.output
+    gone = url.rsplit(":", 1)[0] + ":1/fazhi"                   # nothing listens on port 1
+    done = CliRunner().invoke(main, ["search", "双随机", "--backend", gone])
+    assert done.exit_code == 1 and "没有响应" in done.output and "Traceback" not in done.output
+
+
+def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shared_index):
+    from search_web import create_app
+
+    embedded_app = create_app({"INDEX_DIR": shared_index, "TESTING": True}).test_client()
+    cluster_app = create_app({"BACKEND": cluster[0], "TESTING": True}).test_client()
+    for path in ("/search.json?q=双随机&agency=阳江", "/search.json?q=执法+培训&page=2&sort=date",
+                 "/search.json?q=法治&group=report"):
+        expected, found = embedded_app.get(path).get_json(), cluster_app.get(path).get_json()
+        expected.pop("took_ms"), found.pop("took_ms")
+        assert found == expected, path
+    passage = expected["hits"][0]["passage_id"]
+    assert cluster_app.get(f"/p/{passage}").status_code == 200
+    page = cluster_app.get("/kwic?q=双随机")
+    assert page.status_code == 501 and "内嵌索引" in page.get_data(as_text=True)
+
+
+# The tests below change the cluster: they come last.
+
+
+def _shard_rows(url: str) -> dict[int, tuple]:
+    from indexer.cluster.nodes import Cluster
+
+    cluster = Cluster(url)
+    try:
+        return {n: tuple(pool.query("SELECT COUNT(*), SUM(seq), SUM(length) FROM passages")[0])
+                for n, pool in cluster.shards.items()}
+    finally:
+        cluster.close()
+
+
+def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path):
+    """The cluster loaded from a copy of the samples, then one report changed: only its shard is written."""
+    from indexer.api import build_index, sync_backend
+
+    _, remote = loaded
+    url = cluster[0]
+    corpus, index_dir = tmp_path / "reports", tmp_path / "index"
+    shutil.copytree(ROOT / "indexer" / "samples", corpus)
+    build_index([corpus], index_dir, procs=1, words=False)
+    sync_backend(url, index_dir)                 # the ../shared reports not among the samples go
+    before = _shard_rows(url)
+    assert sorted(n for n, rows in before.items() if rows[0]) == [1, 2]      # both shards hold samples
+    assert remote.refresh() and remote.search('"集群测试独有的一句话"')["total"] == 0
+    target = sorted(corpus.glob("*.txt"))[0]
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n本报告补充说明：集群测试独有的一句话。\n", encoding="utf-8")
+    build_index([corpus], index_dir, procs=1, words=False)
+    summary = sync_backend(url, index_dir)
+    assert len(summary["shards"]) == 1, summary
+    (shard, change), = summary["shards"].items()
+    assert change == {"written": 1, "deleted": 1}
+    after = _shard_rows(url)
+    assert [n for n in before if before[n] != after[n]] == [shard]
+    assert remote.refresh()
+    found = remote.search('"集群测试独有的一句话"')
+    assert found["total"] == 1 and found["hits"][0]["text"].endswith("集群测试独有的一句话。")
+
+
+def test_a_stopped_shard_is_a_clear_error_not_a_smaller_answer(loaded, cluster):
+    from indexer.cluster.nodes import ShardDown
+
+    _, remote = loaded
+    url, data, options = cluster
+    remote.search("法治")                       # connections open: the shard stops mid-run
+    pid = int((data / "shard-2" / "mariadbd.pid").read_text())
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(200):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    try:
+        clock = time.perf_counter()
+        with pytest.raises(ShardDown, match="分片 2") as raised:
+            remote.search("法治")
+        assert raised.value.status == 503 and time.perf_counter() - clock < 5
+        with pytest.raises(ShardDown):
+            remote.count("双随机 执法")
+    finally:
+        _script("start", *options)           # starts the stopped shard again
+    assert remote.search("法治")["total"] > 0
+
