@@ -11,7 +11,7 @@ from . import urls
 from .params import FACET_LABELS
 from .params import VALUE_LABELS
 
-SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）"}
+SORT_LABELS = {"relevance": "相关度", "date": "日期（新→旧）", "date_asc": "日期（旧→新）"}
 GROUP_LABELS = {"passage": "按段落", "report": "按报告"}
 EXPORT_LABELS = {"csv": "CSV", "xlsx": "Excel", "jsonl": "JSON Lines", "ris": "RIS 引文（按报告，EndNote/NoteExpress 可导入）"}
 REPORT_SORT_LABELS = {"date": "日期（新→旧）", "agency": "机构", "title": "标题"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from indexer.api import find_spans, mark_html, render_result, shown_url, without_quotes
+from indexer.api import SORTS, find_spans, mark_html, render_result, shown_url, without_quotes
 from markupsafe import Markup
 
 from . import chips, memo, parts, research_pages, urls
@@ -178,7 +178,7 @@ def _search_links(params: SearchParams, result: dict) -> dict:
         "next": page(current + 1) if current < pages else None,
         "first": page(1),
         "pages": [{"number": n, "url": page(n), "current": n == current} for n in numbers],
-        "sort": {order: urls.sort(params, order) for order in ("relevance", "date")},
+        "sort": {order: urls.sort(params, order) for order in SORTS},
         "group": {grouping: urls.group(params, grouping) for grouping in ("passage", "report")},
         "per_page": {n: urls.search(params, per_page=n) for n in PER_PAGE_CHOICES},
         "export": {fmt: urls.export(params, fmt) for fmt in ("csv", "xlsx", "jsonl", "ris")},

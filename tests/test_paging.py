@@ -38,7 +38,7 @@ def containing(index, text: str) -> set[str]:
     return {gen.passage_id(seq) for seq, norm in enumerate(gen.norm) if text in norm}
 
 
-@pytest.mark.parametrize("sort", ["relevance", "date"])
+@pytest.mark.parametrize("sort", ["relevance", "date", "date_asc"])
 @pytest.mark.parametrize("q", TERMS)
 def test_every_page_size_walks_one_order_with_each_hit_once(index, q, sort):
     by_ten = walk(index, q, sort, 10)
@@ -60,6 +60,16 @@ def test_date_order_is_newest_first_with_undated_reports_last(index):
     keys = [dates[pid.rsplit("-", 1)[0]] for pid in index.all_ids("经济", sort="date")]
     assert keys == sorted(keys, reverse=True)
     assert keys[0][0] and not keys[-1][0]
+
+
+def test_oldest_first_reverses_the_dates_and_still_lists_undated_reports_last(index):
+    gen = index.generation
+    dates = {r["id"]: (not r["date"], r["date"] or "", r["year"] or 0) for r in gen.reports}
+    ids = index.all_ids("经济", sort="date_asc")
+    keys = [dates[pid.rsplit("-", 1)[0]] for pid in ids]
+    assert keys == sorted(keys)
+    assert not keys[0][0] and keys[-1][0]                     # dated first, oldest of them first
+    assert sorted(ids) == sorted(index.all_ids("经济", sort="date"))
 
 
 def test_bare_headings_rank_below_content_with_the_same_match(index):

@@ -195,7 +195,7 @@ def test_request_rules_are_the_library_checks():
     """One definition, which the web app calls too: sorts, id patterns."""
     from indexer.api import NotFound, check_passage_id, check_report_id, check_sort
 
-    assert [check_sort(s) for s in ("relevance", "date")] == ["relevance", "date"]
+    assert [check_sort(s) for s in ("relevance", "date", "date_asc")] == ["relevance", "date", "date_asc"]
     with pytest.raises(SearchError) as error:
         check_sort("alphabetical")
     assert error.value.status == 400 and "alphabetical" in error.value.message and error.value.hint

@@ -10,7 +10,7 @@ from .query import FIELDS
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "date", "date_asc")   # date: newest first; date_asc: oldest first
 GROUPS = ("passage", "report")
 _REPORT_ID = re.compile(rf"^{REPORT_ID_PATTERN}$")
 _PASSAGE_ID = re.compile(rf"^{PASSAGE_ID_PATTERN}$")

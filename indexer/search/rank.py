@@ -143,6 +143,8 @@ def result_order(index, matches: Matches, query: Query, sort: str = "relevance")
     docs = matches.docs
     weight = substance(index, docs)
     scores, coverage = bm25_scores(index, matches, query, weight)
+    if sort == "date_asc":
+        return _date_order(index, docs, scores, matches.near, oldest_first=True)
     if sort == "date" or not matches.clauses:
         return _date_order(index, docs, scores, matches.near)
     headings = _heading_flags(index, docs)
@@ -169,13 +171,18 @@ def result_order(index, matches: Matches, query: Query, sort: str = "relevance")
                  rescore if len(query.clauses) > 1 or query.phrases else None)
 
 
-def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray) -> Order:
-    """Newest first; reports without a stated date last (by year), never as 31
-    December; passages missing a word after all that match every word."""
+def _date_order(index, docs: np.ndarray, scores: np.ndarray, near: np.ndarray, oldest_first: bool = False) -> Order:
+    """Newest first (``oldest_first``: oldest first); reports without a stated
+    date last (by year, in the same direction), never as 31 December; passages
+    missing a word after all that match every word."""
     dated, dates = index.date_keys
     reports = index.columns["report"][docs]
     years = index.columns["year"][docs].astype(np.int64)
     dated, dates = dated[reports], dates[reports]
+    if oldest_first:      # the same order with date and year reversed (dates are yyyymmdd < 1e8)
+        coarse = np.where(dated, 200_000_000 - dates, 10_000 - years).astype(np.float64) + (~near) * 1e9
+        return Order(coarse, lambda at: (docs[at], -scores[at], years[at], dates[at], ~dated[at], near[at]),
+                     [coarse, -years, scores], None)
     coarse = np.where(dated, 100_000_000 + dates, years).astype(np.float64) + (~near) * 1e9
     # Within a report only near, year (a dated report's coarse key leaves it out) and score
     # can differ, in that order: the steps.
