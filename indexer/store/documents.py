@@ -40,6 +40,7 @@ from ..children import die_with_parent, die_with_parent_on_fork
 from ..errors import FazhiError
 from .schema import passage_schema
 from .word_deletions import exact_lengths
+from .whoosh_hooks import start_workers
 
 _SMALL = 5_000     # passages: fewer are written without words in this process
 _RUN_CHUNK = 8_192  # postings per marshal record of a spilled run
@@ -165,8 +166,7 @@ class _WordsWriter:
         # memory (BytesIO: +95 MB for the words of 100k passages); separate files
         # are read where needed.
             self.writer = ix.writer(procs=procs, multisegment=True, limitmb=32, compound=False)
-            for _ in range(procs):
-                self.writer._new_task()        # noqa: SLF001  (Whoosh 2.7 has no public way)
+            start_workers(self.writer, procs)
         else:
             self.writer = ix.writer(limitmb=64, compound=False)
         self._feeder: threading.Thread | None = None

@@ -28,6 +28,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from .whoosh_hooks import field_length_total, segment_field_length, set_field_length_total
+
 FILE = "word_deletions.json"
 FIELD = "content"
 
@@ -117,12 +119,12 @@ def exact_lengths(policy, records: dict):
     of every document deleted in them (this update's and the carried ones); a
     deleted document without one leaves Whoosh's own total."""
     def merge(writer, segments):
-        before = writer.perdocwriter._fieldlengths[FIELD]        # noqa: SLF001  (Whoosh 2.7: no public way)
+        before = field_length_total(writer, FIELD)
         kept = policy(writer, segments)
         merged = [s for s in segments if not any(s is k for k in kept)]
         exact = _live_length(merged, records)
         if exact is not None:
-            writer.perdocwriter._fieldlengths[FIELD] = before + exact   # noqa: SLF001
+            set_field_length_total(writer, FIELD, before + exact)
         return kept
     return merge
 
@@ -131,7 +133,7 @@ def _live_length(segments, records: dict) -> int | None:
     """The words of the live documents of ``segments`` (None: a deleted one is unrecorded)."""
     total = 0
     for segment in segments:
-        total += getattr(segment, "_fieldlengths", {}).get(FIELD, 0)   # noqa: SLF001  exact, by induction
+        total += segment_field_length(segment, FIELD)      # exact, by induction
         if segment.has_deletions():
             docs = records.get(segment.segment_id(), {})
             for docnum in segment.deleted_docs():
