@@ -51,6 +51,13 @@ class State:
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
 
+    def verify(self) -> None:
+        """Nothing to check here: the shards' tables are the database's (the embedded
+        generation's checksums guard its own files)."""
+
+    def close(self) -> None:
+        """Nothing held open: the connections are the cluster's."""
+
     def __getattr__(self, name: str):
         # A research tool reaching for the embedded generation's files (postings, columns, Whoosh …).
         if name.startswith("__"):
@@ -100,6 +107,18 @@ class ClusterIndex:
 
     def close(self) -> None:
         self.cluster.close()
+
+    # The server's handle protocol (``Index.acquire``/``stale``): a cluster holds no files,
+    # so a request's handle is the client itself, and a change reloads the report table in place.
+    def acquire(self) -> "ClusterIndex":
+        return self
+
+    def release(self) -> None:
+        """Nothing to let go (``close`` closes the connections)."""
+
+    def stale(self) -> None:
+        self.refresh()
+        return None
 
     @contextmanager
     def using(self):
