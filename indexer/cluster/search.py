@@ -25,12 +25,13 @@ from ..analysis import normalize
 from ..errors import NotFound, SearchError
 from ..model import CATEGORIES
 from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
-from ..search.facets import FACETS, MISSING, FilterError, _pairs, canonical_names, chosen_codes
+from ..search.facets import FACETS, FilterError, chosen_codes
 from ..search.factors import compound_parts
 from ..search.query import QueryError, parse_query
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
+from .facets import merged_facets, values_of
 from .nodes import Cluster
 from .order import Stats, result_order
 from .pages import hit, read_report
@@ -252,8 +253,8 @@ class ClusterIndex:
             plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
                                         f" &! {base}", query, state)
         plan.base = _excluding(base, query, state)
-        plan.chosen_values = {n: _values(n, c, vocab) for n, c in chosen.items() if len(c)}
-        plan.excluded_values = {n: _values(n, c, vocab) for n, c in left_out.items()}
+        plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
+        plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
         plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
         quoted = any(t.quoted for c in query.clauses for t in c)
         if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
@@ -344,23 +345,7 @@ class ClusterIndex:
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
                 by_report: bool = False) -> tuple[dict, dict]:
-        vocab = state.facet_vocab
-        result, distinct = {}, {}
-        for name in FACETS:
-            source = f"facet {name}" if name in plan.chosen_values else "main"
-            if by_report:
-                counts, missing = _report_counts(state, name, answers, source)
-            else:
-                counts = _facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
-                # Groonga's drilldowns leave an empty key out: the 未注明 bucket is what the values leave.
-                missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
-            if name == "agency" and len(counts):      # one body's names are one value (``facet_counts``)
-                canon = canonical_names(vocab[name])
-                counts = np.bincount(canon[:len(counts)], weights=counts, minlength=len(counts)).astype(np.int64)
-            result[name], distinct[name] = _pairs(name, counts, vocab, size, plan.chosen.get(name))
-            if missing:
-                result[name].append({"value": MISSING, "count": missing})
-        return result, distinct
+        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
         if not plan.whole_phrase:
@@ -440,54 +425,3 @@ def _check_supported(query) -> None:
     if any(t.units for clause in query.clauses for t in clause):
         raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
                            hint="对同一批报告用内嵌索引（--index）运行")
-
-
-def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
-    """The exact column values a filter's codes stand for (``chosen_codes``): code -1
-    is the facets' 未注明 bucket (an empty column; year 0), -2 admits nothing."""
-    codes = [int(c) for c in codes.tolist() if c >= -1]
-    if name in ("year", "section", "copied"):
-        return [c for c in codes if c >= 0]
-    return [vocab[name][c] if c >= 0 else MISSING for c in codes]
-
-
-def _report_counts(state: State, name: str, answers: list[dict], source: str) -> tuple[np.ndarray, int]:
-    """(reports per code, reports without a value) of a facet on a page of reports
-    (``facet_counts(by_report=True)``)."""
-    if name in ("section", "copied"):
-        size = len(CATEGORIES) if name == "section" else 2
-        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["reports"]["count"] for a in answers)
-                           for code in range(size)], dtype=np.int64)
-        return counts, 0
-    label = source if source != "main" else "main ids"
-    hit = [rid for a in answers for rid in a[label]["drilldowns"]["report_ids"]["values"]]
-    values = [state.rows_by_id[rid].get(name) for rid in hit]
-    if name == "year":
-        years = np.array([v or 0 for v in values], dtype=np.int64)
-        return np.bincount(years[years > 0], minlength=1), int(np.count_nonzero(years <= 0))
-    index = {v: i for i, v in enumerate(state.facet_vocab[name])}
-    codes = np.array([index.get(v or "", -1) for v in values], dtype=np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=len(index))
-    return counts, int(np.count_nonzero(codes < 0))
-
-
-def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
-    """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
-    if name == "year":
-        size = 2101
-        index = None
-    elif name in ("section", "copied"):
-        size, index = (len(CATEGORIES) if name == "section" else 2), None
-    else:
-        index = {v: i for i, v in enumerate(vocab[name])}
-        size = len(vocab[name])
-    counts = np.zeros(size, dtype=np.int64)
-    for part in parts:
-        for key, n in part.items():
-            code = g.facet_key(name, key)
-            if code is None:
-                continue
-            code = index.get(code) if index is not None else code
-            if code is not None and 0 <= code < size:
-                counts[code] += n
-    return counts
