@@ -48,7 +48,7 @@ def clause(terms: list[str]) -> str:
     return any_of([term(t) for t in terms])
 
 
-IN_VALUES_MAX = 100      # arguments per in_values() call: Groonga drops matches beyond about 128
+IN_VALUES_MAX = 100      # values per in_values() call: one call of 132 report ids missed a report here
 
 
 def in_values(name: str, values: list) -> str:
