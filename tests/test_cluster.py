@@ -22,7 +22,9 @@ from tests.conftest import ROOT
 pymysql = pytest.importorskip("pymysql", reason="PyMySQL is not installed (the 'test' extra has it)")
 
 SCRIPT = ROOT / "scripts" / "cluster.sh"
-QUERIES = ["法治", "双随机", '"双随机、一公开"', "行政 执法", "执法 培训", "法", "会前学法 次数",
+QUERIES = ["法治", "双随机", '"双随机、一公开"', "行政 执法", "执法 培训", "法", '"会前学法" 次', "不足 整改",
+           "疫情防控 执法", "重大行政决策 程序", "title:法治政府 执法", "-title:国务院 依法行政", "-agency:* 法治", "agency:* 培训",
+           "中华人民共和国 自然资源部", "type:政府工作报告 执法", "-type:其他 法治", "agency:自然资源部",
            "证照分离 OR 告知承诺制 -疫情", "2023年", "经济建设", "year:2022 法治", "agency:阳江 执法",
            "section:问题 不足", "xyzq", "依法行政 kind:公安", "", "-agency:阳江 培训", "法治政府 建设 年度 报告 工作",
            "province:广东 执法", "copied:yes 法治", "00", "依法 行政 -agency:国务院 year:2019-2023"]
@@ -94,9 +96,43 @@ def _comparable(answer: dict) -> dict:
 def test_every_total_facet_hit_and_page_equals_the_embedded_index(loaded, q):
     embedded, remote = loaded
     for options in VARIANTS:
-        expected = _comparable(embedded.search(q, **options))
-        assert _comparable(remote.search(q, **options)) == expected, (q, options)
+        expected, found = _comparable(embedded.search(q, **options)), _comparable(remote.search(q, **options))
+        for key in expected:          # key by key: the diff names what differs
+            if key == "facets":
+                for name in expected[key]:
+                    assert found[key].get(name) == expected[key][name], (q, options, name)
+            assert found.get(key) == expected[key], (q, options, key)
+        assert found.keys() == expected.keys(), (q, options)
     assert remote.count(q) == embedded.count(q)
+
+
+def test_the_missing_value_filters_and_merged_agency_names_equal_the_embedded_index(loaded):
+    """A filter value "" keeps the facets' 未注明 bucket; an agency's name with and without
+    中华人民共和国 is one value (both filtered, counted as the longer)."""
+    embedded, remote = loaded
+    for filters in ({"agency": [""]}, {"province": [""], "year": ["2022"]}, {"doc_type": [""]},
+                    {"agency": ["自然资源部"]}, {"agency": ["中华人民共和国自然资源部", ""]}):
+        for group in ("passage", "report"):
+            expected = _comparable(embedded.search("法治", filters=filters, group=group, facet_size=5))
+            assert _comparable(remote.search("法治", filters=filters, group=group, facet_size=5)) == expected, filters
+    merged = embedded.search("", filters={"agency": ["自然资源部"]})
+    assert merged["total"] and any(f["value"] == "中华人民共和国自然资源部" for f in merged["facets"]["agency"])
+
+
+def test_what_only_the_embedded_index_answers_is_a_clear_error_not_a_wrong_answer(loaded):
+    """同句/同段 read every match's text and a count word (次数) matches numbers (37次):
+    the cluster refuses them in one line (501) rather than answer something else."""
+    from indexer.cluster import EmbeddedOnly
+
+    embedded, remote = loaded
+    for q, says in (("同句(行政复议 纠错)", "同句"), ("同段(执法 培训) 法治", "同段"), ("-同句(执法 培训)", "同句"),
+                    ("会前学法 次数", "数量词")):
+        assert embedded.search(q)["total"] >= 0           # the embedded index answers it
+        with pytest.raises(EmbeddedOnly, match=says) as raised:
+            remote.search(q)
+        assert raised.value.status == 501 and "\n" not in str(raised.value)
+        with pytest.raises(EmbeddedOnly):
+            remote.count(q)
 
 
 def test_walking_every_page_gives_every_hit_once_in_the_embedded_order(loaded):

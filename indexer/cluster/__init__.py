@@ -14,8 +14,9 @@ answers as the embedded index.
 - ``groonga``: one Groonga ``select`` per shard and question (matching,
   counting, facets as drilldowns, a first scoring), sent through ``mroonga_command``.
 - ``order``: our ranking (BM25 with document frequencies summed over the
-  shards, title/heading boosts, proximity) re-applied to the union of the
+  shards, the embedded rules of ``search.rank``/``factors``) re-applied to the union of the
   shards' top candidates.
+- ``facets``: the facets merged from the shards' drilldowns, and what a filter admits.
 - ``search``: :class:`ClusterIndex`, the embedded ``Index``'s search interface.
 
 May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``,

@@ -16,7 +16,7 @@ passages) the page is ranked among those, and the answer's notes say so
 """
 from __future__ import annotations
 
-from ..search.rank import HEADING_BOOST, RESCORE_WINDOW, TITLE_BOOST
+from ..search.rank import HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
 from . import groonga as g
 from .order import Stats, first_score, idfs, ranked_keys, safe
 
@@ -31,7 +31,8 @@ def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
     title and section matches (one clause), or ``boosted`` (several)."""
     query = plan.query
     weights = sum(idfs(stats)) if query.clauses else 0.0
-    found = {"all": (expr, weights * (TITLE_BOOST + HEADING_BOOST), 0)}
+    extra = slack(plan, stats)
+    found = {"all": (expr, weights * (TITLE_BOOST + HEADING_BOOST) + extra, 0)}
     if plan.partial or not query.clauses or sort == "date":
         return found
     if len(query.clauses) > 1:
@@ -42,11 +43,20 @@ def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
     terms = [t.norm for clause in query.clauses for t in clause]
     title = g.any_of([g.term(t, "title_norm") for t in terms])
     section = g.any_of([g.term(t, "section_norm") for t in terms])
-    found.update({0: (f"({expr}) &! {title} &! {section}", 0.0, 0),
-                  1: (f"({expr}) && {title} &! {section}", weights * TITLE_BOOST, 1),
-                  2: (f"({expr}) && {section} &! {title}", weights * HEADING_BOOST, 1),
-                  3: (f"({expr}) && {title} && {section}", weights * (TITLE_BOOST + HEADING_BOOST), 2)})
+    found.update({0: (f"({expr}) &! {title} &! {section}", extra, 0),
+                  1: (f"({expr}) && {title} &! {section}", weights * TITLE_BOOST + extra, 1),
+                  2: (f"({expr}) && {section} &! {title}", weights * HEADING_BOOST + extra, 1),
+                  3: (f"({expr}) && {title} && {section}", weights * (TITLE_BOOST + HEADING_BOOST) + extra, 2)})
     return found
+
+
+def slack(plan, stats: Stats, near: bool = False) -> float:
+    """What our score may add beyond Groonga's first score and the title and heading
+    boosts: for a near match, a compound's parts less the missing word's idf (a part's
+    idf is at most the compound's: below ``K1`` times it).  The length prior and lead
+    lines only take away; the category boost is in the first score."""
+    found = idfs(stats)
+    return K1 * max(found) if near and found else 0.0
 
 
 def limit_for(sort: str, needed: int) -> int:
@@ -100,8 +110,10 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
         if plan.partial:
             return rows, False
         cut = _cut(rows, ranked_keys(rows, plan.query, stats, titles, sort), plan, sort, needed, reports)
+        near = held is not None and held < len(plan.query.clauses)
         unsafe = [key for key in short if cut is None or
-                  not safe(cut, parts[key][-1], plan.query, stats, sort, specs[key[1]][1])]
+                  not safe(cut, parts[key][-1], plan.query, stats, sort,
+                           specs[key[1]][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0))]
         if not unsafe:
             return rows, True
         asks = []

@@ -15,7 +15,7 @@ from ..search.facets import COPIED_VALUES, FACETS
 TABLE = "passages"
 # facet / filter name → the shard's column
 COLUMN = {"agency": "agency", "agency_kind": "agency_kind", "agency_level": "agency_level", "province": "province",
-          "city": "city", "year": "year", "section": "category", "copied": "copied", "report": "report_id"}
+          "city": "city", "doc_type": "doc_type", "year": "year", "section": "category", "copied": "copied", "report": "report_id"}
 CANDIDATE_COLUMNS = ("id", "seq", "report_id", "ordinal", "category", "section", "heading", "copied", "length",
                      "year", "date", "norm", "text", "_score")
 
@@ -48,10 +48,15 @@ def clause(terms: list[str]) -> str:
     return any_of([term(t) for t in terms])
 
 
+IN_VALUES_MAX = 100      # values per in_values() call: one call of 132 report ids missed a report here
+
+
 def in_values(name: str, values: list) -> str:
     if not values:
         return "false"       # a filter that admits nothing (an unknown agency)
-    return f"in_values({COLUMN[name]}, {', '.join(literal(v) for v in values)})"
+    calls = [f"in_values({COLUMN[name]}, {', '.join(literal(v) for v in values[start:start + IN_VALUES_MAX])})"
+             for start in range(0, len(values), IN_VALUES_MAX)]
+    return calls[0] if len(calls) == 1 else any_of(calls)
 
 
 def filtered(base: str, chosen: dict[str, list], excluded: dict[str, list], skip: str | None = None) -> str:
@@ -81,7 +86,7 @@ def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = 
     if scorer and limit:
         parts.append(f"--scorer {quote(scorer)}")
     for label, key in (drilldowns or {}).items():
-        size = 0 if label == "reports" else -1
+        size = 0 if label == "reports" else -1      # "reports": only how many
         parts.append(f"--drilldowns[{label}].keys {key} --drilldowns[{label}].limit {size} "
                      f"--drilldowns[{label}].output_columns _key,_nsubrecs")
     return " ".join(parts)

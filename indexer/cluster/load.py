@@ -89,7 +89,8 @@ def _rows(gen: Generation, position: int, number: int) -> list[tuple]:
         section = vocab["section"][cols["section"][seq]]
         rows.append((gen.passage_id(seq), (number << _ORDINAL_BITS) | place, report["id"], int(cols["ordinal"][seq]),
                      report["agency"] or "", report.get("agency_kind") or "", report.get("agency_level") or "",
-                     report["province"] or "", report["city"] or "", int(cols["year"][seq]),
+                     report["province"] or "", report["city"] or "", report.get("doc_type") or "",
+                     int(cols["year"][seq]),
                      int(cols["category"][seq]), section,
                      int(cols["heading"][seq]) if "heading" in cols else 0, int(gen.copied[seq]),
                      int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(section)))

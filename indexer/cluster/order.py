@@ -11,14 +11,16 @@ occurrences included and capped, as the embedded postings count them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..analysis import normalize
 from ..search.proximity import window_bonuses
 from ..search.query import Query
-from ..search.rank import B, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
+from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, NEAR_MISSING, PART_WEIGHT, SHORT_LENGTH, SHORT_POWER, _same_text,
+                               compound_parts, is_lead_line)
+from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
 from .groonga import literal
@@ -29,6 +31,7 @@ class Stats:
     passages: int            # in the whole cluster
     average_length: float
     dfs: list[int]           # per clause: passages holding it, summed over the shards
+    part_dfs: dict[str, int] = field(default_factory=dict)   # a compound's parts (near matches): the same
 
 
 def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats, titles: dict[str, str],
@@ -38,7 +41,7 @@ def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats,
         return np.zeros(0, dtype=np.int64)
     seq = np.array([r["seq"] for r in rows], dtype=np.int64)
     norms = [r["norm"] for r in rows]
-    scores, coverage, tfs = _bm25(rows, norms, query, stats, titles)
+    scores, coverage, weight = _bm25(rows, norms, query, stats, titles)
     if sort == "date" or not query.clauses:
         dates = np.array([r["date"] for r in rows], dtype=np.int64)
         dated = dates > 0
@@ -51,40 +54,90 @@ def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats,
         full = coverage[window] == len(query.clauses)
         bonus = np.zeros(len(window))
         bonus[full] = window_bonuses([norms[i] for i in window[full].tolist()], query)
+        bonus *= weight[window]
         window = window[np.lexsort((seq[window], -(scores[window] + bonus), headings[window], -coverage[window]))]
         order = np.concatenate([window, order[RESCORE_WINDOW:]])
     return order
 
 
 def _bm25(rows: list[dict], norms: list[str], query: Query, stats: Stats, titles: dict[str, str]):
+    """(score, clauses held, ``substance`` weight) per row, as ``rank.bm25_scores``: the
+    title boost only where the passage holds the word, the category boost, the
+    length prior and lead lines, near matches by which word they miss."""
     scores = np.zeros(len(rows), dtype=np.float64)
     coverage = np.zeros(len(rows), dtype=np.int32)
     if not query.clauses:
-        return scores, coverage, []
+        return scores, coverage, np.ones(len(rows))
     lengths = np.array([r["length"] for r in rows], dtype=np.int32).astype(np.float64)
     norm_length = K1 * (1 - B + B * lengths / max(stats.average_length, 1.0))
     title_norms = [titles.get(r["report_id"], "") for r in rows]
     section_norms = [normalize(r["section"]) for r in rows]
     part = np.empty(len(rows), dtype=np.float64)
-    tfs = []
+    clause_idfs, held = [], []
     for clause, df in zip(query.clauses, stats.dfs):
         tf = clause_tf(norms, [t.norm for t in clause])
-        tfs.append(tf)
         total = stats.passages
         idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
         np.add(tf, norm_length, out=part)
         np.divide(tf, part, out=part)
         part *= idf * (K1 + 1)
         scores += part
-        coverage += tf > 0
+        holds = tf > 0
+        coverage += holds
+        clause_idfs.append(float(idf))
+        held.append(holds)
         terms = [t.norm for t in clause]
         in_title = np.array([any(t in title for t in terms) for title in title_norms], dtype=np.float64)
         if in_title.any():
-            scores += TITLE_BOOST * idf * in_title
+            scores += TITLE_BOOST * idf * in_title * holds
         in_section = np.array([any(t in s for t in terms) for s in section_norms], dtype=np.float64)
         if in_section.any():
             scores += HEADING_BOOST * idf * in_section
-    return scores, coverage, tfs
+    named = category_named(query)
+    if named is not None:
+        categories = np.array([r["category"] for r in rows], dtype=np.int64)
+        scores += (categories == named) * (CATEGORY_BOOST * max(clause_idfs))
+    weight = substance(rows, lengths, title_norms)
+    scores *= weight
+    if len(query.clauses) > 1:
+        scores += _near_adjustments(norms, query, stats, clause_idfs, held, norm_length)
+    return scores, coverage, weight
+
+
+def substance(rows: list[dict], lengths: np.ndarray, title_norms: list[str]) -> np.ndarray:
+    """``factors.substance`` from the rows: the length prior, lead lines and title lines weighed down."""
+    weight = np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    for i, (row, title) in enumerate(zip(rows, title_norms)):
+        if row["length"] <= LEAD_MAX and (is_lead_line(row["norm"].strip()) or _same_text(row["norm"], title)):
+            weight[i] *= LEAD_WEIGHT
+    return weight
+
+
+def _near_adjustments(norms: list[str], query: Query, stats: Stats, idfs: list[float], held: list[np.ndarray],
+                      norm_length: np.ndarray) -> np.ndarray:
+    """``factors.near_adjustments`` with the parts' frequencies summed over the shards
+    (``stats.part_dfs``) and their occurrences counted in the rows' text."""
+    adjust = np.zeros(len(norms))
+    held_all = np.vstack(held)
+    missing = held_all.shape[0] - held_all.sum(axis=0)
+    for number, (clause, idf) in enumerate(zip(query.clauses, idfs)):
+        lacking = (missing == 1) & ~held_all[number]
+        if not lacking.any():
+            continue
+        adjust[lacking] -= NEAR_MISSING * idf
+        parts = compound_parts(clause)
+        if parts:
+            texts = [norms[i] for i in np.flatnonzero(lacking).tolist()]
+            adjust[lacking] += PART_WEIGHT * _parts_bm25(texts, parts, stats, norm_length[lacking])
+    return adjust
+
+
+def _parts_bm25(texts: list[str], parts: list[str], stats: Stats, norm_length: np.ndarray) -> np.ndarray:
+    best = np.zeros(len(texts))
+    for part in parts:
+        tf = clause_tf(texts, [part])
+        best = np.maximum(best, idf_of(stats.part_dfs[part], stats.passages) * tf * (K1 + 1) / (tf + norm_length))
+    return best
 
 
 def clause_tf(norms: list[str], terms: list[str]) -> np.ndarray:
@@ -121,6 +174,9 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boost
     count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
     parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * {count} / "
              f"({count} + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    named = category_named(query)
+    if named is not None:         # exact, as cheap as a column test
+        parts.append(f"(category == {named} ? {SCALE * CATEGORY_BOOST * max(idfs(stats)):.4f} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
     for clause, idf in zip(query.clauses, idfs(stats)) if boosts else ():

@@ -18,10 +18,11 @@ def hit(state, row: dict, terms: list[str], near: bool, partial: bool) -> dict:
     report = state.rows_by_id[row["report_id"]]
     found = {
         "passage_id": row["id"], "report_id": report["id"],
-        "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"]),
+        "title": report["title"], "display_title": report["title"] or made_up_title(report["agency"], report["year"],
+                                                                                  report.get("doc_type", "")),
         "title_made_up": not report["title"], "agency": report["agency"],
         "agency_kind": report.get("agency_kind", ""), "agency_level": report.get("agency_level", ""),
-        "province": report["province"], "city": report["city"], "year": report["year"], "date": report["date"],
+        "doc_type": report.get("doc_type", ""), "province": report["province"], "city": report["city"], "year": report["year"], "date": report["date"],
         "section": row["section"], "category": CATEGORIES[row["category"]], "ordinal": row["ordinal"],
         "text": row["text"], "copied": bool(row["copied"]),
         "snippet": snippet(row["text"], terms, row["norm"]),

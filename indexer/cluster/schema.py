@@ -15,7 +15,7 @@ report's structure without its text (report pages).
 from __future__ import annotations
 
 PASSAGE_COLUMNS = ("id", "seq", "report_id", "ordinal", "agency", "agency_kind", "agency_level", "province",
-                   "city", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text",
+                   "city", "doc_type", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text",
                    "title_norm", "section_norm")
 
 SHARD_TABLES = [
@@ -29,6 +29,7 @@ SHARD_TABLES = [
       agency_level VARCHAR(32) NOT NULL DEFAULT '',
       province VARCHAR(64) NOT NULL DEFAULT '',
       city VARCHAR(128) NOT NULL DEFAULT '',
+      doc_type VARCHAR(64) NOT NULL DEFAULT '',
       year INT NOT NULL DEFAULT 0,
       category TINYINT NOT NULL,
       section TEXT NOT NULL,
@@ -70,7 +71,7 @@ HEAD_TABLES = [
 ]
 
 
-SCHEMA_VERSION = 3         # of the shards' tables; a sync from another version reloads every shard
+SCHEMA_VERSION = 4         # of the shards' tables; a sync from another version reloads every shard
 
 
 def ensure_head(head, shards: list[int]) -> None:

@@ -25,11 +25,13 @@ from ..analysis import normalize
 from ..errors import NotFound, SearchError
 from ..model import CATEGORIES
 from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
-from ..search.facets import FACETS, FilterError, _pairs, chosen_codes
+from ..search.facets import FACETS, FilterError, chosen_codes
+from ..search.factors import compound_parts
 from ..search.query import QueryError, parse_query
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
+from .facets import merged_facets, values_of
 from .nodes import Cluster
 from .order import Stats, result_order
 from .pages import hit, read_report
@@ -49,6 +51,13 @@ class State:
     average_length: float
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+
+    def verify(self) -> None:
+        """Nothing to check here: the shards' tables are the database's (the embedded
+        generation's checksums guard its own files)."""
+
+    def close(self) -> None:
+        """Nothing held open: the connections are the cluster's."""
 
     def __getattr__(self, name: str):
         # A research tool reaching for the embedded generation's files (postings, columns, Whoosh …).
@@ -77,7 +86,7 @@ class ClusterIndex:
         passages = sum(int(r[2]) for r in rows)
         lengths = sum(int(r[3]) for r in rows)
         vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
-                 for name in ("agency", "agency_kind", "agency_level", "province", "city")}
+                 for name in ("agency", "agency_kind", "agency_level", "province", "city", "doc_type")}
         return State(number, reports, {rid: shard for rid, shard, *_ in rows}, {r[0]: int(r[2]) for r in rows},
                      list(reports), vocab, passages,
                      lengths / passages if passages else 1.0,
@@ -99,6 +108,18 @@ class ClusterIndex:
 
     def close(self) -> None:
         self.cluster.close()
+
+    # The server's handle protocol (``Index.acquire``/``stale``): a cluster holds no files,
+    # so a request's handle is the client itself, and a change reloads the report table in place.
+    def acquire(self) -> "ClusterIndex":
+        return self
+
+    def release(self) -> None:
+        """Nothing to let go (``close`` closes the connections)."""
+
+    def stale(self) -> None:
+        self.refresh()
+        return None
 
     @contextmanager
     def using(self):
@@ -141,8 +162,8 @@ class ClusterIndex:
         plan = self._plan(state, q, filters)
         by_report = group == "report"
         needed = page * per_page
-        stats = Stats(state.passages, state.average_length, plan.dfs)
-        answers = self._first_round(plan, stats, sort, needed, near=not by_report)
+        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs)
+        answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = sum(a["near"]["count"] for a in answers if "near" in a)
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
@@ -154,7 +175,7 @@ class ClusterIndex:
             rows += extra
             near += [True] * len(extra)
         order = result_order(rows, np.array(near, dtype=bool), plan.query, stats, state.title_norms, sort)
-        facets, values = self._facets(state, plan, answers, facet_size)
+        facets, values = self._facets(state, plan, answers, facet_size, by_report)
         reports_total = sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers)
         answer = {
             "query": q or "", "total": total, "near_total": near_total, "reports_total": reports_total,
@@ -211,6 +232,7 @@ class ClusterIndex:
 
     def _plan(self, state: State, q: str, filters: dict | None) -> "Plan":
         query = parse_query(q or "")
+        _check_supported(query)
         merged = _merge_filters(query.filters, filters or {})
         excluded = _merge_filters(query.excluded_filters, {})
         vocab = {**state.facet_vocab, "report": state.report_ids}
@@ -221,16 +243,18 @@ class ClusterIndex:
         clauses = [[t.norm for t in clause] for clause in query.clauses]
         dfs, full_any, union = self._clause_stats(state, clauses)
         plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        if len(clauses) > 1:     # near matches score the parts of the compound they miss
+            plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
         exprs = [g.clause(c) for c in clauses]
         base = g.all_of(exprs)
         if len(clauses) >= 2 and not full_any:
             base, plan.partial = g.any_of(exprs), union > 0
         elif len(clauses) >= 2:
             plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
-                                        f" &! {base}", query)
-        plan.base = _excluding(base, query)
-        plan.chosen_values = {n: _values(n, c, vocab) for n, c in chosen.items() if len(c)}
-        plan.excluded_values = {n: _values(n, c, vocab) for n, c in left_out.items()}
+                                        f" &! {base}", query, state)
+        plan.base = _excluding(base, query, state)
+        plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
+        plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
         plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
         quoted = any(t.quoted for c in query.clauses for t in c)
         if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
@@ -258,16 +282,40 @@ class ClusterIndex:
             state.clause_stats[key] = found
         return found
 
-    def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True) -> list[dict]:
+    def _part_dfs(self, state: State, parts: list[str]) -> dict[str, int]:
+        """Passages holding each of ``parts``, summed over the shards (remembered per generation)."""
+        wanted = [p for p in parts if ("part", p) not in state.clause_stats]
+        if wanted:
+            counts = dict.fromkeys(wanted, 0)
+            for answers in self._per_shard({p: g.select(g.term(p)) for p in wanted}):
+                for p, answer in answers.items():
+                    counts[p] += answer["count"]
+            for p, n in counts.items():
+                state.clause_stats["part", p] = n
+        return {p: state.clause_stats["part", p] for p in parts}
+
+    def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True,
+                     by_report: bool = False) -> list[dict]:
         """Per shard: the matches' count and facets, the candidate lists, the facets of
         filtered fields without their own filter, the near misses' count and the
         whole-query count."""
         own = [name for name in FACETS if name in plan.chosen_values]
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
             **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
+        # A page of reports counts reports per facet value: the reports hit (their values are
+        # the client's report table's), and per section category and copied value, a count of them.
+        per_report = {"report_ids": "report_id"} if by_report else {}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
-            commands[f"facet {name}"] = g.select(expr, drilldowns=g.facet_drilldowns([name]))
+            commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
+        if by_report:
+            commands["main ids"] = g.select(plan.filter, drilldowns=per_report)
+            for name, size in (("section", len(CATEGORIES)), ("copied", 2)):
+                expr = (g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
+                        if name in own else plan.filter)
+                for code in range(size):
+                    commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
+                                                                  drilldowns={"reports": "report_id"})
         if plan.near_base and near:        # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
@@ -295,14 +343,9 @@ class ClusterIndex:
         return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
                                  held=held)
 
-    def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None) -> tuple[dict, dict]:
-        vocab = {**state.facet_vocab}
-        result, distinct = {}, {}
-        for name in FACETS:
-            source = f"facet {name}" if name in plan.chosen_values else "main"
-            counts = _facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
-            result[name], distinct[name] = _pairs(name, counts, vocab, size, plan.chosen.get(name))
-        return result, distinct
+    def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
+                by_report: bool = False) -> tuple[dict, dict]:
+        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
         if not plan.whole_phrase:
@@ -342,6 +385,7 @@ class Plan:
     excluded: dict
     chosen: dict
     dfs: list[int]
+    part_dfs: dict = field(default_factory=dict)
     partial: bool = False
     base: str = ""
     filter: str = ""
@@ -352,37 +396,32 @@ class Plan:
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 
-def _excluding(base: str, query) -> str:
+def _excluding(base: str, query, state: State) -> str:
+    """``base`` without the excluded words, and within the reports a ``title:`` admits."""
     for term in query.excluded:
         base = f"({base}) &! {g.term(term.norm)}"
+    if query.titles or query.excluded_titles:
+        base = f"({base}) && {g.in_values('report', _titled(state, query))}"
     return base
 
 
-def _values(name: str, codes: np.ndarray, vocab: dict) -> list:
-    """The exact column values a filter's codes stand for (``chosen_codes``)."""
-    codes = [int(c) for c in codes.tolist() if c >= 0]
-    if name in ("year", "section", "copied"):
-        return codes
-    return [vocab[name][c] for c in codes]
+def _titled(state: State, query) -> list[str]:
+    """The reports whose own title holds every ``title:`` clause and no excluded title
+    word (``scopes._title_mask``: substrings of the normalized title; untitled: none)."""
+    def holds(title: str, terms) -> bool:
+        return any(t.norm in title for t in terms)
+
+    return [rid for rid, title in state.title_norms.items()
+            if all(holds(title, clause) for clause in query.titles)
+            and not (query.excluded_titles and holds(title, query.excluded_titles))]
 
 
-def _facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
-    """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
-    if name == "year":
-        size = 2101
-        index = None
-    elif name in ("section", "copied"):
-        size, index = (len(CATEGORIES) if name == "section" else 2), None
-    else:
-        index = {v: i for i, v in enumerate(vocab[name])}
-        size = len(vocab[name])
-    counts = np.zeros(size, dtype=np.int64)
-    for part in parts:
-        for key, n in part.items():
-            code = g.facet_key(name, key)
-            if code is None:
-                continue
-            code = index.get(code) if index is not None else code
-            if code is not None and 0 <= code < size:
-                counts[code] += n
-    return counts
+def _check_supported(query) -> None:
+    """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
+    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次)."""
+    if query.groups or query.excluded_groups:
+        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索",
+                           hint="对同一批报告用内嵌索引（--index）运行")
+    if any(t.units for clause in query.clauses for t in clause):
+        raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
+                           hint="对同一批报告用内嵌索引（--index）运行")

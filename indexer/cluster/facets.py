@@ -1,0 +1,86 @@
+"""The facets of a cluster search, merged from the shards' drilldowns with the
+embedded index's rules (``search.facets``): values by count, agency names of one
+body as one value (``canonical_names``), the 未注明 bucket last; on a page of reports,
+reports per value (``facet_counts(by_report=True)``).  And the column values a
+filter's codes stand for.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import CATEGORIES
+from ..search.facets import FACETS, MISSING, _pairs, canonical_names
+from . import groonga as g
+
+
+def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: int | None,
+                  by_report: bool = False) -> tuple[dict, dict]:
+    """``({facet: [{value, count}]}, {facet: values that occur})`` as ``Index.search``
+    reports them; ``answers``: per shard, its first round (``ClusterIndex._first_round``)."""
+    result, distinct = {}, {}
+    for name in FACETS:
+        source = f"facet {name}" if name in plan.chosen_values else "main"
+        if by_report:
+            counts, missing = report_counts(vocab, reports, name, answers, source)
+        else:
+            counts = facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
+            # Groonga's drilldowns leave an empty key out: the 未注明 bucket is what the values leave.
+            missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
+        if name == "agency" and len(counts):      # one body's names are one value (``facet_counts``)
+            canon = canonical_names(vocab[name])
+            counts = np.bincount(canon[:len(counts)], weights=counts, minlength=len(counts)).astype(np.int64)
+        result[name], distinct[name] = _pairs(name, counts, vocab, size, plan.chosen.get(name))
+        if missing:
+            result[name].append({"value": MISSING, "count": missing})
+    return result, distinct
+
+
+def values_of(name: str, codes: np.ndarray, vocab: dict) -> list:
+    """The exact column values a filter's codes stand for (``chosen_codes``): code -1
+    is the facets' 未注明 bucket (an empty column; year 0), -2 admits nothing."""
+    codes = [int(c) for c in codes.tolist() if c >= -1]
+    if name in ("year", "section", "copied"):
+        return [c for c in codes if c >= 0]
+    return [vocab[name][c] if c >= 0 else MISSING for c in codes]
+
+
+def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], source: str) -> tuple[np.ndarray, int]:
+    """(reports per code, reports without a value) of a facet on a page of reports
+    (``facet_counts(by_report=True)``)."""
+    if name in ("section", "copied"):
+        size = len(CATEGORIES) if name == "section" else 2
+        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["reports"]["count"] for a in answers)
+                           for code in range(size)], dtype=np.int64)
+        return counts, 0
+    label = source if source != "main" else "main ids"
+    hit = [rid for a in answers for rid in a[label]["drilldowns"]["report_ids"]["values"]]
+    values = [reports[rid].get(name) for rid in hit]
+    if name == "year":
+        years = np.array([v or 0 for v in values], dtype=np.int64)
+        return np.bincount(years[years > 0], minlength=1), int(np.count_nonzero(years <= 0))
+    index = {v: i for i, v in enumerate(vocab[name])}
+    codes = np.array([index.get(v or "", -1) for v in values], dtype=np.int64)
+    counts = np.bincount(codes[codes >= 0], minlength=len(index))
+    return counts, int(np.count_nonzero(codes < 0))
+
+
+def facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
+    """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
+    if name == "year":
+        size = 2101
+        index = None
+    elif name in ("section", "copied"):
+        size, index = (len(CATEGORIES) if name == "section" else 2), None
+    else:
+        index = {v: i for i, v in enumerate(vocab[name])}
+        size = len(vocab[name])
+    counts = np.zeros(size, dtype=np.int64)
+    for part in parts:
+        for key, n in part.items():
+            code = g.facet_key(name, key)
+            if code is None:
+                continue
+            code = index.get(code) if index is not None else code
+            if code is not None and 0 <= code < size:
+                counts[code] += n
+    return counts
