@@ -18,8 +18,8 @@ import numpy as np
 from ..analysis import normalize
 from ..search.proximity import window_bonuses
 from ..search.query import Query
-from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, NEAR_MISSING, PART_WEIGHT, SHORT_LENGTH, SHORT_POWER, _same_text,
-                               compound_parts, is_lead_line)
+from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, _same_text, is_lead_line,
+                               near_adjustments_by)
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
@@ -117,19 +117,10 @@ def _near_adjustments(norms: list[str], query: Query, stats: Stats, idfs: list[f
                       norm_length: np.ndarray) -> np.ndarray:
     """``factors.near_adjustments`` with the parts' frequencies summed over the shards
     (``stats.part_dfs``) and their occurrences counted in the rows' text."""
-    adjust = np.zeros(len(norms))
-    held_all = np.vstack(held)
-    missing = held_all.shape[0] - held_all.sum(axis=0)
-    for number, (clause, idf) in enumerate(zip(query.clauses, idfs)):
-        lacking = (missing == 1) & ~held_all[number]
-        if not lacking.any():
-            continue
-        adjust[lacking] -= NEAR_MISSING * idf
-        parts = compound_parts(clause)
-        if parts:
-            texts = [norms[i] for i in np.flatnonzero(lacking).tolist()]
-            adjust[lacking] += PART_WEIGHT * _parts_bm25(texts, parts, stats, norm_length[lacking])
-    return adjust
+    def parts_bm25(lacking: np.ndarray, parts) -> np.ndarray:
+        texts = [norms[i] for i in np.flatnonzero(lacking).tolist()]
+        return _parts_bm25(texts, parts, stats, norm_length[lacking])
+    return near_adjustments_by(query, idfs, held, parts_bm25)
 
 
 def _parts_bm25(texts: list[str], parts: list[str], stats: Stats, norm_length: np.ndarray) -> np.ndarray:

@@ -72,10 +72,18 @@ def near_adjustments(index, docs: np.ndarray, query, idfs: list[float], held: li
     """For each passage missing one clause: minus ``NEAR_MISSING`` × that clause's
     idf, plus ``PART_WEIGHT`` × the BM25 of the clause's parts it holds (a
     compound's jieba search-mode pieces).  Zero for the passages holding every clause."""
-    adjust = np.zeros(len(docs))
     if not len(docs):
-        return adjust
+        return np.zeros(0)
+    return near_adjustments_by(
+        query, idfs, held, lambda lacking, parts: _parts_bm25(index, docs[lacking], parts, norm_length[lacking]))
+
+
+def near_adjustments_by(query, idfs: list[float], held: list[np.ndarray], parts_bm25) -> np.ndarray:
+    """The rule of :func:`near_adjustments`, with ``parts_bm25(lacking mask,
+    parts)`` scoring a compound's parts where the passages miss it (the embedded
+    index from its postings, the cluster from the texts and the shards' counts)."""
     held_all = np.vstack(held)
+    adjust = np.zeros(held_all.shape[1])
     missing = held_all.shape[0] - held_all.sum(axis=0)
     for number, (clause, idf) in enumerate(zip(query.clauses, idfs)):
         lacking = (missing == 1) & ~held_all[number]
@@ -84,7 +92,7 @@ def near_adjustments(index, docs: np.ndarray, query, idfs: list[float], held: li
         adjust[lacking] -= NEAR_MISSING * idf
         parts = compound_parts(clause)
         if parts:
-            adjust[lacking] += PART_WEIGHT * _parts_bm25(index, docs[lacking], parts, norm_length[lacking])
+            adjust[lacking] += PART_WEIGHT * parts_bm25(lacking, parts)
     return adjust
 
 
