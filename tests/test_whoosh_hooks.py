@@ -35,4 +35,10 @@ def test_workers_start_before_the_first_document(ix):
         whoosh_hooks.start_workers(writer, 2)
         assert len(writer.tasks) == 2 and all(task.is_alive() for task in writer.tasks)
     finally:
+        # cancel() leaves the forked workers waiting for jobs (a test run would
+        # never exit): they are ended here, as a failed build's abort does.
+        for task in writer.tasks:
+            task.terminate()
+            task.join(5)
         writer.cancel()
+    assert not any(task.is_alive() for task in writer.tasks)
