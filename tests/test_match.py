@@ -11,7 +11,7 @@ import pytest
 
 from indexer.search.match import term_hits
 from indexer.search.query import Term
-from indexer.store import postings
+from indexer.store.format import postings
 
 TEXTS = ["2000年完成20000元", "哈哈哈哈哈", "双随机双随机抽查", "无关的文字", "0" * 300]
 

@@ -16,8 +16,8 @@ from collections import Counter, defaultdict
 
 from ..analysis import normalize
 from ..search.query import STOPWORDS
-from ..store.generation import Generation
-from ..store.word_deletions import Deleted
+from ..store.reader.generation import Generation
+from ..store.writer.word_deletions import Deleted
 
 FIELD = "content"
 MAX_COMPLETIONS = 20
