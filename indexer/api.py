@@ -56,7 +56,7 @@ _LAZY = {
     **{name: ("research.cite", name) for name in ("RIS_MEDIA_TYPE", "cited_title", "gbt7714", "ris", "shown_url")},
     "AGENCY_LEVELS": ("report.issuer", "LEVELS"),
     "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
-    "TieredMergePolicy": ("store.merge_policy", "TieredMergePolicy"),
+    "TieredMergePolicy": ("store.writer.merge_policy", "TieredMergePolicy"),
 }
 
 

@@ -6,7 +6,7 @@ manifest row did not change are not read again, their reports stay in the
 segments that hold them (reused as they are, by reference), new and changed
 reports go into one new segment, removed and replaced ones are marked deleted.
 The Whoosh documents are updated the same way by Whoosh's own writer.  After
-the swap, a merge policy (``store.merge_policy``) may merge small segments into
+the swap, a merge policy (``store.writer.merge_policy``) may merge small segments into
 one and swap again; ``optimize`` merges everything.  The ids come from the
 reports themselves (``corpus.make_report_id`` plus the passage ordinal), so
 untouched passages keep their ids, through merges too.
@@ -231,7 +231,7 @@ def _check_word_index(generation: Path, passages: int) -> None:
 
 
 def _keep_word_deletions(generation: Path, previous: Generation | None, new: dict) -> None:
-    """The word records of documents Whoosh still holds as deleted (``store.word_deletions``)."""
+    """The word records of documents Whoosh still holds as deleted (``store.writer.word_deletions``)."""
     from whoosh import index as whoosh_index
 
     with whoosh_index.open_dir(str(generation / "whoosh")).reader() as reader:

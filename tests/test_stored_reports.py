@@ -1,5 +1,5 @@
 """An update reuses unchanged reports without reading their text back
-(``store.stored_report``), and its result is still a full rebuild's."""
+(``store.reader.stored_report``), and its result is still a full rebuild's."""
 from __future__ import annotations
 
 import json

@@ -137,7 +137,7 @@ class DocumentWriter:
 
     def finish(self, deleted_words: dict | None = None) -> None:
         """``deleted_words``: the word records of every document Whoosh holds as
-        deleted (``store.word_deletions``), to keep its merge's lengths exact."""
+        deleted (``store.writer.word_deletions``), to keep its merge's lengths exact."""
         if self._words is not None:
             self._words.finish(self.optimize, deleted_words or {})
         elif self._fields is not None:
