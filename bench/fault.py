@@ -126,7 +126,7 @@ def _running(process: psutil.Process) -> bool:
 def _swaps(index: Path, server: "Server", count: int) -> dict:
     """``count`` generations swapped in (hard-linked copies, as a build would
     write them), with the server's open files and memory sampled."""
-    from indexer.store.layout import current_generation, swap_in
+    from indexer.store.directory.layout import current_generation, swap_in
 
     samples = []
     for n in range(count):

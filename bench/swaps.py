@@ -126,7 +126,7 @@ _SWAPPED = itertools.count()
 
 def _swap(index: Path) -> None:
     """A new generation as a build writes it (hard links: the same files, quickly)."""
-    from indexer.store.layout import current_generation, swap_in
+    from indexer.store.directory.layout import current_generation, swap_in
 
     fresh = index / f"gen-29990101T000000-{os.getpid()}-{next(_SWAPPED)}"
     shutil.copytree(current_generation(index), fresh, copy_function=_link_but_meta)

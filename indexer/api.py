@@ -56,7 +56,7 @@ _LAZY = {
     **{name: ("research.cite", name) for name in ("RIS_MEDIA_TYPE", "cited_title", "gbt7714", "ris", "shown_url")},
     "AGENCY_LEVELS": ("report.issuer", "LEVELS"),
     "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
-    "TieredMergePolicy": ("store.merge_policy", "TieredMergePolicy"),
+    "TieredMergePolicy": ("store.writer.merge_policy", "TieredMergePolicy"),
 }
 
 
@@ -161,8 +161,8 @@ def verify_index(index_dir: str | Path = DEFAULT_INDEX, deep: bool = False) -> d
     every byte, else sizes): ``{"generation", "files"}``; raises
     :class:`IndexDamaged` (or :class:`IndexMissing`)."""
     from .store import current_generation, read_meta
-    from .store.checksums import verify
-    from .store.layout import segments_folder
+    from .store.format.checksums import verify
+    from .store.directory.layout import segments_folder
 
     generation = current_generation(Path(index_dir))
     files = verify(generation, read_meta(generation), segments_folder(Path(index_dir)), deep=deep)

@@ -1,12 +1,12 @@
 """Build an index: read the reports, write what changed as a new segment, and
-swap in a new generation listing the segments (``indexer.store.segment``).
+swap in a new generation listing the segments (``indexer.store.format.segment``).
 
 A build brings the serving generation up to date: files whose bytes and
 manifest row did not change are not read again, their reports stay in the
 segments that hold them (reused as they are, by reference), new and changed
 reports go into one new segment, removed and replaced ones are marked deleted.
 The Whoosh documents are updated the same way by Whoosh's own writer.  After
-the swap, a merge policy (``store.merge_policy``) may merge small segments into
+the swap, a merge policy (``store.writer.merge_policy``) may merge small segments into
 one and swap again; ``optimize`` merges everything.  The ids come from the
 reports themselves (``corpus.make_report_id`` plus the passage ordinal), so
 untouched passages keep their ids, through merges too.
@@ -27,9 +27,9 @@ from .errors import FazhiError, IndexDamaged
 from .model import CATEGORIES, LOW_COVERAGE
 from .read import Limits
 from .report.corpus import SAMPLES, read_reports, scan_report_files, shown_path
-from .store.documents import DocumentWriter, WordIndexIncomplete
-from .store.generation import Generation
-from .store.layout import (
+from .store.writer.documents import DocumentWriter, WordIndexIncomplete
+from .store.reader.generation import Generation
+from .store.directory.layout import (
     META,
     IndexMissing,
     IndexVersionError,
@@ -42,11 +42,12 @@ from .store.layout import (
     swap_in,
     write_json,
 )
-from .store.merge_policy import TieredMergePolicy
-from .store.schema import SCHEMA_VERSION
-from .store.segment import facet_vocab, report_row, write_segment
-from .store import checksums, word_deletions
-from .store.stored_report import ReusedReports
+from .store.writer.merge_policy import TieredMergePolicy
+from .store.writer.schema import SCHEMA_VERSION
+from .store.format.segment import facet_vocab, report_row, write_segment
+from .store.format import checksums
+from .store.writer import word_deletions
+from .store.reader.stored_report import ReusedReports
 from .update import Update, link_whoosh, merge_segments, near_duplicates, plan_update
 
 
@@ -56,7 +57,7 @@ def build_index(paths=None, index_dir: Path = DEFAULT_INDEX, procs: int = 2,
                 policy: TieredMergePolicy | None = None, near: bool = True) -> dict:
     """Build (or bring up to date) the index in ``index_dir`` from ``paths``
     (files or folders; default: the bundled samples).  ``words``: also index
-    jieba's words in the Whoosh documents (see ``indexer.store.documents``).
+    jieba's words in the Whoosh documents (see ``indexer.store.writer.documents``).
     ``limits``: per file, of size, unpacked size and time (``indexer.read.Limits``);
     ``follow_links``: read symbolic links that lead out of the folders named.
     ``optimize``: merge all segments into one; else ``policy`` (default: tiered)
@@ -230,7 +231,7 @@ def _check_word_index(generation: Path, passages: int) -> None:
 
 
 def _keep_word_deletions(generation: Path, previous: Generation | None, new: dict) -> None:
-    """The word records of documents Whoosh still holds as deleted (``store.word_deletions``)."""
+    """The word records of documents Whoosh still holds as deleted (``store.writer.word_deletions``)."""
     from whoosh import index as whoosh_index
 
     with whoosh_index.open_dir(str(generation / "whoosh")).reader() as reader:

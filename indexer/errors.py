@@ -41,5 +41,5 @@ class IndexVersionError(IndexMissing):
 
 class IndexDamaged(IndexMissing, ValueError):
     """A file of the index is missing, truncated or changed since its build
-    (``indexer.store.checksums``): refused, never served.  A ValueError too, so
+    (``indexer.store.format.checksums``): refused, never served.  A ValueError too, so
     a build treats a damaged index as none and builds from scratch."""

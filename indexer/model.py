@@ -102,7 +102,7 @@ class Report:
         return data
 
     # What the index needs of a report besides its table row.  A report reused
-    # from the serving generation (``store.stored_report``) answers these
+    # from the serving generation (``store.reader.stored_report``) answers these
     # without reading its text back.
     def passage_count(self) -> int:
         return len(self.passages)

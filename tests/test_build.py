@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 from indexer.build import build_index
 from indexer.search import IndexMissing, open_index
-from indexer.store.layout import CURRENT, META
+from indexer.store.directory.layout import CURRENT, META
 
 
 def all_passage_ids(index_dir: Path) -> list[str]:

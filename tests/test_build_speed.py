@@ -1,5 +1,5 @@
 """The build's speed (issue 27): Whoosh's posting pool spills sorted runs to
-disk when a writer's memory limit is reached, and ``indexer.store.documents``
+disk when a writer's memory limit is reached, and ``indexer.store.writer.documents``
 writes them as marshal records: an index whose writer spilled many runs must
 hold exactly the words and postings of one that spilled none.  The summary
 gives each phase's seconds and share."""
@@ -12,8 +12,8 @@ from whoosh.writing import PostingPool
 
 from conftest import SAMPLES
 from indexer.report.corpus import read_reports
-from indexer.store import documents
-from indexer.store.schema import passage_schema
+from indexer.store.writer import documents
+from indexer.store.writer.schema import passage_schema
 
 
 def _write(folder: Path, rows, limit_bytes: int) -> None:

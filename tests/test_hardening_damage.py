@@ -23,8 +23,8 @@ from indexer.build import WRITE_LOCK, IndexLocked, build_index, writer_lock
 from indexer.errors import IndexDamaged
 from indexer.report.corpus import SAMPLES
 from indexer.search.index import Index
-from indexer.store import checksums
-from indexer.store.layout import current_generation, segments_folder
+from indexer.store.format import checksums
+from indexer.store.directory.layout import current_generation, segments_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,7 +107,7 @@ def test_a_second_build_into_one_index_fails_clearly(index_dir):
 
 
 def test_a_dead_word_writer_fails_the_build_and_nothing_is_swapped_in(tmp_path, monkeypatch):
-    from indexer.store import documents
+    from indexer.store.writer import documents
 
     root = tmp_path / "index"
     build_index(None, root, words=True, near=False)
@@ -186,7 +186,7 @@ def test_a_full_disk_fails_the_build_with_one_line_and_leaves_nothing_running(sm
 
 def test_a_killed_word_writer_process_is_a_clear_error_not_a_hang(tmp_path):
     from indexer.report.corpus import read_reports
-    from indexer.store.documents import DocumentWriter, WordIndexIncomplete
+    from indexer.store.writer.documents import DocumentWriter, WordIndexIncomplete
 
     rows = [(r, p) for r in read_reports([SAMPLES]).reports for p in r.passages] * 10
     writer = DocumentWriter(tmp_path / "whoosh", 2, True)

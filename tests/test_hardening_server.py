@@ -18,7 +18,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.search.index import Index
-from indexer.store.layout import CURRENT, current_generation, swap_in
+from indexer.store.directory.layout import CURRENT, current_generation, swap_in
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ SWAPS = textwrap.dedent("""
     from pathlib import Path
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
     from search_web import create_app
-    from indexer.store.layout import current_generation, swap_in
+    from indexer.store.directory.layout import current_generation, swap_in
 
     def link_but_meta(source, target):
         # The files hard-linked (quick), meta.json copied: each generation has its own lock.
@@ -93,7 +93,7 @@ def test_a_request_keeps_its_generation_until_it_ends_then_it_is_closed(small_in
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from indexer.store.documents import DocumentWriter
+    from indexer.store.writer.documents import DocumentWriter
     writer = DocumentWriter(Path(sys.argv[1]) / "whoosh", 2, True)
     print("ready", flush=True)
     time.sleep(120)

@@ -20,7 +20,7 @@ from indexer.report.corpus import SAMPLES
 from indexer.research.trend import trend
 from indexer.research import words
 from indexer.search.index import Index
-from indexer.store.layout import current_generation
+from indexer.store.directory.layout import current_generation
 from search_web import create_app
 from search_web.index import EXTENSION
 

@@ -36,8 +36,20 @@ ALLOWED = {
 }
 
 
+# Inside ``indexer.store``, by role (as tantivy's tree): the file format at the
+# bottom, the directory (generations, locks) on it, then the writer and the
+# reader, which never imports the writer.
+STORE_ALLOWED = {
+    "format": set(),
+    "directory": {"format"},
+    "writer": {"format", "directory"},
+    "reader": {"format", "directory"},
+    "root": {"format", "directory", "writer", "reader"},   # ``indexer/store/__init__.py`` re-exports
+}
+
+
 def _part(module: str) -> str | None:
-    """``indexer.store.postings`` → ``store``; ``indexer`` → ``root``; other packages → None."""
+    """``indexer.store.format.postings`` → ``store``; ``indexer`` → ``root``; other packages → None."""
     parts = module.split(".")
     if parts[0] != "indexer":
         return None
@@ -90,8 +102,52 @@ def _violations() -> list[str]:
     return bad
 
 
+def _store_part(module: str) -> str | None:
+    """``indexer.store.format.postings`` → ``format``; ``indexer.store`` → ``root``; outside the store → None."""
+    parts = module.split(".")
+    if parts[:2] != ["indexer", "store"]:
+        return None
+    return parts[2] if len(parts) > 2 else "root"
+
+
+def _store_violations() -> list[str]:
+    bad = []
+    for path, module, package in _modules("indexer/store"):
+        part = _store_part(module)
+        if part not in STORE_ALLOWED:
+            bad.append(f"{module}: in no role of the store ({', '.join(STORE_ALLOWED)})")
+            continue
+        for name in _imports(path, package):
+            target = _store_part(name)
+            if target is None or target == part:
+                continue
+            if target not in STORE_ALLOWED[part]:
+                bad.append(f"{module} imports {name} ({part} → {target})")
+    return bad
+
+
 def test_imports_follow_the_data_flow():
     assert _violations() == []
+
+
+def test_the_store_imports_follow_its_roles():
+    """The format imports nothing of the others; the writer and the reader may
+    import the format and the directory; the reader never imports the writer."""
+    assert _store_violations() == []
+
+
+def test_the_store_check_sees_a_reader_importing_the_writer(tmp_path, monkeypatch):
+    store = tmp_path / "indexer" / "store"
+    for role in ("reader", "writer", "format"):
+        (store / role).mkdir(parents=True)
+        (store / role / "__init__.py").write_text("")
+    (store / "__init__.py").write_text("")
+    (store / "reader" / "bad.py").write_text("from ..writer.documents import DocumentWriter\n")
+    (store / "format" / "worse.py").write_text("def f():\n    from ..reader import generation\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    found = _store_violations()
+    assert any("indexer.store.reader.bad imports indexer.store.writer.documents" in v for v in found)
+    assert any("indexer.store.format.worse imports indexer.store.reader" in v for v in found)
 
 
 def test_the_check_sees_an_import_against_the_flow(tmp_path, monkeypatch):
@@ -109,7 +165,8 @@ def test_the_check_sees_an_import_against_the_flow(tmp_path, monkeypatch):
     assert any("search_web.x imports indexer.search" in v for v in found)
 
 
-@pytest.mark.parametrize("package", ["read", "analysis", "report", "store", "search", "research"])
+@pytest.mark.parametrize("package", ["read", "analysis", "report", "store", "search", "research",
+                                     "store/format", "store/directory", "store/writer", "store/reader"])
 def test_each_package_says_its_job_and_what_it_may_import(package):
     doc = ast.get_docstring(ast.parse((ROOT / "indexer" / package / "__init__.py").read_text(encoding="utf-8")))
     assert doc and "import" in doc.lower(), f"indexer/{package}/__init__.py: say its job and what it may import"

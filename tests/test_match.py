@@ -1,6 +1,6 @@
 """indexer.search.match: which passages a term matches and how often it occurs.
 
-A term's frequency is one rule for every length (``store.postings.counter``):
+A term's frequency is one rule for every length (``store.format.postings.counter``):
 its occurrences, overlapping ones included, capped at ``TF_MAX``.  Posted terms
 (one or two characters) and verified ones (longer) count alike; before, a
 longer term used ``str.count``, which skips overlaps (``000`` once in ``20000``).
@@ -11,7 +11,7 @@ import pytest
 
 from indexer.search.match import term_hits
 from indexer.search.query import Term
-from indexer.store import postings
+from indexer.store.format import postings
 
 TEXTS = ["2000年完成20000元", "哈哈哈哈哈", "双随机双随机抽查", "无关的文字", "0" * 300]
 

@@ -1,7 +1,7 @@
 """The tiered merge policy: which segments it merges, and when it leaves them be."""
 from __future__ import annotations
 
-from indexer.store.merge_policy import SegmentSize, TieredMergePolicy
+from indexer.store.writer.merge_policy import SegmentSize, TieredMergePolicy
 
 
 def sizes(*live: int, deleted: int = 0) -> list[SegmentSize]:

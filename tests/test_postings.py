@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from conftest import SAMPLES
-from indexer.store import gram_lists, postings
+from indexer.store.format import gram_lists
+from indexer.store.format import postings
 from indexer.analysis import normalize
 from indexer.report.corpus import read_reports
 

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import SAMPLES
 from index_helpers import build_and_open
-from indexer.store.generation import Lookup
+from indexer.store.reader.generation import Lookup
 
 
 def _contains_scan(strings: list[str], terms: list[str]) -> np.ndarray:

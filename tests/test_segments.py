@@ -19,8 +19,8 @@ from conftest import ROOT, SAMPLES, shared_path
 from indexer.build import build_index
 from indexer.report.corpus import list_report_files
 from indexer.search import open_index
-from indexer.store.layout import CURRENT, META
-from indexer.store.merge_policy import TieredMergePolicy
+from indexer.store.directory.layout import CURRENT, META
+from indexer.store.writer.merge_policy import TieredMergePolicy
 
 NEVER_MERGE = TieredMergePolicy(segments_per_tier=0)
 QUERIES = ["", "法治", "法治政府建设", "“行政执法”", "依法 行政", "双随机 OR 抽查", "法治 -疫情", "year:2022 法治",
@@ -53,7 +53,7 @@ def answers(index_dir: Path, related: bool = True) -> dict:
 def research_answers(index, related: bool = True) -> dict:
     """The research tools, on our own data and on Whoosh's words."""
     from indexer.research import concordance, corpus_view, report_cards, side_by_side, similar_passages, trend
-    from indexer.store.near_duplicates import NearDuplicates
+    from indexer.store.format.near_duplicates import NearDuplicates
 
     pairs = NearDuplicates(index.generation.path)
     found = {"near": (pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.tolist()),
@@ -221,7 +221,7 @@ def test_lookups_are_kept_read_only_and_bounded(tmp_path, monkeypatch):
     """The postings of every segment, looked up once per term and kept: the same
     arrays again (read-only, so no query can change another's), the same answer
     as reading the lists anew, and a list too big for the cache not kept."""
-    from indexer.store.segment_order import SegmentPostings
+    from indexer.store.reader.segment_order import SegmentPostings
 
     _, index_dir = first_sample_added_last(tmp_path)
     index = open_index(index_dir)

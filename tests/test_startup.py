@@ -113,7 +113,7 @@ def test_an_index_opened_lazily_answers_as_a_preloaded_one(web_index, q):
 
 def test_normalized_rows_read_everything_once_many_are_asked_for(web_index, monkeypatch):
     from indexer.api import open_index, open_index_lazily
-    from indexer.store.generation import NormalizedRows
+    from indexer.store.reader.generation import NormalizedRows
 
     monkeypatch.setattr(NormalizedRows, "AT_LEAST", 10)
 

@@ -1,5 +1,5 @@
 """An update reuses unchanged reports without reading their text back
-(``store.stored_report``), and its result is still a full rebuild's."""
+(``store.reader.stored_report``), and its result is still a full rebuild's."""
 from __future__ import annotations
 
 import json
@@ -11,9 +11,9 @@ import pytest
 from conftest import SAMPLES
 from indexer.build import build_index
 from indexer.model import Report
-from indexer.store.generation import Generation
-from indexer.store.layout import CURRENT, META
-from indexer.store.stored_report import ReusedReports, StoredReport
+from indexer.store.reader.generation import Generation
+from indexer.store.directory.layout import CURRENT, META
+from indexer.store.reader.stored_report import ReusedReports, StoredReport
 from test_segments import NEVER_MERGE, assert_same_as_rebuild, copy_paragraphs
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.txt"))

@@ -47,7 +47,7 @@ def test_ensure_index_leaves_an_index_of_another_version_alone(tmp_path, monkeyp
 
     import indexer.build
     from indexer.build import build_index
-    from indexer.store.layout import CURRENT, META
+    from indexer.store.directory.layout import CURRENT, META
 
     target = tmp_path / "index"
     build_index(None, target, procs=1, words=False)

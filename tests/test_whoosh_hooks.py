@@ -1,4 +1,4 @@
-"""The store's hooks inside Whoosh (``indexer.store.whoosh_hooks``) against the
+"""The store's hooks inside Whoosh (``indexer.store.writer.whoosh_hooks``) against the
 installed Whoosh: a Whoosh release that renames what they reach fails here."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import multiprocessing
 import pytest
 from whoosh import fields, index
 
-from indexer.store import whoosh_hooks
+from indexer.store.writer import whoosh_hooks
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ Every text normalization of the project is defined here, once, as a named stage
 - ``jieba_words``: jieba with the domain dictionary, loaded when a text is cut
   (a query needs a few entries of it, not all: ``query_segmenter``);
 - ``tokenize``: jieba's words as a Whoosh tokenizer whose positions are word ordinals;
-- the character unigram/bigram postings in ``indexer.store.postings`` guarantee exact
+- the character unigram/bigram postings in ``indexer.store.format.postings`` guarantee exact
   phrases whatever the segmentation.
 
 ``ANALYZER`` is created here on first use (module ``__getattr__``); Whoosh's

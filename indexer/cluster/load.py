@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from ..analysis import normalize
-from ..store.generation import Generation
-from ..store.layout import current_generation
+from ..store.reader.generation import Generation
+from ..store.directory.layout import current_generation
 from .nodes import LOAD_SECONDS, Cluster, bucket_of
 from .schema import PASSAGE_COLUMNS, ensure_shard, reset_if_old
 

@@ -21,7 +21,7 @@ from ..search.query import Query
 from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, _same_text, is_lead_line,
                                near_adjustments_by)
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
-from ..store.postings import TF_MAX, count_in
+from ..store.format.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
 from .groonga import literal
 

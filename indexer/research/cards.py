@@ -11,7 +11,7 @@ annual report, checked per report, and the same over the corpus.
 - length: characters of its passages, whitespace not counted;
 - figures: the numbers with a unit it reports (``120件``, ``98.5%``, ``3万元``);
 - copied passages: how many of its passages are near-identical to a passage
-  of another report (``indexer.store.near_duplicates``).
+  of another report (``indexer.store.format.near_duplicates``).
 """
 from __future__ import annotations
 

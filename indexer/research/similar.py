@@ -1,5 +1,5 @@
 """Similar passages of a passage: near-identical ones in other reports (found
-at build time, ``indexer.store.near_duplicates``), each with the differences
+at build time, ``indexer.store.format.near_duplicates``), each with the differences
 of its text shown, and related ones on the same matter in other reports
 (Whoosh's more-like-this over the jieba words of the ``content`` field).
 """
@@ -10,8 +10,8 @@ import difflib
 import numpy as np
 
 from ..model import CATEGORIES
-from ..store.generation import Generation
-from ..store.near_duplicates import NearDuplicates
+from ..store.reader.generation import Generation
+from ..store.format.near_duplicates import NearDuplicates
 from .common import report_of
 from .words import FIELD, reader
 

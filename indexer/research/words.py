@@ -16,8 +16,8 @@ from collections import Counter, defaultdict
 
 from ..analysis import normalize
 from ..search.query import STOPWORDS
-from ..store.generation import Generation
-from ..store.word_deletions import Deleted
+from ..store.reader.generation import Generation
+from ..store.writer.word_deletions import Deleted
 
 FIELD = "content"
 MAX_COMPLETIONS = 20
@@ -56,7 +56,7 @@ class LiveReader:
 
     Whoosh, like Lucene, counts a deleted document in document and collection
     frequencies and field lengths until its segment is merged; the build records
-    the words of what it deletes (``store.word_deletions``), and this subtracts
+    the words of what it deletes (``store.writer.word_deletions``), and this subtracts
     them, so "did you mean", completion, key terms and more-like-this score as
     on a full rebuild.  Everything else is the wrapped reader's."""
 

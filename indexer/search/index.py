@@ -23,8 +23,8 @@ import numpy as np
 from .. import DEFAULT_INDEX
 from ..errors import IndexMissing, NotFound, SearchError
 from ..model import CATEGORIES, made_up_title
-from ..store.generation import Generation, ReportNotFound
-from ..store.layout import CURRENT, current_generation
+from ..store.reader.generation import Generation, ReportNotFound
+from ..store.directory.layout import CURRENT, current_generation
 from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_facet_size,  # noqa: F401  (API)
                      _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort)
 from .facets import FilterError, ReportLevel, chosen_codes, combine, facet_counts, filter_masks

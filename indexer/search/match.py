@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..store.postings import TF_MAX, Postings, count_in
+from ..store.format.postings import TF_MAX, Postings, count_in
 from .query import Query, Term, count_pattern
 
 

@@ -1,13 +1,24 @@
 """Store: an index generation on disk: phrase postings, numpy columns, texts,
 report files, the Whoosh documents, and the atomic swap of generations.
 
-May import: ``indexer.model``, ``indexer.errors``, ``indexer.analysis``.  Never the
-search side or the build.  (The Whoosh writer lives in ``schema`` and ``documents``;
-reading a generation, ``generation``, needs no Whoosh.)
+Four sub-packages by role (as tantivy splits its tree):
+
+* ``format``: the files' format: postings and gram lists, segment files (texts,
+  columns, report files), near-duplicate pairs, checksums, JSON files.
+* ``directory``: the index directory: generations swapped in atomically, locks,
+  ``meta.json``.
+* ``writer``: the Whoosh schema and documents, deleted words, the merge policy.
+* ``reader``: a generation opened for reading (no Whoosh), its segments in
+  global order, reports reused from it.
+
+The format imports nothing of the others; the directory only the format; the
+writer and the reader the format and the directory; the reader never the writer
+(``tests/test_layout.py``).  May import: ``indexer.model``, ``indexer.errors``,
+``indexer.analysis``.  Never the search side or the build.
 """
 from ..errors import IndexMissing, IndexVersionError
-from .generation import Generation, ReportNotFound
-from .layout import CURRENT, META, NORM_FILE, SCHEMA_VERSION, current_generation, read_meta
+from .directory.layout import CURRENT, META, NORM_FILE, SCHEMA_VERSION, current_generation, read_meta
+from .reader.generation import Generation, ReportNotFound
 
 __all__ = ["CURRENT", "META", "NORM_FILE", "SCHEMA_VERSION", "Generation", "IndexMissing",
            "IndexVersionError", "ReportNotFound", "current_generation", "read_meta"]

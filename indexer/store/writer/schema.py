@@ -16,8 +16,8 @@ from __future__ import annotations
 from whoosh.codec import whoosh3
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
-from ..analysis import ANALYZER
-from .layout import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
+from ...analysis import ANALYZER
+from ..directory.layout import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
 
 
 def passage_schema() -> Schema:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model import Report
+from ...model import Report
 from .generation import Generation, ReportNotFound
-from .segment import REPORT_FIELDS
+from ..format.segment import REPORT_FIELDS
 
 
 class ReusedReports:

@@ -13,8 +13,8 @@ import threading
 import numpy as np
 from cachetools import LRUCache
 
-from .postings import Postings
-from .segment import FACET_FIELDS, Segment, TextStore
+from ..format.postings import Postings
+from ..format.segment import FACET_FIELDS, Segment, TextStore
 
 
 class GlobalOrder:

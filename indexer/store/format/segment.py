@@ -25,15 +25,26 @@ import json
 import os
 import resource
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..analysis import normalize
-from ..model import CATEGORIES, Report
-from .layout import NORM_FILE, write_json
+from ...analysis import normalize
+from ...model import CATEGORIES, Report
+from .json_file import write_json
 from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
+
+NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
+
+
+@dataclass(frozen=True)
+class SegmentSize:
+    name: str
+    live: int       # passages not deleted
+    rows: int       # passages written, deleted ones included
+
 
 SEGMENT_META = "segment.json"
 REPORT_FIELDS = ("id", "title", "agency", "agency_kind", "agency_level", "province", "city", "county", "year",

@@ -18,7 +18,7 @@ import os
 import zlib
 from pathlib import Path
 
-from ..errors import IndexDamaged
+from ...errors import IndexDamaged
 
 SEGMENT_TABLE = "checksums.json"
 _NOT_SEALED = {"meta.json", SEGMENT_TABLE}

@@ -24,13 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..analysis import normalize
-from . import checksums
-from .layout import hold, read_meta, segments_folder
-from .merge_policy import SegmentSize
-from .near_duplicates import NearDuplicates
-from .postings import Postings
-from .segment import FACET_FIELDS, Segment
+from ...analysis import normalize
+from ..format import checksums
+from ..directory.layout import hold, read_meta, segments_folder
+from ..format.near_duplicates import NearDuplicates
+from ..format.postings import Postings
+from ..format.segment import FACET_FIELDS, Segment, SegmentSize
 from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, SegmentTexts
 
 

@@ -31,7 +31,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import IndexDamaged, IndexMissing, IndexVersionError
+from ...errors import IndexDamaged, IndexMissing, IndexVersionError
+from ..format.json_file import write_json
+from ..format.segment import NORM_FILE  # noqa: F401  (re-exported: ``indexer.store.NORM_FILE``)
 
 CURRENT = "CURRENT"
 # Bump when the schema, the normalization or the files of an index change: an
@@ -40,7 +42,6 @@ CURRENT = "CURRENT"
 SCHEMA_VERSION = 10  # 6: agency_kind, agency_level facets; 7: segments; 8: Blosc postings; 9: common trigrams;
 #                     10: doc_type facet, coverage
 META = "meta.json"
-NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
 _KEEP = 2     # generations kept: the serving one and its predecessor (open readers)
 SEGMENTS = "segments"
 PLANNED = "segments.json"   # written first in a generation folder: the segments it will list
@@ -99,12 +100,6 @@ def plan_segments(generation: Path, names: list[str]) -> None:
     """Say which segments an unfinished generation uses, before it makes any:
     a prune by another build then keeps them."""
     write_json(generation / PLANNED, names)
-
-
-def write_json(path: Path, data) -> None:
-    # A file name in bytes that are not UTF-8 is a str with lone surrogates:
-    # written as a \udcxx escape, which json reads back as the same str.
-    path.write_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8", "backslashreplace"))
 
 
 def swap_in(root: Path, generation: Path) -> None:

@@ -15,12 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class SegmentSize:
-    name: str
-    live: int       # passages not deleted
-    rows: int       # passages written, deleted ones included
+from ..format.segment import SegmentSize
 
 
 @dataclass(frozen=True)

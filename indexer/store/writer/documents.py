@@ -36,8 +36,8 @@ from tqdm import tqdm
 from whoosh import index as whoosh_index
 from whoosh.writing import MERGE_SMALL, OPTIMIZE
 
-from ..children import die_with_parent, die_with_parent_on_fork
-from ..errors import FazhiError
+from ...children import die_with_parent, die_with_parent_on_fork
+from ...errors import FazhiError
 from .schema import passage_schema
 from .word_deletions import exact_lengths
 from .whoosh_hooks import start_workers
@@ -90,7 +90,7 @@ class WordIndexIncomplete(FazhiError):
 
 def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
-    (see ``indexer.store.schema``)."""
+    (see ``indexer.store.writer.schema``)."""
     return [dict(passage_id=passage.id, report_id=report.id, section=passage.section,
                  agency=report.agency, agency_kind=report.agency_kind, agency_level=report.agency_level,
                  doc_type=report.doc_type,
@@ -137,7 +137,7 @@ class DocumentWriter:
 
     def finish(self, deleted_words: dict | None = None) -> None:
         """``deleted_words``: the word records of every document Whoosh holds as
-        deleted (``store.word_deletions``), to keep its merge's lengths exact."""
+        deleted (``store.writer.word_deletions``), to keep its merge's lengths exact."""
         if self._words is not None:
             self._words.finish(self.optimize, deleted_words or {})
         elif self._fields is not None:

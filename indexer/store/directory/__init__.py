@@ -1,0 +1,3 @@
+"""The index directory: generations swapped in atomically, locks, ``meta.json``.
+
+May import the format only."""
