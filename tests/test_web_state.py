@@ -162,3 +162,15 @@ def test_the_year_range_on_every_tool_equals_the_search(client):
         compare = client.get(f"/compare.json?{query}&category={category}").get_json()
         reports = client.get(f"/search.json?{query}&section={category}&group=report").get_json()
         assert compare["total"] == reports["reports_total"]
+
+
+def test_a_split_without_a_value_is_the_missing_bucket_and_its_links_filter_for_it(client):
+    """Reports without a kind of issuer are 未注明 in a trend's split (never 不详), and
+    a point's link lists exactly that point's reports (``agency_kind=`` empty)."""
+    trend = client.get("/trend.json", query_string={"q": "法治", "split": "agency_kind", "top": 12}).get_json()
+    groups = trend["series"][0]["groups"]
+    blank = next(g for g in groups if g["value"] == "未注明")
+    assert not any(g["value"] == "不详" for g in groups)
+    point = next(p for p in blank["points"] if p["reports"])
+    found = client.get(point["url"].replace("/search?", "/search.json?", 1)).get_json()
+    assert found["reports_total"] == point["reports"]

@@ -44,6 +44,7 @@ def report_of(gen, seq: int) -> dict:
 
 
 def report_value(report: dict, field: str) -> str:
-    """A report's value for a split or column; blanks become 不详."""
+    """A report's value for a split or column; blanks become 未注明 (``MISSING_LABEL``),
+    the facets' name for the bucket a link filters with ``field=`` empty."""
     value = report.get(field)
-    return str(value) if value not in (None, "", 0) else "不详"
+    return str(value) if value not in (None, "", 0) else MISSING_LABEL
