@@ -163,9 +163,13 @@ def _passed(report: dict) -> bool:
 
 def _flat(samples: list[int]) -> bool:
     """No leak: even the fewest open files of the second half are no more than
-    at the fewest overall (plus 2).  A single sample may catch a swap midway,
-    with the old generation still serving a request while the new one opens."""
-    return not samples or min(samples[len(samples) // 2:]) <= min(samples) + 2
+    the fewest of the first half after its first two swaps (plus 1).  A single
+    sample may catch a swap midway, with the old generation still serving a
+    request while the new one opens; the first swaps may see the server's
+    threads open their own Whoosh readers once (a step, not a growth)."""
+    if len(samples) < 6:
+        return not samples or min(samples[len(samples) // 2:]) <= min(samples) + 2
+    return min(samples[len(samples) // 2:]) <= min(samples[2:len(samples) // 2]) + 1
 
 
 class Server:

@@ -189,3 +189,11 @@ def test_the_fault_run_passes_on_the_samples(capsys):
     assert report["load"]["requests"] > 0 and report["load"]["errors"] == 0 and report["load"]["changed"] == 0
     assert fault._flat(report["swaps"]["open_files"])
     assert not fault._flat([6, 6, 8, 10, 12, 14])                 # what a leak of two files per swap looks like
+
+
+def test_the_fault_run_tells_a_leak_from_a_one_time_step():
+    from bench.fault import _flat
+
+    assert _flat([15, 16, 26, 25, 26, 26, 25, 26, 25, 25])       # the threads' readers opened once
+    assert not _flat(list(range(15, 25)))                           # one more file every swap
+    assert not _flat([15, 17, 19, 21, 23, 25, 27, 29, 31, 33])
