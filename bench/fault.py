@@ -34,6 +34,8 @@ from pathlib import Path
 
 import psutil
 
+from .measure import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ["执法", "双随机", "营商环境", '"双随机、一公开"', "行政复议", "普法 OR 法治宣传", "依法行政 -疫情",
            "执法 year:2022", "法治政府 section:问题", "告知承诺制", "证照分离", "行政执法三项制度", "合法性审查",
@@ -216,12 +218,7 @@ class Server:
         return {"restart_s": round(time.monotonic() - started, 2)}
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 class Load:

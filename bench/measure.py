@@ -3,12 +3,25 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Self
 
 import psutil
+
+
+def stop_process(process, grace: float = 10) -> None:
+    """Terminate ``process`` (a ``subprocess.Popen``), killing it after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _tree(pid: int) -> list[psutil.Process]:

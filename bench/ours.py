@@ -15,7 +15,7 @@ import urllib.parse
 from contextlib import ExitStack
 from pathlib import Path
 
-from .measure import PeakRss, latency_summary, tree_rss
+from .measure import PeakRss, latency_summary, stop_process, tree_rss
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,13 +77,8 @@ class Server:
     def stop(self) -> None:
         if self.conn is not None:
             self.conn.close()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc)
 
 
 def serve_and_query(index_dir: Path, mix: dict) -> dict:

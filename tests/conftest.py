@@ -33,3 +33,13 @@ def shared_index(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("shared-index")
     build_index([source], path, procs=1, words=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def opened_shared_index(shared_index):
+    """The index over ../shared, opened once for the tests that only read it."""
+    from indexer.search import open_index
+
+    index = open_index(shared_index)
+    yield index
+    index.close()

@@ -21,10 +21,8 @@ Q = "经济"
 
 
 @pytest.fixture(scope="module")
-def index(shared_index):
-    index = open_index(shared_index)
-    yield index
-    index.close()
+def index(opened_shared_index):
+    return opened_shared_index
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,8 @@ TERMS = ["经济", "的", "法治政府", "执法 监督", "营商环境", ""]
 
 
 @pytest.fixture(scope="module")
-def index(shared_index):
-    index = open_index(shared_index)
-    yield index
-    index.close()
+def index(opened_shared_index):
+    return opened_shared_index
 
 
 def walk(index, q: str, sort: str, per_page: int) -> list[str]:

@@ -75,10 +75,8 @@ def test_a_malformed_group_is_a_one_line_error(q, says):
 # -- exact, against a scan of ../shared --------------------------------------------------
 
 @pytest.fixture(scope="module")
-def index(shared_index):
-    index = open_index(shared_index)
-    yield index
-    index.close()
+def index(opened_shared_index):
+    return opened_shared_index
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from ..model import CATEGORIES
 from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
 from ..search.facets import FACETS, FilterError, chosen_codes
 from ..search.factors import compound_parts
-from ..search.query import QueryError, parse_query
+from ..search.query import parse_query, query_terms
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
@@ -145,10 +145,8 @@ class ClusterIndex:
         raise _embedded_only()
 
     def query_terms(self, q: str) -> list[str]:
-        try:
-            return parse_query(q or "").terms()
-        except QueryError:
-            return []
+        """The terms of ``q`` to mark in a text, as ``Index.query_terms``."""
+        return query_terms(q)
 
     # --- search --------------------------------------------------------------
 

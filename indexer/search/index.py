@@ -30,7 +30,7 @@ from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_
 from .facets import FilterError, ReportLevel, chosen_codes, combine, facet_counts, filter_masks
 from .group import report_order
 from .match import match_query, term_hits
-from .query import QueryError, Term, parse_query
+from .query import Term, parse_query, query_terms
 from .rank import rank
 from .scopes import restrict
 from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
@@ -147,10 +147,7 @@ class Index:
 
     def query_terms(self, q: str) -> list[str]:
         """The terms of ``q`` to mark in a text (none when ``q`` cannot be parsed)."""
-        try:
-            return parse_query(q or "").terms()
-        except QueryError:
-            return []
+        return query_terms(q)
 
     def search(self, q: str = "", filters: dict | None = None, page: int = 1, per_page: int = 10,
                sort: str = "relevance", group: str = "passage", facet_size: int | None = None) -> dict:

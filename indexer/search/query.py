@@ -453,3 +453,11 @@ def _merge_single_characters(words: list[str]) -> list[str]:
             merged.append(word)
         touching = True
     return merged
+
+
+def query_terms(q: str) -> list[str]:
+    """The terms of ``q`` to mark in a text (none when ``q`` cannot be parsed)."""
+    try:
+        return parse_query(q or "").terms()
+    except QueryError:
+        return []
