@@ -164,14 +164,16 @@ def _passed(report: dict) -> bool:
 
 
 def _flat(samples: list[int]) -> bool:
-    """No leak: even the fewest open files of the second half are no more than
-    the fewest of the first half after its first two swaps (plus 1).  A single
-    sample may catch a swap midway, with the old generation still serving a
-    request while the new one opens; the first swaps may see the server's
-    threads open their own Whoosh readers once (a step, not a growth)."""
-    if len(samples) < 6:
-        return not samples or min(samples[len(samples) // 2:]) <= min(samples) + 2
-    return min(samples[len(samples) // 2:]) <= min(samples[2:len(samples) // 2]) + 1
+    """No leak: the most open files seen in the second half of the swaps is no
+    more than the most seen in the first half (plus 1).  Without a leak the count
+    is bounded but not steady: it moves with how many of the server's threads
+    hold a Whoosh reader at the moment of the sample (seen in CI: 16, 21, 26, 15,
+    17, 17, 25, 26 …), so a floor moves, a ceiling does not; a leak raises the
+    ceiling by a file or more every swap."""
+    if len(samples) < 4:
+        return True
+    half = len(samples) // 2
+    return max(samples[half:]) <= max(samples[:half]) + 1
 
 
 class Server:

@@ -195,5 +195,7 @@ def test_the_fault_run_tells_a_leak_from_a_one_time_step():
     from bench.fault import _flat
 
     assert _flat([15, 16, 26, 25, 26, 26, 25, 26, 25, 25])       # the threads' readers opened once
+    assert _flat([16, 21, 26, 15, 17, 17, 25, 26, 26, 26])       # threads holding readers come and go (CI)
+    assert not _flat([15, 16, 26, 27, 28, 29, 30, 31, 32, 33])   # a step, then a leak
     assert not _flat(list(range(15, 25)))                           # one more file every swap
     assert not _flat([15, 17, 19, 21, 23, 25, 27, 29, 31, 33])
