@@ -97,6 +97,9 @@ def toy(tmp_path_factory):
         # adjacent against scattered
         "严格落实执法公示要求。" + FILLER * 2 + "常见词语。",
         "执法人员" + FILLER * 2 + "持续推进政务公示。常见词语。",
+        # a number for the count word against the word itself, in a shorter passage
+        "全年开展会前学法12次。" + FILLER * 3,
+        "会前学法次数逐年增加。" + FILLER * 2,
         "二、营商环境",
         "营商环境工作。" + FILLER * 3 + "常见词语。",
     ]), encoding="utf-8")
@@ -142,6 +145,12 @@ def test_short_above_long_with_equal_tf(toy):
 
 def test_adjacent_words_above_scattered(toy):
     assert _first_of(toy, "执法 公示", "严格落实执法公示", "执法人员") == "严格落实执法公示"
+
+
+def test_number_above_count_word(toy):
+    """``会前学法 次数`` asks how many: 会前学法12次 answers it; 会前学法次数 (shorter,
+    and the query's text whole) only names it."""
+    assert _first_of(toy, "会前学法 次数", "全年开展会前学法", "会前学法次数") == "全年开展会前学法"
 
 
 def test_title_boost(toy):
