@@ -48,6 +48,10 @@ MUTANTS = [
     Mutant("snippet window not the densest cluster", "indexer/search/snippets.py",
            "_window(text, spans)", "_window(text, spans[:1])"),
     Mutant("no length prior", "indexer/search/factors.py", "SHORT_POWER = 0.5", "SHORT_POWER = 0.0"),
+    Mutant("no count boost", "indexer/search/rank.py", "COUNT_BOOST = 3.0 ", "COUNT_BOOST = 0.0 "),
+    Mutant("count numbers only where every other word is", "indexer/search/match.py",
+           "candidates = _holding_all_but_one(others) if len(others) > 1 else others[0]",
+           "candidates = functools.reduce(np.intersect1d, others)"),
 ]
 
 
