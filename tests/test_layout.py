@@ -23,8 +23,9 @@ ALLOWED = {
     "report": UPSTREAM | {"read", "analysis"},
     "store": UPSTREAM | {"analysis"},
     "search": UPSTREAM | {"analysis", "store"},
-    "build": UPSTREAM | {"read", "analysis", "report", "store", "update"},
-    "update": UPSTREAM | {"analysis", "store"},      # the build's plan of an update and its merges
+    # The one place that joins reading (read, report) and writing (store.writer): see
+    # test_only_the_build_joins_reading_and_writing.
+    "build": UPSTREAM | {"read", "analysis", "report", "store"},
     "research": UPSTREAM | {"analysis", "store", "search"},
     "cluster": UPSTREAM | {"analysis", "store", "search", "build"},   # the MariaDB + Mroonga backend
     "render": set(),
@@ -38,11 +39,13 @@ ALLOWED = {
 
 # Inside ``indexer.store``, by role (as tantivy's tree): the file format at the
 # bottom, the directory (generations, locks) on it, then the writer and the
-# reader, which never imports the writer.
+# reader, which never imports the writer.  The writer may read: an update plans
+# against the serving generation and a merge reads its segments (tantivy's
+# merger reads segments too).
 STORE_ALLOWED = {
     "format": set(),
     "directory": {"format"},
-    "writer": {"format", "directory"},
+    "writer": {"format", "directory", "reader"},
     "reader": {"format", "directory"},
     "root": {"format", "directory", "writer", "reader"},   # ``indexer/store/__init__.py`` re-exports
 }
@@ -126,8 +129,55 @@ def _store_violations() -> list[str]:
     return bad
 
 
+READING = ("indexer.read", "indexer.report")
+WRITING = ("indexer.store.writer",)
+JOINS_READING_AND_WRITING = {"indexer.build"}
+
+
+def _under(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def _joins() -> list[str]:
+    """Modules of ``indexer`` other than the build that import both a reader of
+    files (read, report) and the store's writer, and store modules importing a
+    reader of files at all."""
+    bad = []
+    for path, module, package in _modules("indexer"):
+        names = _imports(path, package)
+        reads = [n for n in names if _under(n, READING)]
+        if _under(module, ("indexer.store",)) and reads:
+            bad.append(f"{module} imports {reads[0]} (the store never reads files: the build hands it reports)")
+        elif reads and any(_under(n, WRITING) for n in names) and module not in JOINS_READING_AND_WRITING:
+            bad.append(f"{module} joins reading and writing ({reads[0]} and the store's writer): only the build may")
+    return bad
+
+
 def test_imports_follow_the_data_flow():
     assert _violations() == []
+
+
+def test_only_the_build_joins_reading_and_writing():
+    """Nothing in the store imports ``read`` or ``report``; the top-level
+    ``indexer.build`` is the one module that imports both them and the writer."""
+    assert _joins() == []
+
+
+def test_the_join_check_sees_a_second_pipeline_and_a_store_reading(tmp_path, monkeypatch):
+    indexer = tmp_path / "indexer"
+    (indexer / "store" / "writer").mkdir(parents=True)
+    for folder in (indexer, indexer / "store", indexer / "store" / "writer"):
+        (folder / "__init__.py").write_text("")
+    (indexer / "rebuild.py").write_text("from .report.corpus import read_reports\n"
+                                        "from .store.writer.generation_writer import write_generation\n")
+    (indexer / "store" / "writer" / "reads.py").write_text("def f():\n    from ...read import read_file\n")
+    (indexer / "build.py").write_text("from .report.corpus import read_reports\n"
+                                      "from .store.writer.generation_writer import write_generation\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    found = _joins()
+    assert any(v.startswith("indexer.rebuild joins reading and writing") for v in found)
+    assert any(v.startswith("indexer.store.writer.reads imports indexer.read") for v in found)
+    assert len(found) == 2          # the build itself may
 
 
 def test_the_store_imports_follow_its_roles():

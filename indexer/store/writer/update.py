@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import normalize
-from .model import Report
-from .store.reader.generation import Generation
-from .store.format import checksums
-from .store.directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
-from .store.writer.merge_policy import TieredMergePolicy
-from .store.format.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
-from .store.format.segment import report_row, write_segment
-from .store.writer.word_deletions import FILE as WORD_DELETIONS
+from ...analysis import normalize
+from ...model import Report
+from ..directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
+from ..format import checksums
+from ..format.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
+from ..format.segment import report_row, write_segment
+from ..reader.generation import Generation
+from .merge_policy import TieredMergePolicy
+from .word_deletions import FILE as WORD_DELETIONS
 
 
 @dataclass
