@@ -180,6 +180,66 @@ def test_the_join_check_sees_a_second_pipeline_and_a_store_reading(tmp_path, mon
     assert len(found) == 2          # the build itself may
 
 
+# The benchmarks call the library as a user's program does, through
+# ``indexer.api``; these reach past it on purpose, each for the reason given.
+BENCH_INTERNALS = {
+    ("bench/load.py", "indexer.store.directory.layout"):
+        "swaps in a hard-linked copy of the serving generation, the swap under test; no public call does",
+    ("bench/startup.py", "indexer.cli"): "times `import indexer.cli`, the command line's start, on purpose",
+}
+
+
+def _code_imports(tree: ast.AST) -> list[str]:
+    """The absolute modules (and ``from indexer import x`` names) a parsed module imports."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            found += [f"{module}.{alias.name}" for alias in node.names] if module == "indexer" else [module]
+    return found
+
+
+def _bench_internal_imports() -> list[str]:
+    """``indexer`` modules other than ``indexer.api`` imported by a bench module,
+    in its code or in the code it hands another Python (a string that parses)."""
+    bad = []
+    for path in sorted((ROOT / "bench").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _code_imports(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "indexer" in node.value:
+                try:
+                    names += _code_imports(ast.parse(node.value))
+                except SyntaxError:
+                    pass        # prose, not code
+        for module in names:
+            internal = _part(module) is not None and module != "indexer.api" and not module.startswith("indexer.api.")
+            if internal and (name, module) not in BENCH_INTERNALS:
+                bad.append(f"{name} imports {module} (bench calls indexer.api)")
+    return bad
+
+
+def test_bench_calls_the_library_through_its_public_interface():
+    """A benchmark measures what a user's program can call; an internal it needs
+    is added to ``indexer.api`` (``_LAZY``) or listed, with its reason, above."""
+    assert _bench_internal_imports() == []
+
+
+def test_the_bench_check_sees_internals_in_code_and_in_scripts(tmp_path, monkeypatch):
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "a.py").write_text(
+        "from indexer.api import open_index\n"
+        "def f():\n    from indexer.search.query import parse_query\n"
+        'SCRIPT = """\nfrom indexer import build\nbuild.build_index()\n"""\n'
+        "PROSE = 'the indexer reads it'\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    assert sorted(_bench_internal_imports()) == ["bench/a.py imports indexer.build (bench calls indexer.api)",
+                                                 "bench/a.py imports indexer.search.query (bench calls indexer.api)"]
+
+
 def test_the_store_imports_follow_its_roles():
     """The format imports nothing of the others; the writer and the reader may
     import the format and the directory; the reader never imports the writer."""
