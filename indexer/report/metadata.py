@@ -40,6 +40,7 @@ _YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~�
 
 @dataclass
 class Metadata:
+    """A report's title, agency, place, year and date, each with where it was found."""
     title: str = ""
     agency: str = ""
     province: str = ""
