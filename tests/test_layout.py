@@ -2,7 +2,10 @@
 only what lies upstream (read → report → analysis → store → search → render).
 
 This parses every module of ``indexer`` and ``search_web`` (imports inside
-functions included) and fails on an import against the flow."""
+functions included) and fails on an import against the flow; inside the store,
+on an import against its roles (format, directory, writer, reader); anywhere,
+on a module other than ``indexer.build`` joining the readers of files with the
+store's writer; and on a benchmark calling an internal instead of ``indexer.api``."""
 from __future__ import annotations
 
 import ast
