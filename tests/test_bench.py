@@ -199,3 +199,16 @@ def test_the_fault_run_tells_a_leak_from_a_one_time_step():
     assert not _flat([15, 16, 26, 27, 28, 29, 30, 31, 32, 33])   # a step, then a leak
     assert not _flat(list(range(15, 25)))                           # one more file every swap
     assert not _flat([15, 17, 19, 21, 23, 25, 27, 29, 31, 33])
+
+
+def test_the_ceiling_measures_each_part_on_the_same_passages(capsys):
+    """``python -m bench.ceiling``: jieba, Whoosh's writer and the rest of the
+    build each cost CPU on the same passages, and the ceiling follows from them."""
+    from bench import ceiling
+
+    assert ceiling.main(["--corpus", str(SAMPLES), "--runs", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    cpu = report["cpu_s"]
+    assert report["passages"] > 100 and all(cpu[part] > 0 for part in ceiling.PARTS)
+    assert report["ceiling_with_whoosh_words"] == round(cpu["jieba"] / sum(cpu.values()), 3)
+    assert report["ceiling_with_whoosh_words"] < report["ceiling_if_whoosh_were_free"] < 1
