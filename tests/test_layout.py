@@ -189,6 +189,11 @@ BENCH_INTERNALS = {
     ("bench/load.py", "indexer.store.directory.layout"):
         "swaps in a hard-linked copy of the serving generation, the swap under test; no public call does",
     ("bench/startup.py", "indexer.cli"): "times `import indexer.cli`, the command line's start, on purpose",
+    # bench.ceiling times the stages of a build with words one by one, on the same passages:
+    ("bench/ceiling.py", "indexer.analysis.jieba_words"): "jieba's cut as the build runs it, timed alone",
+    ("bench/ceiling.py", "indexer.store.writer.documents"): "the Whoosh fields of a passage, and the build's "
+                                                            "patches of Whoosh's writer, to time that writer alone",
+    ("bench/ceiling.py", "indexer.store.writer.schema"): "the build's Whoosh schema, for that writer alone",
 }
 
 
