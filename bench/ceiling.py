@@ -50,7 +50,7 @@ def _passages(reports: Path, cache: Path) -> tuple[list[dict], list[str]]:
     """Whoosh fields and texts of every passage, read once and kept in ``cache``."""
     if cache.exists():
         return pickle.loads(cache.read_bytes())
-    from indexer.report.corpus import read_reports
+    from indexer.api import read_reports
     from indexer.store.writer.documents import document_fields
 
     rows = [(r, p) for r in read_reports([reports]).reports for p in r.passages]
@@ -61,7 +61,7 @@ def _passages(reports: Path, cache: Path) -> tuple[list[dict], list[str]]:
 
 def _cut_all(texts: list[str]) -> list[list[str]]:
     from indexer.analysis.jieba_words import is_word, segmenter
-    from indexer.analysis.normalize import normalize
+    from indexer.api import normalize
 
     seg = segmenter()
     return [[w for w in seg.cut(normalize(t), HMM=False) if is_word(w)] for t in texts]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import re
 import shutil
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import psutil
 
+from .load import Clients, ms_percentiles, swap_in_copy
 from .measure import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,24 +128,14 @@ def _running(process: psutil.Process) -> bool:
 def _swaps(index: Path, server: "Server", count: int) -> dict:
     """``count`` generations swapped in (hard-linked copies, as a build would
     write them), with the server's open files and memory sampled."""
-    from indexer.store.directory.layout import current_generation, swap_in
-
     samples = []
     for n in range(count):
-        fresh = index / f"gen-29990101T000000-{os.getpid()}-{n}"
-        shutil.copytree(current_generation(index), fresh, copy_function=_link_but_meta)
-        swap_in(index, fresh)
+        swap_in_copy(index)
         server.answer("执法")                    # the server notices the swap on its next request
         if n % max(1, count // 10) == 0 or n == count - 1:
             samples.append(server.resources())
     return {"count": count, "open_files": [s["open_files"] for s in samples],
             "fds_with_sockets": [s["fds"] for s in samples], "rss_mb": [s["rss_mb"] for s in samples]}
-
-
-def _link_but_meta(source: str, target: str) -> None:
-    """Hard-link a generation's files (quick), but copy meta.json: a reader's
-    lock is on it, and each generation must have its own."""
-    (shutil.copy2 if source.endswith("meta.json") else os.link)(source, target)
 
 
 def _leftovers(index: Path) -> dict:
@@ -228,54 +218,48 @@ class Load:
 
     def __init__(self, server: Server, baseline: dict, clients: int):
         self.server, self.baseline, self.clients = server, baseline, clients
-        self.stopping = threading.Event()
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.changed = 0
         self.during_restart = 0
         self.lock = threading.Lock()
+        self.threads = Clients(clients, self._ask)
 
     def start(self) -> None:
         self.started = time.monotonic()
-        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(self.clients)]
-        for thread in self.threads:
-            thread.start()
+        self.threads.start()
 
-    def _client(self, n: int) -> None:
-        chooser = random.Random(n)
-        while not self.stopping.is_set():
-            q = chooser.choice(QUERIES)
-            began = time.perf_counter()
-            try:
-                answer = self.server.answer(q)
-            except (OSError, ValueError, http.client.HTTPException) as exc:   # refused, reset, cut short
-                down = self.server.restarting.is_set()     # now, not after waiting for the lock
-                with self.lock:
-                    if down:
-                        self.during_restart += 1     # the server is down on purpose
-                    else:
-                        self.errors.append(f"{q}: {exc}")
-                time.sleep(0.05)
-                continue
+    def _ask(self, chooser: random.Random) -> None:
+        q = chooser.choice(QUERIES)
+        began = time.perf_counter()
+        try:
+            answer = self.server.answer(q)
+        except (OSError, ValueError, http.client.HTTPException) as exc:   # refused, reset, cut short
+            down = self.server.restarting.is_set()     # now, not after waiting for the lock
             with self.lock:
-                self.latencies.append(time.perf_counter() - began)
-                if answer[0] >= 500:
-                    self.errors.append(f"{q}: HTTP {answer[0]}")
-                elif answer != self.baseline[q]:
-                    self.changed += 1
+                if down:
+                    self.during_restart += 1     # the server is down on purpose
+                else:
+                    self.errors.append(f"{q}: {exc}")
+            time.sleep(0.05)
+            return
+        with self.lock:
+            self.latencies.append(time.perf_counter() - began)
+            if answer[0] >= 500:
+                self.errors.append(f"{q}: HTTP {answer[0]}")
+            elif answer != self.baseline[q]:
+                self.changed += 1
 
     def stop(self) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(60)
+        self.threads.stop()
 
     def summary(self) -> dict:
-        ms = sorted(x * 1000 for x in self.latencies)
-        pick = lambda share: round(ms[min(len(ms) - 1, int(share * len(ms)))], 1) if ms else None  # noqa: E731
+        ms = [x * 1000 for x in self.latencies]
+        percentiles = ms_percentiles(ms)
         return {"clients": self.clients, "seconds": round(time.monotonic() - self.started, 1),
                 "requests": len(ms), "errors": len(self.errors), "error_examples": self.errors[:5],
                 "changed": self.changed, "refused_while_server_down": self.during_restart,
-                "p50_ms": pick(0.5), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
+                "p50_ms": percentiles["p50_ms"], "p95_ms": percentiles["p95_ms"], "p99_ms": percentiles["p99_ms"],
                 "mean_ms": round(statistics.fmean(ms), 1) if ms else None}
 
 

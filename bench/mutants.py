@@ -114,7 +114,7 @@ _TOP = """
 import json, sys
 from pathlib import Path
 from bench.relevance import load_collection
-from indexer.search import open_index
+from indexer.api import open_index
 index = open_index(sys.argv[1])
 topics = load_collection(Path(sys.argv[2])).topics
 print(json.dumps({t["id"]: [h["passage_id"] for h in index.search(t["query"], per_page=30)["hits"]] for t in topics}))

@@ -86,14 +86,14 @@ def read_run(path: Path) -> dict[str, list[str]]:
 
 
 def build_index(sources: list[Path], index_dir: Path) -> None:
-    from indexer.build import build_index as build
+    from indexer.api import build_index as build
 
     build([str(p) for p in sources], index_dir=index_dir)
 
 
 def passages(index_dir: Path) -> list[dict]:
     """Every passage of the index in index order: id, text and the peers' facet fields."""
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     index = open_index(index_dir)
     try:
@@ -146,7 +146,7 @@ class TextKeys:
 
 
 def project_run(index_dir: Path, topics: list[dict], depth: int = DEPTH) -> dict[str, list[str]]:
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     index = open_index(index_dir)
     try:

@@ -57,6 +57,12 @@ _LAZY = {
     "AGENCY_LEVELS": ("report.issuer", "LEVELS"),
     "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
     "TieredMergePolicy": ("store.writer.merge_policy", "TieredMergePolicy"),
+    # For programs that check the engine against a truth of their own (the
+    # benchmarks): the matching form of a text, the Simplified script, what the
+    # query language reads in a query, and every report a folder holds as a
+    # build reads them.
+    "normalize": ("analysis", "normalize"), "to_simplified": ("analysis", "to_simplified"),
+    "parse_query": ("search.query", "parse_query"), "read_reports": ("report.corpus", "read_reports"),
 }
 
 
@@ -92,6 +98,8 @@ __all__ = [
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",
+    # a truth of one's own (benchmarks)
+    "normalize", "to_simplified", "parse_query", "read_reports",
 ]
 
 

@@ -4,8 +4,8 @@ its facets (section, agency, province, city, year, category, report).
 Two ways, by whether jieba's words go into the ``content`` field:
 
 * with words (the default), Whoosh's own multi-process writer analyzes every
-  passage with jieba.  This is most of a build's time (Whoosh spends about
-  10–17 µs on each posting, in Python), and the app does not read these words:
+  passage with jieba.  This is most of a build's time (Whoosh spends its time
+  on each posting, in Python), and the app does not read these words:
   it answers from its own phrase postings.  They are for tools that open
   ``whoosh/`` directly.
 * without words (``build --no-words``), the documents hold only the fields
@@ -108,6 +108,7 @@ def open_or_create(folder: Path):
 
 
 def delete_reports(writer, report_ids) -> None:
+    """Delete every Whoosh document of these reports from ``writer``."""
     for report_id in report_ids:
         writer.delete_by_term("report_id", report_id)
 
@@ -144,6 +145,7 @@ class DocumentWriter:
             self._fields.wait()
 
     def abort(self) -> None:
+        """Stop writing: cancel the word writer, or kill the fields' process; nothing is committed."""
         if self._words is not None:
             self._words.abort()
         elif self._fields is not None:
@@ -254,6 +256,7 @@ def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
 
 
 def write_fields(folder: Path, fields: list[dict], deleted: list[str], optimize: bool) -> None:
+    """Write the documents' fields (no words) into ``folder``'s Whoosh index, deleting ``deleted`` reports first."""
     writer = open_or_create(folder).writer(limitmb=64, compound=False)
     delete_reports(writer, deleted)
     for doc in fields:
