@@ -53,8 +53,7 @@ def _place(hits: list[dict], answer: str) -> int | None:
 
 def open_both(shared: Path = SHARED, cache: Path = CACHE):
     """The index of both sets' reports (built once into ``cache``), opened."""
-    from indexer.build import build_index
-    from indexer.search import open_index
+    from indexer.api import build_index, open_index
 
     index_dir = cache / "index"
     if not any(index_dir.glob("gen-*")):
