@@ -157,16 +157,19 @@ def _request(path: str, method: str = "GET") -> bytes:
     return f"{method} {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
 
 
-def test_head_on_an_export_sends_the_gets_headers_and_nothing_else(served):
-    got = _raw(served, _request("/search.csv?q=%E6%89%A7%E6%B3%95"))
+@pytest.mark.parametrize(("path", "media_type"), [("/search.csv?q=%E6%89%A7%E6%B3%95", b"text/csv"),
+                                                  ("/reports.xlsx", b"spreadsheetml"),
+                                                  ("/kwic.jsonl?q=%E6%89%A7%E6%B3%95", b"json")])
+def test_head_on_an_export_sends_the_gets_headers_and_nothing_else(served, path, media_type):
+    got = _raw(served, _request(path), 0.5)
     get_head, _, get_body = got.partition(b"\r\n\r\n")
     with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:   # one kept-alive connection
-        sock.sendall(_request("/search.csv?q=%E6%89%A7%E6%B3%95", "HEAD"))
-        head = _read_all(sock, 1.0)
+        sock.sendall(_request(path, "HEAD"))
+        head = _read_all(sock, 0.5)
         sock.sendall(_request("/healthz"))
-        after = _read_all(sock, 1.0)
+        after = _read_all(sock, 0.5)
     head, _, body = head.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200") and b"text/csv" in head
+    assert head.startswith(b"HTTP/1.1 200") and media_type in head
     assert body == b""                                     # no stray chunk after the headers
     assert b"Transfer-Encoding" not in head
     length = [line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
