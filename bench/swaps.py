@@ -7,7 +7,9 @@ generation is swapped in every ``--swap-every`` seconds (a hard-linked copy of
 the serving one, as a build writes it: the server loads and checks it in full).
 Phase 2: the same, with ``--slow-exports`` clients each reading an export of
 ``的`` at 4 kB a second (and asking again after a 503) and ``--idle``
-connections open that send nothing or half a request.  For each phase: the
+connections open that send nothing or half a request; ``--settle S`` first
+waits (at most S seconds) until every reader has its answer, so that the
+searches meet readers reading rather than exports being written.  For each phase: the
 searches' p50/p95/p99 in the ``--window`` seconds after each swap and away
 from swaps, errors (5xx, refused, timed out), and what the exports got.
 
@@ -52,6 +54,9 @@ def parse_args(argv):
     parser.add_argument("--window", type=float, default=2.0, help="seconds after a swap counted as during it")
     parser.add_argument("--slow-exports", type=int, default=4, choices=range(0, 17), metavar="0..16")
     parser.add_argument("--idle", type=int, default=150, choices=range(0, 401), metavar="0..400")
+    parser.add_argument("--settle", type=float, default=0, metavar="SECONDS",
+                        help="phase 2: first wait (at most this long) until every export reader has its answer, "
+                             "so searches meet slow readers, not exports being written (0: start at once)")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
     parser.add_argument("--index", type=Path, default=None, help="serve a copy of this built index (skip the build)")
     return parser.parse_args(argv)
@@ -68,14 +73,21 @@ def main(argv=None) -> int:
         server = Server(index, args.code)
         for q in QUERIES:
             server.get("/search.json?" + urllib.parse.urlencode({"q": q}))        # warm
+        report["load_before"] = _load()
         report["swaps_only"] = _phase(server, index, args, slow=False)
         report["swaps_slow_idle"] = _phase(server, index, args, slow=True)
+        report["load_after"] = _load()
     finally:
         if server is not None:
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0
+
+
+def _load() -> list[float]:
+    """The machine's load average (1, 5, 15 min): the figures of a shared machine need it."""
+    return [round(n, 2) for n in os.getloadavg()]
 
 
 def _index(args, index: Path) -> float:
@@ -87,7 +99,8 @@ def _index(args, index: Path) -> float:
 
         corpus = ensure_corpus(args.size)
         subprocess.run([sys.executable, "-m", "indexer", "build", str(corpus.report_dir), "--index", str(index),
-                        "--quiet", "--no-words"], check=True, cwd=ROOT, timeout=3600,
+                        # no near-duplicate pass: on the generated corpus's stock text it takes gigabytes
+                        "--quiet", "--no-words", "--no-near-duplicates"], check=True, cwd=ROOT, timeout=3600,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return round(time.monotonic() - started, 1)
 
@@ -99,6 +112,7 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
     idle = _idle_connections(server, args.idle if slow else 0)
     for export in exports:
         export.start()
+    ready = _exports_ready(exports, args.settle) if exports and args.settle else None
     searches.start()
     swaps = []
     try:
@@ -119,8 +133,19 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
     if slow:
         result["idle_connections"] = len(idle)
         result["exports"] = {"readers": len(exports), "statuses": _count(s for e in exports for s in e.statuses),
-                             "kb_read": round(sum(e.read for e in exports) / 1024)}
+                             "kb_read": round(sum(e.read for e in exports) / 1024), "ready_s": ready}
     return result
+
+
+def _exports_ready(exports: list["SlowExport"], settle: float) -> float | None:
+    """Seconds until every export reader has its answer (its file written, now read
+    slowly), at most ``settle``: the searches then meet readers reading, not exports
+    being written; None when some reader had none by then."""
+    started = time.monotonic()
+    for export in exports:
+        if not export.answered.wait(max(0.0, started + settle - time.monotonic())):
+            return None
+    return round(time.monotonic() - started, 1)
 
 
 def _idle_connections(server: "Server", count: int) -> list[socket.socket]:
@@ -221,6 +246,7 @@ class SlowExport:
         self.stopping = threading.Event()
         self.statuses: list[int] = []
         self.read = 0
+        self.answered = threading.Event()      # a 200: its export is written, read from now on
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -241,6 +267,8 @@ class SlowExport:
         head = sock.recv(4096)
         status = int(head.split(b" ", 2)[1]) if head.startswith(b"HTTP/") else 0
         self.statuses.append(status)
+        if status == 200:
+            self.answered.set()
         if status == 503:
             retry = re.search(rb"Retry-After: (\d+)", head)
             self.stopping.wait(min(5, int(retry.group(1)) if retry else 5))

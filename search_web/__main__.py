@@ -5,6 +5,7 @@ reports, so the README's first command ends with a site that answers.
 """
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
@@ -69,17 +70,30 @@ def server_options(threads: int = 8, connection_limit: int = 500, channel_timeou
     """Waitress set so that slow and idle clients cannot starve the others.
 
     A connection costs a thread only while its request runs (waitress reads
-    requests and writes answers in its event loop), so idle and slow-loris
-    connections cost only a connection slot: ``connection_limit`` well above
-    waitress's 100 (poll, not select, so past 1,024 descriptors too), and
-    ``channel_timeout`` closes one silent for that long (an idle keep-alive,
-    a half-sent request, a client that stopped reading an export), checked
-    every ``cleanup_interval``.  Exports hold a thread while they stream, so at
-    most ``--max-exports`` run at once, always leaving two threads for
-    searches (``search_web.export_slots``)."""
+    requests and writes answers in its event loop; an export is handed to it as
+    a file, ``search_web.export_slots``), so idle and slow-loris connections
+    cost only a connection slot: ``connection_limit`` well above waitress's 100
+    (poll, not select, so past 1,024 descriptors too), and ``channel_timeout``
+    closes one silent for that long (an idle keep-alive, a half-sent request),
+    checked every ``cleanup_interval``.  A client that stopped reading its
+    answer is never writable again, so waitress's timeout never reaches it: the
+    kernel drops it instead once it has taken nothing for ``channel_timeout``
+    (``TCP_USER_TIMEOUT``, Linux), and its export's file is let go.  At most
+    ``--max-exports`` exports are produced at once, always leaving two threads
+    for searches."""
     return {"threads": threads, "connection_limit": connection_limit, "channel_timeout": channel_timeout,
             "cleanup_interval": max(1, min(10, channel_timeout // 3)), "asyncore_use_poll": True,
             "backlog": 1024}
+
+
+def connection_socket_options(channel_timeout: int = 30) -> list[tuple[int, int, int]]:
+    """What waitress sets on every connection it accepts (``server.adj.socket_options``,
+    not a ``create_server`` argument): its own ``TCP_NODELAY``, and a connection
+    whose client takes nothing for ``channel_timeout`` dropped by the kernel."""
+    options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    if hasattr(socket, "TCP_USER_TIMEOUT"):
+        options.append((socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, channel_timeout * 1000))
+    return options
 
 
 @click.command()
@@ -93,7 +107,7 @@ def server_options(threads: int = 8, connection_limit: int = 500, channel_timeou
 @click.option("--channel-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
               help="Seconds a connection may stay silent (idle, or not reading its answer) before it is closed.")
 @click.option("--max-exports", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="Exports streaming at once; past that an export gets 503 and Retry-After.")
+              help="Exports being produced at once; past that an export gets 503 and Retry-After.")
 @click.option("--base-url", envvar="FAZHI_BASE_URL", default="", callback=_checked_base_url,
               help="The site's public address (https://host[/prefix]): every permalink, citation and export "
                    "starts with it, and the Host header is never read for them.  Also FAZHI_BASE_URL.")
@@ -117,6 +131,7 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, connection_
     try:
         server = waitress.create_server(app, host=host, port=port,
                                         **server_options(threads, connection_limit, channel_timeout))
+        server.adj.socket_options = connection_socket_options(channel_timeout)
     except OSError as exc:      # the port is taken, or the address is not this machine's
         import errno
 

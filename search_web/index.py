@@ -192,8 +192,8 @@ def _warm_later(gen) -> None:
 
 def get_index():
     """The request's searcher: acquired once per request, on the generation then
-    serving, and released when the request ends (``release_index``; an export
-    streamed with ``stream_with_context`` ends when its last chunk is sent).  A
+    serving, and released when the request ends (``release_index``; an export is
+    written whole within its request, ``export_slots``, and sent after it).  A
     rebuild swapped in meanwhile closes the old generation only after every
     request that started on it (search, report, research tools) has let go."""
     if "_index" not in g:

@@ -199,3 +199,48 @@ def test_a_killed_word_writer_process_is_a_clear_error_not_a_hang(tmp_path):
         writer.finish()
     assert time.monotonic() - started < 60
     assert all(not task.is_alive() for task in writer._words.writer.tasks)
+
+
+@pytest.fixture(scope="module")
+def clean_index(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("clean") / "index"
+    build_index(None, path, words=False)
+    return path
+
+
+def _break_meta(root: Path) -> str:
+    (current_generation(root) / "meta.json").unlink()
+    return "meta.json"
+
+
+def _flip_in_segment(name: str, at: int):
+    def flip(root: Path) -> str:
+        _flip_byte(_segment_file(root, name), at)
+        return name
+    return flip
+
+
+# Each of these loaded as a parser's error (a 500 for every request, a traceback
+# from the CLI) before the files were looked at against their checksums.
+@pytest.mark.parametrize("damage", [_break_meta, _flip_in_segment("postings.codes.npy", 8),
+                                    _flip_in_segment("segment.json", 0), _flip_in_segment("columns.npz", -10),
+                                    _flip_in_segment("norm.txt.gz", -10)],
+                         ids=["meta-missing", "npy-header", "segment-json", "npz-crc", "gzip-crc"])
+def test_a_file_that_fails_to_load_is_called_damaged_not_a_crash(clean_index, tmp_path, damage):
+    from search_web import create_app
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    name = damage(root)
+    with pytest.raises(IndexDamaged, match=name.replace(".", r"\.")):
+        Index(root)
+    answer = create_app({"TESTING": True, "INDEX_DIR": root}).test_client().get("/search.json?q=执法")
+    assert answer.status_code == 503 and "损坏" in answer.json["error"] and "build" in answer.json["hint"]
+    done = _cli("search", "执法", "--index", str(root))
+    assert "Traceback" not in done.stderr
+    if done.returncode:         # the CLI reads only what its answer needs: refused, or the clean answer
+        assert done.returncode == 1 and name in done.stderr and "build" in done.stderr
+    else:
+        clean = _cli("search", "执法", "--index", str(clean_index), "--json").stdout
+        assert json.loads(_cli("search", "执法", "--index", str(root), "--json").stdout)["hits"] == \
+            json.loads(clean)["hits"]

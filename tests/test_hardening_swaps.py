@@ -135,35 +135,43 @@ def test_whoosh_readers_are_per_thread_with_no_global_lock(two_builds):
         index.close()
 
 
-def test_an_export_keeps_its_generation_until_its_last_row_then_lets_go(two_builds):
+def test_an_export_is_written_from_one_generation_which_is_let_go_before_it_is_read(two_builds, monkeypatch):
+    from search_web import exports
+
     root, everything = two_builds
     app = create_app({"TESTING": True, "INDEX_DIR": root})
     holder = app.extensions[EXTENSION]
-    started, go_on, got = threading.Event(), threading.Event(), {}
+    writing, go_on, got = threading.Event(), threading.Event(), {}
+    export_rows = exports.api.export_rows
+
+    def paused_rows(*args):         # the export stops after its first row until the swap is done
+        rows = export_rows(*args)
+        yield next(rows)
+        writing.set()
+        go_on.wait(60)
+        yield from rows
 
     def export():       # in a thread of its own, as a server runs each request
         with app.test_client().get("/search.csv?q=执法", buffered=False) as answer:
-            rows = iter(answer.response)
-            got["first"] = next(rows)
-            started.set()
-            go_on.wait(60)
-            got["rest"] = b"".join(rows)
+            got["let_go_before_read"] = old.texts.closed       # written whole; nothing read yet
+            got["body"] = answer.get_data()
 
     try:
         client = app.test_client()
         whole = client.get("/search.csv?q=执法", buffered=True).data
         old = holder.get(refresh=False).generation
+        monkeypatch.setattr(exports.api, "export_rows", paused_rows)
         reader = threading.Thread(target=export)
         reader.start()
-        assert started.wait(60)
+        assert writing.wait(60)
         build_index([everything], root, words=False, near=False)
         client.get("/search.json?q=执法")
         assert holder.get(refresh=False).generation is not old      # the new one serves
-        assert not old.texts.closed                                # the export still reads the old one
+        assert not old.texts.closed                                # the export still writes from the old one
         go_on.set()
         reader.join(60)
-        assert got["first"] + got["rest"] == whole                 # every row of it, unchanged
-        assert old.texts.closed                                    # let go when the answer ended
+        assert got["body"] == whole                                # every row of it, unchanged
+        assert got["let_go_before_read"]     # a slow reader of the file holds no generation
     finally:
         go_on.set()
         holder.close()

@@ -65,6 +65,9 @@ def read_meta(generation: Path) -> dict:
     except (ValueError, UnicodeDecodeError):     # truncated or overwritten: one line, not a traceback
         raise IndexDamaged(f"damaged index file {path}: not readable as JSON",
                            hint="用 python -m indexer build 重建索引") from None
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):     # CURRENT names a folder without it
+        raise IndexDamaged(f"damaged index file {path}: missing",
+                           hint="用 python -m indexer build 重建索引") from None
     if not isinstance(meta, dict):
         raise IndexDamaged(f"damaged index file {path}: not an index's metadata",
                            hint="用 python -m indexer build 重建索引")

@@ -16,6 +16,7 @@ build that only wants reports does not pay for them.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ...analysis import normalize
+from ...errors import FazhiError
 from ..format import checksums
 from ..directory.layout import hold, read_meta, segments_folder
 from ..format.near_duplicates import NearDuplicates
@@ -38,6 +40,32 @@ from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, Segment
 # for a list of a few postings, once per segment, and ten small segments made
 # searching twice as slow as one segment.
 PRELOAD_ROWS = 5_000
+
+
+def _said_as_damage(load):
+    """``load`` (a lazy part of a generation) failing on a damaged file raises
+    ``IndexDamaged`` naming the file, not the parser's error (``_raise_if_damaged``)."""
+    @functools.wraps(load)
+    def checked(self, *args):
+        try:
+            return load(self, *args)
+        except FazhiError:
+            raise
+        except Exception as exc:
+            _raise_if_damaged(self.path, exc)
+            raise
+    return checked
+
+
+def _raise_if_damaged(path: Path, error: Exception) -> None:
+    """A generation whose files fail to load (a flipped byte in a header, a zip's
+    or gzip's CRC) is read byte by byte against its checksums: damage is then said
+    as damage (``IndexDamaged``, with the hint to rebuild), not as the parser's
+    error; a generation that checks clean lets ``error`` go on as it was."""
+    try:
+        checksums.verify(path, read_meta(path), segments_folder(path.parent), deep=True)
+    except FazhiError as found:
+        raise found from error
 
 
 class ReportNotFound(KeyError):
@@ -56,8 +84,10 @@ class Generation:
         self._hold = hold(path)      # no build removes it (nor its segments) while it is open here
         try:
             self._open(meta)
-        except BaseException:
+        except BaseException as exc:
             self.close()
+            if meta is None and isinstance(exc, Exception) and not isinstance(exc, FazhiError):
+                _raise_if_damaged(path, exc)
             raise
 
     def _open(self, meta: dict | None) -> None:
@@ -103,12 +133,14 @@ class Generation:
         return seq[seq >= 0]
 
     @cached_property
+    @_said_as_damage
     def postings(self) -> "SegmentPostings":
         """The phrase postings of every segment, in global passage order."""
         return SegmentPostings([Postings(s.path, preload=s.size <= PRELOAD_ROWS) for s in self.segments],
                                self._layout.seq_maps)
 
     @cached_property
+    @_said_as_damage
     def norm(self) -> list[str]:
         """The normalized passage texts, one per passage (phrase verification)."""
         return self._layout.gather([s.norm() for s in self.segments])
@@ -122,6 +154,7 @@ class Generation:
         return array
 
     @cached_property
+    @_said_as_damage
     def near_duplicates(self) -> NearDuplicates:
         """The near-identical pairs found at build time (none for an older index)."""
         return NearDuplicates(self.path)
@@ -141,6 +174,7 @@ class Generation:
                            minlength=len(self.reports)).astype(np.int64)
 
     @cached_property
+    @_said_as_damage
     def filter_columns(self) -> dict[str, np.ndarray]:
         """The columns filters and facets read: the stored ones plus ``copied``."""
         return {**self.columns, "copied": self.copied}
@@ -160,6 +194,7 @@ class Generation:
         return np.append(self.first_seq, len(self.columns["report"])).astype(np.int64)
 
     @cached_property
+    @_said_as_damage
     def report_columns(self) -> dict[str, np.ndarray]:
         """Per report: the codes of the columns that hold the report's own
         metadata (facet fields and year), read at its first passage (a report
@@ -176,16 +211,19 @@ class Generation:
         return result
 
     @cached_property
+    @_said_as_damage
     def titles(self) -> "Lookup":
         """The reports' normalized titles, to find those containing a term."""
         return Lookup([normalize(r["title"]) for r in self.reports])
 
     @cached_property
+    @_said_as_damage
     def sections(self) -> "Lookup":
         """The normalized values of the ``section`` vocabulary, to find those containing a term."""
         return Lookup([normalize(s) for s in self.vocab["section"]])
 
     @cached_property
+    @_said_as_damage
     def date_keys(self) -> tuple[np.ndarray, np.ndarray]:
         """Per report: (states a date, the date as yyyymmdd or 0).  The build's
         date column puts an undated report on 31 December; sorting must not."""
@@ -207,6 +245,7 @@ class Generation:
         (``IndexDamaged`` if one differs); the number of files checked."""
         return checksums.verify(self.path, self.meta, segments_folder(self.path.parent), deep=True)
 
+    @_said_as_damage
     def load(self) -> "Generation":
         """Load the lazy parts now (a server does it before its first answer)."""
         self.postings, self.norm, self.norm_array, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
@@ -220,6 +259,7 @@ class Generation:
         number = self.report_index[report_id]
         return self.segments[self._layout.report_segment[number]].path / "reports" / f"{report_id}.json"
 
+    @_said_as_damage
     def read_report(self, report_id: str) -> dict:
         """A report's structure with every passage's text filled in."""
         if not self.has_report(report_id):
