@@ -22,6 +22,9 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
         source = f"facet {name}" if name in plan.chosen_values else "main"
         if by_report:
             counts, missing = report_counts(vocab, reports, name, answers, source)
+        elif name in g.REPORT_FACETS:
+            counts = report_level_counts(vocab, reports, name, [a[source] for a in answers])
+            missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         else:
             counts = facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
             # Groonga's drilldowns leave an empty key out: the 未注明 bucket is what the values leave.
@@ -49,11 +52,10 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     (``facet_counts(by_report=True)``)."""
     if name in ("section", "copied"):
         size = len(CATEGORIES) if name == "section" else 2
-        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["reports"]["count"] for a in answers)
+        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["report_count"]["count"] for a in answers)
                            for code in range(size)], dtype=np.int64)
         return counts, 0
-    label = source if source != "main" else "main ids"
-    hit = [rid for a in answers for rid in a[label]["drilldowns"]["report_ids"]["values"]]
+    hit = [rid for a in answers for rid in a[source]["drilldowns"]["reports"]["values"]]
     values = [reports[rid].get(name) for rid in hit]
     if name == "year":
         years = np.array([v or 0 for v in values], dtype=np.int64)
@@ -62,6 +64,20 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     codes = np.array([index.get(v or "", -1) for v in values], dtype=np.int64)
     counts = np.bincount(codes[codes >= 0], minlength=len(index))
     return counts, int(np.count_nonzero(codes < 0))
+
+
+def report_level_counts(vocab: dict, reports: dict, name: str, answers: list[dict]) -> np.ndarray:
+    """A report-level facet's matches per code: each report's matches (a shard's
+    ``reports`` drilldown; a report lives on one shard) under its value in the report
+    table, which is what the shard's column holds (``load._rows``)."""
+    index = {v: i for i, v in enumerate(vocab[name])}
+    counts = np.zeros(len(index), dtype=np.int64)
+    for answer in answers:
+        for rid, n in answer["drilldowns"]["reports"]["values"].items():
+            code = index.get(reports[rid].get(name) or "")
+            if code is not None:
+                counts[code] += n
+    return counts
 
 
 def facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:

@@ -298,22 +298,21 @@ class ClusterIndex:
         filtered fields without their own filter, the near misses' count and the
         whole-query count."""
         own = [name for name in FACETS if name in plan.chosen_values]
+        # The matches per report ("reports": the report count, the report-level facets, and on
+        # a page of reports the reports hit, whose values are the client's report table's).
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
             **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
-        # A page of reports counts reports per facet value: the reports hit (their values are
-        # the client's report table's), and per section category and copied value, a count of them.
-        per_report = {"report_ids": "report_id"} if by_report else {}
+        per_report = {"reports": "report_id"} if by_report else {}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
-        if by_report:
-            commands["main ids"] = g.select(plan.filter, drilldowns=per_report)
+        if by_report:      # per section category and copied value, how many reports
             for name, size in (("section", len(CATEGORIES)), ("copied", 2)):
                 expr = (g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
                         if name in own else plan.filter)
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
-                                                                  drilldowns={"reports": "report_id"})
+                                                                  drilldowns={"report_count": "report_id"})
         if plan.near_base and near:        # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
