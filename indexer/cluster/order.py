@@ -23,7 +23,6 @@ from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, 
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.format.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
-from .groonga import literal
 
 
 @dataclass
@@ -147,7 +146,7 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boosts: bool = False) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
@@ -157,8 +156,7 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boost
     of every match's title costs more than the whole search): ``safe`` adds their most.
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
     each other clause a match holds, one for each title or section condition of its
-    list): taking them off keeps the bound tight and still a bound.  ``boosts``: add
-    each clause's title and heading boost, tested on every match (exact, slower)."""
+    list): taking them off keeps the bound tight and still a bound."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
@@ -170,10 +168,6 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boost
         parts.append(f"(category == {named} ? {SCALE * CATEGORY_BOOST * max(idfs(stats)):.4f} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
-    for clause, idf in zip(query.clauses, idfs(stats)) if boosts else ():
-        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
-            test = " || ".join(f"{column} @ {literal(t.norm)}" for t in clause)
-            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
     return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
 
 

@@ -51,6 +51,7 @@ class State:
     average_length: float
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+    section_norms: list[str] | None = None      # the section paths the shards hold, read on first use
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -241,6 +242,8 @@ class ClusterIndex:
         clauses = [[t.norm for t in clause] for clause in query.clauses]
         dfs, full_any, union = self._clause_stats(state, clauses)
         plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        if clauses:
+            plan.title_sets, plan.section_sets = self._boost_sets(state, clauses)
         if len(clauses) > 1:     # near matches score the parts of the compound they miss
             plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
         exprs = [g.clause(c) for c in clauses]
@@ -277,6 +280,20 @@ class ClusterIndex:
                     counts[label] = counts.get(label, 0) + answer["count"]
             dfs = [counts[f"c{i}"] for i in range(len(exprs))]
             found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
+            state.clause_stats[key] = found
+        return found
+
+    def _boost_sets(self, state: State, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
+        """The sets of clauses the reports' titles hold, and the sets the section paths
+        hold (``candidates.title_sets``): which title and heading boosts occur at all."""
+        key = ("boosts", tuple(map(tuple, clauses)))
+        found = state.clause_stats.get(key)
+        if found is None:
+            if state.section_norms is None:
+                paths = self._each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
+                state.section_norms = sorted({row[0] for rows in paths for row in rows})
+            found = (candidates.title_sets(state.title_norms.values(), clauses),
+                     candidates.title_sets(state.section_norms, clauses))
             state.clause_stats[key] = found
         return found
 
@@ -389,6 +406,8 @@ class Plan:
     near_base: str = ""
     chosen_values: dict = field(default_factory=dict)
     excluded_values: dict = field(default_factory=dict)
+    title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
+    section_sets: list = field(default_factory=lambda: [()])    # which clauses section paths hold
 
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
