@@ -172,6 +172,25 @@ def test_a_page_ranked_among_the_candidates_says_so_and_keeps_exact_counts(loade
         assert found[key] == expected[key], key
 
 
+def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_index(loaded, monkeypatch):
+    """The first list never enough (its bound made huge): each shard's matches come again
+    split by the clauses their title holds and whether their section path holds a term,
+    and the page equals the embedded index's, proven complete (no note)."""
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    first = candidates.lists
+    monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
+    split = []
+    monkeypatch.setattr(candidates, "split_lists", lambda *a, real=candidates.split_lists: split.append(1) or real(*a))
+    for q in ("工作", "工作 建设", "加强 工作"):
+        for page in (1, 4, 6):
+            expected = _comparable(embedded.search(q, page=page, per_page=50))
+            assert expected["total"] > 700, q              # lists of 400 cut short on both shards
+            assert _comparable(remote.search(q, page=page, per_page=50)) == expected, (q, page)
+    assert len(split) == 9
+
+
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
     from click.testing import CliRunner
 

@@ -164,7 +164,8 @@ class ClusterIndex:
         stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         total = sum(a["main"]["count"] for a in answers)
-        near_total = sum(a["near"]["count"] for a in answers if "near" in a)
+        near_total = (0 if by_report else plan.near_count if plan.near_count is not None
+                      else sum(a["near"]["count"] for a in answers if "near" in a))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
         near = [False] * len(rows)
@@ -253,6 +254,8 @@ class ClusterIndex:
         elif len(clauses) >= 2:
             plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
                                         f" &! {base}", query, state)
+            if len(clauses) == 2 and not (merged or excluded or query.excluded or query.titles or query.excluded_titles):
+                plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
         plan.base = _excluding(base, query, state)
         plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
         plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
@@ -330,7 +333,7 @@ class ClusterIndex:
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
                                                                   drilldowns={"report_count": "report_id"})
-        if plan.near_base and near:        # a list of reports lists only full matches
+        if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
@@ -409,6 +412,7 @@ class Plan:
     title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
     section_sets: list = field(default_factory=lambda: [()])    # which clauses section paths hold
 
+    near_count: int | None = None     # the near misses, when the clauses' counts tell them
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 
