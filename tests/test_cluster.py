@@ -191,6 +191,31 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     assert len(split) == 9
 
 
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch):
+    """The completeness check rests on it: for every candidate a shard sends, Groonga's
+    first score (several words: the saturation of their idf-weighted mean count) is at
+    least our BM25 without the title and heading boosts (truncated: one unit of slack)."""
+    import numpy as np
+
+    from indexer.cluster import candidates, order
+
+    _, remote = loaded
+    gaps = []
+
+    def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):
+        rows, complete = real(cluster, plan, stats, titles, *args, **kwargs)
+        plain = [dict(row, section="") for row in rows]          # no heading boost; no titles: no title boost
+        ours, held, _ = order._bm25(plain, [r["norm"] for r in rows], plan.query, stats, {})
+        first = np.array([(r["_score"] + r["heading"] * order.HEADING_PENALTY + 1) / order.SCALE for r in rows])
+        gaps.extend((first - ours)[held == len(plan.query.clauses)].tolist())
+        return rows, complete
+
+    monkeypatch.setattr(candidates, "gather", checked)
+    for q in ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查"):
+        remote.search(q, per_page=50)
+    assert len(gaps) > 1000 and min(gaps) >= 0, min(gaps)
+
+
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
     from click.testing import CliRunner
 

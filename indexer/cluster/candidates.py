@@ -18,9 +18,11 @@ passages) the page is ranked among those, and the answer's notes say so
 """
 from __future__ import annotations
 
-from ..search.rank import HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
+import math
+
+from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import Stats, first_score, idfs, ranked_keys, safe
+from .order import SCALE, Stats, first_score, idfs, ranked_keys, safe, saturation_limit
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
@@ -105,7 +107,8 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     first list holds every match)."""
     where, _, conditions = spec
     held = len(plan.query.clauses) if held is None else held
-    spare = 0 if plan.partial else max(held - 1, 0) + conditions
+    # Weighted clauses: Groonga's own score of a title or section condition is 1 an occurrence.
+    spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
     scorer = first_score(plan.query, stats, plan.partial, spare)
     return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS)
 
@@ -140,9 +143,12 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
             return rows, False
         cut = _cut(rows, ranked_keys(rows, plan.query, stats, titles, sort), plan, sort, needed, reports)
         near = held is not None and held < len(plan.query.clauses)
+
+        def boost(name) -> float:
+            return specs[name][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0)
+
         unsafe = [key for key in short if cut is None or
-                  not safe(cut, parts[key][-1], plan.query, stats, sort,
-                           specs[key[1]][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0))]
+                  not safe(cut, parts[key][-1], plan.query, stats, sort, boost(key[1]))]
         if not unsafe:
             return rows, True
         asks = []
@@ -153,12 +159,23 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
                 if REST not in specs:
                     specs.update(split_lists(plan, stats, expr))
                 parts[shard, REST], limits[shard, REST] = parts.pop((shard, name)), limits.pop((shard, name))
-                asks += [((shard, other), limits[shard, REST]) for other in specs if other not in ("all", REST)]
+                # A list none of whose passages can reach the cut, whatever it holds, is not asked.
+                asks += [((shard, other), limits[shard, REST]) for other in specs if other not in ("all", REST)
+                         and (cut is None or not safe(cut, _ceiling(plan, stats), plan.query, stats, sort, boost(other)))]
             elif limits[shard, name] >= MAX_CANDIDATES:
                 return rows, False
             else:
                 asks.append(((shard, name), limits[shard, name] * 4))
         _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held)
+
+
+def _ceiling(plan, stats: Stats) -> dict:
+    """A candidate row scoring the most any passage can by Groonga's first score: BM25's
+    saturation (every clause's idf × (K1 + 1)) and the category boost, not a heading."""
+    most = saturation_limit(stats)
+    if category_named(plan.query) is not None:
+        most += CATEGORY_BOOST * max(idfs(stats))
+    return {"_score": math.ceil(most * SCALE), "heading": 0}
 
 
 def _union(parts: dict) -> list[dict]:

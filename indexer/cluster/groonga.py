@@ -30,10 +30,15 @@ def literal(value) -> str:
 _INDEXES = {"norm": "ft", "title_norm": "ft_title", "section_norm": "ft_section"}
 
 
-def term(norm: str, column: str = "norm") -> str:
-    """A phrase search of ``column`` (the normalized text, title or section path)."""
+def term(norm: str, column: str = "norm", weight: int | None = None) -> str:
+    """A phrase search of ``column`` (the normalized text, title or section path);
+    ``weight``: the same search through ``query()``, each occurrence adding ``weight``
+    to ``_score`` instead of 1 (``order.term_weights``)."""
     index = _INDEXES[column] + ("_uni" if len(norm) == 1 else "_bi")
-    return f"{TABLE}#{index}.index @ {literal(norm)}"
+    if weight is None:
+        return f"{TABLE}#{index}.index @ {literal(norm)}"
+    phrase = '"' + norm.replace("\\", "\\\\").replace('"', '\\"') + '"'     # a phrase in query syntax
+    return f"query({literal(f'{TABLE}#{index}.index * {weight}')}, {literal(phrase)})"
 
 
 def any_of(exprs: list[str]) -> str:
@@ -44,8 +49,8 @@ def all_of(exprs: list[str]) -> str:
     return "(" + " && ".join(exprs) + ")" if exprs else "all_records()"
 
 
-def clause(terms: list[str]) -> str:
-    return any_of([term(t) for t in terms])
+def clause(terms: list[str], weight: int | None = None) -> str:
+    return any_of([term(t, weight=weight) for t in terms])
 
 
 IN_VALUES_MAX = 100      # values per in_values() call: one call of 132 report ids missed a report here

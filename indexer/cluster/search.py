@@ -33,7 +33,7 @@ from . import candidates
 from . import groonga as g
 from .facets import merged_facets, values_of
 from .nodes import Cluster
-from .order import Stats, result_order
+from .order import Stats, result_order, term_weights
 from .pages import hit, read_report
 
 
@@ -161,7 +161,7 @@ class ClusterIndex:
         plan = self._plan(state, q, filters)
         by_report = group == "report"
         needed = page * per_page
-        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs)
+        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
@@ -247,7 +247,9 @@ class ClusterIndex:
             plan.title_sets, plan.section_sets = self._boost_sets(state, clauses)
         if len(clauses) > 1:     # near matches score the parts of the compound they miss
             plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
-        exprs = [g.clause(c) for c in clauses]
+        if len(clauses) > 1:
+            plan.weights = term_weights(dfs, state.passages)
+        exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
         base = g.all_of(exprs)
         if len(clauses) >= 2 and not full_any:
             base, plan.partial = g.any_of(exprs), union > 0
@@ -403,6 +405,7 @@ class Plan:
     chosen: dict
     dfs: list[int]
     part_dfs: dict = field(default_factory=dict)
+    weights: list | None = None        # several clauses: each occurrence's weight in Groonga's score
     partial: bool = False
     base: str = ""
     filter: str = ""
