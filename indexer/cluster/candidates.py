@@ -134,24 +134,31 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
     shards = sorted(cluster.shards)
     parts = {(n, "all"): a["main"]["rows"] for n, a in zip(shards, answers)}
     limits = dict.fromkeys(parts, limit_for(sort, needed))
+    pending: list[tuple] = []        # split lists left for the second wave: ((shard, name), depth)
+    near = held is not None and held < len(plan.query.clauses)
+
+    def boost(name) -> float:
+        return specs[name][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0)
+
     while True:
         rows = _union(parts)
         short = [key for key, part in parts.items() if len(part) >= limits[key]]
-        if not short:
+        if not short and not pending:
             return rows, True
         if plan.partial:
             return rows, False
         cut = _cut(rows, ranked_keys(rows, plan.query, stats, titles, sort), plan, sort, needed, reports)
-        near = held is not None and held < len(plan.query.clauses)
 
-        def boost(name) -> float:
-            return specs[name][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0)
+        def reachable(name) -> bool:
+            """Whether a passage of the list could reach the cut, whatever it holds."""
+            return cut is None or not safe(cut, _ceiling(plan, stats), plan.query, stats, sort, boost(name))
 
         unsafe = [key for key in short if cut is None or
                   not safe(cut, parts[key][-1], plan.query, stats, sort, boost(key[1]))]
-        if not unsafe:
+        asks = [(key, depth) for key, depth in pending if reachable(key[1])]
+        pending = []
+        if not unsafe and not asks:
             return rows, True
-        asks = []
         for shard, name in unsafe:
             if name == "all" and can_split(plan, sort):
                 # Split by the boosts, at the same depth.  The first list stands for the
@@ -159,9 +166,12 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
                 if REST not in specs:
                     specs.update(split_lists(plan, stats, expr))
                 parts[shard, REST], limits[shard, REST] = parts.pop((shard, name)), limits.pop((shard, name))
-                # A list none of whose passages can reach the cut, whatever it holds, is not asked.
-                asks += [((shard, other), limits[shard, REST]) for other in specs if other not in ("all", REST)
-                         and (cut is None or not safe(cut, _ceiling(plan, stats), plan.query, stats, sort, boost(other)))]
+                # The lists that could reach the cut, in two waves, the larger boosts first:
+                # the cut they raise may leave the second wave nothing to find.
+                others = sorted((o for o in specs if o not in ("all", REST) and reachable(o)), key=lambda o: -boost(o))
+                first = (len(others) + 1) // 2
+                asks += [((shard, other), limits[shard, REST]) for other in others[:first]]
+                pending += [((shard, other), limits[shard, REST]) for other in others[first:]]
             elif limits[shard, name] >= MAX_CANDIDATES:
                 return rows, False
             else:
