@@ -14,7 +14,7 @@ from . import groonga as g
 
 
 def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: int | None,
-                  by_report: bool = False) -> tuple[dict, dict]:
+                  by_report: bool = False, codes: dict | None = None) -> tuple[dict, dict]:
     """``({facet: [{value, count}]}, {facet: values that occur})`` as ``Index.search``
     reports them; ``answers``: per shard, its first round (``ClusterIndex._first_round``)."""
     result, distinct = {}, {}
@@ -23,7 +23,8 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
         if by_report:
             counts, missing = report_counts(vocab, reports, name, answers, source)
         elif name in g.REPORT_FACETS:
-            counts = report_level_counts(vocab, reports, name, [a[source] for a in answers])
+            codes = codes if codes is not None else report_codes(vocab, reports)
+            counts = report_level_counts(vocab, codes, name, [a[source] for a in answers])
             missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         else:
             counts = facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
@@ -66,17 +67,28 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     return counts, int(np.count_nonzero(codes < 0))
 
 
-def report_level_counts(vocab: dict, reports: dict, name: str, answers: list[dict]) -> np.ndarray:
+def report_codes(vocab: dict, reports: dict) -> dict[str, np.ndarray]:
+    """Per report id, its codes of the report-level facets (``g.REPORT_FACETS``, -1: no
+    value): made once per generation, so that a common word's facets are a gather and a
+    weighted count over the reports it hits, not a lookup per report and facet."""
+    index = {name: {v: i for i, v in enumerate(vocab[name])} for name in g.REPORT_FACETS}
+    return {rid: np.array([index[name].get(row.get(name) or "", -1) for name in g.REPORT_FACETS], dtype=np.int64)
+            for rid, row in reports.items()}
+
+
+def report_level_counts(vocab: dict, codes: dict[str, np.ndarray], name: str, answers: list[dict]) -> np.ndarray:
     """A report-level facet's matches per code: each report's matches (a shard's
     ``reports`` drilldown; a report lives on one shard) under its value in the report
-    table, which is what the shard's column holds (``load._rows``)."""
-    index = {v: i for i, v in enumerate(vocab[name])}
-    counts = np.zeros(len(index), dtype=np.int64)
+    table, which is what the shard's column holds (``load._rows``); ``codes``: ``report_codes``."""
+    column = g.REPORT_FACETS.index(name)
+    counts = np.zeros(len(vocab[name]), dtype=np.int64)
     for answer in answers:
-        for rid, n in answer["drilldowns"]["reports"]["values"].items():
-            code = index.get(reports[rid].get(name) or "")
-            if code is not None:
-                counts[code] += n
+        values = answer["drilldowns"]["reports"]["values"]
+        if values:
+            found = np.array([codes[rid][column] for rid in values], dtype=np.int64)
+            weights = np.fromiter(values.values(), dtype=np.int64, count=len(values))
+            valid = found >= 0
+            counts += np.bincount(found[valid], weights=weights[valid], minlength=len(counts)).astype(np.int64)
     return counts
 
 

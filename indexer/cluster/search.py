@@ -31,7 +31,7 @@ from ..search.query import parse_query, query_terms
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
-from .facets import merged_facets, values_of
+from .facets import merged_facets, report_codes, values_of
 from .nodes import Cluster
 from .order import Stats, result_order, term_weights
 from .pages import hit, read_report
@@ -52,6 +52,7 @@ class State:
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
     section_norms: list[str] | None = None      # the section paths the shards hold, read on first use
+    report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -364,7 +365,9 @@ class ClusterIndex:
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
                 by_report: bool = False) -> tuple[dict, dict]:
-        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report)
+        if state.report_codes is None:
+            state.report_codes = report_codes(state.facet_vocab, state.rows_by_id)
+        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report, state.report_codes)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
         if not plan.whole_phrase:
