@@ -1,6 +1,6 @@
 """The embedded index and the 2-shard cluster backend, same corpus, same run.
 
-    python -m bench.cluster --size 100k [--shards 2] [--queries 100] [--keep]
+    python -m bench.cluster --size 100k [--shards 2] [--queries 100] [--keep] [--reuse]
 
 Generates the corpus (``bench.corpus``), builds the embedded index
 (``--no-words --no-near-duplicates``), starts a cluster with ``scripts/cluster.sh`` under
@@ -8,7 +8,9 @@ Generates the corpus (``bench.corpus``), builds the embedded index
 the same query mix (``bench.queries``, half with an agency filter) on both
 with the search page's facets (``facet_size=30``): p50/p95, build rate, disk,
 RSS of each process, and how many answers were equal.  The cluster is stopped
-at the end unless ``--keep``.
+at the end unless ``--keep``.  ``--reuse`` keeps the index and cluster a ``--keep``
+run left (a sync with nothing to write) and reports their build and load figures
+from that run's JSON, marked as carried over.
 """
 from __future__ import annotations
 
@@ -46,23 +48,19 @@ def _timed(index, query: dict) -> tuple[float, dict]:
     return (time.perf_counter() - clock) * 1000, answer
 
 
-def run(size: str, shards: int, count: int, keep: bool) -> dict:
-    from indexer.api import build_index, open_index, sync_backend
+def run(size: str, shards: int, count: int, keep: bool, reuse: bool = False) -> dict:
+    from indexer.api import open_index, sync_backend
 
     corpus = ensure_corpus(size)
     folder = OUT / f"cluster-{size}"
     index_dir, data = folder / "index", folder / "cluster"
-    shutil.rmtree(folder, ignore_errors=True)
-    clock = time.perf_counter()
-    # --no-words --no-near-duplicates, as the province run in BENCHMARKS.md: this corpus
-    # repeats each of its few thousand real paragraphs hundreds of times.
-    build_index([corpus.folder / "reports"], index_dir, procs=2, words=False, near=False)
-    embedded_build = time.perf_counter() - clock
+    earlier = _earlier(size) if reuse and (index_dir / "CURRENT").exists() and (data / "head").is_dir() else None
+    embedded_build = earlier["embedded"]["build_s"] if earlier else _build(corpus, folder, index_dir)
     url = _cluster("start", data, "--shards", str(shards))
     try:
         clock = time.perf_counter()
         sync_backend(url, index_dir)
-        load = time.perf_counter() - clock
+        load = earlier["cluster"]["load_s"] if earlier else time.perf_counter() - clock
         embedded, remote = open_index(index_dir), open_index(url)
         mix = make_queries(count)
         for query in mix["warmup"]:
@@ -88,6 +86,7 @@ def run(size: str, shards: int, count: int, keep: bool) -> dict:
                         "rss_mb": servers},
             "client_rss_mb (this process: the embedded index and the cluster client)":
                 round(psutil.Process().memory_info().rss / 2**20),
+            "build_and_load": "carried over from the run that built them (--reuse)" if earlier else "this run",
         }
         embedded.close()
         remote.close()
@@ -95,6 +94,26 @@ def run(size: str, shards: int, count: int, keep: bool) -> dict:
         if not keep:
             _cluster("stop", data)
     return result
+
+
+def _build(corpus, folder: Path, index_dir: Path) -> float:
+    """A fresh embedded index of the corpus; its build time in seconds."""
+    from indexer.api import build_index
+
+    shutil.rmtree(folder, ignore_errors=True)
+    clock = time.perf_counter()
+    # --no-words --no-near-duplicates, as the province run in BENCHMARKS.md: this corpus
+    # repeats each of its few thousand real paragraphs hundreds of times.
+    build_index([corpus.folder / "reports"], index_dir, procs=2, words=False, near=False)
+    return time.perf_counter() - clock
+
+
+def _earlier(size: str) -> dict | None:
+    """The JSON of the last run of ``size`` (its build and load figures), if any."""
+    try:
+        return json.loads((OUT / f"cluster-{size}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _tally(equal: dict, a: dict, b: dict) -> None:
@@ -120,10 +139,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the index and cluster a --keep run left (no rebuild, no reload)")
     args = parser.parse_args(argv)
     size = _size(args.size)
     parse_size(size)
-    result = run(size, args.shards, args.queries, args.keep)
+    result = run(size, args.shards, args.queries, args.keep, args.reuse)
     OUT.mkdir(exist_ok=True)
     (OUT / f"cluster-{size}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

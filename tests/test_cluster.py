@@ -172,6 +172,50 @@ def test_a_page_ranked_among_the_candidates_says_so_and_keeps_exact_counts(loade
         assert found[key] == expected[key], key
 
 
+def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_index(loaded, monkeypatch):
+    """The first list never enough (its bound made huge): each shard's matches come again
+    split by the clauses their title holds and whether their section path holds a term,
+    and the page equals the embedded index's, proven complete (no note)."""
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    first = candidates.lists
+    monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
+    split = []
+    monkeypatch.setattr(candidates, "split_lists", lambda *a, real=candidates.split_lists: split.append(1) or real(*a))
+    for q in ("工作", "工作 建设", "加强 工作"):
+        for page in (1, 4, 6):
+            expected = _comparable(embedded.search(q, page=page, per_page=50))
+            assert expected["total"] > 700, q              # lists of 400 cut short on both shards
+            assert _comparable(remote.search(q, page=page, per_page=50)) == expected, (q, page)
+    assert len(split) == 9
+
+
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch):
+    """The completeness check rests on it: for every candidate a shard sends, Groonga's
+    first score (several words: the saturation of their idf-weighted mean count) is at
+    least our BM25 without the title and heading boosts (truncated: one unit of slack)."""
+    import numpy as np
+
+    from indexer.cluster import candidates, order
+
+    _, remote = loaded
+    gaps = []
+
+    def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):
+        rows, complete = real(cluster, plan, stats, titles, *args, **kwargs)
+        plain = [dict(row, section="") for row in rows]          # no heading boost; no titles: no title boost
+        ours, held, _ = order._bm25(plain, [r["norm"] for r in rows], plan.query, stats, {})
+        first = np.array([(r["_score"] + r["heading"] * order.HEADING_PENALTY + 1) / order.SCALE for r in rows])
+        gaps.extend((first - ours)[held == len(plan.query.clauses)].tolist())
+        return rows, complete
+
+    monkeypatch.setattr(candidates, "gather", checked)
+    for q in ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查"):
+        remote.search(q, per_page=50)
+    assert len(gaps) > 1000 and min(gaps) >= 0, min(gaps)
+
+
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
     from click.testing import CliRunner
 

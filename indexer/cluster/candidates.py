@@ -3,22 +3,29 @@
 Each shard sends its best matches by Groonga's first score (``order.first_score``:
 our BM25 without the title and heading boosts, counted from Groonga's own
 occurrence count, so never below ours but for the boosts).  When that is not
-enough, a shard's matches come in four lists, split by whether the report
-title and the section path hold a query term (found with their own full-text
-indexes): within a list the boost is known.
+enough, a shard's matches come in lists split by which clauses the report
+title holds and whether the section path holds a query term (found with their
+own full-text indexes, never by a test of every match): within a list the
+title boost is known exactly, the heading boost is 0 or at most every clause's.
 After ranking the union here, ``order.safe`` checks every list a shard cut
 short: when a passage it left out could still reach the page (or the
-proximity rescore window), the shard is asked again, its one list split in
-four (the boosts then known), then for four times as many.
+proximity rescore window), the shard is asked again, its first list split
+(the first list then standing for the matches without a boost), then for four
+times as many.
 Up to ``MAX_CANDIDATES`` a list; beyond that (a common word pair at 100k
 passages) the page is ranked among those, and the answer's notes say so
 (``BOUNDED``): the counts and facets stay exact.
 """
 from __future__ import annotations
 
-from ..search.rank import HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST
+import math
+import re
+
+import numpy as np
+
+from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import Stats, first_score, idfs, ranked_keys, safe
+from .order import SCALE, Stats, first_score, idfs, ranked_keys, safe, saturation_limit
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
@@ -26,28 +33,67 @@ COLUMNS = tuple(c for c in g.CANDIDATE_COLUMNS if c != "text")   # texts: only t
 
 
 def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
-    """Each candidate list: ``{name: (Groonga filter, the most the boosts add, title and
-    section conditions)}``: ``all`` first; then, when it is not enough, 0-3 split by
-    title and section matches (one clause), or ``boosted`` (several)."""
-    query = plan.query
-    weights = sum(idfs(stats)) if query.clauses else 0.0
-    extra = slack(plan, stats)
-    found = {"all": (expr, weights * (TITLE_BOOST + HEADING_BOOST) + extra, 0)}
-    if plan.partial or not query.clauses or sort == "date":
-        return found
-    if len(query.clauses) > 1:
-        # Split lists would know only that some clause is in the title: Groonga tests each
-        # clause against the title and section path of every match instead (slower).
-        found["boosted"] = (expr, 0.0, 0, "boosts")
-        return found
-    terms = [t.norm for clause in query.clauses for t in clause]
-    title = g.any_of([g.term(t, "title_norm") for t in terms])
-    section = g.any_of([g.term(t, "section_norm") for t in terms])
-    found.update({0: (f"({expr}) &! {title} &! {section}", extra, 0),
-                  1: (f"({expr}) && {title} &! {section}", weights * TITLE_BOOST + extra, 1),
-                  2: (f"({expr}) && {section} &! {title}", weights * HEADING_BOOST + extra, 1),
-                  3: (f"({expr}) && {title} && {section}", weights * (TITLE_BOOST + HEADING_BOOST) + extra, 2)})
+    """The first candidate list: ``{"all": (Groonga filter, the most the boosts add,
+    title and section conditions)}``: the largest title boost and heading boost
+    that occur (``plan.title_sets``, ``plan.section_sets``)."""
+    return {"all": (expr, max_boost(plan.title_sets, stats, TITLE_BOOST)
+                    + max_boost(plan.section_sets, stats, HEADING_BOOST) + slack(plan, stats), 0)}
+
+
+def max_boost(sets: list[tuple[int, ...]], stats: Stats, boost: float) -> float:
+    """The most a title (or heading) boost adds to a passage's score, over the sets of
+    clauses the titles (or section paths) hold: ``boost`` × the clauses' idf summed."""
+    weights = idfs(stats)
+    return max((boost * sum(weights[i] for i in held) for held in sets), default=0.0)
+
+
+def can_split(plan, sort: str) -> bool:
+    return not (plan.partial or not plan.query.clauses or sort == "date")
+
+
+REST = ((), 0)       # the list of matches without a boost: no clause in the title or section path
+
+
+def split_lists(plan, stats: Stats, expr: str) -> dict:
+    """The matches split by which clauses their report's title holds (the sets that
+    occur among the reports' titles) and, when some section path holds a query term,
+    whether theirs does, each found with its own full-text index: within a list the
+    title boost is known exactly and the heading boost is 0 or at most the largest
+    that occurs.  Keyed ``(clauses in the title, section)``; ``REST`` holds the
+    matches without a boost."""
+    clauses = [[t.norm for t in clause] for clause in plan.query.clauses]
+    weights, extra = idfs(stats), slack(plan, stats)
+    in_title = [g.any_of([g.term(t, "title_norm") for t in clause]) for clause in clauses]
+    heading = max_boost(plan.section_sets, stats, HEADING_BOOST)
+    section = g.any_of([g.term(t, "section_norm") for clause in clauses for t in clause])
+    sections = ((0, f" &! {section}"), (1, f" && {section}")) if heading else ((0, ""),)
+    found = {}
+    for held in sorted(set(plan.title_sets) | {()}):
+        where = f"({expr})" + "".join(f" && {in_title[i]}" if i in held else f" &! {in_title[i]}"
+                                      for i in range(len(clauses)))
+        title_boost = TITLE_BOOST * sum(weights[i] for i in held)
+        for in_section, condition in sections:
+            found[held, in_section] = (where + condition, title_boost + heading * in_section + extra,
+                                       len(held) + in_section)
     return found
+
+
+def title_sets(titles, clauses: list[list[str]]) -> list[tuple[int, ...]]:
+    """The sets of clauses (positions) the normalized ``titles`` (or section paths) hold,
+    each once: every term found in all the titles joined (a term holds no newline, so
+    no occurrence spans two), a title's set a bit mask."""
+    titles = list(dict.fromkeys(titles))
+    if not titles:
+        return []
+    joined = "\n".join(titles)
+    starts = np.cumsum([0] + [len(t) + 1 for t in titles[:-1]])
+    masks = np.zeros(len(titles), dtype=np.int64)
+    for i, clause in enumerate(clauses):
+        for term in clause:
+            found = [m.start() for m in re.finditer(re.escape(term), joined)]
+            if found:
+                masks[np.searchsorted(starts, found, side="right") - 1] |= 1 << i
+    return sorted(tuple(i for i in range(len(clauses)) if mask >> i & 1) for mask in np.unique(masks).tolist())
 
 
 def slack(plan, stats: Stats, near: bool = False) -> float:
@@ -74,10 +120,11 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     """A candidate list's ``select``; ``held``: how many clauses every match holds
     (default all; near misses: one less); ``drilldowns``: counted on the way (the
     first list holds every match)."""
-    where, _, conditions = spec[:3]
+    where, _, conditions = spec
     held = len(plan.query.clauses) if held is None else held
-    spare = 0 if plan.partial else max(held - 1, 0) + conditions
-    scorer = first_score(plan.query, stats, plan.partial, spare, boosts=spec is not None and len(spec) > 3)
+    # Weighted clauses: Groonga's own score of a title or section condition is 1 an occurrence.
+    spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
+    scorer = first_score(plan.query, stats, plan.partial, spare)
     return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS)
 
 
@@ -102,32 +149,70 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
     shards = sorted(cluster.shards)
     parts = {(n, "all"): a["main"]["rows"] for n, a in zip(shards, answers)}
     limits = dict.fromkeys(parts, limit_for(sort, needed))
+    pending: list[tuple] = []        # split lists left for the second wave: ((shard, name), depth)
+    near = held is not None and held < len(plan.query.clauses)
+
+    def boost(name) -> float:
+        return specs[name][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0)
+
     while True:
-        rows = [dict(row, _shard=n) for (n, _), part in parts.items() for row in part]
+        rows = _union(parts)
         short = [key for key, part in parts.items() if len(part) >= limits[key]]
-        if not short:
+        if not short and not pending:
             return rows, True
         if plan.partial:
             return rows, False
         cut = _cut(rows, ranked_keys(rows, plan.query, stats, titles, sort), plan, sort, needed, reports)
-        near = held is not None and held < len(plan.query.clauses)
+
+        def reachable(name) -> bool:
+            """Whether a passage of the list could reach the cut, whatever it holds."""
+            return cut is None or not safe(cut, _ceiling(plan, stats), plan.query, stats, sort, boost(name))
+
         unsafe = [key for key in short if cut is None or
-                  not safe(cut, parts[key][-1], plan.query, stats, sort,
-                           specs[key[1]][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0))]
-        if not unsafe:
+                  not safe(cut, parts[key][-1], plan.query, stats, sort, boost(key[1]))]
+        asks = [(key, depth) for key, depth in pending if reachable(key[1])]
+        pending = []
+        if not unsafe and not asks:
             return rows, True
-        asks = []
         for shard, name in unsafe:
-            if name == "all" and len(specs) > 1:
-                # by the boosts: split at the same depth, or boosted four times as deep at once
-                del parts[shard, name]
-                depth = limits.pop((shard, name))
-                asks += [((shard, other), depth * (4 if other == "boosted" else 1)) for other in specs if other != "all"]
+            if name == "all" and can_split(plan, sort):
+                # Split by the boosts, at the same depth.  The first list stands for the
+                # unboosted rest: every passage it left out scores below its last.
+                if REST not in specs:
+                    specs.update(split_lists(plan, stats, expr))
+                parts[shard, REST], limits[shard, REST] = parts.pop((shard, name)), limits.pop((shard, name))
+                # The lists that could reach the cut, in two waves, the larger boosts first:
+                # the cut they raise may leave the second wave nothing to find.
+                others = sorted((o for o in specs if o not in ("all", REST) and reachable(o)), key=lambda o: -boost(o))
+                first = (len(others) + 1) // 2
+                asks += [((shard, other), limits[shard, REST]) for other in others[:first]]
+                pending += [((shard, other), limits[shard, REST]) for other in others[first:]]
             elif limits[shard, name] >= MAX_CANDIDATES:
                 return rows, False
             else:
                 asks.append(((shard, name), limits[shard, name] * 4))
         _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held)
+
+
+def _ceiling(plan, stats: Stats) -> dict:
+    """A candidate row scoring the most any passage can by Groonga's first score: BM25's
+    saturation (every clause's idf × (K1 + 1)) and the category boost, not a heading."""
+    most = saturation_limit(stats)
+    if category_named(plan.query) is not None:
+        most += CATEGORY_BOOST * max(idfs(stats))
+    return {"_score": math.ceil(most * SCALE), "heading": 0}
+
+
+def _union(parts: dict) -> list[dict]:
+    """Every list's rows once (the first list overlaps the split ones), marked with their shard."""
+    seen: set[str] = set()
+    rows = []
+    for (shard, _), part in parts.items():
+        for row in part:
+            if row["id"] not in seen:
+                seen.add(row["id"])
+                rows.append(dict(row, _shard=shard))
+    return rows
 
 
 def _cut(rows: list[dict], keys: list[tuple], plan, sort: str, needed: int, reports: bool) -> tuple | None:

@@ -14,7 +14,7 @@ from . import groonga as g
 
 
 def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: int | None,
-                  by_report: bool = False) -> tuple[dict, dict]:
+                  by_report: bool = False, codes: dict | None = None) -> tuple[dict, dict]:
     """``({facet: [{value, count}]}, {facet: values that occur})`` as ``Index.search``
     reports them; ``answers``: per shard, its first round (``ClusterIndex._first_round``)."""
     result, distinct = {}, {}
@@ -22,6 +22,10 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
         source = f"facet {name}" if name in plan.chosen_values else "main"
         if by_report:
             counts, missing = report_counts(vocab, reports, name, answers, source)
+        elif name in g.REPORT_FACETS:
+            codes = codes if codes is not None else report_codes(vocab, reports)
+            counts = report_level_counts(vocab, codes, name, [a[source] for a in answers])
+            missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         else:
             counts = facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
             # Groonga's drilldowns leave an empty key out: the 未注明 bucket is what the values leave.
@@ -49,11 +53,10 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     (``facet_counts(by_report=True)``)."""
     if name in ("section", "copied"):
         size = len(CATEGORIES) if name == "section" else 2
-        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["reports"]["count"] for a in answers)
+        counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["report_count"]["count"] for a in answers)
                            for code in range(size)], dtype=np.int64)
         return counts, 0
-    label = source if source != "main" else "main ids"
-    hit = [rid for a in answers for rid in a[label]["drilldowns"]["report_ids"]["values"]]
+    hit = [rid for a in answers for rid in a[source]["drilldowns"]["reports"]["values"]]
     values = [reports[rid].get(name) for rid in hit]
     if name == "year":
         years = np.array([v or 0 for v in values], dtype=np.int64)
@@ -62,6 +65,31 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     codes = np.array([index.get(v or "", -1) for v in values], dtype=np.int64)
     counts = np.bincount(codes[codes >= 0], minlength=len(index))
     return counts, int(np.count_nonzero(codes < 0))
+
+
+def report_codes(vocab: dict, reports: dict) -> dict[str, np.ndarray]:
+    """Per report id, its codes of the report-level facets (``g.REPORT_FACETS``, -1: no
+    value): made once per generation, so that a common word's facets are a gather and a
+    weighted count over the reports it hits, not a lookup per report and facet."""
+    index = {name: {v: i for i, v in enumerate(vocab[name])} for name in g.REPORT_FACETS}
+    return {rid: np.array([index[name].get(row.get(name) or "", -1) for name in g.REPORT_FACETS], dtype=np.int64)
+            for rid, row in reports.items()}
+
+
+def report_level_counts(vocab: dict, codes: dict[str, np.ndarray], name: str, answers: list[dict]) -> np.ndarray:
+    """A report-level facet's matches per code: each report's matches (a shard's
+    ``reports`` drilldown; a report lives on one shard) under its value in the report
+    table, which is what the shard's column holds (``load._rows``); ``codes``: ``report_codes``."""
+    column = g.REPORT_FACETS.index(name)
+    counts = np.zeros(len(vocab[name]), dtype=np.int64)
+    for answer in answers:
+        values = answer["drilldowns"]["reports"]["values"]
+        if values:
+            found = np.array([codes[rid][column] for rid in values], dtype=np.int64)
+            weights = np.fromiter(values.values(), dtype=np.int64, count=len(values))
+            valid = found >= 0
+            counts += np.bincount(found[valid], weights=weights[valid], minlength=len(counts)).astype(np.int64)
+    return counts
 
 
 def facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:

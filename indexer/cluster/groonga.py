@@ -30,10 +30,15 @@ def literal(value) -> str:
 _INDEXES = {"norm": "ft", "title_norm": "ft_title", "section_norm": "ft_section"}
 
 
-def term(norm: str, column: str = "norm") -> str:
-    """A phrase search of ``column`` (the normalized text, title or section path)."""
+def term(norm: str, column: str = "norm", weight: int | None = None) -> str:
+    """A phrase search of ``column`` (the normalized text, title or section path);
+    ``weight``: the same search through ``query()``, each occurrence adding ``weight``
+    to ``_score`` instead of 1 (``order.term_weights``)."""
     index = _INDEXES[column] + ("_uni" if len(norm) == 1 else "_bi")
-    return f"{TABLE}#{index}.index @ {literal(norm)}"
+    if weight is None:
+        return f"{TABLE}#{index}.index @ {literal(norm)}"
+    phrase = '"' + norm.replace("\\", "\\\\").replace('"', '\\"') + '"'     # a phrase in query syntax
+    return f"query({literal(f'{TABLE}#{index}.index * {weight}')}, {literal(phrase)})"
 
 
 def any_of(exprs: list[str]) -> str:
@@ -44,8 +49,8 @@ def all_of(exprs: list[str]) -> str:
     return "(" + " && ".join(exprs) + ")" if exprs else "all_records()"
 
 
-def clause(terms: list[str]) -> str:
-    return any_of([term(t) for t in terms])
+def clause(terms: list[str], weight: int | None = None) -> str:
+    return any_of([term(t, weight=weight) for t in terms])
 
 
 IN_VALUES_MAX = 100      # values per in_values() call: one call of 132 report ids missed a report here
@@ -86,14 +91,27 @@ def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = 
     if scorer and limit:
         parts.append(f"--scorer {quote(scorer)}")
     for label, key in (drilldowns or {}).items():
-        size = 0 if label == "reports" else -1      # "reports": only how many
+        size = 0 if label == "report_count" else -1      # "report_count": only how many
         parts.append(f"--drilldowns[{label}].keys {key} --drilldowns[{label}].limit {size} "
                      f"--drilldowns[{label}].output_columns _key,_nsubrecs")
     return " ".join(parts)
 
 
+# Facets whose value is the report's: counted from the matches per report (one
+# drilldown on report_id) and the client's report table, as the embedded index's
+# ``ReportLevel`` counts them; one drilldown per string column cost a shard more
+# than its matching and scoring together (agency alone ~15% of a common word's select).
+REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "doc_type")
+
+
 def facet_drilldowns(names) -> dict[str, str]:
-    return {name: COLUMN[name] for name in names}
+    """The drilldowns the facets ``names`` need: their own column's, or (report-level
+    ones) the matches per report, labelled ``reports``."""
+    names = list(names)
+    found = {name: COLUMN[name] for name in names if name not in REPORT_FACETS}
+    if any(name in REPORT_FACETS for name in names):
+        found["reports"] = "report_id"
+    return found
 
 
 def read(answer) -> dict:

@@ -23,7 +23,6 @@ from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, 
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.format.postings import TF_MAX, count_in
 from .groonga import clause as clause_expr
-from .groonga import literal
 
 
 @dataclass
@@ -32,6 +31,7 @@ class Stats:
     average_length: float
     dfs: list[int]           # per clause: passages holding it, summed over the shards
     part_dfs: dict[str, int] = field(default_factory=dict)   # a compound's parts (near matches): the same
+    weights: list[int] | None = None     # per clause, what an occurrence adds to Groonga's _score (several clauses)
 
 
 def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats, titles: dict[str, str],
@@ -147,7 +147,7 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boosts: bool = False) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
@@ -157,24 +157,42 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, boost
     of every match's title costs more than the whole search): ``safe`` adds their most.
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
     each other clause a match holds, one for each title or section condition of its
-    list): taking them off keeps the bound tight and still a bound.  ``boosts``: add
-    each clause's title and heading boost, tested on every match (exact, slower)."""
+    list): taking them off keeps the bound tight and still a bound.  Several clauses
+    are weighted (``term_weights``): the saturation of their weighted mean."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
     count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
-    parts = [f"{SCALE * sum(idfs(stats)) * (K1 + 1):.4f} * {count} / "
-             f"({count} + {K1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    # Weighted (``term_weights``): the saturation of the mean count / W, written as
+    # count / (count + W × K1 × …) (Groonga 7 failed to run the scorer with count / W in it).
+    k1 = K1 * sum(stats.weights) if stats.weights else K1
+    parts = [f"{SCALE * saturation_limit(stats):.4f} * {count} / "
+             f"({count} + {k1} * ({1 - B} + {B} * length / {average:.4f}))"]
     named = category_named(query)
     if named is not None:         # exact, as cheap as a column test
         parts.append(f"(category == {named} ? {SCALE * CATEGORY_BOOST * max(idfs(stats)):.4f} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
-    for clause, idf in zip(query.clauses, idfs(stats)) if boosts else ():
-        for column, boost in (("title_norm", TITLE_BOOST), ("section_norm", HEADING_BOOST)):
-            test = " || ".join(f"{column} @ {literal(t.norm)}" for t in clause)
-            parts.append(f"(({test}) ? {SCALE * boost * idf:.1f} : 0)")
     return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+
+
+def term_weights(dfs: list[int], passages: int) -> list[int]:
+    """What each occurrence of a clause adds to Groonga's ``_score``: its idf in
+    thousandths (at least 1).  Our BM25 part, the clauses' idf × a saturation that is
+    concave in the occurrences, is then at most ``saturation_limit`` × the saturation
+    of their weighted mean ``_score / sum(weights)`` (Jensen's inequality): a far
+    tighter bound than the saturation of every clause's occurrences added up, which a
+    common word in a pair inflates."""
+    stats = Stats(passages, 1.0, dfs)
+    return [max(1, round(1000 * idf)) for idf in idfs(stats)]
+
+
+def saturation_limit(stats: Stats) -> float:
+    """The factor of the first score's saturation (its limit as occurrences grow): the
+    clauses' idf summed; with weights, the largest idf per weight × the weights summed."""
+    if stats.weights:
+        return max(i / w for i, w in zip(idfs(stats), stats.weights)) * sum(stats.weights) * (K1 + 1)
+    return sum(idfs(stats)) * (K1 + 1)
 
 
 def idfs(stats: Stats) -> list[float]:

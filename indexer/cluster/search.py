@@ -31,9 +31,9 @@ from ..search.query import parse_query, query_terms
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
-from .facets import merged_facets, values_of
+from .facets import merged_facets, report_codes, values_of
 from .nodes import Cluster
-from .order import Stats, result_order
+from .order import Stats, result_order, term_weights
 from .pages import hit, read_report
 
 
@@ -51,6 +51,8 @@ class State:
     average_length: float
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
+    section_norms: list[str] | None = None      # the section paths the shards hold, read on first use
+    report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -160,10 +162,11 @@ class ClusterIndex:
         plan = self._plan(state, q, filters)
         by_report = group == "report"
         needed = page * per_page
-        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs)
+        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         total = sum(a["main"]["count"] for a in answers)
-        near_total = sum(a["near"]["count"] for a in answers if "near" in a)
+        near_total = (0 if by_report else plan.near_count if plan.near_count is not None
+                      else sum(a["near"]["count"] for a in answers if "near" in a))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
         near = [False] * len(rows)
@@ -241,15 +244,21 @@ class ClusterIndex:
         clauses = [[t.norm for t in clause] for clause in query.clauses]
         dfs, full_any, union = self._clause_stats(state, clauses)
         plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        if clauses:
+            plan.title_sets, plan.section_sets = self._boost_sets(state, clauses)
         if len(clauses) > 1:     # near matches score the parts of the compound they miss
             plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
-        exprs = [g.clause(c) for c in clauses]
+        if len(clauses) > 1:
+            plan.weights = term_weights(dfs, state.passages)
+        exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
         base = g.all_of(exprs)
         if len(clauses) >= 2 and not full_any:
             base, plan.partial = g.any_of(exprs), union > 0
         elif len(clauses) >= 2:
             plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
                                         f" &! {base}", query, state)
+            if len(clauses) == 2 and not (merged or excluded or query.excluded or query.titles or query.excluded_titles):
+                plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
         plan.base = _excluding(base, query, state)
         plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
         plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
@@ -280,6 +289,20 @@ class ClusterIndex:
             state.clause_stats[key] = found
         return found
 
+    def _boost_sets(self, state: State, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
+        """The sets of clauses the reports' titles hold, and the sets the section paths
+        hold (``candidates.title_sets``): which title and heading boosts occur at all."""
+        key = ("boosts", tuple(map(tuple, clauses)))
+        found = state.clause_stats.get(key)
+        if found is None:
+            if state.section_norms is None:
+                paths = self._each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
+                state.section_norms = sorted({row[0] for rows in paths for row in rows})
+            found = (candidates.title_sets(state.title_norms.values(), clauses),
+                     candidates.title_sets(state.section_norms, clauses))
+            state.clause_stats[key] = found
+        return found
+
     def _part_dfs(self, state: State, parts: list[str]) -> dict[str, int]:
         """Passages holding each of ``parts``, summed over the shards (remembered per generation)."""
         wanted = [p for p in parts if ("part", p) not in state.clause_stats]
@@ -298,23 +321,22 @@ class ClusterIndex:
         filtered fields without their own filter, the near misses' count and the
         whole-query count."""
         own = [name for name in FACETS if name in plan.chosen_values]
+        # The matches per report ("reports": the report count, the report-level facets, and on
+        # a page of reports the reports hit, whose values are the client's report table's).
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
             **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
-        # A page of reports counts reports per facet value: the reports hit (their values are
-        # the client's report table's), and per section category and copied value, a count of them.
-        per_report = {"report_ids": "report_id"} if by_report else {}
+        per_report = {"reports": "report_id"} if by_report else {}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
-        if by_report:
-            commands["main ids"] = g.select(plan.filter, drilldowns=per_report)
+        if by_report:      # per section category and copied value, how many reports
             for name, size in (("section", len(CATEGORIES)), ("copied", 2)):
                 expr = (g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
                         if name in own else plan.filter)
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
-                                                                  drilldowns={"reports": "report_id"})
-        if plan.near_base and near:        # a list of reports lists only full matches
+                                                                  drilldowns={"report_count": "report_id"})
+        if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
@@ -343,7 +365,9 @@ class ClusterIndex:
 
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
                 by_report: bool = False) -> tuple[dict, dict]:
-        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report)
+        if state.report_codes is None:
+            state.report_codes = report_codes(state.facet_vocab, state.rows_by_id)
+        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report, state.report_codes)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
         if not plan.whole_phrase:
@@ -380,13 +404,17 @@ class Plan:
     chosen: dict
     dfs: list[int]
     part_dfs: dict = field(default_factory=dict)
+    weights: list | None = None        # several clauses: each occurrence's weight in Groonga's score
     partial: bool = False
     base: str = ""
     filter: str = ""
     near_base: str = ""
     chosen_values: dict = field(default_factory=dict)
     excluded_values: dict = field(default_factory=dict)
+    title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
+    section_sets: list = field(default_factory=lambda: [()])    # which clauses section paths hold
 
+    near_count: int | None = None     # the near misses, when the clauses' counts tell them
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 
