@@ -15,7 +15,7 @@ from ..store.reader.generation import Generation
 from ..store.format.near_duplicates import NearDuplicates
 from .common import report_of
 from .related import related_documents
-from .words import FIELD, reader
+from .words import reader
 
 MAX_SHOWN = 20
 
