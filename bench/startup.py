@@ -7,7 +7,8 @@ things start (issue 27), measured as a user meets them.
   time p50/p95 over ``--runs`` runs, for a quoted phrase (no jieba cut) and a
   word query;
 - a server (``python -m search_web --index DIR --port 0``): seconds from the
-  start to its first answer, to ``/healthz`` saying ready, and the first passage
+  start to its first answer (``/healthz``), to its first search's answer (a
+  quoted phrase, ``/search.json``), to ``/healthz`` saying ready, and the first passage
   page's time after that (without ``/healthz``: right after the first answer);
   its resident memory (``VmRSS``) when ready and after that page.
 
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -89,6 +91,8 @@ def server(tree: Path, index: Path, passage: str) -> dict:
         base = re.search(r"(http://\S+/)", line).group(1)
         status, body = _get(base + "healthz")
         first = time.perf_counter() - started
+        search_status, _ = _get(base + "search.json?q=" + urllib.parse.quote(QUERIES["phrase"]))
+        searched = time.perf_counter() - started
         ready = None
         if status in (200, 503):
             while status == 503:
@@ -99,7 +103,8 @@ def server(tree: Path, index: Path, passage: str) -> dict:
         clock = time.perf_counter()
         page_status, _ = _get(base + f"p/{passage}")
         page = time.perf_counter() - clock
-        return {"first_answer_s": round(first, 2), "ready_s": None if ready is None else round(ready, 2),
+        return {"first_answer_s": round(first, 2), "first_search_s": round(searched, 2),
+                "search_status": search_status, "ready_s": None if ready is None else round(ready, 2),
                 "first_passage_page_s": round(page, 3), "page_status": page_status,
                 "rss_ready_mb": rss_ready, "rss_after_page_mb": _rss_mb(process.pid),
                 "healthz": json.loads(body) if ready else None}
