@@ -28,7 +28,7 @@ from .runner import OUT
 WORKER = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from indexer.search import open_index
+from indexer.api import open_index
 index = open_index(sys.argv[2])
 extra = {"facet_size": int(sys.argv[3])} if sys.argv[3] else {}
 print("ready", flush=True)
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     mix = load(work / "queries.json")
     import random
 
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     opened = open_index(index)
     rng = random.Random(7)

@@ -70,7 +70,7 @@ def paragraph_pool(sources: list[Path]) -> list[str]:
     Traditional-script text (the corpus of generator version 3, from before the
     ground truth folded script as the engine does), each ending a sentence so the
     cleaner keeps it whole."""
-    from indexer.report.corpus import read_reports
+    from indexer.api import read_reports
 
     seen: set[str] = set()
     pool: list[str] = []
@@ -254,7 +254,7 @@ def ensure_corpus(size: str, seed: int = SEED, data: Path = DATA, sources: list[
 def read_back(plan: list[GenReport], folder: Path) -> list[dict]:
     """Read the written folder with the project's reader, check that it gives
     back what was generated, and return one row per passage."""
-    from indexer.report.corpus import read_reports
+    from indexer.api import read_reports
 
     result = read_reports([folder])
     problems = [str(s) for s in result.skipped] + [str(d) for d in result.duplicates]

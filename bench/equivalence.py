@@ -58,9 +58,11 @@ def _piece(index, rng: random.Random) -> str:
 
 
 def run(index_dir: Path, mix: dict, out) -> int:
-    from indexer.search import SearchError, open_index
+    # ``Index`` of the public interface, not ``open_index``: an old commit's
+    # tree (this bench's other side) has it too.
+    from indexer.api import Index, SearchError
 
-    index = open_index(index_dir)
+    index = Index(Path(index_dir))
     count = 0
     for case in cases(index, mix):
         for sort, group, page in SHAPES:

@@ -89,7 +89,7 @@ class MixScan(ScanPeer):
 
 def with_clauses(query: dict) -> dict:
     """The query with the clauses and exclusions our parser reads in it."""
-    from indexer.search.query import parse_query
+    from indexer.api import parse_query
 
     parsed = parse_query(query["q"])
     return {**query, "clauses": [[t.norm for t in c] for c in parsed.clauses],

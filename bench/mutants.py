@@ -48,6 +48,10 @@ MUTANTS = [
     Mutant("snippet window not the densest cluster", "indexer/search/snippets.py",
            "_window(text, spans)", "_window(text, spans[:1])"),
     Mutant("no length prior", "indexer/search/factors.py", "SHORT_POWER = 0.5", "SHORT_POWER = 0.0"),
+    Mutant("no count boost", "indexer/search/rank.py", "COUNT_BOOST = 3.0 ", "COUNT_BOOST = 0.0 "),
+    Mutant("count numbers only where every other word is", "indexer/search/match.py",
+           "candidates = _holding_all_but_one(others) if len(others) > 1 else others[0]",
+           "candidates = functools.reduce(np.intersect1d, others)"),
 ]
 
 
@@ -110,7 +114,7 @@ _TOP = """
 import json, sys
 from pathlib import Path
 from bench.relevance import load_collection
-from indexer.search import open_index
+from indexer.api import open_index
 index = open_index(sys.argv[1])
 topics = load_collection(Path(sys.argv[2])).topics
 print(json.dumps({t["id"]: [h["passage_id"] for h in index.search(t["query"], per_page=30)["hits"]] for t in topics}))

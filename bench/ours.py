@@ -130,7 +130,7 @@ def _has_facets_and_snippets(answer: dict) -> int:
 
 def library_matches(index_dir: Path, corpus: Path, queries: list[dict]) -> dict[int, list[int]]:
     """Every passage the library returns for each query, as corpus row numbers."""
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     rows: dict[str, int] = {}
     with open(corpus / "passages.jsonl", encoding="utf-8") as handle:

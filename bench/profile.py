@@ -21,7 +21,7 @@ from .runner import OUT
 
 
 def profile_queries(index_dir: Path, mix: dict, top: int = 25) -> str:
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     index = open_index(index_dir)
     for query in mix["warmup"]:

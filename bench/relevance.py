@@ -86,14 +86,14 @@ def read_run(path: Path) -> dict[str, list[str]]:
 
 
 def build_index(sources: list[Path], index_dir: Path) -> None:
-    from indexer.build import build_index as build
+    from indexer.api import build_index as build
 
     build([str(p) for p in sources], index_dir=index_dir)
 
 
 def passages(index_dir: Path) -> list[dict]:
     """Every passage of the index in index order: id, text and the peers' facet fields."""
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     index = open_index(index_dir)
     try:
@@ -146,7 +146,7 @@ class TextKeys:
 
 
 def project_run(index_dir: Path, topics: list[dict], depth: int = DEPTH) -> dict[str, list[str]]:
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     index = open_index(index_dir)
     try:
@@ -269,7 +269,8 @@ def tables(collection: Collection, results: dict[str, dict], stored: dict[str, d
 
 
 def write_benchmarks(text: str, command: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace (or append) this section of BENCHMARKS.md."""
+    """Replace (or append) this section's tables in BENCHMARKS.md; its ``###``
+    subsections (the mutants, the count queries) are kept."""
     body = path.read_text(encoding="utf-8")
     section = (f"{BENCH_HEADING}\n\n`{command}` on the judged collection of `../shared/relevance` "
                f"(30 topics, graded 0/1/2; the index of its README's build command).\n\n{text}\n")
@@ -277,8 +278,9 @@ def write_benchmarks(text: str, command: str, path: Path = ROOT / "BENCHMARKS.md
     if start < 0:
         body = body.rstrip("\n") + "\n\n" + section
     else:
-        end = body.find("\n## ", start + len(BENCH_HEADING))
-        body = body[:start] + section + (body[end + 1:] if end >= 0 else "")
+        ends = [body.find(mark, start + len(BENCH_HEADING)) for mark in ("\n## ", "\n### ")]
+        end = min((e for e in ends if e >= 0), default=-1)
+        body = body[:start] + section + ("\n" + body[end + 1:] if end >= 0 else "")
     path.write_text(body, encoding="utf-8")
 
 

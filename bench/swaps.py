@@ -18,7 +18,6 @@ Talks only to 127.0.0.1; bounded in time (about 2 × ``--seconds`` + build) and 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import random
@@ -35,6 +34,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from .load import Clients, ms_percentiles, swap_in_copy
 from .measure import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +106,7 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
         time.sleep(min(args.swap_every, seconds) / 2)
         while time.monotonic() < end - 1:
             swaps.append(time.monotonic())
-            _swap(index)
+            swap_in_copy(index)
             time.sleep(max(0.0, min(args.swap_every, end - time.monotonic())))
     finally:
         searches.stop()
@@ -121,22 +121,6 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
         result["exports"] = {"readers": len(exports), "statuses": _count(s for e in exports for s in e.statuses),
                              "kb_read": round(sum(e.read for e in exports) / 1024)}
     return result
-
-
-_SWAPPED = itertools.count()
-
-
-def _swap(index: Path) -> None:
-    """A new generation as a build writes it (hard links: the same files, quickly)."""
-    from indexer.store.directory.layout import current_generation, swap_in
-
-    fresh = index / f"gen-29990101T000000-{os.getpid()}-{next(_SWAPPED)}"
-    shutil.copytree(current_generation(index), fresh, copy_function=_link_but_meta)
-    swap_in(index, fresh)
-
-
-def _link_but_meta(source: str, target: str) -> None:
-    (shutil.copy2 if source.endswith("meta.json") else os.link)(source, target)
 
 
 def _idle_connections(server: "Server", count: int) -> list[socket.socket]:
@@ -188,32 +172,26 @@ class Searches:
 
     def __init__(self, server: Server, clients: int):
         self.server, self.clients = server, clients
-        self.stopping = threading.Event()
         self.done: list[tuple[float, float, str]] = []     # (started, seconds, "ok" | error)
         self.lock = threading.Lock()
+        self.threads = Clients(clients, self._search)
 
     def start(self) -> None:
-        self.threads = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(self.clients)]
-        for thread in self.threads:
-            thread.start()
+        self.threads.start()
 
-    def _client(self, n: int) -> None:
-        chooser = random.Random(n)
-        while not self.stopping.is_set():
-            path = "/search.json?" + urllib.parse.urlencode({"q": chooser.choice(QUERIES)})
-            began = time.monotonic()
-            try:
-                status = self.server.get(path, timeout=30)
-                outcome = "ok" if status < 500 else f"HTTP {status}"
-            except OSError as exc:          # refused, reset, timed out
-                outcome = type(exc).__name__
-            with self.lock:
-                self.done.append((began, time.monotonic() - began, outcome))
+    def _search(self, chooser: random.Random) -> None:
+        path = "/search.json?" + urllib.parse.urlencode({"q": chooser.choice(QUERIES)})
+        began = time.monotonic()
+        try:
+            status = self.server.get(path, timeout=30)
+            outcome = "ok" if status < 500 else f"HTTP {status}"
+        except OSError as exc:          # refused, reset, timed out
+            outcome = type(exc).__name__
+        with self.lock:
+            self.done.append((began, time.monotonic() - began, outcome))
 
     def stop(self) -> None:
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join(60)
+        self.threads.stop()
 
     def summary(self, swaps: list[float], window: float) -> dict:
         during, away, errors = [], [], []
@@ -231,10 +209,7 @@ class Searches:
 
 
 def _percentiles(ms: list[float]) -> dict:
-    ms = sorted(ms)
-    pick = lambda share: round(ms[min(len(ms) - 1, int(share * len(ms)))], 1) if ms else None  # noqa: E731
-    return {"requests": len(ms), "p50_ms": pick(0.5), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
-            "max_ms": round(ms[-1], 1) if ms else None}
+    return {"requests": len(ms), **ms_percentiles(ms)}
 
 
 class SlowExport:

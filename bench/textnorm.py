@@ -7,8 +7,8 @@ folded), so the truth is the rule the index promises, not a second copy of it.
 """
 from __future__ import annotations
 
-from indexer.analysis import normalize as norm
-from indexer.analysis import to_simplified
+from indexer.api import normalize as norm
+from indexer.api import to_simplified
 
 __all__ = ["is_traditional", "norm"]
 

@@ -71,7 +71,7 @@ def change_one(folder: Path) -> str:
 
 
 def all_ids(index: Path, mix: dict) -> list[list[str]]:
-    from indexer.search import open_index
+    from indexer.api import open_index
 
     opened = open_index(index)
     try:

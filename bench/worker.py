@@ -91,7 +91,7 @@ def jieba_job(job: dict) -> dict:
 
 
 def reader_job(job: dict) -> dict:
-    from indexer.report.corpus import read_reports
+    from indexer.api import read_reports
 
     with PeakRss() as rss, Timer() as timer:
         result = read_reports([Path(job["corpus"]) / "reports"])
@@ -100,7 +100,7 @@ def reader_job(job: dict) -> dict:
 
 
 def ours_build(job: dict) -> dict:
-    from indexer.build import build_index
+    from indexer.api import build_index
 
     index_dir = Path(job["index"])
     with PeakRss() as rss, Timer() as timer:

@@ -58,6 +58,12 @@ _LAZY = {
     "load_tokenizer": ("analysis.jieba_words", "segmenter"),
     "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
     "TieredMergePolicy": ("store.writer.merge_policy", "TieredMergePolicy"),
+    # For programs that check the engine against a truth of their own (the
+    # benchmarks): the matching form of a text, the Simplified script, what the
+    # query language reads in a query, and every report a folder holds as a
+    # build reads them.
+    "normalize": ("analysis", "normalize"), "to_simplified": ("analysis", "to_simplified"),
+    "parse_query": ("search.query", "parse_query"), "read_reports": ("report.corpus", "read_reports"),
 }
 
 
@@ -95,6 +101,8 @@ __all__ = [
     "side_by_side", "similar_passages", "trend", "warm_words",
     # jieba's whole dictionary, loaded now (a server, while its index opens)
     "load_tokenizer",
+    # a truth of one's own (benchmarks)
+    "normalize", "to_simplified", "parse_query", "read_reports",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from indexer.api import made_up_title
+from indexer.api import MAX_QUERY, made_up_title
 
 from . import urls
 from .params import FACET_LABELS
@@ -76,4 +76,5 @@ def register(app: Flask) -> None:
     def helpers() -> dict:
         return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
                 "GROUP_LABELS": GROUP_LABELS, "REPORT_SORT_LABELS": REPORT_SORT_LABELS, "EXPORT_LABELS": EXPORT_LABELS,
-                "FORMAT_LABELS": FORMAT_LABELS, "VALUE_LABELS": VALUE_LABELS}
+                "FORMAT_LABELS": FORMAT_LABELS, "VALUE_LABELS": VALUE_LABELS,
+                "MAX_QUERY": MAX_QUERY}      # every query box's maxlength: the library's limit

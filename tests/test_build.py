@@ -96,11 +96,12 @@ _KILL_MIDWAY = """
 import os, signal, sys
 from pathlib import Path
 import indexer.build as build
-original = build._write_update
+from indexer.store.writer import generation_writer
+original = generation_writer._write_update
 def write_then_die(*args, **kwargs):
     original(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)     # after the new files, before meta and swap
-build._write_update = write_then_die
+generation_writer._write_update = write_then_die
 build.build_index([Path(sys.argv[1])], Path(sys.argv[2]), procs=1)
 """
 

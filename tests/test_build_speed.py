@@ -80,3 +80,28 @@ def test_the_fold_tables_are_kept_between_processes_and_rebuilt_when_damaged(tmp
         assert fold.fold("（一）全面推行“双随机、一公开”監管 ＡＢＣ１２３") == "一全面推行双随机一公开監管ABC123"
     finally:
         fold._tables.cache_clear()
+
+
+def _blocks(folder: Path) -> list:
+    """Every term's first postings block: the field lengths the postings writer
+    recorded there (the scorer's bounds), and the document lengths."""
+    with whoosh_index.open_dir(folder).reader() as reader:
+        found = [(field, text, reader.postings(field, text).block_min_length(),
+                  reader.postings(field, text).block_max_length())
+                 for field, text in reader.all_terms()]
+        return found + [reader.doc_field_length(doc, "content") for doc in range(reader.doc_count_all())]
+
+
+def test_lengths_read_once_write_what_whoosh_writes(tmp_path, monkeypatch):
+    """The postings writer reads each field's lengths once (``documents._read_lengths_once``),
+    not once per posting: every block records the lengths Whoosh's own way records."""
+    from whoosh.codec.base import FieldWriter
+
+    rows = [(r, p) for r in read_reports([SAMPLES]).reports for p in r.passages]
+    _write(tmp_path / "once", rows, limit_bytes=10**9)
+    monkeypatch.setattr(FieldWriter, "add_postings", FieldWriter._fazhi_add_postings)
+    _write(tmp_path / "whoosh", rows, limit_bytes=10**9)
+    once, whoosh = _blocks(tmp_path / "once"), _blocks(tmp_path / "whoosh")
+    assert len(once) > 1000 and once == whoosh
+    assert _everything(tmp_path / "once") == _everything(tmp_path / "whoosh")
+    assert len({low for field, _, low, _ in once[:-len(rows)] if field == "content"}) > 10   # lengths vary

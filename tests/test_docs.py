@@ -17,7 +17,7 @@ import pytest
 cogapp = pytest.importorskip("cogapp", reason="cogapp is in the test extra (pip install -e .[test])")
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENTED = ("search_web", "indexer/research", "indexer/search")
+DOCUMENTED = ("search_web", "indexer/research", "indexer/search", "indexer/store", "indexer/report")
 # Rewritten on another branch while this test was written (the searcher manager):
 # it joins the check once that is merged.
 PENDING = ()
@@ -54,7 +54,7 @@ def _public_definitions(path: Path):
 
 def _modules():
     for folder in DOCUMENTED:
-        yield from (path for path in sorted((ROOT / folder).glob("*.py"))
+        yield from (path for path in sorted((ROOT / folder).rglob("*.py"))     # the store's roles are folders
                     if str(path.relative_to(ROOT)) not in PENDING)
 
 
@@ -76,3 +76,36 @@ def test_docstrings_state_contracts_not_timings(path):
 def test_timing_pattern_catches_figures_and_spares_years():
     assert TIMING.search("a search takes 0.3 s") and TIMING.search("约 12 ms") and TIMING.search("2.5 秒")
     assert not TIMING.search("2018-2022 reports") and not TIMING.search("uses 50 MB")
+
+
+# Rows of the README's layout table that name every module of their folder.
+LAYOUT_ROWS_COMPLETE = ("indexer/store/format/", "indexer/store/directory/", "indexer/store/writer/",
+                        "indexer/store/reader/", "indexer/cluster/")
+
+
+def _layout_rows() -> list[tuple[list[str], str]]:
+    """(paths of the first cell, the rest) of each row of the README's layout table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    return [(re.findall(r"`([^`]+)`", line.split(" | ")[0]), line.split(" | ", 1)[1])
+            for line in table.splitlines() if line.startswith("| `")]
+
+
+def test_readme_layout_table_matches_the_tree():
+    """Every path the table names exists; every package and top-level module of
+    ``indexer`` has a row; a module named in brackets exists in its row's folder;
+    the store's roles and the cluster list all their modules."""
+    rows = _layout_rows()
+    named = {path for paths, _ in rows for path in paths}
+    assert not [p for p in named if not (ROOT / p).exists()], "the README's layout table names what is gone"
+    tree = {f"indexer/{p.name}" for p in (ROOT / "indexer").glob("*.py") if p.stem not in ("__init__", "__main__")}
+    tree |= {f"indexer/{p.name}/" for p in (ROOT / "indexer").iterdir() if (p / "__init__.py").exists()}
+    assert sorted(tree - named) == [], "in the tree, not in the README's layout table"
+    for paths, text in rows:
+        if len(paths) != 1 or not paths[0].endswith("/"):
+            continue
+        modules = {p.stem for p in (ROOT / paths[0]).glob("*.py") if p.stem not in ("__init__", "__main__")}
+        in_brackets = set(re.findall(r"\(`([a-z_]+)`", text)) | set(re.findall(r", `([a-z_]+)`[,)]", text))
+        assert in_brackets <= modules, (paths[0], sorted(in_brackets - modules))
+        if paths[0] in LAYOUT_ROWS_COMPLETE:
+            assert modules <= set(re.findall(r"`([a-z_]+)`", text)), (paths[0], "modules the row does not name")

@@ -19,7 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from indexer.build import WRITE_LOCK, IndexLocked, build_index, writer_lock
+from indexer.build import build_index
+from indexer.store.directory.lock import WRITE_LOCK, IndexLocked, writer_lock
 from indexer.errors import IndexDamaged
 from indexer.report.corpus import SAMPLES
 from indexer.search.index import Index

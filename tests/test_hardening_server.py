@@ -160,7 +160,7 @@ def _dead_pid() -> int:
 
 
 def test_a_build_that_fails_leaves_the_previous_index_serving_and_nothing_behind(tmp_path, monkeypatch):
-    import indexer.build as build_module
+    from indexer.store.writer import generation_writer
 
     index = tmp_path / "index"
     build_index(None, index, words=False)
@@ -170,7 +170,7 @@ def test_a_build_that_fails_leaves_the_previous_index_serving_and_nothing_behind
     def fails(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(build_module, "write_segment", fails)
+    monkeypatch.setattr(generation_writer, "write_segment", fails)
     with pytest.raises(OSError):
         build_index(None, index, words=True)
     assert current_generation(index) == serving

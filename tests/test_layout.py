@@ -2,7 +2,10 @@
 only what lies upstream (read → report → analysis → store → search → render).
 
 This parses every module of ``indexer`` and ``search_web`` (imports inside
-functions included) and fails on an import against the flow."""
+functions included) and fails on an import against the flow; inside the store,
+on an import against its roles (format, directory, writer, reader); anywhere,
+on a module other than ``indexer.build`` joining the readers of files with the
+store's writer; and on a benchmark calling an internal instead of ``indexer.api``."""
 from __future__ import annotations
 
 import ast
@@ -23,8 +26,9 @@ ALLOWED = {
     "report": UPSTREAM | {"read", "analysis"},
     "store": UPSTREAM | {"analysis"},
     "search": UPSTREAM | {"analysis", "store"},
-    "build": UPSTREAM | {"read", "analysis", "report", "store", "update"},
-    "update": UPSTREAM | {"analysis", "store"},      # the build's plan of an update and its merges
+    # The one place that joins reading (read, report) and writing (store.writer): see
+    # test_only_the_build_joins_reading_and_writing.
+    "build": UPSTREAM | {"read", "analysis", "report", "store"},
     "research": UPSTREAM | {"analysis", "store", "search"},
     "cluster": UPSTREAM | {"analysis", "store", "search", "build"},   # the MariaDB + Mroonga backend
     "render": set(),
@@ -38,11 +42,13 @@ ALLOWED = {
 
 # Inside ``indexer.store``, by role (as tantivy's tree): the file format at the
 # bottom, the directory (generations, locks) on it, then the writer and the
-# reader, which never imports the writer.
+# reader, which never imports the writer.  The writer may read: an update plans
+# against the serving generation and a merge reads its segments (tantivy's
+# merger reads segments too).
 STORE_ALLOWED = {
     "format": set(),
     "directory": {"format"},
-    "writer": {"format", "directory"},
+    "writer": {"format", "directory", "reader"},
     "reader": {"format", "directory"},
     "root": {"format", "directory", "writer", "reader"},   # ``indexer/store/__init__.py`` re-exports
 }
@@ -126,8 +132,120 @@ def _store_violations() -> list[str]:
     return bad
 
 
+READING = ("indexer.read", "indexer.report")
+WRITING = ("indexer.store.writer",)
+JOINS_READING_AND_WRITING = {"indexer.build"}
+
+
+def _under(name: str, packages: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def _joins() -> list[str]:
+    """Modules of ``indexer`` other than the build that import both a reader of
+    files (read, report) and the store's writer, and store modules importing a
+    reader of files at all."""
+    bad = []
+    for path, module, package in _modules("indexer"):
+        names = _imports(path, package)
+        reads = [n for n in names if _under(n, READING)]
+        if _under(module, ("indexer.store",)) and reads:
+            bad.append(f"{module} imports {reads[0]} (the store never reads files: the build hands it reports)")
+        elif reads and any(_under(n, WRITING) for n in names) and module not in JOINS_READING_AND_WRITING:
+            bad.append(f"{module} joins reading and writing ({reads[0]} and the store's writer): only the build may")
+    return bad
+
+
 def test_imports_follow_the_data_flow():
     assert _violations() == []
+
+
+def test_only_the_build_joins_reading_and_writing():
+    """Nothing in the store imports ``read`` or ``report``; the top-level
+    ``indexer.build`` is the one module that imports both them and the writer."""
+    assert _joins() == []
+
+
+def test_the_join_check_sees_a_second_pipeline_and_a_store_reading(tmp_path, monkeypatch):
+    indexer = tmp_path / "indexer"
+    (indexer / "store" / "writer").mkdir(parents=True)
+    for folder in (indexer, indexer / "store", indexer / "store" / "writer"):
+        (folder / "__init__.py").write_text("")
+    (indexer / "rebuild.py").write_text("from .report.corpus import read_reports\n"
+                                        "from .store.writer.generation_writer import write_generation\n")
+    (indexer / "store" / "writer" / "reads.py").write_text("def f():\n    from ...read import read_file\n")
+    (indexer / "build.py").write_text("from .report.corpus import read_reports\n"
+                                      "from .store.writer.generation_writer import write_generation\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    found = _joins()
+    assert any(v.startswith("indexer.rebuild joins reading and writing") for v in found)
+    assert any(v.startswith("indexer.store.writer.reads imports indexer.read") for v in found)
+    assert len(found) == 2          # the build itself may
+
+
+# The benchmarks call the library as a user's program does, through
+# ``indexer.api``; these reach past it on purpose, each for the reason given.
+BENCH_INTERNALS = {
+    ("bench/load.py", "indexer.store.directory.layout"):
+        "swaps in a hard-linked copy of the serving generation, the swap under test; no public call does",
+    ("bench/startup.py", "indexer.cli"): "times `import indexer.cli`, the command line's start, on purpose",
+    # bench.ceiling times the stages of a build with words one by one, on the same passages:
+    ("bench/ceiling.py", "indexer.analysis.jieba_words"): "jieba's cut as the build runs it, timed alone",
+    ("bench/ceiling.py", "indexer.store.writer.documents"): "the Whoosh fields of a passage, and the build's "
+                                                            "patches of Whoosh's writer, to time that writer alone",
+    ("bench/ceiling.py", "indexer.store.writer.schema"): "the build's Whoosh schema, for that writer alone",
+}
+
+
+def _code_imports(tree: ast.AST) -> list[str]:
+    """The absolute modules (and ``from indexer import x`` names) a parsed module imports."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            found += [f"{module}.{alias.name}" for alias in node.names] if module == "indexer" else [module]
+    return found
+
+
+def _bench_internal_imports() -> list[str]:
+    """``indexer`` modules other than ``indexer.api`` imported by a bench module,
+    in its code or in the code it hands another Python (a string that parses)."""
+    bad = []
+    for path in sorted((ROOT / "bench").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _code_imports(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "indexer" in node.value:
+                try:
+                    names += _code_imports(ast.parse(node.value))
+                except SyntaxError:
+                    pass        # prose, not code
+        for module in names:
+            internal = _part(module) is not None and module != "indexer.api" and not module.startswith("indexer.api.")
+            if internal and (name, module) not in BENCH_INTERNALS:
+                bad.append(f"{name} imports {module} (bench calls indexer.api)")
+    return bad
+
+
+def test_bench_calls_the_library_through_its_public_interface():
+    """A benchmark measures what a user's program can call; an internal it needs
+    is added to ``indexer.api`` (``_LAZY``) or listed, with its reason, above."""
+    assert _bench_internal_imports() == []
+
+
+def test_the_bench_check_sees_internals_in_code_and_in_scripts(tmp_path, monkeypatch):
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "a.py").write_text(
+        "from indexer.api import open_index\n"
+        "def f():\n    from indexer.search.query import parse_query\n"
+        'SCRIPT = """\nfrom indexer import build\nbuild.build_index()\n"""\n'
+        "PROSE = 'the indexer reads it'\n")
+    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    assert sorted(_bench_internal_imports()) == ["bench/a.py imports indexer.build (bench calls indexer.api)",
+                                                 "bench/a.py imports indexer.search.query (bench calls indexer.api)"]
 
 
 def test_the_store_imports_follow_its_roles():

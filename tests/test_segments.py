@@ -299,8 +299,9 @@ def test_a_segment_goes_only_when_no_generation_lists_it(tmp_path):
 _KILL = """
 import os, signal, sys
 from pathlib import Path
-from indexer import build, update
-target = build if sys.argv[3] == "update" else update
+from indexer import build
+from indexer.store.writer import generation_writer, update
+target = generation_writer if sys.argv[3] == "update" else update
 original = target.write_segment
 def write_then_die(*args, **kwargs):
     original(*args, **kwargs)

@@ -172,3 +172,17 @@ def test_a_server_files_the_vocabulary_in_the_background_when_it_loads(web_index
         assert get_json(app.test_client(), "/search.json?q=双随即")["did_you_mean"][0]["word"] == "双随机"
     finally:
         app.extensions["fazhi_index"].close()
+
+
+def test_every_query_box_takes_the_librarys_longest_query_and_one_label(client):
+    """The query boxes' maxlength is ``MAX_QUERY`` (defined once, in the library),
+    and the two tools narrowing reports by words say it the same way."""
+    from indexer.api import MAX_QUERY
+
+    boxes = {}
+    for url in ("/", "/search?q=执法", "/kwic?q=执法", "/trend?q=执法", "/cards", "/compare"):
+        html = client.get(url).get_data(as_text=True)
+        lengths = re.findall(r'<input[^>]*type="search"[^>]*maxlength="([^"]*)"', html)
+        assert lengths and set(lengths) == {str(MAX_QUERY)}, (url, lengths)
+        boxes[url] = re.findall(r'id="q"[^>]*placeholder="([^"]*)"', html)
+    assert boxes["/cards"] == boxes["/compare"] and boxes["/cards"][0]

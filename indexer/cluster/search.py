@@ -22,9 +22,9 @@ import numpy as np
 from cachetools import LRUCache
 
 from ..analysis import normalize
-from ..errors import NotFound, SearchError
+from ..errors import SearchError
 from ..model import CATEGORIES
-from ..search.checks import _PASSAGE_ID, _check_facet_size, _check_paging, _merge_filters, check_passage_id
+from ..search.checks import _check_facet_size, _check_paging, _merge_filters, passage_in_report
 from ..search.facets import FACETS, FilterError, chosen_codes
 from ..search.factors import compound_parts
 from ..search.query import parse_query, query_terms
@@ -362,11 +362,7 @@ class ClusterIndex:
         return {"passage": passage, "report": summary}
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
-        report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
-        passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
-        if passage is None:
-            raise NotFound(f"没有编号为“{passage_id}”的段落")
-        return report, passage
+        return passage_in_report(self.get_report, passage_id)
 
 
 def _embedded_only() -> EmbeddedOnly:

@@ -100,6 +100,7 @@ def is_chrome_line(line: str) -> bool:
 
 
 def is_salutation(line: str) -> bool:
+    """True for an address to the audience on a line of its own (``同志们：``)."""
     return bool(_SALUTATION.match(line.strip()))
 
 

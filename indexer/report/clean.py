@@ -55,6 +55,7 @@ def clean_text(raw: str, fmt: str = "txt") -> str:
 
 
 def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
+    """The report's paragraphs from a page's raw text: chrome dropped, wrapped lines joined, headings apart."""
     lines = _useful_lines(raw, fmt)
     wrapped = _is_wrapped_layout([(line, indented) for line, indented, _ in lines])
     paragraphs: list[str] = []
@@ -80,8 +81,8 @@ def clean_paragraphs(raw: str, fmt: str = "txt") -> list[str]:
 class _Paragraph:
     """A paragraph being joined from lines, in time linear in its length.
 
-    Joining by ``previous + line`` copies the paragraph for every line (32k
-    unpunctuated lines took 126 s).  Here the lines are collected and joined
+    Joining by ``previous + line`` copies the paragraph for every line: time
+    quadratic in the lines of a long unpunctuated run.  Here the lines are collected and joined
     once; the checks that decide whether a line continues the paragraph see
     only its end, which is all they look at (``_TAIL`` characters, more than the
     60 that ``_looks_like_heading`` considers), or the whole of a short one."""

@@ -43,6 +43,7 @@ _FORMAT_PREFERENCE = {"txt": 0, "docx": 1, "html": 2, "pdf": 3}
 
 @dataclass
 class ReadResult:
+    """What reading a set of files gives: reports, files skipped and why, duplicates dropped, source keys."""
     reports: list[Report] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)

@@ -60,11 +60,13 @@ class Declared:
     sources: dict[str, str] = field(default_factory=dict)
 
     def put(self, key: str, value: str, source: str) -> None:
+        """Keep ``value`` for ``key`` with its source, unless empty or a value is kept already (the first wins)."""
         if value and key not in self.values:
             self.values[key] = value
             self.sources[key] = source
 
     def get(self, key: str) -> tuple[str, str]:
+        """The value kept for ``key`` and where it stands (empty strings when none)."""
         return self.values.get(key, ""), self.sources.get(key, "")
 
 

@@ -18,7 +18,9 @@ _VERBS = ("始终|坚持|以|全面|深入|认真|忠诚|紧紧|紧扣|围绕|�
 _OPENING_SUBJECT = re.compile(
     rf"(?:^|(?<=[，,。；]))\s*(?:(?:19|20)\d{{2}}\s*年(?:以来|度)?\s*[，,]\s*)(?:[^，,。；]*?下\s*[，,]\s*)*"
     rf"(?P<subject>[{_CJK}、]{{2,24}}?)(?:{_VERBS})")
-_WE = re.compile(r"^(?:我|本)(局|委|厅|办|院|部|署|处)$")
+# ``我局``, ``本委``: the issuer speaking of itself (group 1: its kind of body),
+# named in full only where the text prints the name (``full_name_in_text``).
+WE_WORD = re.compile(r"^(?:我|本)(局|委|厅|办|院|部|署|处)$")
 # ``云南省委、省政府``: the party committee and the government of one place, jointly.
 _JOINT = re.compile(rf"^(?:中共)?(?P<place>[{_CJK}]{{2,12}}?)(?P<tier>省|市|县|区|州|自治区)(?P<party>党)?委\s*[、和]\s*"
                     rf"(?:(?P=place))?(?P=tier)?(?:人民)?政府$")
@@ -40,7 +42,7 @@ def issuer_from_subject(subject: str, text: str, is_place) -> str:
         place = joint.group("place") + joint.group("tier")
         # ``自治区党委和政府``: 党委 is no name but the word for its 委员会.
         return f"中共{place}{'委员会' if joint.group('party') else '委'}、{place}人民政府"
-    we = _WE.match(subject)
+    we = WE_WORD.match(subject)
     if we:
         return full_name_in_text(we.group(1), text, is_place)
     if re.search(rf"{AGENCY_SUFFIX}$", subject) and not is_place(subject):

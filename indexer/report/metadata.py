@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 
 from .declared import Declared, iso_date, read_declared
-from .issuer import full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
+from .issuer import WE_WORD, full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
 from .complete import committee_in_full, complete_issuer
 from .kind import kind_of_name
-from .patterns import AGENCY_LINE, AGENCY_SUFFIX, NUMBERED, PLACE_ENDINGS, SITE_SUFFIX, TITLE_WORDS
+from .patterns import (AGENCY_LINE, AGENCY_SUFFIX, DATE_DIGITS, DATE_NUMERALS, NUMBERED, PLACE_ENDINGS, SITE_SUFFIX,
+                       TITLE_WORDS)
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
 from .vote import PLAIN, STRONG, WEAK, choose, gather
 
@@ -29,10 +30,10 @@ _CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
 _TITLE_BYLINE = re.compile(r"\s+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|【?字体|【?字号)\s*[:：].*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_TARGET = re.compile(r"(到|至|截至)$")
-_DATE_CN = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_DATE_CN = re.compile(rf"^{DATE_DIGITS}$")
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_CN_NUMERALS = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_DATE_CN_NUMERALS = re.compile(rf"^{DATE_NUMERALS}$")
 # ``保定市2021年度…`` / ``牛田镇2024年…``: a title that opens with its issuer's place.
 _TITLE_SUBJECT = re.compile(r"^(?:中共)?([\u4e00-\u9fff、]{2,24}?)(?:关于)?(?:\d{4}\s*年|[（(]\d{4}|二〇|(?=法治政府))")
 _YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~～至到]\s*(?:19|20)\d{2}\s*年?")
@@ -40,6 +41,7 @@ _YEAR_NOISE = re.compile(r"《[^》]*》|(?:19|20)\d{2}\s*年?\s*[—–\-－~�
 
 @dataclass
 class Metadata:
+    """A report's title, agency, place, year and date, each with where it was found."""
     title: str = ""
     agency: str = ""
     province: str = ""
@@ -108,7 +110,6 @@ def _line(index: int | None) -> int:
 _NAMED_TITLE = re.compile(r"现将《([^《》]{6,80})》(?:予以|正式)?(?:公布|印发|发布|公开|报送|上报|呈报)")
 _NAMED_ISSUER = re.compile(rf"现将(?:我[局委厅办](?=[\u4e00-\u9fff]))?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX}|我[局委厅])"
                            rf"(?=(?:19|20)\d{{2}}\s*年|关于)")
-_WE_NAMED = re.compile(r"^我([局委厅])$")
 # A title glued to a bullet, a validity tag, or the site's column and name after it.
 _TITLE_BULLET = re.compile(r"^[•·●▪◆■◇□\-*]\s*")
 _VALIDITY_TAG = re.compile(r"^(?:有\s*效\s*性|效\s*力\s*状\s*态|时\s*效\s*性)\s*[:：]\s*(?:有效|失效|废止|已废止|现行有效)\s*")
@@ -142,7 +143,7 @@ def _named_agency(agency: str, where: str, paragraphs: list[str]) -> tuple[str, 
     if _SHORT_FORM.match(agency):
         full = full_name_in_text(agency[1:], "\n".join(paragraphs[:40]), is_place)
         return (full, f"{where} + name in text") if full else (agency, where)
-    we = _WE_NAMED.match(agency)
+    we = WE_WORD.match(agency)
     if we:
         full = full_name_in_text(we.group(1), "\n".join(paragraphs[:40]), is_place)
         return (full, f"{where} ({agency}) + name in text") if full else ("", "")

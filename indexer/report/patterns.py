@@ -18,9 +18,12 @@ UNNUMBERED_HEADING = re.compile(
 PLACE_ENDINGS = "省市区县州盟旗"
 AGENCY_SUFFIX = r"(?:局|委员会|委|厅|办公室|办|人民政府|政府|法院|检察院|院|中心|监督所|所|部|署|行|会)"
 AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()\s]{{2,30}}?{AGENCY_SUFFIX}$")
-DATE_LINE = re.compile(
-    r"^((19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)$"
-)
+# A date as a signature prints it, in digits or in Chinese numerals (groups:
+# year, month, day): the cleaner keeps a line of one apart, the metadata
+# finder reads the report's date from it.
+DATE_DIGITS = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+DATE_NUMERALS = r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+DATE_LINE = re.compile(rf"^(?:{DATE_DIGITS}|{DATE_NUMERALS})$")
 # The kinds of document a title names, one list for the cleaner (a title line
 # stands alone), the title finder and the structure finder.
 DOCUMENT_KINDS = "报告|总结|意见|通知|通报|办法|规定|方案|决定|决议|公告|通告|批复|纲要|条例|规则|细则|函|令"

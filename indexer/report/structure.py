@@ -48,6 +48,7 @@ _CATEGORY_RULES = [
 
 @dataclass
 class HeadingMatch:
+    """A paragraph read as a heading: its level, its words and whether body text follows inline."""
     level: int
     title: str       # the heading's own words, numbering included
     inline: bool     # True when body text follows it in the same paragraph
@@ -100,4 +101,5 @@ def settle_level(heading: HeadingMatch, open_levels: list[int], siblings_at_2: i
 
 
 def has_numbered_top_level(paragraphs: list[str]) -> bool:
+    """True when a paragraph opens with a top-level heading number (``一、`` or ``第一章``-style)."""
     return any(_STYLES[1][0].match(p) or _STYLES[0][0].match(p) for p in paragraphs)

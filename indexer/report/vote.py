@@ -20,6 +20,7 @@ STRONG, PLAIN, WEAK = 3, 2, 1
 
 @dataclass
 class Candidate:
+    """A proposed issuer: the name, the source proposing it, how strong that source is, and whether it was completed."""
     value: str
     source: str
     strength: int = PLAIN
@@ -38,6 +39,7 @@ def gather(proposals: list[tuple[str, str, int]], text: str) -> list[Candidate]:
 
 
 def agrees(candidate: str, name: str) -> bool:
+    """True when ``candidate`` is ``name``, the end of it, or one of the joint issuers it lists."""
     if candidate == name:
         return True
     if "、" in name and "、" not in candidate:

@@ -30,6 +30,17 @@ def check_passage_id(passage_id: str) -> str:
     return passage_id
 
 
+def passage_in_report(get_report, passage_id: str) -> tuple[dict, dict]:
+    """(the whole report, the passage in it): the report read once, by
+    ``get_report`` (report id → report dict, ``NotFound`` for an unknown one);
+    :class:`NotFound` for a malformed id or one the report does not hold."""
+    report = get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
+    passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
+    if passage is None:
+        raise NotFound(f"没有编号为“{passage_id}”的段落")
+    return report, passage
+
+
 def check_sort(sort: str) -> str:
     """``sort`` when it is one of ``SORTS``; else :class:`SearchError` (400)."""
     if sort not in SORTS:

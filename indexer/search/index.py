@@ -26,7 +26,8 @@ from ..model import CATEGORIES, made_up_title
 from ..store.reader.generation import Generation, ReportNotFound
 from ..store.directory.layout import CURRENT, current_generation
 from .checks import (GROUPS, MAX_PAGE, MAX_PER_PAGE, SORTS, _PASSAGE_ID, _check_facet_size,  # noqa: F401  (API)
-                     _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort)
+                     _check_paging, _merge_filters, check_passage_id, check_report_id, check_sort,
+                     passage_in_report)
 from .facets import FilterError, ReportLevel, chosen_codes, combine, facet_counts, filter_masks
 from .group import report_order
 from .match import match_query, term_hits
@@ -370,11 +371,7 @@ class Index:
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
         """(the whole report, the passage in it): a passage page needs both, read once."""
-        report = self.get_report(_PASSAGE_ID.match(check_passage_id(passage_id)).group(1))
-        passage = next((p for p in report["passages"] if p["id"] == passage_id), None)
-        if passage is None:
-            raise NotFound(f"没有编号为“{passage_id}”的段落")
-        return report, passage
+        return passage_in_report(self.get_report, passage_id)
 
 
 class Searcher(Index):

@@ -58,6 +58,7 @@ def current_generation(root: Path) -> Path:
 
 
 def read_meta(generation: Path) -> dict:
+    """A generation's ``meta.json``: ``IndexDamaged`` if unreadable, ``IndexVersionError`` if of another schema."""
     path = generation / META
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
@@ -75,10 +76,12 @@ def read_meta(generation: Path) -> dict:
 
 
 def segments_folder(root: Path) -> Path:
+    """The folder of an index's segments, shared by its generations."""
     return Path(root) / SEGMENTS
 
 
 def new_generation(root: Path) -> Path:
+    """A new, empty generation folder under ``root`` (named by time and process), not yet served."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     path = root / _stamped("gen")

@@ -27,6 +27,7 @@ _REBUILD = "索引已损坏：用 python -m indexer build 重建（之前的版�
 
 
 def crc_of(path: Path) -> int:
+    """The CRC-32 of a file's bytes, read in blocks."""
     crc = 0
     with open(path, "rb") as handle:
         while block := handle.read(1 << 22):

@@ -10,9 +10,10 @@ previous posting of the same list (a list's first keeps its number), cut into
 blocks of ``BLOCK`` postings, each compressed by Blosc (bit-shuffled, so the
 mostly zero high bits run together, then LZ4); a lookup decompresses only the
 blocks its list spans.  Blosc decodes a common character's million postings
-five times as fast as the deflate used before (2 vs 12 ms), for a fifth more
-disk.  python-blosc rather than python-blosc2: the same C codecs, without
-blosc2's import of httpx, pydantic and rich (30 MB in every server).
+several times as fast as the deflate used before, for a fifth more disk (the
+figures: BENCHMARKS.md, "Figures formerly quoted in docstrings").
+python-blosc rather than python-blosc2: the same C codecs, without blosc2's
+import of httpx, pydantic and rich (30 MB in every server).
 
 The build packs a posting in one uint64, so one in-place sort orders them all:
 gram code (high 32 bits) | passage number (24 bits) | occurrences (8 bits).
@@ -30,8 +31,8 @@ import numpy as np
 
 def _import_blosc():
     """``import blosc`` without its test suite: python-blosc's ``__init__``
-    imports ``blosc.test`` (unittest, psutil: 0.1 s, a fifth of a command-line
-    search) only to offer ``blosc.test()``.  A stand-in module is importable
+    imports ``blosc.test`` (unittest, psutil: a fifth of a command-line search's
+    time) only to offer ``blosc.test()``.  A stand-in module is importable
     while blosc imports, and gone after; ``blosc.test()`` still runs the real one."""
     if "blosc" in sys.modules:
         return sys.modules["blosc"]
@@ -90,6 +91,7 @@ class ListWriter:
                 out.write(keys[bounds[bucket]:bounds[bucket + 1]].tobytes())
 
     def save(self) -> None:
+        """Sort the spilled buckets and write the list set (codes, offsets, blocks); the spill files go."""
         codes, offsets, total = [], [], 0
         with _BlockWriter(self.folder, f"{self.prefix}.docs") as docs, \
                 _BlockWriter(self.folder, f"{self.prefix}.tfs") as tfs:
@@ -206,6 +208,7 @@ class ListReader:
         self.tfs = _BlockFile(folder, f"{prefix}.tfs", np.uint8, preload)
 
     def close(self) -> None:
+        """Close the block files and drop the memory maps (each holds a descriptor)."""
         self.docs.close()
         self.tfs.close()
         # Memory maps: each holds a descriptor and the (maybe deleted) file's disk space.
@@ -219,6 +222,7 @@ class ListReader:
         return int(self.offsets[i]), int(self.offsets[i + 1])
 
     def passages(self, span: tuple[int, int]) -> np.ndarray:
+        """The passage numbers of one list (``span`` of its block positions), gaps summed back."""
         return np.cumsum(self.docs[span[0]:span[1]], dtype=np.uint32)     # gaps → numbers
 
     def postings(self, span: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

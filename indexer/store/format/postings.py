@@ -52,6 +52,7 @@ __all__ = ["MAX_PASSAGES", "TF_MAX", "Postings", "PostingsBuilder", "codepoints"
 
 
 def codepoints(text: str) -> np.ndarray:
+    """The text's code points as a uint32 array."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
@@ -93,6 +94,7 @@ class PostingsBuilder:
         self.passages = 0
 
     def add(self, norm_texts: list[str]) -> None:
+        """Post the next passages' unigrams and bigrams (normalized texts; ``ValueError`` past ``MAX_PASSAGES``)."""
         if self.passages + len(norm_texts) > MAX_PASSAGES:
             raise ValueError(f"an index holds at most {MAX_PASSAGES} passages")
         cps = codepoints("\x00".join(norm_texts))
@@ -165,6 +167,7 @@ class Postings:
         self.common = np.load(folder / "postings.common.npy")
 
     def close(self) -> None:
+        """Close the gram and trigram lists."""
         self.grams.close()
         self.trigrams.close()
 

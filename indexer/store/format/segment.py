@@ -41,6 +41,7 @@ NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a thir
 
 @dataclass(frozen=True)
 class SegmentSize:
+    """A segment's name and its passages: live ones and all written (for the merge policy)."""
     name: str
     live: int       # passages not deleted
     rows: int       # passages written, deleted ones included
@@ -187,9 +188,11 @@ class Segment:
             self.columns = {name: data[name] for name in data.files}
 
     def bands(self) -> np.ndarray:
+        """The passages' near-duplicate band keys (one row per passage)."""
         return np.load(self.path / BANDS)
 
     def norm(self) -> list[str]:
+        """Every passage's normalized text, in row order (read from ``NORM_FILE``)."""
         text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")
         return text.split("\n") if text or self.size else []
 
@@ -218,6 +221,7 @@ class TextStore:
         return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
 
     def read(self, start: int, end: int) -> bytes:
+        """Bytes ``start`` to ``end`` of ``texts.bin`` (``OSError`` when the file is shorter)."""
         data = os.pread(self._fd, end - start, start)
         while len(data) < end - start:          # pread may return less than asked
             more = os.pread(self._fd, end - start - len(data), start + len(data))
@@ -228,9 +232,11 @@ class TextStore:
 
     @property
     def closed(self) -> bool:
+        """True once closed (or never opened)."""
         return getattr(self, "_fd", -1) < 0
 
     def close(self) -> None:
+        """Close the file; closing again does nothing."""
         if getattr(self, "_fd", -1) >= 0:
             os.close(self._fd)
             self._fd = -1

@@ -109,6 +109,7 @@ class Generation:
 
     @cached_property
     def postings(self) -> "SegmentPostings":
+        """The phrase postings of every segment, in global passage order."""
         return SegmentPostings([Postings(s.path, preload=s.size <= PRELOAD_ROWS) for s in self.segments],
                                self._layout.seq_maps)
 
@@ -181,10 +182,12 @@ class Generation:
 
     @cached_property
     def titles(self) -> "Lookup":
+        """The reports' normalized titles, to find those containing a term."""
         return Lookup([normalize(r["title"]) for r in self.reports])
 
     @cached_property
     def sections(self) -> "Lookup":
+        """The normalized values of the ``section`` vocabulary, to find those containing a term."""
         return Lookup([normalize(s) for s in self.vocab["section"]])
 
     @cached_property
@@ -244,6 +247,7 @@ class Generation:
         return self.titles.contains(terms)
 
     def passage_id(self, seq: int) -> str:
+        """The stable id of passage ``seq``: its report's id and its ordinal (``<report>-0007``)."""
         return f"{self.report_ids[self.columns['report'][seq]]}-{self.columns['ordinal'][seq]:04d}"
 
     def whoosh(self):

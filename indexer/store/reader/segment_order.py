@@ -78,6 +78,7 @@ class GlobalOrder:
         return values
 
     def gather_array(self, parts: list[np.ndarray], dtype) -> np.ndarray:
+        """One array in global order from each segment's, deleted rows left out."""
         out = np.empty((self.size, *parts[0].shape[1:]), dtype=dtype)
         for values, seq in zip(parts, self.seq_maps):
             live = seq >= 0
@@ -135,6 +136,7 @@ class SegmentPostings:
         self._cache_lock = threading.Lock()
 
     def close(self) -> None:
+        """Close every segment's postings and forget the cached lists."""
         self._cache = None
         for part in self.parts:
             part.close()
@@ -218,8 +220,10 @@ class SegmentTexts:
 
     @property
     def closed(self) -> bool:
+        """True once every segment's text file is closed."""
         return all(store.closed for store in self.stores)
 
     def close(self) -> None:
+        """Close every segment's text file."""
         for store in self.stores:
             store.close()

@@ -42,12 +42,15 @@ class ReusedReports:
         return StoredReport(self, number, self.generation.reports[number])
 
     def passage_count(self, number: int) -> int:
+        """The passages of report number ``number``, from the columns."""
         return int(self._sizes[number])
 
     def character_count(self, report_id: str) -> int | None:
+        """The characters of a report's passages, from ``meta.json`` (None if not recorded)."""
         return self._characters.get(report_id)
 
     def section_names(self, number: int) -> set[str]:
+        """The section names of report number ``number``'s passages, from the columns."""
         if self._sections is None:
             self._sections = self._section_codes()
         starts, codes = self._sections
@@ -98,6 +101,7 @@ class StoredReport(Report):
 
     @property
     def loaded(self) -> bool:
+        """True once the passages and headings were read from the index."""
         return "passages" in self.__dict__
 
     def load(self) -> None:
@@ -113,17 +117,21 @@ class StoredReport(Report):
             self.__dict__.setdefault(name, getattr(full, name))
 
     def rename(self, new_id: str) -> None:
+        """Give the report another id (its passages take it when loaded)."""
         if self.loaded:
             super().rename(new_id)
         else:
             self.id = new_id        # the passages take it when loaded
 
     def passage_count(self) -> int:
+        """The report's passages, without reading them when not loaded."""
         return super().passage_count() if self.loaded else self._reports.passage_count(self._number)
 
     def character_count(self) -> int:
+        """The characters of its passages, without reading them when recorded."""
         known = None if self.loaded else self._reports.character_count(self._stored_id)
         return super().character_count() if known is None else known
 
     def section_names(self) -> set[str]:
+        """Its passages' section names, without reading them when not loaded."""
         return super().section_names() if self.loaded else self._reports.section_names(self._number)

@@ -4,8 +4,8 @@ its facets (section, agency, province, city, year, category, report).
 Two ways, by whether jieba's words go into the ``content`` field:
 
 * with words (the default), Whoosh's own multi-process writer analyzes every
-  passage with jieba.  This is most of a build's time (Whoosh spends about
-  10–17 µs on each posting, in Python), and the app does not read these words:
+  passage with jieba.  This is most of a build's time (Whoosh spends its time
+  on each posting, in Python), and the app does not read these words:
   it answers from its own phrase postings.  They are for tools that open
   ``whoosh/`` directly.
 * without words (``build --no-words``), the documents hold only the fields
@@ -83,6 +83,46 @@ def _spill_runs_in_chunks() -> None:
 _spill_runs_in_chunks()
 
 
+class _LengthsReadOnce:
+    """A segment's per-document reader whose field lengths are read whole, once
+    per field, the first time the postings writer asks for one."""
+
+    def __init__(self, lengths):
+        self._lengths, self._by_field = lengths, {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        found = self._by_field.get(fieldname)
+        if found is None:
+            ask = self._lengths.doc_field_length
+            found = self._by_field[fieldname] = [ask(doc, fieldname) for doc in range(self._lengths.doc_count_all())]
+        return found[docnum] if docnum < len(found) else default
+
+    def __getattr__(self, name):
+        return getattr(self._lengths, name)
+
+
+def _read_lengths_once() -> None:
+    """Whoosh's postings writer asks the new segment's length column for the
+    document of every posting it writes (a column read each: a sixth of the
+    words writer's time); asked per document instead, once per field, the
+    same lengths come from a list (``tests/test_build_speed.py`` compares)."""
+    from whoosh.codec.base import FieldWriter
+
+    if getattr(FieldWriter, "_fazhi_lengths_once", False):
+        return
+    add_postings = FieldWriter.add_postings
+
+    def add_postings_lengths_once(self, schema, lengths, items):
+        return add_postings(self, schema, _LengthsReadOnce(lengths) if lengths else lengths, items)
+
+    FieldWriter.add_postings = add_postings_lengths_once
+    FieldWriter._fazhi_lengths_once = True
+    FieldWriter._fazhi_add_postings = add_postings      # Whoosh's own, for the test that compares
+
+
+_read_lengths_once()
+
+
 class WordIndexIncomplete(FazhiError):
     """The Whoosh documents written do not match the passages (a writer died, a disk filled)."""
     status = 500
@@ -108,6 +148,7 @@ def open_or_create(folder: Path):
 
 
 def delete_reports(writer, report_ids) -> None:
+    """Delete every Whoosh document of these reports from ``writer``."""
     for report_id in report_ids:
         writer.delete_by_term("report_id", report_id)
 
@@ -144,6 +185,7 @@ class DocumentWriter:
             self._fields.wait()
 
     def abort(self) -> None:
+        """Stop writing: cancel the word writer, or kill the fields' process; nothing is committed."""
         if self._words is not None:
             self._words.abort()
         elif self._fields is not None:
@@ -254,6 +296,7 @@ def _write_fields(folder: Path, handoff: Path, parent: int) -> None:
 
 
 def write_fields(folder: Path, fields: list[dict], deleted: list[str], optimize: bool) -> None:
+    """Write the documents' fields (no words) into ``folder``'s Whoosh index, deleting ``deleted`` reports first."""
     writer = open_or_create(folder).writer(limitmb=64, compound=False)
     delete_reports(writer, deleted)
     for doc in fields:

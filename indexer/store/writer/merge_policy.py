@@ -20,6 +20,7 @@ from ..format.segment import SegmentSize
 
 @dataclass(frozen=True)
 class TieredMergePolicy:
+    """Lucene's tiered merge policy (see the module docstring); ``segments_per_tier`` 0 never merges."""
     segments_per_tier: int = 10     # 0: never merge (but ``optimize`` still does)
     max_merge_at_once: int = 10
     floor: int = 2_000

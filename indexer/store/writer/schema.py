@@ -21,6 +21,7 @@ from ..directory.layout import SCHEMA_VERSION  # noqa: F401  (bump it there: rea
 
 
 def passage_schema() -> Schema:
+    """The Whoosh schema of a passage's document (see the module docstring)."""
     facet = lambda: ID(sortable=True)          # noqa: E731  (a column per field, for groupedby)
     return Schema(
         passage_id=ID(stored=True, unique=True),

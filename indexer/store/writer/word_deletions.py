@@ -100,11 +100,13 @@ def carry(previous_path: Path | None, new: dict, whoosh_reader) -> dict:
 
 
 def save(path: Path, records: dict) -> None:
+    """Write the records into the generation folder ``path`` (nothing when there are none)."""
     if records:
         (path / FILE).write_text(json.dumps(records, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
 def load(path: Path) -> dict:
+    """The records of the generation folder ``path`` ({} when it has none)."""
     try:
         return json.loads((path / FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:

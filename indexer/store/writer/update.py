@@ -17,19 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import normalize
-from .model import Report
-from .store.reader.generation import Generation
-from .store.format import checksums
-from .store.directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
-from .store.writer.merge_policy import TieredMergePolicy
-from .store.format.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
-from .store.format.segment import report_row, write_segment
-from .store.writer.word_deletions import FILE as WORD_DELETIONS
+from ...analysis import normalize
+from ...model import Report
+from ..directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
+from ..format import checksums
+from ..format.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
+from ..format.segment import report_row, write_segment
+from ..reader.generation import Generation
+from .merge_policy import TieredMergePolicy
+from .word_deletions import FILE as WORD_DELETIONS
 
 
 @dataclass
 class Update:
+    """What an update changes: reports reused, added (the new segment) and deleted, with their counts and seconds."""
     reports: list[Report]                   # every report, in full-rebuild order
     added: list[Report]                     # new or changed: the new segment's
     kept: list[dict]                        # segments reused: {"name", "deleted": [report ids]}
@@ -42,12 +43,15 @@ class Update:
 
     @property
     def passages(self) -> int:
+        """The passages of every report the update serves."""
         return sum(r.passage_count() for r in self.reports)
 
     def segment_names(self) -> list[str]:
+        """The segments the updated generation lists: those kept, then the new one."""
         return [s["name"] for s in self.kept] + ([self.new_segment] if self.new_segment else [])
 
     def segment_table(self) -> list[dict]:
+        """The segments with their deleted reports, for ``meta.json``."""
         return self.kept + ([{"name": self.new_segment, "deleted": []}] if self.new_segment else [])
 
     def summary(self) -> dict:
