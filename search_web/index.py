@@ -93,7 +93,9 @@ class IndexHolder:
             gen = index.generation
             try:
                 gen.verify()
-            except IndexDamaged as exc:
+            except (IndexDamaged, OSError) as exc:
+                if self._index is not index:
+                    return      # swapped out meanwhile (a rebuild): its files may be gone, nothing to refuse
                 self.refused[gen.path.name] = exc
                 print(f"fazhi-search: not serving {gen.path.name}: {_one_line(exc)} (rebuild it: "
                       f"python -m indexer build --index {self.index_dir})", file=sys.stderr, flush=True)
