@@ -52,8 +52,9 @@ class WordScores:
             found = word_scores(searcher, word, self.lengths)
             for array in found:
                 array.flags.writeable = False
-            with self._lock:
-                self._cache[word] = found
+            if found[0].nbytes * 2 <= self.CACHE_BYTES // 8:    # a word in most passages must not empty it
+                with self._lock:
+                    self._cache[word] = found
         return found
 
 
