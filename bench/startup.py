@@ -7,8 +7,13 @@ things start (issue 27), measured as a user meets them.
   time p50/p95 over ``--runs`` runs, for a quoted phrase (no jieba cut) and a
   word query;
 - a server (``python -m search_web --index DIR --port 0``): seconds from the
-  start to its first answer, to ``/healthz`` saying ready, and the first passage
-  page's time after that (without ``/healthz``: right after the first answer).
+  start to its first answer (``/healthz``), to its first search's answer (a
+  quoted phrase, ``/search.json``), to ``/healthz`` saying ready, and the first passage
+  page's time after that (without ``/healthz``: right after the first answer);
+  its resident memory (``VmRSS``) when ready and after that page.
+
+``--runs 0``: the server only (a province's archive, where the command line is
+not the question).
 
 ``--baseline TREE``: another checkout of the project (e.g. ``git worktree`` or
 ``git archive`` of the commit before), run with the same interpreter from its own
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -85,21 +91,35 @@ def server(tree: Path, index: Path, passage: str) -> dict:
         base = re.search(r"(http://\S+/)", line).group(1)
         status, body = _get(base + "healthz")
         first = time.perf_counter() - started
+        search_status, _ = _get(base + "search.json?q=" + urllib.parse.quote(QUERIES["phrase"]))
+        searched = time.perf_counter() - started
         ready = None
         if status in (200, 503):
             while status == 503:
                 time.sleep(0.05)
                 status, body = _get(base + "healthz")
             ready = time.perf_counter() - started if status == 200 else None
+        rss_ready = _rss_mb(process.pid)
         clock = time.perf_counter()
         page_status, _ = _get(base + f"p/{passage}")
         page = time.perf_counter() - clock
-        return {"first_answer_s": round(first, 2), "ready_s": None if ready is None else round(ready, 2),
+        return {"first_answer_s": round(first, 2), "first_search_s": round(searched, 2),
+                "search_status": search_status, "ready_s": None if ready is None else round(ready, 2),
                 "first_passage_page_s": round(page, 3), "page_status": page_status,
+                "rss_ready_mb": rss_ready, "rss_after_page_mb": _rss_mb(process.pid),
                 "healthz": json.loads(body) if ready else None}
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def _rss_mb(pid: int) -> int | None:
+    """The process's resident memory now, in MB (Linux ``/proc``; None elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) // 1024
 
 
 def _first_passage(index: Path) -> str:
@@ -116,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trees = {"this": ROOT, **({"baseline": args.baseline} if args.baseline else {})}
     load = os.getloadavg()
-    result = {"index": str(args.index), "load_before": [round(x, 2) for x in load],
-              "cli": command_line(trees, args.index.resolve(), args.runs)}
+    result = {"index": str(args.index), "load_before": [round(x, 2) for x in load]}
+    if args.runs:
+        result["cli"] = command_line(trees, args.index.resolve(), args.runs)
     passage = _first_passage(args.index)
     starts = {name: [] for name in trees}
     for _ in range(args.servers):

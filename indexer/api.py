@@ -55,6 +55,7 @@ _LAZY = {
     **{name: ("research.export", attribute) for name, attribute in _EXPORT.items()},
     **{name: ("research.cite", name) for name in ("RIS_MEDIA_TYPE", "cited_title", "gbt7714", "ris", "shown_url")},
     "AGENCY_LEVELS": ("report.issuer", "LEVELS"),
+    "load_tokenizer": ("analysis.jieba_words", "segmenter"),
     "current_generation": ("store", "current_generation"), "read_meta": ("store", "read_meta"),
     "TieredMergePolicy": ("store.writer.merge_policy", "TieredMergePolicy"),
     # For programs that check the engine against a truth of their own (the
@@ -98,6 +99,8 @@ __all__ = [
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",
+    # jieba's whole dictionary, loaded now (a server, while its index opens)
+    "load_tokenizer",
     # a truth of one's own (benchmarks)
     "normalize", "to_simplified", "parse_query", "read_reports",
 ]

@@ -57,7 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions[EXTENSION] = IndexHolder(app.config.get("BACKEND") or app.config["INDEX_DIR"],
                                             freeze_gc=app.config.get("FREEZE_GC", not app.testing),
                                             warm_words=app.config.get("WARM_WORDS", not app.testing),
-                                            wait_for_swap=app.config.get("WAIT_FOR_SWAP", app.testing))
+                                            wait_for_swap=app.config.get("WAIT_FOR_SWAP", app.testing),
+                                            verify_in_background=app.config.get("VERIFY_IN_BACKGROUND", False))
     app.teardown_appcontext(release_index)
 
     from . import filters, views

@@ -123,7 +123,7 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, connection_
     index_dir = index_dir or default_index_dir()
     if not backend:
         ensure_index(index_dir)
-    app = create_app({"INDEX_DIR": index_dir, "BACKEND": backend, "BASE_URL": base_url,
+    app = create_app({"INDEX_DIR": index_dir, "BACKEND": backend, "BASE_URL": base_url, "VERIFY_IN_BACKGROUND": True,
                       "MAX_EXPORTS": min(max_exports, max(1, threads - 2))})
     from .health import start_warming
 

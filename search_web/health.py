@@ -11,8 +11,9 @@ generation and its passage count::
 
     {"ok": true, "ready": true, "generation": "gen-…", "passages": 100015}
 
-``ok`` is false when the index could not be opened (missing, another schema):
-the pages say why.  The index is read only through the app's holder (``get()``).
+``ok`` is false when the index could not be opened (missing, another schema) or
+a server's reading of every byte found it damaged: the pages say why.  Ready
+also waits for that reading (``IndexHolder.verified``).  The index is read only through the app's holder (``get()``).
 An app that was not warmed at start (tests) starts warming at its first ``/healthz``.
 """
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Warmer:
         threading.Thread(target=self._run, name="fazhi-warm-start", daemon=True).start()
 
     def _run(self) -> None:
+        # jieba's whole dictionary (key terms of the first passage page) loads
+        # meanwhile: its unmarshalling and the checksums' reading overlap.
+        threading.Thread(target=_load_tokenizer, name="fazhi-warm-jieba", daemon=True).start()
         try:
             index = self.app.extensions[EXTENSION].get()
         except Exception:  # noqa: BLE001 - no index to serve: /healthz says so, the pages say why
@@ -59,6 +63,9 @@ class Warmer:
             self._first_pages(index)
         except Exception:  # noqa: BLE001 - warming is a best effort; the pages report real errors
             pass
+        if not self.app.extensions[EXTENSION].verified():     # every byte read, or found damaged
+            self.failed = True
+            return
         self.ready = True
 
     def _first_pages(self, index) -> None:
@@ -71,6 +78,15 @@ class Warmer:
         client.get(passage_url(gen.passage_id(0)))
         if word:
             client.get("/search", query_string={"q": word})
+
+
+def _load_tokenizer() -> None:
+    from indexer.api import load_tokenizer
+
+    try:
+        load_tokenizer()
+    except Exception:  # noqa: BLE001 - a best effort: the first page that cuts loads it again
+        pass
 
 
 def warmer(app: Flask) -> Warmer:

@@ -31,12 +31,14 @@ class IndexHolder:
     load (tests: the next request after a build sees it); a server does not."""
 
     def __init__(self, index_dir: Path, freeze_gc: bool = False, warm_words: bool = False,
-                 wait_for_swap: bool = False):
+                 wait_for_swap: bool = False, verify_in_background: bool = False):
         # an index folder, or a cluster backend URL (mroonga://…, indexer.api.open_index opens both)
         self.index_dir = index_dir if isinstance(index_dir, str) and "://" in index_dir else Path(index_dir)
         self.freeze_gc = freeze_gc      # see _freeze_loaded; off under tests (one process runs them all)
         self.warm_words = warm_words    # see _warm_later; off under tests (a thread per app and swap)
         self.wait_for_swap = wait_for_swap
+        self.verify_in_background = verify_in_background    # see _verify_first
+        self._verifier: threading.Thread | None = None
         self._index = None
         self._opening = threading.Lock()    # the first open only: before it there is nothing to serve
         self._loading = threading.Lock()    # one background load at a time; never waited on by a request
@@ -66,16 +68,51 @@ class IndexHolder:
         with self._opening:
             if self._index is None:
                 self._refuse_known_damage()
-                index = open_index(self.index_dir)
-                try:
-                    _verified(index.generation)     # every byte, once: nothing else serves yet
-                except IndexDamaged as exc:
-                    self.refused[index.generation.path.name] = exc
-                    index.close()
-                    raise
+                index = open_index(self.index_dir)      # every file's size checked
+                if self.verify_in_background and hasattr(index.generation, "path"):
+                    self._verify_first(index)
+                else:
+                    try:
+                        _verified(index.generation)     # every byte, once: nothing else serves yet
+                    except IndexDamaged as exc:
+                        self.refused[index.generation.path.name] = exc
+                        index.close()
+                        raise
                 self._loaded(index.generation)
                 self._index = index
             return self._index
+
+    def _verify_first(self, index) -> None:
+        """Read every byte of the first generation in a thread of its own while
+        it already serves (a server): at a province's archive that is 2.8 GB,
+        seconds before the first answer.  Its sizes were checked at open, so a
+        truncated or half-copied file is refused at once; a file whose contents
+        changed is found seconds later, and from then on every request gets the
+        damaged-index page (as after a failed open) while ``/healthz`` says not ok."""
+        def verify() -> None:
+            gen = index.generation
+            try:
+                gen.verify()
+            except (IndexDamaged, OSError) as exc:
+                if self._index is not index:
+                    return      # swapped out meanwhile (a rebuild): its files may be gone, nothing to refuse
+                self.refused[gen.path.name] = exc
+                print(f"fazhi-search: not serving {gen.path.name}: {_one_line(exc)} (rebuild it: "
+                      f"python -m indexer build --index {self.index_dir})", file=sys.stderr, flush=True)
+                with self._opening:
+                    if self._index is index:
+                        self._index = None      # the requests under way finish on it; it closes when dropped
+        self._verifier = threading.Thread(target=verify, name="fazhi-verify", daemon=True)
+        self._verifier.start()
+
+    def verified(self, timeout: float | None = None) -> bool:
+        """Wait for the first generation's check (if any runs); whether it passed."""
+        verifier = self._verifier
+        if verifier is not None:
+            verifier.join(timeout)
+            if verifier.is_alive():
+                return False
+        return self._index is not None
 
     def _refuse_known_damage(self) -> None:
         """Answer at once for a generation found damaged before (no re-reading it

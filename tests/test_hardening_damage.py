@@ -160,6 +160,47 @@ def test_a_server_reads_every_byte_before_it_first_serves(index_dir):
     assert client.get("/search.json?q=执法").status_code == 200
 
 
+def test_a_server_that_verifies_in_the_background_stops_serving_a_damaged_index(index_dir, monkeypatch):
+    """``python -m search_web`` serves once every size is checked and reads every
+    byte meanwhile (a province's archive: seconds); a changed byte found, every
+    request gets the damaged-index page and ``/healthz`` is not ok."""
+    import threading
+
+    from search_web import create_app
+    from search_web.health import warmer
+    from search_web.index import EXTENSION
+
+    _flip_byte(_segment_file(index_dir, "texts.bin"))
+    reading, crc_of = threading.Event(), checksums.crc_of
+    monkeypatch.setattr(checksums, "crc_of", lambda path: (path.name != "texts.bin" or reading.wait(30)) and crc_of(path))
+    app = create_app({"TESTING": True, "INDEX_DIR": index_dir, "VERIFY_IN_BACKGROUND": True})
+    client = app.test_client()
+    assert client.get("/search.json?q=执法").status_code == 200     # served while the bytes are read
+    reading.set()
+    assert app.extensions[EXTENSION].verified(timeout=60) is False
+    answer = client.get("/search.json?q=执法")
+    assert answer.status_code == 503 and "texts.bin" in answer.json["error"]
+    assert client.get("/healthz").status_code == 503      # starts the warm-up, which meets the damage
+    for _ in range(400):
+        if warmer(app).failed:
+            break
+        time.sleep(0.05)
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["ok"] is False
+
+
+def test_a_server_that_verifies_in_the_background_is_ready_once_every_byte_is_read(index_dir):
+    from search_web import create_app
+
+    client = create_app({"TESTING": True, "INDEX_DIR": index_dir, "VERIFY_IN_BACKGROUND": True}).test_client()
+    for _ in range(400):
+        health = client.get("/healthz")
+        if health.status_code == 200:
+            break
+        time.sleep(0.05)
+    assert health.json["ready"] is True and client.get("/search.json?q=执法").status_code == 200
+
+
 @pytest.fixture()
 def small_disk(tmp_path):
     """A 400 kB file system (tmpfs): the samples' index does not fit."""

@@ -261,19 +261,33 @@ def test_related_passages_come_from_other_reports(copied):
     assert all(not r["passage_id"].startswith(lonely.rsplit("-", 1)[0]) for r in related)
 
 
-def test_related_passages_never_count_every_match(copied, monkeypatch):
-    """``len()`` of Whoosh's results iterates the whole OR of key terms in Python
-    (seconds at 100k passages, each round of the tie loop): only the scored
-    top N may be read."""
-    from whoosh.searching import Results
+def test_related_passages_score_as_whoosh_scores_every_match(samples):
+    """The numpy sum of the key terms' BM25F (``research.related``) ranks as
+    Whoosh's own search of the same query does when it scores every match
+    (no top-N shortcut): the same passages, the same scores, ties by passage."""
+    from whoosh.query import Or, Term
 
     from indexer.research import similar_passages
+    from indexer.research.similar import gen_searcher, seq_of
+    from indexer.research.words import FIELD
 
-    def refuse(_results):
-        raise AssertionError("len(Results) counts every matching document")
-    monkeypatch.setattr(Results, "__len__", refuse)
-    [lonely] = copied.all_ids('"行政复议申请二十八件"')
-    assert similar_passages(copied, lonely)["related"]
+    gen = samples.generation
+    compared = 0
+    for seq in range(0, len(gen.columns["report"]), 37):
+        passage_id = gen.passage_id(seq)
+        ours = similar_passages(samples, passage_id, related=5)
+        exclude = {seq, *(seq_of(gen, p["passage_id"]) for p in ours["near_identical"])}
+        with gen_searcher(gen) as searcher:
+            terms = searcher.key_terms_from_text(FIELD, gen.texts[seq], numterms=12)
+            query = Or([Term(FIELD, word, boost=weight) for word, weight in terms])
+            mask = Or([Term("report_id", passage_id.rsplit("-", 1)[0])]
+                      + [Term("passage_id", gen.passage_id(o)) for o in sorted(exclude)])
+            hits = searcher.search(query, limit=None, mask=mask)
+            whoosh = sorted((-round(hit.score, 9), seq_of(gen, hit["passage_id"])) for hit in hits)[:5]
+        assert [(r["passage_id"], r["score"]) for r in ours["related"]] == \
+            [(gen.passage_id(row), round(-score, 2)) for score, row in whoosh]
+        compared += bool(whoosh)
+    assert compared >= 5
 
 
 TIED = "落实行政执法公示制度，规范执法全过程记录，开展案卷评查。"

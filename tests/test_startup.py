@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, SAMPLES
@@ -126,6 +127,46 @@ def test_normalized_rows_read_everything_once_many_are_asked_for(web_index, monk
     finally:
         lazy.close()
         loaded.close()
+
+
+@pytest.mark.parametrize("q", ['"双随机"', "双随机 抽查", '"全面推进依法行政"', "依法行政 -阳江", "执法 次数"])
+def test_an_archive_too_large_to_hold_its_normalized_texts_answers_as_one_that_holds_them(web_index, q,
+                                                                                         monkeypatch):
+    """Past ``NORM_IN_MEMORY`` passages a server makes each normalized text from
+    its display text when a query reads it, and never reads them all."""
+    from indexer.api import open_index
+    from indexer.store.reader import generation
+    from indexer.store.reader.normalized import NormalizedRows
+
+    held = open_index(web_index)
+    monkeypatch.setattr(generation, "NORM_IN_MEMORY", 10)
+    made = open_index(web_index)
+    try:
+        rows = made.generation.norm
+        assert isinstance(rows, NormalizedRows) and not isinstance(held.generation.norm, NormalizedRows)
+        strip = lambda result: {k: v for k, v in result.items() if k != "took_ms"}  # noqa: E731
+        assert strip(made.search(q, per_page=50)) == strip(held.search(q, per_page=50))
+        every = list(held.generation.norm)
+        assert rows[np.arange(len(every))] == every and [rows[n] for n in range(0, len(every), 7)] == every[::7]
+        assert rows._all is None                  # noqa: SLF001  (never read at once)
+    finally:
+        made.close()
+        held.close()
+
+
+def test_the_table_normalizes_as_normalize_does():
+    """Every character of the samples, and the kinds that map to nothing or to
+    several characters, one text at a time and many at once."""
+    from indexer.analysis import normalize
+    from indexer.report.corpus import read_reports
+    from indexer.store.reader.normalized import CharTable
+
+    texts = [p.text for r in read_reports([SAMPLES]).reports for p in r.passages]
+    texts += ["2023 年", "①②", "", "ＡＢ　Ｃ", " ", "法治政府建設\u200b", "Ⅱ、⑵…"]
+    table = CharTable()
+    assert table.normalize_many(texts) == [normalize(t) for t in texts]
+    assert [table.normalize(t) for t in texts] == [normalize(t) for t in texts]
+    assert CharTable().normalize_many(texts[-7:]) == [normalize(t) for t in texts[-7:]]
 
 
 def test_a_few_reports_are_cut_without_loading_the_whole_dictionary():

@@ -68,7 +68,7 @@ _FACTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 def _text_facts(gen, report_number: int, rows: np.ndarray) -> tuple[int, int, list[str]]:
     known = _FACTS.setdefault(gen, {})
     if report_number not in known:
-        norm = [gen.norm[seq] for seq in rows.tolist()]
+        norm = list(gen.norm_array[np.asarray(rows, dtype=np.int64)])    # one gather (a batch when made on demand)
         figures = [f for text in norm for f in FIGURE.findall(text)]
         known[report_number] = (sum(map(len, norm)), len(figures), figures[:8])
     return known[report_number]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..analysis import normalize_with_offsets
 from ..errors import SearchError
 from ..model import CATEGORIES
@@ -77,15 +79,22 @@ def _check(width, sort: str) -> int:
 
 def _all_occurrences(gen, docs: list[int], terms: list[str]) -> list[tuple[int, int, int, int]]:
     """(seq, k, start, end) per occurrence: k-th occurrence in passage ``seq``."""
-    norm = gen.norm
     lines = []
-    for seq in docs:
-        for k, (start, end) in enumerate(occurrences(norm[seq], terms)):
-            lines.append((seq, k, start, end))
-        if len(lines) > MAX_LINES:
-            raise SearchError(f"出现次数超过 {MAX_LINES} 次，无法全部列出",
-                              hint="请加上年份、机构或章节筛选，或换一个更具体的词")
+    docs = np.asarray(docs, dtype=np.int64)
+    # The texts a chunk at a time: one gather (made in a batch where the texts
+    # are made on demand), and no more read than the line limit needs.
+    for at in range(0, len(docs), _CHUNK):
+        chunk = docs[at:at + _CHUNK]
+        for seq, text in zip(chunk.tolist(), gen.norm_array[chunk]):
+            for k, (start, end) in enumerate(occurrences(text, terms)):
+                lines.append((seq, k, start, end))
+            if len(lines) > MAX_LINES:
+                raise SearchError(f"出现次数超过 {MAX_LINES} 次，无法全部列出",
+                                  hint="请加上年份、机构或章节筛选，或换一个更具体的词")
     return lines
+
+
+_CHUNK = 1000
 
 
 def _sort_key(gen, sort: str, width: int):

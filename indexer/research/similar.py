@@ -1,7 +1,8 @@
 """Similar passages of a passage: near-identical ones in other reports (found
 at build time, ``indexer.store.format.near_duplicates``), each with the differences
 of its text shown, and related ones on the same matter in other reports
-(Whoosh's more-like-this over the jieba words of the ``content`` field).
+(Whoosh's more-like-this over the jieba words of the ``content`` field,
+scored in numpy: ``related.py``).
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ..model import CATEGORIES
 from ..store.reader.generation import Generation
 from ..store.format.near_duplicates import NearDuplicates
 from .common import report_of
-from .words import FIELD, reader
+from .related import related_documents
+from .words import reader
 
 MAX_SHOWN = 20
 
@@ -76,53 +78,22 @@ def text_diff(a: str, b: str) -> list[dict]:
 
 def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[dict]:
     """Passages of other reports sharing the most telling words (Whoosh's
-    more-like-this: its key terms of the text, then their BM25F), best first,
-    ties in passage order (not Whoosh's document numbers, which an update
-    reorders)."""
+    more-like-this: its key terms of the text, then their BM25F, summed in
+    numpy: ``related.py``), best first, ties in passage order (not Whoosh's
+    document numbers, which an update reorders)."""
     if limit <= 0:
         return []
     from whoosh.query import Or, Term
 
     with gen_searcher(gen) as searcher:
-        terms = searcher.key_terms_from_text(FIELD, text, numterms=12)
-        if not terms:
-            return []
-        query = Or([Term(FIELD, word, boost=weight) for word, weight in terms])
         own = gen.report_ids[int(gen.columns["report"][seq])]
         # Whoosh 2.7's more_like masks only the passage itself: the mask here
         # also leaves out its report and its near-identical passages.
         mask = Or([Term("report_id", own)] + [Term("passage_id", gen.passage_id(o)) for o in sorted(exclude)])
-        scored = _best_with_ties(searcher, query, mask, limit, lambda hit: _row(gen, hit["passage_id"]))
+        masked = set(searcher.docs_for_query(mask))
+        scored = related_documents(gen, searcher, text, masked, limit,
+                                   lambda doc: _row(gen, searcher.stored_fields(doc)["passage_id"]))
     return [dict(_place(gen, other), score=round(score, 2), text=gen.texts[other]) for score, other in scored]
-
-
-MAX_TIED = 40       # Whoosh's top N at most when ties at the edge make it grow (see below)
-
-
-def _best_with_ties(searcher, query, mask, limit: int, row) -> list[tuple[float, int]]:
-    """The ``limit`` best (score, row) pairs, ties by row.  Whoosh keeps, among
-    equal scores at the edge of its top N, the lowest document numbers; so N
-    grows until the last score it returns is below the ``limit``-th (or it
-    returns everything), and then every passage tied at the edge is in.
-    N stops at ``MAX_TIED``: a paragraph copied into hundreds of reports ties
-    hundreds of passages, and each larger N makes Whoosh score more of the
-    passages holding a key term (BENCHMARKS.md has the timings).  Past it, ties fall by Whoosh's document order, which is the
-    passages' order in a fresh build; after an update, a passage added later
-    can come after an older one it ties with."""
-    top = limit * 2
-    # The mask as document numbers, found once: as a query Whoosh runs it again
-    # for every search of the loop.
-    mask = set(searcher.docs_for_query(mask))
-    while True:
-        hits = searcher.search(query, limit=top, mask=mask)
-        scored = sorted(((hit.score, other) for hit in hits if (other := row(hit)) is not None),
-                        key=lambda pair: (-pair[0], pair[1]))
-        # scored_length, not len: len(hits) counts every matching document, an
-        # iteration of the whole OR in Python (seconds at 100k passages) each time.
-        if (hits.scored_length() < top or len(scored) < limit or scored[-1][0] < scored[limit - 1][0]
-                or top >= MAX_TIED):
-            return scored[:limit]
-        top = min(top * 4, MAX_TIED)
 
 
 def gen_searcher(gen):

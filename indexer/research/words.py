@@ -14,6 +14,8 @@ import threading
 import weakref
 from collections import Counter, defaultdict
 
+from cachetools import LRUCache
+
 from ..analysis import normalize
 from ..search.query import STOPWORDS
 from ..store.reader.generation import Generation
@@ -193,6 +195,25 @@ def complete(gen: Generation, prefix: str, limit: int = 10) -> list[dict]:
     return [{"word": w, "passages": f} for f, w in words[:limit]]
 
 
+FREQUENCIES_KEPT = 100_000      # words per generation (about 15 MB)
+_frequencies: "weakref.WeakKeyDictionary[Generation, LRUCache]" = weakref.WeakKeyDictionary()
+
+
+def document_frequencies(gen: Generation, r, words: list[str]) -> dict[str, int]:
+    """Each word's live document frequency, looked up in Whoosh once per
+    generation and kept (least recently used out): a report's key terms look up
+    its thousands of distinct words, a file read each, and the next report
+    shares most of them."""
+    with _lock:
+        kept = _frequencies.setdefault(gen, LRUCache(FREQUENCIES_KEPT))
+        found = {word: kept.get(word) for word in words}
+    missing = {word: r.doc_frequency(FIELD, word) for word, n in found.items() if n is None}
+    with _lock:
+        kept.update(missing)
+    found.update(missing)
+    return found
+
+
 def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     """The words of ``text`` (a report) that set it apart: tf-idf against the
     index's passages, words of two or more characters, no digits."""
@@ -205,7 +226,7 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
         return []
     r = reader(gen)
     total = max(1, r.doc_count())
-    frequencies = {word: r.doc_frequency(FIELD, word) for word in counts}
+    frequencies = document_frequencies(gen, r, list(counts))
     scored = []
     for word, tf in counts.items():
         df = frequencies[word]

@@ -36,23 +36,31 @@ def substance(index, docs: np.ndarray) -> np.ndarray:
     """The multiplier of each passage's score: the length prior times the lead-line weight."""
     lengths = index.columns["length"][docs].astype(np.float64)
     weight = np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
-    lead = index.derived("lead lines", lambda: _lead_lines(index))
-    if len(lead):
-        weight[np.isin(docs, lead, assume_unique=False)] *= LEAD_WEIGHT
+    weight[_lead_lines(index, docs)] *= LEAD_WEIGHT
     return weight
 
 
-def _lead_lines(index) -> np.ndarray:
-    """Passage numbers of numbered lead lines standing alone and of lines that
-    repeat their report's title (only short passages are read)."""
-    from ..analysis import normalize
+def _lead_lines(index, docs: np.ndarray) -> np.ndarray:
+    """Per passage of ``docs``: a numbered lead line standing alone or a line that
+    repeats its report's title.  Only short passages are read, each the first
+    time a search ranks it; the answers are kept per generation (-1: not read
+    yet).  Reading every short passage at the first search took seconds at a
+    province's archive (300k of them, each normalized from its display text)."""
+    known = index.derived("lead lines", lambda: np.full(len(index.columns["length"]), -1, dtype=np.int8))
+    short = docs[index.columns["length"][docs] <= LEAD_MAX]
+    todo = np.unique(short[known[short] < 0])
+    if len(todo):
+        from ..analysis import normalize
 
-    short = np.flatnonzero(index.columns["length"] <= LEAD_MAX)
-    reports = index.columns["report"][short].tolist()
-    titles = {r: normalize(index.reports[r]["title"] or "") for r in set(reports)}
-    found = [seq for seq, report in zip(short.tolist(), reports)
-             if is_lead_line(index.norm[seq].strip()) or _same_text(index.norm[seq], titles[report])]
-    return np.array(found, dtype=np.int64)
+        titles = index.derived("normalized titles", dict)
+        texts = index.norm_array[todo]
+        flags = []
+        for text, report in zip(texts, index.columns["report"][todo].tolist()):
+            if report not in titles:
+                titles[report] = normalize(index.reports[report]["title"] or "")
+            flags.append(is_lead_line(text.strip()) or _same_text(text, titles[report]))
+        known[todo] = flags
+    return known[docs] == 1
 
 
 def is_lead_line(text: str) -> bool:

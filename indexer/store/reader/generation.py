@@ -32,6 +32,7 @@ from ..directory.layout import hold, read_meta, segments_folder
 from ..format.near_duplicates import NearDuplicates
 from ..format.postings import Postings
 from ..format.segment import FACET_FIELDS, Segment, SegmentSize
+from .normalized import NormalizedRows
 from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, SegmentTexts
 
 
@@ -40,6 +41,10 @@ from .segment_order import GlobalOrder as _GlobalOrder, SegmentPostings, Segment
 # for a list of a few postings, once per segment, and ten small segments made
 # searching twice as slow as one segment.
 PRELOAD_ROWS = 5_000
+# Past this many passages a server does not hold the normalized texts (about
+# 530 bytes a passage as Python strings: 700 MB at a province's 1.3 M): each is
+# made from its display text when a query reads it (``normalized.py``).
+NORM_IN_MEMORY = 400_000
 
 
 def _said_as_damage(load):
@@ -231,15 +236,18 @@ class Generation:
                          dtype=np.int64)
         return dates > 0, dates
 
-    def normalize_on_demand(self) -> "Generation":
+    def normalize_on_demand(self, read_all: bool = True) -> "Generation":
         """Make ``norm`` (and ``norm_array``) normalize a passage's display text
         when it is asked for, instead of inflating every segment's normalized
         texts (half a second at 100k passages): for a process that answers one
-        query and exits, whose phrase checks and snippets read a few passages."""
-        rows = NormalizedRows(self.texts, len(self.columns["report"]),
-                              lambda: self._layout.gather([s.norm() for s in self.segments]))
+        query and exits, whose phrase checks and snippets read a few passages.
+        ``read_all``: read them all at once when many are asked for (not for an
+        archive too large to hold them)."""
+        every = (lambda: self._layout.gather([s.norm() for s in self.segments])) if read_all else None
+        rows = NormalizedRows(self.texts, len(self.columns["report"]), every)
         self.__dict__["norm"] = self.__dict__["norm_array"] = rows
         return self
+
     def verify(self) -> int:
         """Read every file of the generation against its build's checksums
         (``IndexDamaged`` if one differs); the number of files checked."""
@@ -247,7 +255,10 @@ class Generation:
 
     @_said_as_damage
     def load(self) -> "Generation":
-        """Load the lazy parts now (a server does it before its first answer)."""
+        """Load the lazy parts now (a server does it before its first answer);
+        past ``NORM_IN_MEMORY`` passages the normalized texts stay on demand."""
+        if len(self.columns["report"]) > NORM_IN_MEMORY:
+            self.normalize_on_demand(read_all=False)
         self.postings, self.norm, self.norm_array, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
@@ -311,40 +322,6 @@ class Generation:
         if "postings" in self.__dict__:
             self.postings.close()
             del self.__dict__["postings"]
-
-
-class NormalizedRows:
-    """Passages' normalized texts by passage number, each made from its display
-    text when asked: the same text the build normalized (``segment.normalize_and_post``).
-    Once a tenth of the passages were asked for (a report card of every report, a
-    concordance of a common word), the stored texts are read all at once
-    (``read_all``): normalizing a passage costs several times reading one."""
-
-    AT_LEAST = 1000      # passages made one by one, whatever the size of the index
-
-    def __init__(self, texts, count: int, read_all):
-        self.texts, self.count, self._read_all = texts, count, read_all
-        self._asked, self._all = 0, None
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, seq):
-        """One passage's normalized text; an array of passage numbers gives a list
-        of them (as the preloaded array's fancy indexing gives an array)."""
-        if isinstance(seq, np.ndarray):
-            return [self[int(one)] for one in seq]
-        if not -self.count <= seq < self.count:
-            raise IndexError(seq)
-        if self._all is None:
-            self._asked += 1
-            if self._asked <= max(self.AT_LEAST, self.count // 10):
-                return normalize(self.texts[int(seq) % self.count])
-            self._all = self._read_all()
-        return self._all[seq]
-
-    def __iter__(self):
-        return (self[seq] for seq in range(self.count))
 
 
 class Lookup:
