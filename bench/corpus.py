@@ -131,16 +131,16 @@ class GenReport:
     year: int
     date: str             # ISO
     region: tuple[str, str, str] = ("", "", "")
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    headed_paragraphs: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def passages(self) -> int:
         """Passages the reader makes of it: title, headings, paragraphs, agency and date lines."""
-        return 3 + sum(1 + len(paras) for _, paras in self.sections)
+        return 3 + sum(1 + len(paras) for _, paras in self.headed_paragraphs)
 
     def text(self) -> str:
         parts = [self.title]
-        for heading, paras in self.sections:
+        for heading, paras in self.headed_paragraphs:
             parts.append(heading)
             parts.extend(paras)
         year, month, day = (int(x) for x in self.date.split("-"))
@@ -177,7 +177,7 @@ def _plan_one(rng: random.Random, pool: list[str], number: int, agency: str, yea
                        year=year, date=date)
     for template, share in HEADINGS:
         heading = template.format(year=year, next=year + 1)
-        report.sections.append((heading, [_paragraph(rng, pool) for _ in range(max(1, round(count * share)))]))
+        report.headed_paragraphs.append((heading, [_paragraph(rng, pool) for _ in range(max(1, round(count * share)))]))
     return report
 
 

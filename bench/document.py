@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from .report import (JUDGED_BUILDS, LABELS, MB, MIB, OUR_BUILDS, PEER_ORDER, crossing, num, size_section,
+from .report import (JUDGED_BUILDS, LABELS, MB, MIB, OUR_BUILDS, PEER_ORDER, crossing, num, size_markdown_section,
                      table, target_size, targets)
 
 METHOD = """\
@@ -67,7 +67,7 @@ def render(results: list[dict], mix: dict, machine: dict, command: str) -> str:
         crossing(results) + "  " + " · ".join(
             f"{r['corpus']['passages']:,}: p95 {r['ours']['query']['latency']['p95']:.1f} ms" for r in results),
         "## Details per size",
-        *[size_section(r) for r in results],
+        *[size_markdown_section(r) for r in results],
         "## Method",
         METHOD,
     ]

@@ -49,7 +49,7 @@ from .runner import OUT
 from .textnorm import norm
 
 SEED = 20240611
-SECTIONS = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
+FILTER_CATEGORIES = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _PHRASE = re.compile(r"^[\u4e00-\u9fff\d]+$")
 MIXES = ("bench", "date", "grouped", "substr", "topwords", "chars", "boolean", "pages", "long", "pasted", "nomatch", "typo")
@@ -141,7 +141,7 @@ class Corpus:
             return {"agency": [self.rng.choice(self.agencies)]}
         if kind == "year":
             return {"year": [self.rng.choice(self.years)]}
-        return {"section": [self.rng.choice(SECTIONS)]}
+        return {"section": [self.rng.choice(FILTER_CATEGORIES)]}
 
 
 def _q(q: str, kind: str, **extra) -> dict:

@@ -21,7 +21,7 @@ from pathlib import Path
 from .corpus import SEED, YEARS, default_sources, paragraph_pool, plan_reports
 from .textnorm import norm
 
-SECTIONS = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
+FILTER_CATEGORIES = ("主要举措和成效", "存在的不足和原因", "第一责任人职责", "下一年度安排")
 _PHRASE_CHARS = re.compile(r"^[\u4e00-\u9fff\d、]+$")
 _WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 FILTER_KINDS = ("agency", "year", "section")
@@ -131,7 +131,7 @@ def _filter(rng: random.Random, n: int, agencies: list[str]) -> dict:
         return {"agency": [rng.choice(agencies)]}
     if kind == "year":
         return {"year": [str(rng.choice(YEARS))]}
-    return {"section": [rng.choice(SECTIONS)]}
+    return {"section": [rng.choice(FILTER_CATEGORIES)]}
 
 
 def save(mix: dict, path: Path) -> None:

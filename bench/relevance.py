@@ -272,15 +272,15 @@ def write_benchmarks(text: str, command: str, path: Path = ROOT / "BENCHMARKS.md
     """Replace (or append) this section's tables in BENCHMARKS.md; its ``###``
     subsections (the mutants, the count queries) are kept."""
     body = path.read_text(encoding="utf-8")
-    section = (f"{BENCH_HEADING}\n\n`{command}` on the judged collection of `../shared/relevance` "
+    markdown = (f"{BENCH_HEADING}\n\n`{command}` on the judged collection of `../shared/relevance` "
                f"(30 topics, graded 0/1/2; the index of its README's build command).\n\n{text}\n")
     start = body.find(BENCH_HEADING)
     if start < 0:
-        body = body.rstrip("\n") + "\n\n" + section
+        body = body.rstrip("\n") + "\n\n" + markdown
     else:
         ends = [body.find(mark, start + len(BENCH_HEADING)) for mark in ("\n## ", "\n### ")]
         end = min((e for e in ends if e >= 0), default=-1)
-        body = body[:start] + section + ("\n" + body[end + 1:] if end >= 0 else "")
+        body = body[:start] + markdown + ("\n" + body[end + 1:] if end >= 0 else "")
     path.write_text(body, encoding="utf-8")
 
 

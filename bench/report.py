@@ -79,7 +79,7 @@ def table(header: list[str], rows: list[list[str]], align: str) -> str:
     return "\n".join(lines)
 
 
-def size_section(res: dict) -> str:
+def size_markdown_section(res: dict) -> str:
     c = res["corpus"]
     mean = c["text_bytes"] / max(1, c["passages"])
     head = (f"### {res['size']}: {c['passages']:,} passages in {c['reports']:,} reports, "

@@ -184,15 +184,15 @@ def _render_archive(r: dict) -> list[str]:
     ]
 
 
-def write_section(path: Path, section: str) -> None:
+def write_markdown_section(path: Path, markdown: str) -> None:
     """Replace this script's section of ``path`` (or append it)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     start = text.find(HEADING)
     if start >= 0:
         end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+        text = text[:start] + markdown + (text[end + 1:] if end >= 0 else "")
     else:
-        text = text.rstrip("\n") + "\n\n" + section
+        text = text.rstrip("\n") + "\n\n" + markdown
     path.write_text(text, encoding="utf-8")
 
 
@@ -215,10 +215,10 @@ def main(argv: list[str] | None = None) -> int:
         results["archive"] = {**run_archive(args.archive, mix, WORK / args.archive, log), **stamp}
     WORK.mkdir(parents=True, exist_ok=True)
     saved.write_text(json.dumps(results, indent=1), encoding="utf-8")
-    section = render(results.get("updates"), results.get("archive"), machine())
-    print(section)
+    markdown = render(results.get("updates"), results.get("archive"), machine())
+    print(markdown)
     if args.out != "-":
-        write_section(Path(args.out), section)
+        write_markdown_section(Path(args.out), markdown)
     return 0
 
 

@@ -3,6 +3,21 @@
 read → clean → structure → passages all end in a :class:`Report` holding its
 :class:`Heading` tree and its :class:`Passage` list.  Everything here is plain data
 (``to_dict`` gives JSON-ready dicts) so the CLI, the index and the web app share it.
+
+Glossary: three things are called "section", and the Python names say which.
+
+- **category**: one of :data:`CATEGORIES` (主要举措和成效, 存在的不足和原因 …), the
+  facet a passage falls in.  The user's filter ``section:问题`` / ``章节:问题``, the
+  URL parameter ``section=`` and the CLI's ``--section`` name a category
+  (:func:`resolve_category`); a report's ``"sections"`` (JSON, export column) are
+  the categories it has passages in.
+- **heading path**: :attr:`Passage.heading_path`, the headings above a passage
+  joined for display (``一、… › （一）…``); :meth:`Report.heading_paths`.
+- **"section" the stored key**: the name the heading path goes by outside Python:
+  a hit's and a stored passage's JSON key ``"section"``, the index's ``section``
+  field / column / vocabulary and the cluster's ``section`` and ``section_norm``
+  columns.  These stay as they are (indexes built before still open); the one
+  mapping between the two names is :meth:`Passage.to_dict` / :meth:`Passage.from_dict`.
 """
 from __future__ import annotations
 
@@ -60,13 +75,28 @@ class Passage:
     id: str               # ``<report_id>-<ordinal:04d>``: stable across rebuilds
     ordinal: int          # 1-based place in the report
     text: str             # display text, exactly as cleaned
-    section: str          # heading path for display, ``一、… › （一）…``
+    heading_path: str     # heading path for display, ``一、… › （一）…`` (stored as "section")
     category: str         # one of CATEGORIES, for the facet
     heading: bool = False  # True when the passage is itself a heading line
     start: int = 0        # character offset in Report.text
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The JSON-ready dict, with the heading path under its stored key ``"section"``."""
+        data = asdict(self)
+        data[STORED_HEADING_PATH_KEY] = data.pop("heading_path")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Passage":
+        """The passage a :meth:`to_dict` dict (heading path under ``"section"``) describes."""
+        data = dict(data)
+        data["heading_path"] = data.pop(STORED_HEADING_PATH_KEY)
+        return cls(**data)
+
+
+# The key a passage's heading path is stored and sent under (JSON, index fields):
+# public, so it keeps its old name.
+STORED_HEADING_PATH_KEY = "section"
 
 
 @dataclass
@@ -99,6 +129,8 @@ class Report:
         if not with_passages:
             data.pop("passages")
             data.pop("text")
+        else:
+            data["passages"] = [p.to_dict() for p in self.passages]
         return data
 
     # What the index needs of a report besides its table row.  A report reused
@@ -110,8 +142,8 @@ class Report:
     def character_count(self) -> int:
         return sum(len(p.text) for p in self.passages)
 
-    def section_names(self) -> set[str]:
-        return {p.section for p in self.passages}
+    def heading_paths(self) -> set[str]:
+        return {p.heading_path for p in self.passages}
 
     def rename(self, new_id: str) -> None:
         """Give the report another id; its passages' ids and headings' anchors follow."""
@@ -135,7 +167,7 @@ class Report:
     def from_dict(cls, data: dict) -> "Report":
         data = dict(data)
         data["headings"] = [Heading(**h) for h in data.get("headings", [])]
-        data["passages"] = [Passage(**p) for p in data.get("passages", [])]
+        data["passages"] = [Passage.from_dict(p) for p in data.get("passages", [])]
         return cls(**data)
 
 

@@ -288,3 +288,30 @@ def test_the_check_sees_an_import_against_the_flow(tmp_path, monkeypatch):
 def test_each_package_says_its_job_and_what_it_may_import(package):
     doc = ast.get_docstring(ast.parse((ROOT / "indexer" / package / "__init__.py").read_text(encoding="utf-8")))
     assert doc and "import" in doc.lower(), f"indexer/{package}/__init__.py: say its job and what it may import"
+
+
+def test_the_model_names_which_section_it_means():
+    """``section`` names three things (a category, a heading path, the stored key);
+    the model's Python names say which (see ``indexer.model``'s glossary), while
+    the stored and sent key stays ``"section"``."""
+    from dataclasses import fields
+
+    from indexer.model import Heading, Passage, Report
+
+    for cls in (Passage, Report, Heading):
+        names = {f.name for f in fields(cls)} | set(vars(cls))
+        assert not {n for n in names if n in ("section", "sections", "section_names")}, cls
+    tree = ast.parse((ROOT / "indexer" / "model.py").read_text(encoding="utf-8"))
+    bare = [node.lineno for node in ast.walk(tree)
+            if (isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == "section")
+            or (isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "section")
+            or (isinstance(node, ast.Attribute) and node.attr == "section")]
+    assert not bare, f"indexer/model.py: a bare `section` name at lines {bare}"
+    passage = Passage(id="r2022-0123456789-0001", ordinal=1, text="正文", heading_path="一、总体情况",
+                      category="其他")
+    stored = passage.to_dict()
+    assert stored["section"] == "一、总体情况" and "heading_path" not in stored
+    assert Passage.from_dict(stored) == passage
+    report = Report(id="r2022-0123456789", source="a.txt", fmt="txt", text="正文", passages=[passage])
+    assert Report.from_dict(report.to_dict()).passages == [passage]
+    assert report.to_dict()["passages"][0]["section"] == "一、总体情况"

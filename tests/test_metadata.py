@@ -78,7 +78,7 @@ def test_inline_heading_keeps_its_paragraph_whole(reports):
     passage = report.passages[heading.passage_ordinal - 1]
     assert passage.text.startswith("（一）加强组织领导，夯实依法行政基础。一是强化组织保障")
     assert not passage.heading
-    assert passage.section.endswith("（一）加强组织领导，夯实依法行政基础")
+    assert passage.heading_path.endswith("（一）加强组织领导，夯实依法行政基础")
 
 
 def test_manifest_supplies_and_overrides_metadata(tmp_path, sample_dir):
@@ -101,7 +101,7 @@ def test_markdown_headings_without_numbers_are_headings(tmp_path):
     path.write_text(raw, encoding="utf-8")
     report = read_report(path)
     assert [(h.title, h.category) for h in report.headings] == [("工作亮点", "其他"), ("存在的不足", P)]
-    assert report.passages[-1].section == "存在的不足" and report.passages[-1].category == P
+    assert report.passages[-1].heading_path == "存在的不足" and report.passages[-1].category == P
 
 
 @pytest.mark.parametrize("agency,region", [

@@ -130,9 +130,9 @@ def test_a_stored_report_is_the_report_read_back(corpus, tmp_path):
         for report_id, key in generation.meta["source_reports"].items():
             stored = reused.lookup(key)
             full = Report.from_dict(generation.read_report(report_id))
-            counts = (stored.passage_count(), stored.character_count(), stored.section_names())
+            counts = (stored.passage_count(), stored.character_count(), stored.heading_paths())
             assert isinstance(stored, StoredReport) and not stored.loaded
-            assert counts == (full.passage_count(), full.character_count(), full.section_names())
+            assert counts == (full.passage_count(), full.character_count(), full.heading_paths())
             assert stored.to_dict() == full.to_dict() and stored.loaded
         assert reused.lookup("no such key") is None
     finally:

@@ -4,7 +4,7 @@ Each shard sends its best matches by Groonga's first score (``order.first_score`
 our BM25 without the title and heading boosts, counted from Groonga's own
 occurrence count, so never below ours but for the boosts).  When that is not
 enough, a shard's matches come in lists split by which clauses the report
-title holds and whether the section path holds a query term (found with their
+title holds and whether the heading path holds a query term (found with their
 own full-text indexes, never by a test of every match): within a list the
 title boost is known exactly, the heading boost is 0 or at most every clause's.
 After ranking the union here, ``order.safe`` checks every list a shard cut
@@ -34,15 +34,15 @@ COLUMNS = tuple(c for c in g.CANDIDATE_COLUMNS if c != "text")   # texts: only t
 
 def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
     """The first candidate list: ``{"all": (Groonga filter, the most the boosts add,
-    title and section conditions)}``: the largest title boost and heading boost
-    that occur (``plan.title_sets``, ``plan.section_sets``)."""
+    title and heading path conditions)}``: the largest title boost and heading boost
+    that occur (``plan.title_sets``, ``plan.heading_path_sets``)."""
     return {"all": (expr, max_boost(plan.title_sets, stats, TITLE_BOOST)
-                    + max_boost(plan.section_sets, stats, HEADING_BOOST) + slack(plan, stats), 0)}
+                    + max_boost(plan.heading_path_sets, stats, HEADING_BOOST) + slack(plan, stats), 0)}
 
 
 def max_boost(sets: list[tuple[int, ...]], stats: Stats, boost: float) -> float:
     """The most a title (or heading) boost adds to a passage's score, over the sets of
-    clauses the titles (or section paths) hold: ``boost`` × the clauses' idf summed."""
+    clauses the titles (or heading paths) hold: ``boost`` × the clauses' idf summed."""
     weights = idfs(stats)
     return max((boost * sum(weights[i] for i in held) for held in sets), default=0.0)
 
@@ -51,35 +51,35 @@ def can_split(plan, sort: str) -> bool:
     return not (plan.partial or not plan.query.clauses or sort == "date")
 
 
-REST = ((), 0)       # the list of matches without a boost: no clause in the title or section path
+REST = ((), 0)       # the list of matches without a boost: no clause in the title or heading path
 
 
 def split_lists(plan, stats: Stats, expr: str) -> dict:
     """The matches split by which clauses their report's title holds (the sets that
-    occur among the reports' titles) and, when some section path holds a query term,
+    occur among the reports' titles) and, when some heading path holds a query term,
     whether theirs does, each found with its own full-text index: within a list the
     title boost is known exactly and the heading boost is 0 or at most the largest
-    that occurs.  Keyed ``(clauses in the title, section)``; ``REST`` holds the
+    that occurs.  Keyed ``(clauses in the title, in the heading path)``; ``REST`` holds the
     matches without a boost."""
     clauses = [[t.norm for t in clause] for clause in plan.query.clauses]
     weights, extra = idfs(stats), slack(plan, stats)
     in_title = [g.any_of([g.term(t, "title_norm") for t in clause]) for clause in clauses]
-    heading = max_boost(plan.section_sets, stats, HEADING_BOOST)
-    section = g.any_of([g.term(t, "section_norm") for clause in clauses for t in clause])
-    sections = ((0, f" &! {section}"), (1, f" && {section}")) if heading else ((0, ""),)
+    heading = max_boost(plan.heading_path_sets, stats, HEADING_BOOST)
+    in_heading = g.any_of([g.term(t, "section_norm") for clause in clauses for t in clause])
+    heading_conditions = ((0, f" &! {in_heading}"), (1, f" && {in_heading}")) if heading else ((0, ""),)
     found = {}
     for held in sorted(set(plan.title_sets) | {()}):
         where = f"({expr})" + "".join(f" && {in_title[i]}" if i in held else f" &! {in_title[i]}"
                                       for i in range(len(clauses)))
         title_boost = TITLE_BOOST * sum(weights[i] for i in held)
-        for in_section, condition in sections:
-            found[held, in_section] = (where + condition, title_boost + heading * in_section + extra,
-                                       len(held) + in_section)
+        for in_heading_path, condition in heading_conditions:
+            found[held, in_heading_path] = (where + condition, title_boost + heading * in_heading_path + extra,
+                                            len(held) + in_heading_path)
     return found
 
 
 def title_sets(titles, clauses: list[list[str]]) -> list[tuple[int, ...]]:
-    """The sets of clauses (positions) the normalized ``titles`` (or section paths) hold,
+    """The sets of clauses (positions) the normalized ``titles`` (or heading paths) hold,
     each once: every term found in all the titles joined (a term holds no newline, so
     no occurrence spans two), a title's set a bit mask."""
     titles = list(dict.fromkeys(titles))
@@ -122,7 +122,7 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     first list holds every match)."""
     where, _, conditions = spec
     held = len(plan.query.clauses) if held is None else held
-    # Weighted clauses: Groonga's own score of a title or section condition is 1 an occurrence.
+    # Weighted clauses: Groonga's own score of a title or heading path condition is 1 an occurrence.
     spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
     scorer = first_score(plan.query, stats, plan.partial, spare)
     return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS)

@@ -86,14 +86,14 @@ def _rows(gen: Generation, position: int, number: int) -> list[tuple]:
     title = normalize(report["title"] or "")
     rows = []
     for place, seq in enumerate(range(first, end)):
-        section = vocab["section"][cols["section"][seq]]
+        heading_path = vocab["section"][cols["section"][seq]]
         rows.append((gen.passage_id(seq), (number << _ORDINAL_BITS) | place, report["id"], int(cols["ordinal"][seq]),
                      report["agency"] or "", report.get("agency_kind") or "", report.get("agency_level") or "",
                      report["province"] or "", report["city"] or "", report.get("doc_type") or "",
                      int(cols["year"][seq]),
-                     int(cols["category"][seq]), section,
+                     int(cols["category"][seq]), heading_path,
                      int(cols["heading"][seq]) if "heading" in cols else 0, int(gen.copied[seq]),
-                     int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(section)))
+                     int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(heading_path)))
     return rows
 
 

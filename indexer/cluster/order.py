@@ -71,7 +71,7 @@ def _bm25(rows: list[dict], norms: list[str], query: Query, stats: Stats, titles
     lengths = np.array([r["length"] for r in rows], dtype=np.int32).astype(np.float64)
     norm_length = K1 * (1 - B + B * lengths / max(stats.average_length, 1.0))
     title_norms = [titles.get(r["report_id"], "") for r in rows]
-    section_norms = [normalize(r["section"]) for r in rows]
+    heading_path_norms = [normalize(r["section"]) for r in rows]
     part = np.empty(len(rows), dtype=np.float64)
     clause_idfs, held = [], []
     for clause, df in zip(query.clauses, stats.dfs):
@@ -90,9 +90,9 @@ def _bm25(rows: list[dict], norms: list[str], query: Query, stats: Stats, titles
         in_title = np.array([any(t in title for t in terms) for title in title_norms], dtype=np.float64)
         if in_title.any():
             scores += TITLE_BOOST * idf * in_title * holds
-        in_section = np.array([any(t in s for t in terms) for s in section_norms], dtype=np.float64)
-        if in_section.any():
-            scores += HEADING_BOOST * idf * in_section
+        in_heading_path = np.array([any(t in s for t in terms) for s in heading_path_norms], dtype=np.float64)
+        if in_heading_path.any():
+            scores += HEADING_BOOST * idf * in_heading_path
     named = category_named(query)
     if named is not None:
         categories = np.array([r["category"] for r in rows], dtype=np.int64)
@@ -156,7 +156,7 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> st
     a passage holds first.  The title and heading boosts are left out (a substring test
     of every match's title costs more than the whole search): ``safe`` adds their most.
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
-    each other clause a match holds, one for each title or section condition of its
+    each other clause a match holds, one for each title or heading path condition of its
     list): taking them off keeps the bound tight and still a bound.  Several clauses
     are weighted (``term_weights``): the saturation of their weighted mean."""
     if not query.clauses:

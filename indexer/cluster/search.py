@@ -51,7 +51,7 @@ class State:
     average_length: float
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
-    section_norms: list[str] | None = None      # the section paths the shards hold, read on first use
+    heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
     report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
 
     def verify(self) -> None:
@@ -245,7 +245,7 @@ class ClusterIndex:
         dfs, full_any, union = self._clause_stats(state, clauses)
         plan = Plan(query, merged, excluded, chosen, dfs=dfs)
         if clauses:
-            plan.title_sets, plan.section_sets = self._boost_sets(state, clauses)
+            plan.title_sets, plan.heading_path_sets = self._boost_sets(state, clauses)
         if len(clauses) > 1:     # near matches score the parts of the compound they miss
             plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
         if len(clauses) > 1:
@@ -290,16 +290,16 @@ class ClusterIndex:
         return found
 
     def _boost_sets(self, state: State, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
-        """The sets of clauses the reports' titles hold, and the sets the section paths
+        """The sets of clauses the reports' titles hold, and the sets the heading paths
         hold (``candidates.title_sets``): which title and heading boosts occur at all."""
         key = ("boosts", tuple(map(tuple, clauses)))
         found = state.clause_stats.get(key)
         if found is None:
-            if state.section_norms is None:
+            if state.heading_path_norms is None:
                 paths = self._each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
-                state.section_norms = sorted({row[0] for rows in paths for row in rows})
+                state.heading_path_norms = sorted({row[0] for rows in paths for row in rows})
             found = (candidates.title_sets(state.title_norms.values(), clauses),
-                     candidates.title_sets(state.section_norms, clauses))
+                     candidates.title_sets(state.heading_path_norms, clauses))
             state.clause_stats[key] = found
         return found
 
@@ -412,7 +412,7 @@ class Plan:
     chosen_values: dict = field(default_factory=dict)
     excluded_values: dict = field(default_factory=dict)
     title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
-    section_sets: list = field(default_factory=lambda: [()])    # which clauses section paths hold
+    heading_path_sets: list = field(default_factory=lambda: [()])    # which clauses heading paths hold
 
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)

@@ -1,4 +1,4 @@
-"""Split a cleaned report into passages, each with its section path and category.
+"""Split a cleaned report into passages, each with its heading path and category.
 
 A passage is a paragraph; a very long paragraph is cut at sentence ends so a
 result points at a readable unit.  Every sentence lands in exactly one passage,
@@ -48,12 +48,12 @@ def split_passages(report_id: str, paragraphs: list[str],
         if found:
             heading = _open_heading(report_id, found, stack, headings, len(passages) + 1)
             headings.append(heading)
-        section = SECTION_SEPARATOR.join(h.title for h in stack)
+        heading_path = SECTION_SEPARATOR.join(h.title for h in stack)
         category = _category_of(stack)
         for piece in split_long(paragraph):
             ordinal = len(passages) + 1
             passages.append(Passage(
-                id=f"{report_id}-{ordinal:04d}", ordinal=ordinal, text=piece, section=section,
+                id=f"{report_id}-{ordinal:04d}", ordinal=ordinal, text=piece, heading_path=heading_path,
                 category=category, heading=bool(found and not found.inline and piece == paragraph),
                 start=offset))
             offset += len(piece) + 2      # Report.text joins passages with a blank line

@@ -1,4 +1,4 @@
-"""Find the heading tree of a cleaned report and the section of every paragraph.
+"""Find the heading tree of a cleaned report and the heading path of every paragraph.
 
 Headings come numbered (``一、`` ``（一）`` ``(2)`` ``1.`` ``①``), unnumbered (short
 lines such as ``存在问题``, ``下一步工作打算``) or inline, opening a paragraph
@@ -83,7 +83,7 @@ def _numbered_heading(paragraph: str, level: int, body_start: int) -> HeadingMat
 
 
 def categorize(title: str) -> str:
-    """The section category a heading's words point to."""
+    """The category a heading's words point to."""
     for pattern, category in _CATEGORY_RULES:
         if pattern.search(title):
             return category

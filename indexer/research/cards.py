@@ -1,7 +1,7 @@
 """Report cards: what the 2019 《法治政府建设与责任落实督察工作规定》 asks of an
 annual report, checked per report, and the same over the corpus.
 
-- contents: which of its five contents the report has, read from the section
+- contents: which of its five contents the report has, read from the
   categories of its passages (a category counts when a passage falls under
   it); ``missing`` lists the four substantive ones it lacks (其他 is where
   everything else goes and is never required alone);

@@ -54,7 +54,7 @@ def _decoded(match: re.Match) -> str:
 
 def gbt7714(report: dict, passage: dict | None, permalink: str, accessed: str | None = None) -> str:
     """``report``: its metadata (agency, title, date, year, source_url);
-    ``passage``: its ordinal and section (None: the report as a whole);
+    ``passage``: its ordinal and heading path, key ``section`` (None: the report as a whole);
     ``permalink``: the page of the passage (or report) in this collection."""
     head = f"{report['agency']}. " if report.get("agency") else ""
     published = report.get("date") or (str(report["year"]) if report.get("year") else "")

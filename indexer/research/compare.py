@@ -1,4 +1,4 @@
-"""Side by side: the passages of one section category (存在的不足和原因 …)
+"""Side by side: the passages of one category (存在的不足和原因 …)
 from many reports, so a reader compares what 20 bureaus wrote under the same
 heading.  The reports are those with a passage of that category matching the
 query and filters (every report with that category for an empty query); each

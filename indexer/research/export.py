@@ -231,7 +231,7 @@ def _xlsx_cell(sheet, value):
 
 
 def _flat(value) -> str:
-    """A list (a report's sections, a card's missing parts) as one cell."""
+    """A list (a report's categories, a card's missing parts) as one cell."""
     if isinstance(value, (list, tuple)):
         return "；".join(map(str, value))
     return str(value)

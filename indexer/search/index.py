@@ -34,7 +34,7 @@ from .match import match_query, term_hits
 from .query import Term, parse_query, query_terms
 from .rank import rank
 from .scopes import restrict
-from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_sections
+from .reports import REPORT_SORTS, browse, card_columns, parse_deadline, report_categories
 from .snippets import snippet
 
 __all__ = ["GROUPS", "REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "Searcher",
@@ -332,16 +332,16 @@ class Index:
 
     def list_reports(self, deadline: str | None = None) -> list[dict]:
         """The report table: one dict per report, with its passage count, the
-        section categories it has passages in, and its report-card columns
+        categories it has passages in (``"sections"``), and its report-card columns
         (required contents missing, timeliness against ``deadline``, copied passages)."""
         gen = self.generation
         month_day = parse_deadline(deadline)
         counts = np.bincount(gen.columns["report"], minlength=len(gen.reports))
-        sections = report_sections(gen)
+        categories = report_categories(gen)
         copied = gen.copied_per_report.tolist()
         return [{**{k: v for k, v in r.items() if k not in _NOT_REPORT_FIELDS[1:]}, "passages": int(n),
                  "sections": s, **card_columns(r, s, c, month_day)}
-                for r, n, s, c in zip(gen.reports, counts.tolist(), sections, copied)]
+                for r, n, s, c in zip(gen.reports, counts.tolist(), categories, copied)]
 
     def browse_reports(self, filters: dict | None = None, sort: str = "date", page: int = 1,
                        per_page: int = 50, deadline: str | None = None) -> dict:

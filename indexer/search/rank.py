@@ -20,8 +20,8 @@ from .query import Query
 
 K1, B = 1.2, 0.75
 TITLE_BOOST = 0.6        # × the clause's idf, when the report title contains it (and the passage does)
-HEADING_BOOST = 0.7      # × idf, when the passage's section path contains it
-CATEGORY_BOOST = 0.4     # × idf, when the query names the passage's section category (存在问题)
+HEADING_BOOST = 0.7      # × idf, when the passage's heading path contains it
+CATEGORY_BOOST = 0.4     # × idf, when the query names the passage's category (存在问题)
 COUNT_BOOST = 3.0        # × idf, when a count clause's passage gives a number with its unit
 RESCORE_WINDOW = 200
 
@@ -40,7 +40,7 @@ def bm25_scores(index, matches: Matches, query: Query, weight: np.ndarray | None
         return scores, coverage
     total = len(index.columns["report"])
     norm_length = index.derived("bm25 length norm", lambda: _length_norm(index))[docs]
-    per_report = sections = None
+    per_report = heading_codes = None
     part = np.empty(len(docs), dtype=np.float64)
     idfs, held = [], []
     for clause, hits in zip(query.clauses, matches.clauses):
@@ -65,11 +65,11 @@ def bm25_scores(index, matches: Matches, query: Query, weight: np.ndarray | None
             # Only where the passage holds the word too: else every line of a matching
             # document (its preamble, its closing clauses) rides on its title.
             scores += np.repeat(TITLE_BOOST * idf * in_title, per_report) * holds
-        in_section = index.sections.contains(terms)
-        if in_section.any():
-            if sections is None:
-                sections = index.columns["section"][docs]
-            scores += (HEADING_BOOST * idf * in_section)[sections]
+        in_heading_path = index.heading_paths.contains(terms)
+        if in_heading_path.any():
+            if heading_codes is None:
+                heading_codes = index.columns["section"][docs]
+            scores += (HEADING_BOOST * idf * in_heading_path)[heading_codes]
     scores += _category_boost(index, docs, query, idfs)
     scores *= substance(index, docs) if weight is None else weight
     if len(query.clauses) > 1:

@@ -63,15 +63,15 @@ def timeliness(year: int | None, date: str | None, deadline: tuple[int, int]) ->
             "days_late": max(0, late)}
 
 
-def card_columns(report: dict, sections: set[str], copied: int, deadline: tuple[int, int]) -> dict:
+def card_columns(report: dict, categories: set[str], copied: int, deadline: tuple[int, int]) -> dict:
     """The report-card columns of the report list for one report.  The 2019
     规定's contents and deadline bind 法治政府建设 annual reports only: a document
     of another kind misses nothing and is never late (``unknown``)."""
     if not card_applies(report):
-        sections, when = set(REQUIRED), {"status": "unknown", "deadline": None, "days_late": None}
+        categories, when = set(REQUIRED), {"status": "unknown", "deadline": None, "days_late": None}
     else:
         when = timeliness(report.get("year"), report.get("date"), deadline)
-    return {"missing": [c for c in REQUIRED if c not in sections], "timeliness": when["status"],
+    return {"missing": [c for c in REQUIRED if c not in categories], "timeliness": when["status"],
             "deadline": when["deadline"], "days_late": when["days_late"],
             "copied_passages": int(copied), "copied": "yes" if copied else "no"}
 
@@ -92,13 +92,13 @@ def timeliness_value(value: str) -> str:
 _PARTIAL = ("agency", "province", "city", "doc_type")       # a part of the name is enough
 
 
-def report_sections(gen) -> list[set[str]]:
-    """Per report: the section categories it has passages in."""
+def report_categories(gen) -> list[set[str]]:
+    """Per report: the categories it has passages in (its ``"sections"``)."""
     pairs = np.unique(gen.columns["report"].astype(np.int64) * 8 + gen.columns["category"])
-    sections: list[set[str]] = [set() for _ in gen.reports]
+    categories: list[set[str]] = [set() for _ in gen.reports]
     for pair in pairs.tolist():
-        sections[pair // 8].add(CATEGORIES[pair % 8])
-    return sections
+        categories[pair // 8].add(CATEGORIES[pair % 8])
+    return categories
 
 
 def browse(reports: list[dict], filters: dict[str, list[str]], sort: str = "date", page: int = 1,

@@ -149,7 +149,7 @@ def _columns(reports: list[Report], rows, lengths: np.ndarray, vocab: dict) -> d
         "year": column((r.year or 0 for r, _ in rows), np.int32),
         "category": column((CATEGORIES.index(p.category) for _, p in rows), np.int8),
         "heading": column((p.heading for _, p in rows), np.int8),   # ranks bare headings last
-        "section": column((codes["section"][p.section] for _, p in rows), np.int32),
+        "section": column((codes["section"][p.heading_path] for _, p in rows), np.int32),
         "length": lengths,
         "date": column((_date_number(r) for r, _ in rows), np.int32),
     }
@@ -161,7 +161,7 @@ def facet_vocab(reports: list[Report]) -> dict[str, list[str]]:
         return sorted({v for v in values if v})
     return {
         **{name: distinct(getattr(r, name) for r in reports) for name in FACET_FIELDS},
-        "section": sorted(set().union(*(r.section_names() for r in reports))),
+        "section": sorted(set().union(*(r.heading_paths() for r in reports))),
     }
 
 

@@ -10,7 +10,7 @@ rebuild, and ties fall the same way, whichever segment a report lives in.
 
 Both sides read through this: the search side for answering queries, the build
 for the reports of the previous generation it can reuse.  The costly parts
-(postings, normalized texts, title and section lookups) load on first use, so a
+(postings, normalized texts, title and heading path lookups) load on first use, so a
 build that only wants reports does not pay for them.
 """
 from __future__ import annotations
@@ -223,8 +223,8 @@ class Generation:
 
     @cached_property
     @_said_as_damage
-    def sections(self) -> "Lookup":
-        """The normalized values of the ``section`` vocabulary, to find those containing a term."""
+    def heading_paths(self) -> "Lookup":
+        """The normalized heading paths (the ``section`` vocabulary), to find those containing a term."""
         return Lookup([normalize(s) for s in self.vocab["section"]])
 
     @cached_property
@@ -259,7 +259,7 @@ class Generation:
         past ``NORM_IN_MEMORY`` passages the normalized texts stay on demand."""
         if len(self.columns["report"]) > NORM_IN_MEMORY:
             self.normalize_on_demand(read_all=False)
-        self.postings, self.norm, self.norm_array, self.titles, self.sections, self.filter_columns, self.report_columns  # noqa: B018
+        self.postings, self.norm, self.norm_array, self.titles, self.heading_paths, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
     def has_report(self, report_id: str) -> bool:

@@ -2,7 +2,7 @@
 
 An update reuses every report whose file did not change.  What the build needs
 of such a report is its table row, id, passage count, character count and
-section names; its text, passages and headings only in rare cases (a duplicate
+heading paths; its text, passages and headings only in rare cases (a duplicate
 check that collides with it, a new id for it, a segment merge).  Reading them
 all back would put the whole archive's text in memory (873 MB of text, 6.9 GB
 of Python objects for 27,000 reports) to write none of it, so a
@@ -30,7 +30,7 @@ class ReusedReports:
         self._by_key = {key: rid for rid, key in generation.meta.get("source_reports", {}).items()}
         self._sizes = np.diff(generation.report_bounds)
         self._characters: dict[str, int] = generation.meta.get("report_characters", {})   # none before it was kept
-        self._sections: tuple[np.ndarray, np.ndarray] | None = None
+        self._heading_path_codes: tuple[np.ndarray, np.ndarray] | None = None
 
     def lookup(self, key: str) -> Report | None:
         """The report read from source ``key`` before, or None (not in the index,
@@ -49,16 +49,16 @@ class ReusedReports:
         """The characters of a report's passages, from ``meta.json`` (None if not recorded)."""
         return self._characters.get(report_id)
 
-    def section_names(self, number: int) -> set[str]:
-        """The section names of report number ``number``'s passages, from the columns."""
-        if self._sections is None:
-            self._sections = self._section_codes()
-        starts, codes = self._sections
+    def heading_paths(self, number: int) -> set[str]:
+        """The heading paths of report number ``number``'s passages, from the columns."""
+        if self._heading_path_codes is None:
+            self._heading_path_codes = self._report_heading_path_codes()
+        starts, codes = self._heading_path_codes
         names = self.generation.vocab["section"]
         return {names[c - 1] for c in codes[starts[number]:starts[number + 1]].tolist() if c > 0}
 
-    def _section_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every report's distinct section codes plus one (0: none), once for all
+    def _report_heading_path_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every report's distinct heading path codes (``section`` column) plus one (0: none), once for all
         reports: sorted (report, code) pairs and where each report's pairs start."""
         columns = self.generation.columns
         width = len(self.generation.vocab["section"]) + 1
@@ -132,6 +132,6 @@ class StoredReport(Report):
         known = None if self.loaded else self._reports.character_count(self._stored_id)
         return super().character_count() if known is None else known
 
-    def section_names(self) -> set[str]:
-        """Its passages' section names, without reading them when not loaded."""
-        return super().section_names() if self.loaded else self._reports.section_names(self._number)
+    def heading_paths(self) -> set[str]:
+        """Its passages' heading paths, without reading them when not loaded."""
+        return super().heading_paths() if self.loaded else self._reports.heading_paths(self._number)

@@ -1,5 +1,5 @@
 """Write the Whoosh documents of a generation: one per passage, with its id and
-its facets (section, agency, province, city, year, category, report).
+its facets (section: the heading path, agency, province, city, year, category, report).
 
 Two ways, by whether jieba's words go into the ``content`` field:
 
@@ -131,7 +131,7 @@ class WordIndexIncomplete(FazhiError):
 def document_fields(rows) -> list[dict]:
     """The fields of each passage's Whoosh document, except ``content``
     (see ``indexer.store.writer.schema``)."""
-    return [dict(passage_id=passage.id, report_id=report.id, section=passage.section,
+    return [dict(passage_id=passage.id, report_id=report.id, section=passage.heading_path,
                  agency=report.agency, agency_kind=report.agency_kind, agency_level=report.agency_level,
                  doc_type=report.doc_type,
                  province=report.province, city=report.city,

@@ -27,7 +27,7 @@ def passage_schema() -> Schema:
         passage_id=ID(stored=True, unique=True),
         report_id=facet(),
         content=TEXT(analyzer=ANALYZER, stored=False, phrase=False),
-        section=facet(),
+        section=facet(),           # the passage's heading path (the public field name stays)
         agency=facet(),
         agency_kind=facet(),
         agency_level=facet(),
