@@ -82,9 +82,7 @@ class Passage:
 
     def to_dict(self) -> dict:
         """The JSON-ready dict, with the heading path under its stored key ``"section"``."""
-        data = asdict(self)
-        data[STORED_HEADING_PATH_KEY] = data.pop("heading_path")
-        return data
+        return {STORED_HEADING_PATH_KEY if k == "heading_path" else k: v for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Passage":
