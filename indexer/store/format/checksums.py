@@ -119,5 +119,9 @@ def _check_one(path: Path, expected: list[int], deep: bool) -> None:
         raise _damaged(path, "its contents changed since the build (checksum)")
 
 
-def _damaged(path: Path, why: str) -> IndexDamaged:
+def damaged(path: Path, why: str) -> IndexDamaged:
+    """The error for a damaged file of an index: which file, why, and the hint to rebuild."""
     return IndexDamaged(f"damaged index file {path}: {why}", hint=_REBUILD)
+
+
+_damaged = damaged
