@@ -358,3 +358,20 @@ def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clea
     assert len(list(segments_folder(clean_index).rglob("*.crc.npy"))) == 4
     assert _answers(tmp_path / "old") == _answers(clean_index)
     assert _cli("check", "--index", str(tmp_path / "old"), "--deep").returncode == 0
+
+
+@pytest.mark.parametrize("name", ["postings.alphabet.npy", "postings.offsets.npy", "trigrams.codes.npy",
+                                  "postings.docs.blocks.npy"])
+def test_a_flipped_byte_in_the_postings_small_files_is_refused_when_they_open(clean_index, tmp_path, name):
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    target = _segment_file(root, name)
+    _flip_byte(target, target.stat().st_size // 2)     # the alphabet's: a query's character no longer found
+    index = open_index(root, preload=False)
+    try:
+        with pytest.raises(IndexDamaged, match=f"{name.replace('.', '[.]')}: its contents changed"):
+            index.search('"依法行政"')
+    finally:
+        index.close()
