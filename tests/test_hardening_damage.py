@@ -346,16 +346,24 @@ def test_every_block_is_checked_when_read_lazily(clean_index, tmp_path):
 
 def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clean_index, tmp_path, monkeypatch):
     from indexer.store.format import gram_lists
+    from indexer.store.format import segment as segment_format
 
     save = gram_lists._BlockWriter.__exit__
 
     def without_checksums(self, *exc):                  # as the writer did before
         save(self, *exc)
         (self.folder / f"{self.name}.crc.npy").unlink()
+    write_texts = segment_format._write_texts
+
+    def texts_without_checksums(path, texts):
+        offsets = write_texts(path, texts)
+        (path.parent / segment_format.TEXT_CRCS).unlink()
+        return offsets
     monkeypatch.setattr(gram_lists._BlockWriter, "__exit__", without_checksums)
+    monkeypatch.setattr(segment_format, "_write_texts", texts_without_checksums)
     build_index(None, tmp_path / "old", words=False)
     assert not list(segments_folder(tmp_path / "old").rglob("*.crc.npy"))
-    assert len(list(segments_folder(clean_index).rglob("*.crc.npy"))) == 4
+    assert len(list(segments_folder(clean_index).rglob("*.crc.npy"))) == 5
     assert _answers(tmp_path / "old") == _answers(clean_index)
     assert _cli("check", "--index", str(tmp_path / "old"), "--deep").returncode == 0
 
@@ -375,3 +383,22 @@ def test_a_flipped_byte_in_the_postings_small_files_is_refused_when_they_open(cl
             index.search('"依法行政"')
     finally:
         index.close()
+
+
+def test_a_flipped_digit_in_a_display_text_is_refused_not_shown(clean_index, tmp_path):
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    texts = _segment_file(root, "texts.bin")
+    data = texts.read_bytes()
+    at = next(n for n in range(len(data) // 2, len(data)) if data[n:n + 1].isdigit())
+    _flip_byte(texts, at)                  # '2' ^ 0x55 is 'g': still UTF-8, another text
+    index = open_index(root, preload=False)
+    try:
+        with pytest.raises(IndexDamaged, match="texts.bin: the text of row \\d+ fails its checksum"):
+            for number in range(len(index.generation.columns["report"])):
+                index.generation.texts[number]
+    finally:
+        index.close()
+    assert "Traceback" not in _cli("search", "执法", "--index", str(root)).stderr
