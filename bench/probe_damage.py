@@ -152,7 +152,7 @@ def ways(path: Path) -> list[str]:
 def files_of(index: Path, globs: list[str]) -> list[Path]:
     """The index's own files (not its lock, not the links), under the index, matching a glob if any."""
     found = sorted(p.relative_to(index) for p in index.rglob("*")
-                   if p.is_file() and not p.is_symlink() and "lock" not in p.name.lower())
+                   if p.is_file() and not p.is_symlink() and not p.name.endswith(".lock"))
     return [p for p in found if not globs or any(fnmatch.fnmatch(p.as_posix(), g) for g in globs)]
 
 

@@ -402,3 +402,24 @@ def test_a_flipped_digit_in_a_display_text_is_refused_not_shown(clean_index, tmp
     finally:
         index.close()
     assert "Traceback" not in _cli("search", "执法", "--index", str(root)).stderr
+
+
+def test_a_damaged_norm_file_read_on_demand_is_refused_not_a_crash(clean_index, tmp_path, monkeypatch):
+    """The CLI normalizes the passages it reads until it has read many, then
+    inflates ``norm.txt.gz``: a failing gzip CRC there was a traceback."""
+    from indexer.api import open_index
+    from indexer.store.reader.generation import NormalizedRows
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    norm = _segment_file(root, "norm.txt.gz")
+    _flip_byte(norm, norm.stat().st_size // 2)
+    monkeypatch.setattr(NormalizedRows, "AT_LEAST", 1)      # the samples are few: inflate early
+    index = open_index(root, preload=False)
+    try:
+        rows = index.generation.normalize_on_demand().norm_array
+        with pytest.raises(IndexDamaged, match="norm.txt.gz"):
+            for seq in range(len(rows)):
+                rows[seq]
+    finally:
+        index.close()
