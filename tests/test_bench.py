@@ -211,3 +211,50 @@ def test_the_ceiling_measures_each_part_on_the_same_passages(capsys):
     assert report["passages"] > 100 and all(cpu[part] > 0 for part in ceiling.PARTS)
     assert report["ceiling_with_whoosh_words"] == round(cpu["jieba"] / sum(cpu.values()), 3)
     assert report["ceiling_with_whoosh_words"] < report["ceiling_if_whoosh_were_free"] < 1
+
+
+@pytest.fixture(scope="module")
+def samples_index(tmp_path_factory):
+    from indexer.api import build_index
+
+    path = tmp_path_factory.mktemp("probe") / "index"
+    build_index(None, path, words=False)
+    return path
+
+
+def test_the_route_probe_finds_no_5xx_on_the_samples(samples_index, capsys):
+    """``python -m bench.probe_routes``, small: random odd requests over every route, no 5xx, no crash."""
+    from bench import probe_routes
+
+    code = probe_routes.main(["--index", str(samples_index), "--requests", "150", "--seed", "3"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, json.dumps(report["first_failures"], ensure_ascii=False)
+    assert sum(report["statuses"].values()) == 150 and report["5xx"] == report["exception"] == 0
+    assert report["statuses"].get("200", 0) > 0 and report["statuses"].get("400", 0) > 0
+
+
+def test_the_damage_probe_finds_no_wrong_answer_on_the_samples(samples_index, capsys):
+    """``python -m bench.probe_damage`` on a few files, a compressed block among them:
+    every variant answers as before or is refused, by the server and by the library."""
+    from bench import probe_damage
+
+    code = probe_damage.main(["--index", str(samples_index), "--files", "segments/*/trigrams.docs.blosc",
+                              "--files", "segments/*/postings.alphabet.npy"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0, json.dumps(report["not_same_nor_refused"], ensure_ascii=False)
+    assert report["files"] == 2 and report["variants"] == 16 and report["failing"] == 0
+    assert report["library"]["refused"] >= 2 and set(report["library"]) <= {"same", "refused"}
+
+
+def test_the_damage_probe_tells_a_wrong_answer_from_a_refusal():
+    from bench.probe_damage import classify_library, classify_server
+
+    clean = [("/a", 200, {"hits": [1]}), ("/b", 200, {"hits": [2]})]
+    assert classify_server(clean, clean) == "same"
+    assert classify_server([("/a", 503, {}), ("/b", 200, {"hits": [2]})], clean) == "refused"
+    assert classify_server([("/a", 200, {"hits": []}), ("/b", 503, {})], clean) == "wrong"
+    assert classify_server([("/a", 500, {}), ("/b", 200, {"hits": [2]})], clean) == "5xx"
+    library = [("q", "ok", [1, [["p1", "s"]]])]
+    assert classify_library([("q", "refused", "IndexDamaged")], library) == "refused"
+    assert classify_library([("q", "ok", [0, []])], library) == "wrong"
+    assert classify_library([("q", "crash", "KeyError")], library) == "crash"

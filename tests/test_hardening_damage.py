@@ -4,7 +4,8 @@ Every file of a generation carries a checksum in its meta: a changed size is
 refused at open, changed contents by ``indexer check --deep`` and by a server
 before it swaps a generation in; a truncated ``meta.json`` is a one-line
 error; a dead Whoosh writer fails the build; a second build into one index
-fails clearly; file names cannot forge build output lines.
+fails clearly; file names cannot forge build output lines; a compressed block
+of the postings is checked against its CRC-32 whenever it is read.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 import pytest
 
@@ -285,3 +287,139 @@ def test_a_file_that_fails_to_load_is_called_damaged_not_a_crash(clean_index, tm
         clean = _cli("search", "执法", "--index", str(clean_index), "--json").stdout
         assert json.loads(_cli("search", "执法", "--index", str(root), "--json").stdout)["hits"] == \
             json.loads(clean)["hits"]
+
+
+# A flipped byte inside a compressed block (same size: the CLI's lazy open sees
+# nothing) still decompresses, to wrong passage numbers: each block carries a
+# CRC-32 checked when it is read.
+BLOCK_FILES = ["postings.docs.blosc", "postings.tfs.blosc", "trigrams.docs.blosc", "trigrams.tfs.blosc"]
+QUERIES = ["执法", '"依法行政"', "双随机", "监督"]
+
+
+def _answers(root: Path) -> list:
+    from indexer.api import open_index
+
+    index = open_index(root, preload=False)
+    try:
+        return [(q, r["total"], [h["passage_id"] for h in r["hits"]])
+                for q in QUERIES for r in [index.search(q, per_page=20)]]
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize("name", BLOCK_FILES)
+def test_a_flipped_byte_inside_a_block_is_refused_not_a_wrong_answer(clean_index, tmp_path, name):
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    block_file = _segment_file(root, name)
+    _flip_byte(block_file, block_file.stat().st_size // 2)
+    index = open_index(root, preload=False)            # the CLI's way: sizes only at open
+    try:
+        with pytest.raises(IndexDamaged, match=f"{name}: block \\d+ fails its checksum"):
+            index.search('"依法行政"')
+    finally:
+        index.close()
+    if name.endswith("docs.blosc"):
+        done = _cli("search", '"依法行政"', "--index", str(root))
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 2 and name in lines[0] and "损坏" in lines[1] and "build" in lines[1]
+
+
+def test_every_block_is_checked_when_read_lazily(clean_index, tmp_path):
+    from indexer.store.format.gram_lists import BLOCK, ListReader
+
+    folder = tmp_path / "segment"
+    shutil.copytree(_segment_file(clean_index, "postings.docs.blosc").parent, folder)
+    bounds = np.load(folder / "postings.docs.blocks.npy")
+    _flip_byte(folder / "postings.docs.blosc", int(bounds[1]) + 40)     # inside block 1, not block 0
+    reader = ListReader(folder, "postings")                             # lazy: one block per read
+    try:
+        assert len(reader.docs[0:BLOCK]) == BLOCK                        # block 0 checks
+        with pytest.raises(IndexDamaged, match="postings.docs.blosc: block 1 fails"):
+            reader.docs[BLOCK - 1:BLOCK + 1]
+    finally:
+        reader.close()
+
+
+def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clean_index, tmp_path, monkeypatch):
+    from indexer.store.format import gram_lists
+    from indexer.store.format import segment as segment_format
+
+    save = gram_lists._BlockWriter.__exit__
+
+    def without_checksums(self, *exc):                  # as the writer did before
+        save(self, *exc)
+        (self.folder / f"{self.name}.crc.npy").unlink()
+    write_texts = segment_format._write_texts
+
+    def texts_without_checksums(path, texts):
+        offsets = write_texts(path, texts)
+        (path.parent / segment_format.TEXT_CRCS).unlink()
+        return offsets
+    monkeypatch.setattr(gram_lists._BlockWriter, "__exit__", without_checksums)
+    monkeypatch.setattr(segment_format, "_write_texts", texts_without_checksums)
+    build_index(None, tmp_path / "old", words=False)
+    assert not list(segments_folder(tmp_path / "old").rglob("*.crc.npy"))
+    assert len(list(segments_folder(clean_index).rglob("*.crc.npy"))) == 5
+    assert _answers(tmp_path / "old") == _answers(clean_index)
+    assert _cli("check", "--index", str(tmp_path / "old"), "--deep").returncode == 0
+
+
+@pytest.mark.parametrize("name", ["postings.alphabet.npy", "postings.offsets.npy", "trigrams.codes.npy",
+                                  "postings.docs.blocks.npy"])
+def test_a_flipped_byte_in_the_postings_small_files_is_refused_when_they_open(clean_index, tmp_path, name):
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    target = _segment_file(root, name)
+    _flip_byte(target, target.stat().st_size // 2)     # the alphabet's: a query's character no longer found
+    index = open_index(root, preload=False)
+    try:
+        with pytest.raises(IndexDamaged, match=f"{name.replace('.', '[.]')}: its contents changed"):
+            index.search('"依法行政"')
+    finally:
+        index.close()
+
+
+def test_a_flipped_digit_in_a_display_text_is_refused_not_shown(clean_index, tmp_path):
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    texts = _segment_file(root, "texts.bin")
+    data = texts.read_bytes()
+    at = next(n for n in range(len(data) // 2, len(data)) if data[n:n + 1].isdigit())
+    _flip_byte(texts, at)                  # '2' ^ 0x55 is 'g': still UTF-8, another text
+    index = open_index(root, preload=False)
+    try:
+        with pytest.raises(IndexDamaged, match="texts.bin: the text of row \\d+ fails its checksum"):
+            for number in range(len(index.generation.columns["report"])):
+                index.generation.texts[number]
+    finally:
+        index.close()
+    assert "Traceback" not in _cli("search", "执法", "--index", str(root)).stderr
+
+
+def test_a_damaged_norm_file_read_on_demand_is_refused_not_a_crash(clean_index, tmp_path, monkeypatch):
+    """The CLI normalizes the passages it reads until it has read many, then
+    inflates ``norm.txt.gz``: a failing gzip CRC there was a traceback."""
+    from indexer.api import open_index
+    from indexer.store.reader.generation import NormalizedRows
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    norm = _segment_file(root, "norm.txt.gz")
+    _flip_byte(norm, norm.stat().st_size // 2)
+    monkeypatch.setattr(NormalizedRows, "AT_LEAST", 1)      # the samples are few: inflate early
+    index = open_index(root, preload=False)
+    try:
+        rows = index.generation.normalize_on_demand().norm_array
+        with pytest.raises(IndexDamaged, match="norm.txt.gz"):
+            for seq in range(len(rows)):
+                rows[seq]
+    finally:
+        index.close()

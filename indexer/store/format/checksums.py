@@ -10,6 +10,10 @@ its segments' ``checksums.json``, which holds the same for the segment's files
 never changed after).  Opening a generation checks every size (one ``stat``
 each); ``verify(deep=True)`` reads every byte (``python -m indexer check
 --deep``, and a server before it swaps a generation in, in the background).
+Between the two, for a lazily opened index (the CLI's): the postings' small
+files are read whole against the table when they open (``check_whole``), and
+each compressed block of the postings against its own CRC-32 when it is read
+(``gram_lists``).
 """
 from __future__ import annotations
 
@@ -107,6 +111,24 @@ HASHING_THREADS = 2
 LARGE_FILE = 1 << 24
 
 
+def check_whole(folder: Path, names: list[str]) -> int:
+    """Read ``names`` (files of the segment at ``folder``) whole against the
+    segment's own table, as Lucene checks the small files it loads at open;
+    returns the files checked (none in a segment not yet sealed, or sealed
+    before these files were)."""
+    own = folder / SEGMENT_TABLE
+    if not own.exists():
+        return 0
+    try:
+        files = json.loads(own.read_text(encoding="utf-8"))
+    except ValueError:
+        raise _damaged(own, "unreadable") from None
+    listed = [name for name in names if name in files]
+    for name in listed:
+        _check_one(folder / name, files[name], deep=True)
+    return len(listed)
+
+
 def _check_one(path: Path, expected: list[int], deep: bool) -> None:
     size, crc = expected
     try:
@@ -119,5 +141,9 @@ def _check_one(path: Path, expected: list[int], deep: bool) -> None:
         raise _damaged(path, "its contents changed since the build (checksum)")
 
 
-def _damaged(path: Path, why: str) -> IndexDamaged:
+def damaged(path: Path, why: str) -> IndexDamaged:
+    """The error for a damaged file of an index: which file, why, and the hint to rebuild."""
     return IndexDamaged(f"damaged index file {path}: {why}", hint=_REBUILD)
+
+
+_damaged = damaged

@@ -9,7 +9,14 @@ Storage, as in Lucene's block postings: passage numbers become gaps from the
 previous posting of the same list (a list's first keeps its number), cut into
 blocks of ``BLOCK`` postings, each compressed by Blosc (bit-shuffled, so the
 mostly zero high bits run together, then LZ4); a lookup decompresses only the
-blocks its list spans.  Blosc decodes a common character's million postings
+blocks its list spans.  Each block's CRC-32 is recorded at write time
+(``<name>.crc.npy``, beside the block offsets ``<name>.blocks.npy``) and
+checked whenever the block is read, as Lucene and tantivy check theirs: a
+flipped byte inside a block still decompresses, to wrong passage numbers, and
+a lazily opened index (the CLI's) checks only file sizes at open; a block that
+fails its checksum raises ``IndexDamaged``.  A list set written before the
+checksums (no ``.crc.npy``) is read unchecked, as a generation without
+``meta["checksums"]`` is.  Blosc decodes a common character's million postings
 several times as fast as the deflate used before, for a fifth more disk (the
 figures: BENCHMARKS.md, "Figures formerly quoted in docstrings").
 python-blosc rather than python-blosc2: the same C codecs, without blosc2's
@@ -24,9 +31,12 @@ import importlib
 import os
 import sys
 import types
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .checksums import damaged
 
 
 def _import_blosc():
@@ -128,12 +138,14 @@ def _encode(keys: np.ndarray, docs: "_BlockWriter", tfs: "_BlockWriter") -> tupl
 
 class _BlockWriter:
     """Appends arrays as Blosc-compressed blocks of ``BLOCK`` values;
-    the byte offset of each block goes to ``<name>.blocks.npy``."""
+    the byte offset of each block goes to ``<name>.blocks.npy``, its
+    CRC-32 to ``<name>.crc.npy``."""
 
     def __init__(self, folder: Path, name: str):
         self.folder, self.name = folder, name
         self.out = open(folder / f"{name}.blosc", "wb")
         self.bounds = [0]
+        self.crcs: list[int] = []
         self.pending: np.ndarray | None = None    # the tail of a write: less than a block
 
     def write(self, values: np.ndarray) -> None:
@@ -148,6 +160,7 @@ class _BlockWriter:
         data = blosc.compress(np.ascontiguousarray(values).tobytes(), typesize=values.dtype.itemsize,
                               clevel=_LEVEL, shuffle=blosc.BITSHUFFLE, cname="lz4")
         self.out.write(data)
+        self.crcs.append(zlib.crc32(data))
         self.bounds.append(self.bounds[-1] + len(data))
 
     def __enter__(self):
@@ -158,17 +171,21 @@ class _BlockWriter:
             self._block(self.pending)
         self.out.close()
         np.save(self.folder / f"{self.name}.blocks.npy", np.array(self.bounds, dtype=np.int64))
+        np.save(self.folder / f"{self.name}.crc.npy", np.array(self.crcs, dtype=np.uint32))
 
 
 class _BlockFile:
     """Read side of ``_BlockWriter``: values ``lo:hi`` from the blocks that
     hold them, read with one ``os.pread`` (the pages read stay in the OS cache,
-    not in the server's resident memory, as they would with a memory map)."""
+    not in the server's resident memory, as they would with a memory map).
+    Each block read is checked against its CRC-32 before it is decompressed."""
 
     def __init__(self, folder: Path, name: str, dtype, preload: bool = False):
         self.dtype = np.dtype(dtype)
+        self.path = folder / f"{name}.blosc"
         self.bounds = np.load(folder / f"{name}.blocks.npy")
-        self.fd = os.open(folder / f"{name}.blosc", os.O_RDONLY)
+        self.crcs = _load_crcs(folder / f"{name}.crc.npy", len(self.bounds) - 1)
+        self.fd = os.open(self.path, os.O_RDONLY)
         self.values: np.ndarray | None = None
         if preload:           # a small segment: inflated once, not one block per lookup
             self.values = self[0:int(1 << 62)] if len(self.bounds) > 1 else np.zeros(0, self.dtype)
@@ -182,11 +199,17 @@ class _BlockFile:
             return np.zeros(0, self.dtype)
         first, last = lo // BLOCK, (hi - 1) // BLOCK
         start = int(self.bounds[first])
-        data = os.pread(self.fd, int(self.bounds[last + 1]) - start, start)
-        blocks = [np.frombuffer(blosc.decompress(data[int(self.bounds[b]) - start:int(self.bounds[b + 1]) - start]),
+        data = memoryview(os.pread(self.fd, int(self.bounds[last + 1]) - start, start))
+        blocks = [np.frombuffer(self._inflate(b, data[int(self.bounds[b]) - start:int(self.bounds[b + 1]) - start]),
                                 self.dtype) for b in range(first, last + 1)]
         values = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
         return values[lo - first * BLOCK:hi - first * BLOCK]
+
+    def _inflate(self, block: int, data: memoryview) -> bytes:
+        """Block number ``block``'s values, decompressed once its bytes match their checksum."""
+        if self.crcs is not None and zlib.crc32(data) != int(self.crcs[block]):
+            raise damaged(self.path, f"block {block} fails its checksum (changed since the build)")
+        return blosc.decompress(data)
 
     def close(self) -> None:
         self.values = None
@@ -195,6 +218,20 @@ class _BlockFile:
             self.fd = -1
 
     __del__ = close      # a safety net: Generation.close() closes it first
+
+
+def _load_crcs(path: Path, blocks: int) -> np.ndarray | None:
+    """The recorded CRC-32 of each of ``blocks`` blocks (None: written before
+    blocks had checksums, read unchecked); one per block, else damaged."""
+    if not path.exists():
+        return None
+    try:
+        crcs = np.load(path)
+    except (ValueError, OSError, EOFError):
+        raise damaged(path, "unreadable") from None
+    if crcs.shape != (blocks,) or crcs.dtype != np.uint32:
+        raise damaged(path, f"{crcs.shape} checksums for {blocks} blocks")
+    return crcs
 
 
 class ListReader:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .checksums import check_whole
 from .gram_lists import DOC_BITS, TF_MAX, ListReader, ListWriter, pack
 
 _SEP = 0            # alphabet id of the separator between passages
@@ -154,10 +155,19 @@ def _common_bigrams(keys: np.ndarray, passages: int) -> np.ndarray:
     return chosen
 
 
+_SMALL_FILES = ["postings.alphabet.npy", "postings.common.npy"] + [
+    f"{prefix}.{part}" for prefix in ("postings", "trigrams")
+    for part in ("codes.npy", "offsets.npy", "docs.blocks.npy", "docs.crc.npy", "tfs.blocks.npy", "tfs.crc.npy")]
+
+
 class Postings:
-    """Read side of one segment's grams: ``lookup`` a term."""
+    """Read side of one segment's grams: ``lookup`` a term.  Its small files
+    (alphabet, codes, offsets, block tables) are checked whole when it opens:
+    a flipped byte in the alphabet or a list's offsets reads without error
+    and loses a query's hits; the blocks are checked as they are read."""
 
     def __init__(self, folder: Path, preload: bool = False):
+        check_whole(folder, _SMALL_FILES)
         alphabet = np.asarray(np.load(folder / "postings.alphabet.npy", mmap_mode="r"))
         order = np.argsort(alphabet, kind="stable")
         self.alphabet = alphabet[order]                 # sorted, for searchsorted

@@ -10,6 +10,7 @@ segments with the reports each has lost marked deleted (``generation.py``).
                          segment's vocabulary), year, category, section, length, date, text offsets
       norm.txt.gz        normalized passage texts, one a line (phrase verification)
       texts.bin          display texts, UTF-8, at the offsets in columns.npz
+      texts.crc.npy      each display text's CRC-32, checked when it is read
       postings.*         character unigram/bigram postings over this segment's rows (``postings.py``)
       minhash_bands.npy  each row's LSH band keys, for near-identical passages (``near_duplicates.py``)
       reports/<id>.json  each report's metadata, headings and passages, without the text
@@ -25,6 +26,7 @@ import json
 import os
 import resource
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import numpy as np
 
 from ...analysis import normalize
 from ...model import CATEGORIES, Report
+from .checksums import damaged
 from .json_file import write_json
 from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
@@ -117,12 +120,20 @@ def normalize_and_post(folder: Path, texts: list[str], bands: bool = True) -> tu
     return lengths, np.concatenate(keys)
 
 
+TEXT_CRCS = "texts.crc.npy"
+
+
 def _write_texts(path: Path, texts: list[str]) -> np.ndarray:
-    """Display texts as UTF-8 in one file; returns the byte offset of each (and the end)."""
+    """Display texts as UTF-8 in one file, each one's CRC-32 in ``TEXT_CRCS``;
+    returns the byte offset of each (and the end)."""
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    crcs = np.zeros(len(texts), dtype=np.uint32)
     with open(path, "wb") as out:
         for n, text in enumerate(texts, 1):
-            offsets[n] = offsets[n - 1] + out.write(text.encode("utf-8"))
+            data = text.encode("utf-8")
+            crcs[n - 1] = zlib.crc32(data)
+            offsets[n] = offsets[n - 1] + out.write(data)
+    np.save(path.parent / TEXT_CRCS, crcs)
     return offsets
 
 
@@ -202,11 +213,18 @@ class TextStore:
     the columns.  Only the texts of shown hits are read, with ``os.pread``: a
     memory map would leave every page it touched in the server's resident
     memory (and with large page-cache folios, a whole 2 MB block per hit), so
-    after a few hundred queries most of the file would count as the server's."""
+    after a few hundred queries most of the file would count as the server's.
+    Each text read is checked against its CRC-32 (a flipped byte of a digit
+    still decodes, as another digit); a segment written before the checksums
+    has none (``TEXT_CRCS``), and its texts are read unchecked."""
 
     def __init__(self, path: Path, offsets: np.ndarray):
-        self._fd = os.open(path / "texts.bin", os.O_RDONLY)
+        self.path = path / "texts.bin"
+        self._fd = os.open(self.path, os.O_RDONLY)
         self._offsets = offsets
+        self._crcs = np.load(path / TEXT_CRCS, mmap_mode="r") if (path / TEXT_CRCS).exists() else None
+        if self._crcs is not None and self._crcs.shape != (len(offsets) - 1,):
+            raise damaged(path / TEXT_CRCS, f"{len(self._crcs)} checksums for {len(offsets) - 1} passages")
 
     def __getitem__(self, seq: int) -> str:
         return self.span(seq, 1)[0]
@@ -216,9 +234,18 @@ class TextStore:
         bounds = self._offsets[first:first + count + 1].tolist()
         if not count:
             return []
-        data = self.read(bounds[0], bounds[-1])
+        data = memoryview(self.read(bounds[0], bounds[-1]))
         base = bounds[0]
-        return [data[a - base:b - base].decode("utf-8") for a, b in itertools.pairwise(bounds)]
+        pieces = [data[a - base:b - base] for a, b in itertools.pairwise(bounds)]
+        if self._crcs is not None:
+            crcs = self._crcs[first:first + count].tolist()
+            for row, (piece, crc) in enumerate(zip(pieces, crcs), first):
+                if zlib.crc32(piece) != crc:
+                    raise damaged(self.path, f"the text of row {row} fails its checksum (changed since the build)")
+        try:
+            return [str(piece, "utf-8") for piece in pieces]
+        except UnicodeDecodeError:
+            raise damaged(self.path, "not UTF-8 where a text should be") from None
 
     def read(self, start: int, end: int) -> bytes:
         """Bytes ``start`` to ``end`` of ``texts.bin`` (``OSError`` when the file is shorter)."""
@@ -236,7 +263,8 @@ class TextStore:
         return getattr(self, "_fd", -1) < 0
 
     def close(self) -> None:
-        """Close the file; closing again does nothing."""
+        """Close the file and drop the checksums' memory map; closing again does nothing."""
+        self._crcs = None
         if getattr(self, "_fd", -1) >= 0:
             os.close(self._fd)
             self._fd = -1

@@ -243,10 +243,15 @@ class Generation:
         query and exits, whose phrase checks and snippets read a few passages.
         ``read_all``: read them all at once when many are asked for (not for an
         archive too large to hold them)."""
-        every = (lambda: self._layout.gather([s.norm() for s in self.segments])) if read_all else None
-        rows = NormalizedRows(self.texts, len(self.columns["report"]), every)
+        rows = NormalizedRows(self.texts, len(self.columns["report"]), self._every_norm if read_all else None)
         self.__dict__["norm"] = self.__dict__["norm_array"] = rows
         return self
+
+    @_said_as_damage
+    def _every_norm(self) -> list[str]:
+        """Every segment's normalized texts, in global order (a damaged
+        ``norm.txt.gz``, its gzip CRC failing: ``IndexDamaged``)."""
+        return self._layout.gather([s.norm() for s in self.segments])
 
     def verify(self) -> int:
         """Read every file of the generation against its build's checksums
