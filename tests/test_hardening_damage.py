@@ -423,3 +423,20 @@ def test_a_damaged_norm_file_read_on_demand_is_refused_not_a_crash(clean_index, 
                 rows[seq]
     finally:
         index.close()
+
+
+def test_a_changed_digit_in_a_segment_table_is_refused_not_served(clean_index, tmp_path):
+    """A digit changed in ``segment.json`` still parses (a report's year, its
+    row): the table is read whole against the segment's checksums at open."""
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    table = _segment_file(root, "segment.json")
+    text = table.read_text(encoding="utf-8")
+    at = text.index('"year": 20') + len('"year": 20')
+    table.write_text(text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1:], encoding="utf-8")
+    json.loads(table.read_text(encoding="utf-8"))                  # still a valid table
+    with pytest.raises(IndexDamaged, match="segment.json"):
+        index = open_index(root, preload=False)                    # the CLI's way
+        index.search("执法")
