@@ -42,3 +42,24 @@ def test_workers_start_before_the_first_document(ix):
             task.join(5)
         writer.cancel()
     assert not any(task.is_alive() for task in writer.tasks)
+
+
+def test_the_private_methods_the_writer_speedups_replace_are_there():
+    """Each speed-up replaces a Whoosh method by name and calls others: a release
+    that renames or reshapes one must fail here, not write a different index."""
+    import inspect
+
+    from whoosh.codec import whoosh3
+    from whoosh.codec.base import FieldWriter
+    from whoosh.writing import PostingPool
+
+    import indexer.store.writer.documents  # noqa: F401  (applies the speed-ups)
+
+    assert all(callable(getattr(PostingPool, name, None))
+               for name in ("_write_run", "_read_run", "_open_run", "_remove_run"))
+    assert PostingPool._fazhi_chunked and FieldWriter._fazhi_lengths_once            # noqa: SLF001
+    assert list(inspect.signature(FieldWriter._fazhi_add_postings).parameters) == [   # noqa: SLF001
+        "self", "schema", "lengths", "items"]
+    assert whoosh3.W3PerDocReader._fazhi_patched                                      # noqa: SLF001
+    assert list(inspect.signature(whoosh3.W3PerDocReader.doc_field_length).parameters)[:3] == [
+        "self", "docnum", "fieldname"]

@@ -24,8 +24,6 @@ own merge of small segments at commit (``optimize`` merges all).
 """
 from __future__ import annotations
 
-import itertools
-import marshal
 import multiprocessing
 import os
 import pickle
@@ -40,87 +38,13 @@ from ...children import die_with_parent, die_with_parent_on_fork
 from ...errors import FazhiError
 from .schema import passage_schema
 from .word_deletions import exact_lengths
-from .whoosh_hooks import start_workers
+from .whoosh_hooks import read_lengths_once, spill_runs_in_chunks, start_workers
 
 _SMALL = 5_000     # passages: fewer are written without words in this process
-_RUN_CHUNK = 8_192  # postings per marshal record of a spilled run
 
 
-def _spill_runs_in_chunks() -> None:
-    """Whoosh's posting pool spills its sorted runs with one ``pickle.dump``
-    per posting and reads them back with one ``pickle.load`` each: with words,
-    every posting of a large build goes through both, a sixth of the Whoosh
-    writer's time.  Written as lists of postings with ``marshal`` instead, the
-    same postings in the same order, at a fraction of the cost (Whoosh's own
-    comment names marshal as the intended format; a Python 3.2 bug kept it off)."""
-    from whoosh.writing import PostingPool
-
-    if getattr(PostingPool, "_fazhi_chunked", False):
-        return
-
-    def write_run(self, f, items):
-        items = iter(items)
-        while chunk := list(itertools.islice(items, _RUN_CHUNK)):
-            data = marshal.dumps(chunk)
-            f.write(len(data).to_bytes(8, "little") + data)
-        f.close()
-
-    def read_run(self, path):
-        f = self._open_run(path)
-        try:
-            # Length-prefixed records read whole: ``marshal.load`` on a file
-            # reads it a few bytes at a time.
-            while size := f.read(8):
-                yield from marshal.loads(f.read(int.from_bytes(size, "little")))
-        finally:
-            f.close()
-            self._remove_run(path)
-
-    PostingPool._write_run, PostingPool._read_run = write_run, read_run
-    PostingPool._fazhi_chunked = True
-
-
-_spill_runs_in_chunks()
-
-
-class _LengthsReadOnce:
-    """A segment's per-document reader whose field lengths are read whole, once
-    per field, the first time the postings writer asks for one."""
-
-    def __init__(self, lengths):
-        self._lengths, self._by_field = lengths, {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        found = self._by_field.get(fieldname)
-        if found is None:
-            ask = self._lengths.doc_field_length
-            found = self._by_field[fieldname] = [ask(doc, fieldname) for doc in range(self._lengths.doc_count_all())]
-        return found[docnum] if docnum < len(found) else default
-
-    def __getattr__(self, name):
-        return getattr(self._lengths, name)
-
-
-def _read_lengths_once() -> None:
-    """Whoosh's postings writer asks the new segment's length column for the
-    document of every posting it writes (a column read each: a sixth of the
-    words writer's time); asked per document instead, once per field, the
-    same lengths come from a list (``tests/test_build_speed.py`` compares)."""
-    from whoosh.codec.base import FieldWriter
-
-    if getattr(FieldWriter, "_fazhi_lengths_once", False):
-        return
-    add_postings = FieldWriter.add_postings
-
-    def add_postings_lengths_once(self, schema, lengths, items):
-        return add_postings(self, schema, _LengthsReadOnce(lengths) if lengths else lengths, items)
-
-    FieldWriter.add_postings = add_postings_lengths_once
-    FieldWriter._fazhi_lengths_once = True
-    FieldWriter._fazhi_add_postings = add_postings      # Whoosh's own, for the test that compares
-
-
-_read_lengths_once()
+spill_runs_in_chunks()
+read_lengths_once()
 
 
 class WordIndexIncomplete(FazhiError):

@@ -13,10 +13,10 @@ is never rewritten for that; ``passage_id`` is the stable key.
 """
 from __future__ import annotations
 
-from whoosh.codec import whoosh3
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
 from ...analysis import ANALYZER
+from .whoosh_hooks import cache_missing_columns
 from ..directory.layout import SCHEMA_VERSION  # noqa: F401  (bump it there: reading an index needs no Whoosh)
 
 
@@ -40,27 +40,4 @@ def passage_schema() -> Schema:
     )
 
 
-def _cache_missing_columns() -> None:
-    """Whoosh 2.7 looks up a field's length column once per posting while
-    writing, and when a field has none (ID fields) it asks the file system every
-    time, uncached: a third of a build's commit went to ``stat``.  Remember the
-    miss."""
-    reader_class = whoosh3.W3PerDocReader
-    if getattr(reader_class, "_fazhi_patched", False):
-        return
-    original = reader_class._cached_reader
-
-    def cached_reader(self, fieldname, column):
-        missing = self.__dict__.setdefault("_fazhi_missing", set())
-        if fieldname in missing:
-            return None
-        reader = original(self, fieldname, column)
-        if reader is None:
-            missing.add(fieldname)
-        return reader
-
-    reader_class._cached_reader = cached_reader
-    reader_class._fazhi_patched = True
-
-
-_cache_missing_columns()
+cache_missing_columns()
