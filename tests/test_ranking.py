@@ -41,12 +41,8 @@ JUDGED_PAIRS = [
 
 
 @pytest.fixture(scope="module")
-def shared(shared_index):
-    from indexer.search import open_index
-
-    index = open_index(shared_index)
-    yield index
-    index.close()
+def shared(opened_shared_index):
+    return opened_shared_index
 
 
 @pytest.fixture(scope="module")

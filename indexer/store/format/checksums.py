@@ -111,18 +111,38 @@ HASHING_THREADS = 2
 LARGE_FILE = 1 << 24
 
 
+def read_checked(folder: Path, name: str) -> bytes:
+    """The bytes of ``name`` (a file of the segment at ``folder``), read once and
+    checked against the segment's own table when it lists the file."""
+    path = folder / name
+    data = path.read_bytes()
+    expected = _segment_table(folder).get(name)
+    if expected is not None:
+        size, crc = expected
+        if len(data) != size:
+            raise _damaged(path, f"{len(data):,} bytes, built as {size:,}")
+        if zlib.crc32(data) != crc:
+            raise _damaged(path, "its contents changed since the build (checksum)")
+    return data
+
+
+def _segment_table(folder: Path) -> dict[str, list[int]]:
+    """The segment's own table (empty for a segment not yet sealed)."""
+    own = folder / SEGMENT_TABLE
+    if not own.exists():
+        return {}
+    try:
+        return json.loads(own.read_text(encoding="utf-8"))
+    except ValueError:
+        raise _damaged(own, "unreadable") from None
+
+
 def check_whole(folder: Path, names: list[str]) -> int:
     """Read ``names`` (files of the segment at ``folder``) whole against the
     segment's own table, as Lucene checks the small files it loads at open;
     returns the files checked (none in a segment not yet sealed, or sealed
     before these files were)."""
-    own = folder / SEGMENT_TABLE
-    if not own.exists():
-        return 0
-    try:
-        files = json.loads(own.read_text(encoding="utf-8"))
-    except ValueError:
-        raise _damaged(own, "unreadable") from None
+    files = _segment_table(folder)
     listed = [name for name in names if name in files]
     for name in listed:
         _check_one(folder / name, files[name], deep=True)

@@ -34,7 +34,7 @@ import numpy as np
 
 from ...analysis import normalize
 from ...model import CATEGORIES, Report
-from .checksums import check_whole, damaged
+from .checksums import damaged, read_checked
 from .json_file import write_json
 from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
@@ -190,10 +190,9 @@ class Segment:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        # Read whole against the segment's table first: a changed digit still
-        # parses, and would be served (a year, a report's row) without a word.
-        check_whole(self.path, [SEGMENT_META])
-        meta = json.loads((self.path / SEGMENT_META).read_text(encoding="utf-8"))
+        # Checked against the segment's table as it is read: a changed digit
+        # still parses, and would be served (a year, a report's row) without a word.
+        meta = json.loads(read_checked(self.path, SEGMENT_META))
         self.name = self.path.name
         self.reports: list[dict] = meta["reports"]
         self.vocab: dict[str, list[str]] = meta["vocab"]
