@@ -61,6 +61,11 @@ def normalize(text: str) -> str:
     return text.translate(_MAP)
 
 
+def normalized_char(code: int) -> str:
+    """What ``normalize`` maps the code point ``code`` to (none, one or several characters)."""
+    return _MAP[code]
+
+
 def same_offsets(text: str, norm: str) -> bool:
     """Whether every character of ``text`` maps to exactly one of ``norm``
     (``normalize(text)``), found without a per-character map.  Only spaces and

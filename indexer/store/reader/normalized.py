@@ -17,7 +17,7 @@ import threading
 import numpy as np
 
 from ...analysis import normalize
-from ...analysis.normalize import _MAP
+from ...analysis.normalize import normalized_char
 
 _UNKNOWN = np.uint32(0xFFFFFFFF)     # not looked up yet
 _OTHER = np.uint32(0xFFFFFFFE)       # maps to no character or to several
@@ -71,7 +71,7 @@ class CharTable:
     def _learn(self, codes: np.ndarray) -> None:
         with self._lock:
             for code in codes.tolist():
-                form = _MAP[code]
+                form = normalized_char(code)
                 self.table[code] = ord(form) if len(form) == 1 else _OTHER
 
 
