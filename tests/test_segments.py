@@ -53,13 +53,11 @@ def answers(index_dir: Path, related: bool = True) -> dict:
 def research_answers(index, related: bool = True) -> dict:
     """The research tools, on our own data and on Whoosh's words."""
     from indexer.research import concordance, corpus_view, report_cards, side_by_side, similar_passages, trend
-    from indexer.store.format.near_duplicates import NearDuplicates
-
-    pairs = NearDuplicates(index.generation.path)
-    found = {"near": (pairs.a.tolist(), pairs.b.tolist(), pairs.similarity.tolist()),
+    a, b, similarity = index.generation.near_duplicates.row_pairs()
+    found = {"near": (a.tolist(), b.tolist(), similarity.tolist()),
              "kwic": concordance(index, "法治", every=True), "trend": trend(index, ["法治", "执法"]),
              "compare": side_by_side(index, "执法"), "cards": report_cards(index, ""), "corpus": corpus_view(index)}
-    for seq in sorted(set(pairs.a.tolist()))[:20]:
+    for seq in sorted(set(a.tolist()))[:20]:
         passage_id = index.generation.passage_id(seq)
         found["similar", passage_id] = similar_passages(index, passage_id, related=0)
     found.update(word_answers(index, related))

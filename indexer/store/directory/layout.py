@@ -9,7 +9,7 @@
                            order), sources, and its segments with their deleted reports
         whoosh/            the Whoosh index, one document per passage (files hard-linked from
                            the previous generation's, then updated by Whoosh's own writer)
-        near_duplicates.npz  near-identical passage pairs, in this generation's numbering
+        near_duplicates.npz  near-identical pairs of distinct texts (by each text's hash)
         segments.json      the segments it lists, written first (a prune keeps them)
       segments/
         seg-20261125T093000-1234-5678/   columns, postings, texts, reports of some reports

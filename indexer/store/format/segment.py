@@ -12,7 +12,7 @@ segments with the reports each has lost marked deleted (``generation.py``).
       texts.bin          display texts, UTF-8, at the offsets in columns.npz
       texts.crc.npy      each display text's CRC-32, checked when it is read
       postings.*         character unigram/bigram postings over this segment's rows (``postings.py``)
-      minhash_bands.npy  each row's LSH band keys, for near-identical passages (``near_duplicates.py``)
+      minhash_bands.npy  each row's LSH band keys and text hash, for near-identical passages (``near_duplicates.py``)
       reports/<id>.json  each report's metadata, headings and passages, without the text
 
 Passages of a report are consecutive rows, in order.  Nothing here knows the
@@ -107,7 +107,7 @@ def normalize_and_post(folder: Path, texts: list[str], bands: bool = True) -> tu
     passage and the band keys."""
     builder = PostingsBuilder(folder)
     lengths = np.zeros(len(texts), dtype=np.int32)
-    keys = [np.zeros((0, band_shape()[0] if bands else 1), dtype=np.uint64)]
+    keys = [np.zeros((0, band_shape()[0] + 1 if bands else 1), dtype=np.uint64)]
     with gzip.open(folder / NORM_FILE, "wt", encoding="utf-8", compresslevel=1) as out:
         for start in range(0, len(texts), _CHUNK):
             norm = [normalize(t) for t in texts[start:start + _CHUNK]]
@@ -200,9 +200,10 @@ class Segment:
         with np.load(self.path / "columns.npz") as data:
             self.columns = {name: data[name] for name in data.files}
 
-    def bands(self) -> np.ndarray:
-        """The passages' near-duplicate band keys (one row per passage)."""
-        return np.load(self.path / BANDS)
+    def bands(self, mapped: bool = False) -> np.ndarray:
+        """The passages' near-duplicate band keys and text hash (one row per
+        passage; ``mapped``: memory-mapped, for reading one column)."""
+        return np.load(self.path / BANDS, mmap_mode="r" if mapped else None)
 
     def norm(self) -> list[str]:
         """Every passage's normalized text, in row order (read from ``NORM_FILE``)."""

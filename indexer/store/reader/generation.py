@@ -29,7 +29,7 @@ from ...analysis import normalize
 from ...errors import FazhiError
 from ..format import checksums
 from ..directory.layout import hold, read_meta, segments_folder
-from ..format.near_duplicates import NearDuplicates
+from ..format.near_duplicates import NearDuplicates, split_keys, text_keys
 from ..format.postings import Postings
 from ..format.segment import FACET_FIELDS, Segment, SegmentSize
 from .normalized import NormalizedRows
@@ -127,10 +127,18 @@ class Generation:
                 for s, seq in zip(self.segments, self._layout.seq_maps)]
 
     def bands(self) -> np.ndarray:
-        """Every passage's LSH band keys (``near_duplicates``), in global order."""
+        """Every passage's LSH band keys and text hash (``near_duplicates.BANDS``),
+        in global order; a segment written before text hashes were kept gets
+        them from its normalized texts."""
         if not self.segments:
             return np.zeros((0, 1), dtype=np.uint64)
-        return self._layout.gather_array([s.bands() for s in self.segments], np.uint64)
+        return self._layout.gather_array([_with_text_keys(s) for s in self.segments], np.uint64)
+
+    def text_keys(self) -> np.ndarray:
+        """Every passage's text hash (0: too short to take part), in global order."""
+        if not self.segments:
+            return np.zeros(0, dtype=np.uint64)
+        return self._layout.gather_array([_with_text_keys(s, mapped=True)[:, -1] for s in self.segments], np.uint64)
 
     def segment_rows(self, name: str) -> np.ndarray:
         """The global passage numbers of a segment's live rows."""
@@ -162,7 +170,7 @@ class Generation:
     @_said_as_damage
     def near_duplicates(self) -> NearDuplicates:
         """The near-identical pairs found at build time (none for an older index)."""
-        return NearDuplicates(self.path)
+        return NearDuplicates(self.path, self.text_keys, self.columns["report"])
 
     @cached_property
     def copied(self) -> np.ndarray:
@@ -377,3 +385,14 @@ def _read_cached(path: str, mtime: float) -> str:
 def _read_json(path: Path) -> dict:
     """A fresh dict each call (callers fill it in), parsed from cached text."""
     return json.loads(_read_cached(str(path), path.stat().st_mtime))
+
+
+def _with_text_keys(segment, mapped: bool = False) -> np.ndarray:
+    """A segment's ``BANDS`` array with the text hash as its last column (made
+    from the normalized texts for a segment written before it was kept; an
+    index without near-identical passages has one column of zeros)."""
+    keys = segment.bands(mapped)
+    if keys.shape[1] == 1:
+        return keys
+    bands, hashes = split_keys(keys)
+    return keys if hashes is not None else np.column_stack([bands, text_keys(segment.norm())])

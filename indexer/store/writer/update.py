@@ -21,10 +21,11 @@ from ...analysis import normalize
 from ...model import Report
 from ..directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
 from ..format import checksums
-from ..format.near_duplicates import FILE as NEAR_FILE, MIN_CHARS, NearDuplicates, new_pairs, save_pairs
+from ..format.near_duplicates import FILE as NEAR_FILE, load_pairs, save_pairs, split_keys
 from ..format.segment import report_row, write_segment
 from ..reader.generation import Generation
 from .merge_policy import TieredMergePolicy
+from .near_pairs import text_pairs
 from .word_deletions import FILE as WORD_DELETIONS
 
 
@@ -95,18 +96,14 @@ def _report_sizes(generation: Generation) -> np.ndarray:
 
 
 def near_duplicates(generation: Generation, previous: Generation | None, update: Update) -> int:
-    """Write the generation's near-identical pairs: the previous generation's
-    between passages still served (renumbered), plus the pairs involving a
-    passage of the update's new segment; returns their number."""
-    changed = {r.id for r in update.added}      # an id may stay while its report changed
-    a, b, similarity = _kept_pairs(generation, previous, changed)
-    segment = update.new_segment
-    if segment is not None:
-        fresh = np.zeros(len(generation.columns["report"]), dtype=bool)
-        fresh[generation.segment_rows(segment)] = True
-        found = new_pairs(generation.bands(), generation.columns["length"] >= MIN_CHARS, fresh,
-                          generation.columns["report"], _Normalized(generation))
-        a, b, similarity = (np.concatenate([x, y]) for x, y in zip((a, b, similarity), found))
+    """Write the generation's near-identical text pairs: the previous
+    generation's between texts whose rows did not change, plus those of every
+    text a new or removed passage holds (``near_pairs``); returns their number."""
+    keys = generation.text_keys()
+    kept, touched = _kept_pairs(generation, previous, update, keys)
+    bands, _ = split_keys(generation.bands())
+    found = text_pairs(bands, keys, generation.columns["report"], _Normalized(generation), touched)
+    a, b, similarity = (np.concatenate([x, y]) for x, y in zip(kept, found))
     return save_pairs(generation.path, a, b, similarity)
 
 
@@ -122,25 +119,23 @@ class _Normalized:
         return normalize(self.texts[seq])
 
 
-def _kept_pairs(generation: Generation, previous: Generation | None, changed: set[str]):
-    """The previous generation's pairs (a < b) whose passages are both still
-    served unchanged, in the new generation's passage numbers."""
-    if previous is None:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-    pairs = NearDuplicates(previous.path)
-    half = pairs.a < pairs.b
-    old_report = previous.columns["report"]
-    renumber = np.array([-1 if rid in changed else generation.report_index.get(rid, -1)
-                         for rid in previous.report_ids], dtype=np.int64)
-
-    def move(seq: np.ndarray) -> np.ndarray:
-        number = renumber[old_report[seq]]
-        return np.where(number >= 0, generation.first_seq[np.maximum(number, 0)] + seq
-                        - previous.first_seq[old_report[seq]], -1)
-    a, b = move(pairs.a[half]), move(pairs.b[half])
-    keep = (a >= 0) & (b >= 0)
-    a, b = a[keep], b[keep]
-    return np.minimum(a, b), np.maximum(a, b), pairs.similarity[half][keep]
+def _kept_pairs(generation: Generation, previous: Generation | None, update: Update, keys: np.ndarray):
+    """(the previous generation's text pairs (a < b) that stand as they were,
+    the texts to look at again: those of passages added or removed), or no
+    pairs and None (every text) when there is no previous file of text pairs."""
+    data = load_pairs(previous.path) if previous is not None else None
+    if data is None or "key_a" not in data:
+        return (np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.float32)), None
+    changed = {r.id for r in update.added}      # an id may stay while its report changed
+    gone = np.array([rid in changed or rid not in generation.report_index for rid in previous.report_ids])
+    removed = previous.text_keys()[gone[previous.columns["report"]]]
+    fresh = keys[generation.segment_rows(update.new_segment)] if update.new_segment else keys[:0]
+    touched = np.unique(np.concatenate([removed, fresh]))
+    touched = touched[touched != 0]
+    half = data["key_a"] < data["key_b"]
+    a, b, similarity = data["key_a"][half], data["key_b"][half], data["similarity"][half]
+    stand = ~np.isin(a, touched) & ~np.isin(b, touched)
+    return (a[stand], b[stand], similarity[stand]), touched
 
 
 def link_whoosh(source: Path, target: Path) -> None:
