@@ -7,7 +7,8 @@ generation is swapped in every ``--swap-every`` seconds (a hard-linked copy of
 the serving one, as a build writes it: the server loads and checks it in full).
 Phase 2: the same, with ``--slow-exports`` clients each reading an export of
 ``的`` at 4 kB a second (and asking again after a 503) and ``--idle``
-connections open that send nothing or half a request; ``--settle S`` first
+connections open that send nothing or half a request (one the server closes,
+after its ``channel_timeout``, is opened again: every window meets them all); ``--settle S`` first
 waits (at most S seconds) until every reader has its answer, so that the
 searches meet readers reading rather than exports being written.  For each phase: the
 searches' p50/p95/p99 in the ``--window`` seconds after each swap and away
@@ -24,6 +25,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import socket
 import subprocess
@@ -109,7 +111,7 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
     seconds = min(args.seconds, 300)
     searches = Searches(server, args.clients)
     exports = [SlowExport(server) for _ in range(args.slow_exports if slow else 0)]
-    idle = _idle_connections(server, args.idle if slow else 0)
+    idle = IdleConnections(server, args.idle if slow else 0)
     for export in exports:
         export.start()
     ready = _exports_ready(exports, args.settle) if exports and args.settle else None
@@ -126,12 +128,11 @@ def _phase(server: "Server", index: Path, args, slow: bool) -> dict:
         searches.stop()
         for export in exports:
             export.stop()
-        for sock in idle:
-            sock.close()
+        idle.stop()
     result = searches.summary(swaps, args.window)
     result["swaps"] = len(swaps)
     if slow:
-        result["idle_connections"] = len(idle)
+        result["idle_connections"] = {"open": args.idle, "reopened": idle.reopened}
         result["exports"] = {"readers": len(exports), "statuses": _count(s for e in exports for s in e.statuses),
                              "kb_read": round(sum(e.read for e in exports) / 1024), "ready_s": ready}
     return result
@@ -148,15 +149,42 @@ def _exports_ready(exports: list["SlowExport"], settle: float) -> float | None:
     return round(time.monotonic() - started, 1)
 
 
-def _idle_connections(server: "Server", count: int) -> list[socket.socket]:
-    """Connections that send nothing, or the start of a request and no more (slow loris)."""
-    opened = []
-    for n in range(count):
-        sock = socket.create_connection((server.host, server.port), timeout=5)
+class IdleConnections:
+    """``count`` connections that send nothing, or the start of a request and no
+    more (slow loris), kept open the whole phase: one the server closes (its
+    ``channel_timeout``) is opened again at once, so that every window of the
+    phase, early or late, meets ``count`` of them."""
+
+    def __init__(self, server: "Server", count: int):
+        self.server, self.reopened = server, 0
+        self.sockets = [self._open(n) for n in range(count)]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._keep_open, daemon=True)
+        self.thread.start()
+
+    def _open(self, n: int) -> socket.socket:
+        sock = socket.create_connection((self.server.host, self.server.port), timeout=5)
         if n % 2:
             sock.sendall(b"GET /search.json?q=")
-        opened.append(sock)
-    return opened
+        return sock
+
+    def _keep_open(self) -> None:
+        while self.sockets and not self.stopping.wait(0.5):
+            readable, _, _ = select.select(self.sockets, [], [], 0)
+            for sock in readable:           # the server closed it (or answered the half request)
+                n = self.sockets.index(sock)
+                sock.close()
+                try:
+                    self.sockets[n] = self._open(n)
+                except OSError:     # refused: the phase's errors say so; stop reopening
+                    return
+                self.reopened += 1
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(10)
+        for sock in self.sockets:
+            sock.close()
 
 
 def _count(values) -> dict:

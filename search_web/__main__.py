@@ -96,6 +96,15 @@ def connection_socket_options(channel_timeout: int = 30) -> list[tuple[int, int,
     return options
 
 
+# Seconds a thread may hold the GIL while another waits for it (Python's default
+# is 0.005).  Waitress's one event loop gives the GIL up at every accept, read,
+# send and close and must wait to get it back behind any busy thread (an export
+# being written, a swap's background load): with two busy threads each wait was
+# up to a full interval, so every request queued behind the loop (issue 24,
+# BENCHMARKS.md).  A busy thread is interrupted more often; that costs little.
+SWITCH_INTERVAL = 0.001
+
+
 @click.command()
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Index directory (default: the project's index/).")
@@ -119,6 +128,7 @@ def main(index_dir: Path | None, host: str, port: int, threads: int, connection_
     import waitress
 
     from . import create_app, default_index_dir
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
     index_dir = index_dir or default_index_dir()
     if not backend:

@@ -258,3 +258,45 @@ def test_the_damage_probe_tells_a_wrong_answer_from_a_refusal():
     assert classify_library([("q", "refused", "IndexDamaged")], library) == "refused"
     assert classify_library([("q", "ok", [0, []])], library) == "wrong"
     assert classify_library([("q", "crash", "KeyError")], library) == "crash"
+
+
+def test_swaps_keeps_its_idle_connections_open_when_the_server_closes_them():
+    # bench.swaps's 150 idle connections must be open in every window of its
+    # phase: a server closes a silent one after its channel_timeout (30 s).
+    import socket
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from bench.swaps import IdleConnections
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted, stop = [], threading.Event()
+
+    def serve():                                # closes every second connection at once
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(conn)
+            if len(accepted) % 2:
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    idle = IdleConnections(SimpleNamespace(host="127.0.0.1", port=listener.getsockname()[1]), 4)
+    try:
+        deadline = time.monotonic() + 10
+        while idle.reopened < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert idle.reopened >= 3
+        assert all(s.fileno() >= 0 for s in idle.sockets)
+    finally:
+        idle.stop()
+        stop.set()
+        thread.join(5)
+        listener.close()
+        for conn in accepted:
+            conn.close()

@@ -94,11 +94,12 @@ def test_python_m_search_web_serves_the_site(web_index):
         process.wait(timeout=10)
 
 
-def test_a_busy_port_is_a_one_line_error(web_index):
+def test_a_busy_port_is_a_one_line_error(web_index, monkeypatch):
     import socket
 
     from search_web.__main__ import main
 
+    monkeypatch.setattr(sys, "setswitchinterval", lambda _seconds: None)     # the server's, not the tests'
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
@@ -107,3 +108,19 @@ def test_a_busy_port_is_a_one_line_error(web_index):
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: 127.0.0.1:{port} is already in use; choose another with --port N " \
                                     "(or stop what holds it)"
+
+
+def test_the_server_lets_waiting_threads_have_the_gil_sooner(web_index, monkeypatch):
+    # Waitress's event loop gives the GIL up at every accept, read, send and close;
+    # behind a busy thread (an export being written) it waited up to 5 ms each time.
+    import socket
+
+    from search_web.__main__ import SWITCH_INTERVAL, main
+
+    chosen = []
+    monkeypatch.setattr(sys, "setswitchinterval", chosen.append)
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        CliRunner().invoke(main, ["--index", str(web_index), "--port", str(holder.getsockname()[1])])
+    assert chosen == [SWITCH_INTERVAL] and SWITCH_INTERVAL < 0.005      # Python's default

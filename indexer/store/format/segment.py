@@ -20,6 +20,7 @@ other segments: the generation maps a segment's rows to its global order.
 """
 from __future__ import annotations
 
+import codecs
 import gzip
 import itertools
 import json
@@ -40,6 +41,7 @@ from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
 
 NORM_FILE = "norm.txt.gz"   # normalized passage texts, one a line (gzip: a third of the size)
+NORM_READ_CHUNK = 1 << 18   # compressed bytes of it inflated, decoded and split at a time (Segment.norm)
 
 
 @dataclass(frozen=True)
@@ -206,9 +208,41 @@ class Segment:
         return np.load(self.path / BANDS, mmap_mode="r" if mapped else None)
 
     def norm(self) -> list[str]:
-        """Every passage's normalized text, in row order (read from ``NORM_FILE``)."""
-        text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")
-        return text.split("\n") if text or self.size else []
+        """Every passage's normalized text, in row order (read from ``NORM_FILE``).
+
+        Inflated, decoded and split a piece at a time (``_inflated``): a server
+        loads a new generation in a background thread while it answers, and one
+        ``decode`` or ``split`` of the whole text held the GIL all along, a stall
+        of every request under way at every swap (issue 24, BENCHMARKS.md).
+        Between pieces the other threads run."""
+        lines, pending = [], ""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for block in _inflated(self.path / NORM_FILE):
+            pieces = (pending + decoder.decode(block)).split("\n")
+            pending = pieces.pop()      # the line the next block ends
+            lines.extend(pieces)
+        lines.append(pending + decoder.decode(b"", final=True))
+        return [] if lines == [""] and not self.size else lines
+
+
+def _inflated(path: Path):
+    """The bytes of the gzip file at ``path``, inflated ``NORM_READ_CHUNK``
+    compressed bytes at a time (zlib checks each member's CRC and length, as
+    ``gzip.decompress`` does; a file cut short raises ``EOFError``).  Not
+    ``gzip.open``: its reader's 8 kB steps each give the GIL up and wait to get
+    it back, thousands of waits behind busy request threads."""
+    inflater, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+    with open(path, "rb") as packed:
+        while piece := packed.read(NORM_READ_CHUNK):
+            fed = True
+            while piece:
+                yield inflater.decompress(piece)
+                piece = b""
+                if inflater.eof:    # another gzip member may follow (zero padding between, as gzip allows)
+                    piece = inflater.unused_data.lstrip(b"\0")
+                    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if piece else inflater
+    if fed and not inflater.eof:
+        raise EOFError(f"{path.name} ends before its end-of-stream marker")
 
 
 class TextStore:

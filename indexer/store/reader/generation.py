@@ -20,6 +20,8 @@ import functools
 import itertools
 import json
 import os
+import queue
+import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -45,6 +47,8 @@ PRELOAD_ROWS = 5_000
 # 530 bytes a passage as Python strings: 700 MB at a province's 1.3 M): each is
 # made from its display text when a query reads it (``normalized.py``).
 NORM_IN_MEMORY = 400_000
+# Normalized texts freed at a time when a generation closes (``_free_in_slices``).
+FREE_SLICE = 2_000
 
 
 def _said_as_damage(load):
@@ -272,6 +276,8 @@ class Generation:
         past ``NORM_IN_MEMORY`` passages the normalized texts stay on demand."""
         if len(self.columns["report"]) > NORM_IN_MEMORY:
             self.normalize_on_demand(read_all=False)
+        else:
+            _start_freer()      # the texts it loads are freed a slice at a time when it closes
         self.postings, self.norm, self.norm_array, self.titles, self.heading_paths, self.filter_columns, self.report_columns  # noqa: B018
         return self
 
@@ -335,6 +341,48 @@ class Generation:
         if "postings" in self.__dict__:
             self.postings.close()
             del self.__dict__["postings"]
+        texts, array = self.__dict__.pop("norm", None), self.__dict__.pop("norm_array", None)
+        if isinstance(texts, list) and texts and _freer is not None:
+            _TO_FREE.put((texts, array))        # SimpleQueue: safe from __del__, never waits
+
+
+# A closed generation's normalized texts, freed by one thread (``_free_in_slices``);
+# started by the first ``load`` (a server's), never from ``close``, which ``__del__``
+# calls: a thread started inside the collector can deadlock on threading's own locks.
+_TO_FREE: queue.SimpleQueue = queue.SimpleQueue()
+_freer: threading.Thread | None = None
+_freer_started = threading.Lock()
+
+
+def _start_freer() -> None:
+    global _freer
+    with _freer_started:
+        if _freer is None:
+            _freer = threading.Thread(target=_free_what_closes, name="fazhi-free-texts", daemon=True)
+            _freer.start()
+
+
+def _free_what_closes() -> None:
+    while True:
+        texts, array = _TO_FREE.get()
+        _free_in_slices(texts, array)
+        del texts, array
+
+
+def _free_in_slices(texts: list[str], array) -> None:
+    """Let go of a closed generation's normalized texts ``FREE_SLICE`` at a
+    time.  Dropped at once, the list (and the object array of the same strings)
+    freed every string in one call that held the GIL throughout: at 100k
+    passages a stall of every request under way, in whichever thread let go
+    last (a request, or a swap's background load), at every swap (issue 24).
+    In a thread of its own, so that the request that let go last is not the
+    one to wait; between slices the other threads run."""
+    if isinstance(array, np.ndarray):
+        for start in range(0, len(array), FREE_SLICE):
+            array[start:start + FREE_SLICE] = None      # the list still holds them: nothing freed yet
+    del array
+    while texts:
+        del texts[-FREE_SLICE:]
 
 
 class Lookup:
