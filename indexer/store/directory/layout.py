@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ...errors import IndexDamaged, IndexMissing, IndexVersionError
-from ..format.json_file import write_json
+from ..format.json_file import parse_json, write_json
 from ..format.segment import NORM_FILE  # noqa: F401  (re-exported: ``indexer.store.NORM_FILE``)
 
 CURRENT = "CURRENT"
@@ -61,7 +61,7 @@ def read_meta(generation: Path) -> dict:
     """A generation's ``meta.json``: ``IndexDamaged`` if unreadable, ``IndexVersionError`` if of another schema."""
     path = generation / META
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = parse_json(path.read_bytes())
     except (ValueError, UnicodeDecodeError):     # truncated or overwritten: one line, not a traceback
         raise IndexDamaged(f"damaged index file {path}: not readable as JSON",
                            hint="用 python -m indexer build 重建索引") from None

@@ -21,6 +21,8 @@ involving a passage of the new segment: the same pairs a full rebuild finds.
 """
 from __future__ import annotations
 
+import io
+
 from pathlib import Path
 
 import numpy as np
@@ -144,10 +146,12 @@ def save_pairs(folder: Path, a: np.ndarray, b: np.ndarray, similarity: np.ndarra
 class NearDuplicates:
     """The pairs of a generation, for lookups by passage row."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, read=None):
         path = Path(folder) / FILE
         if path.exists():
-            with np.load(path) as data:
+            # ``read(name)``: the file's bytes checked against the build's table (``Generation``).
+            source = io.BytesIO(read(FILE)) if read else path
+            with np.load(source) as data:
                 self.a, self.b, self.similarity = data["a"], data["b"], data["similarity"]
         else:
             self.a = self.b = np.zeros(0, dtype=np.int64)

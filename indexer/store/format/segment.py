@@ -21,8 +21,8 @@ other segments: the generation maps a segment's rows to its global order.
 from __future__ import annotations
 
 import gzip
+import io
 import itertools
-import json
 import os
 import resource
 import time
@@ -34,8 +34,8 @@ import numpy as np
 
 from ...analysis import normalize
 from ...model import CATEGORIES, Report
-from .checksums import damaged, read_checked
-from .json_file import write_json
+from .checksums import check_whole, damaged, read_checked
+from .json_file import parse_json, write_json
 from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
 
@@ -192,12 +192,13 @@ class Segment:
         self.path = Path(path)
         # Checked against the segment's table as it is read: a changed digit
         # still parses, and would be served (a year, a report's row) without a word.
-        meta = json.loads(read_checked(self.path, SEGMENT_META))
+        meta = parse_json(read_checked(self.path, SEGMENT_META))
         self.name = self.path.name
         self.reports: list[dict] = meta["reports"]
         self.vocab: dict[str, list[str]] = meta["vocab"]
         self.size: int = meta["passages"]
-        with np.load(self.path / "columns.npz") as data:
+        # Read whole, so checked whole: a flipped byte in a column is another year.
+        with np.load(io.BytesIO(read_checked(self.path, "columns.npz"))) as data:
             self.columns = {name: data[name] for name in data.files}
 
     def bands(self) -> np.ndarray:
@@ -206,7 +207,7 @@ class Segment:
 
     def norm(self) -> list[str]:
         """Every passage's normalized text, in row order (read from ``NORM_FILE``)."""
-        text = gzip.decompress((self.path / NORM_FILE).read_bytes()).decode("utf-8")
+        text = gzip.decompress(read_checked(self.path, NORM_FILE)).decode("utf-8")
         return text.split("\n") if text or self.size else []
 
 
@@ -224,6 +225,7 @@ class TextStore:
         self.path = path / "texts.bin"
         self._fd = os.open(self.path, os.O_RDONLY)
         self._offsets = offsets
+        check_whole(path, [TEXT_CRCS])          # 4 bytes a passage: read whole at open
         self._crcs = np.load(path / TEXT_CRCS, mmap_mode="r") if (path / TEXT_CRCS).exists() else None
         if self._crcs is not None and self._crcs.shape != (len(offsets) - 1,):
             raise damaged(path / TEXT_CRCS, f"{len(self._crcs)} checksums for {len(offsets) - 1} passages")
