@@ -107,3 +107,15 @@ def test_a_busy_port_is_a_one_line_error(web_index):
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: 127.0.0.1:{port} is already in use; choose another with --port N " \
                                     "(or stop what holds it)"
+
+
+def test_ensure_index_does_not_parse_the_metadata_the_open_parses_again(web_index, monkeypatch):
+    """At a province's archive ``meta.json`` is 19 MB: a server's start parses it once, when the index opens."""
+    from indexer.store.directory import layout
+    from search_web.__main__ import ensure_index
+
+    def parsed(*args, **kwargs):
+        raise AssertionError("meta.json parsed before the index opens")
+
+    monkeypatch.setattr(layout, "parse_json", parsed)
+    ensure_index(web_index)

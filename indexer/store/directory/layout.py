@@ -26,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -55,6 +56,19 @@ def current_generation(root: Path) -> Path:
     if not link.exists():
         raise IndexMissing(f"在 {root} 没有索引", hint="先运行 python -m indexer build")
     return link.resolve()
+
+
+def schema_version_ahead(generation: Path) -> int | None:
+    """This program's schema version when ``meta.json`` starts with it (as a build
+    writes it), without parsing the rest; None when its first bytes do not say
+    or cannot be read (then ``read_meta`` says why)."""
+    try:
+        with open(generation / META, "rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return None
+    found = re.match(rb'\{"schema_version": (\d+),', head)
+    return SCHEMA_VERSION if found and int(found.group(1)) == SCHEMA_VERSION else None
 
 
 def read_meta(generation: Path) -> dict:
