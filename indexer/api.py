@@ -188,16 +188,16 @@ def check_index(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     return read_meta(current_generation(Path(index_dir)))
 
 
-def check_index_quickly(index_dir: str | Path = DEFAULT_INDEX) -> None:
+def check_index_quickly(index_dir: str | Path = DEFAULT_INDEX) -> dict:
     """``check_index`` without parsing ``meta.json`` when its first bytes give this
-    program's schema version (a build writes it first): a province's is 19 MB,
-    parsed again when the index opens.  Raises as ``check_index`` does; an index
-    whose metadata is damaged past its first bytes is found when it opens."""
+    program's schema version (a build writes it first, and ``words``): a
+    province's is 19 MB, parsed again when the index opens.  Returns those
+    first fields (all of them when it had to parse); raises as ``check_index``
+    does; an index whose metadata is damaged past its first bytes is found when it opens."""
     from .store import current_generation
-    from .store.directory.layout import schema_version_ahead
+    from .store.directory.layout import meta_head
 
-    if schema_version_ahead(current_generation(Path(index_dir))) is None:
-        check_index(index_dir)
+    return meta_head(current_generation(Path(index_dir))) or check_index(index_dir)
 
 
 # The cluster backend (issue 26): a ``mroonga://`` URL in place of an index folder.

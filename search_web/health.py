@@ -59,6 +59,11 @@ class Warmer:
             self.done.set()
 
     def _run(self, holder) -> None:
+        if _has_words(holder.index_dir):
+            # jieba's whole dictionary (the key terms of the first passage page)
+            # loads meanwhile; an index without words never needs it (queries
+            # are cut without it), and its loading would slow the open.
+            threading.Thread(target=_load_tokenizer, name="fazhi-warm-jieba", daemon=True).start()
         try:
             index = holder.get()
         except Exception:  # noqa: BLE001 - no index to serve: /healthz says so, the pages say why
@@ -67,11 +72,6 @@ class Warmer:
                 self._started = False         # the next /healthz tries again (a build may have made it)
             return
         self.failed = False
-        if getattr(getattr(index, "generation", None), "meta", {}).get("words", True):
-            # jieba's whole dictionary: the key terms of the first passage page.
-            # After the open, not beside it: both hold the GIL most of the time,
-            # and an index without words never needs it (queries are cut without it).
-            _load_tokenizer()
         try:
             self._first_pages(index)
         except Exception:  # noqa: BLE001 - warming is a best effort; the pages report real errors
@@ -91,6 +91,18 @@ class Warmer:
         client.get(passage_url(gen.passage_id(0)))
         if word:
             client.get("/search", query_string={"q": word})
+
+
+def _has_words(index_dir) -> bool:
+    """Whether the index was built with words (also when it cannot tell: a cluster, no index yet)."""
+    from indexer.api import check_index_quickly
+
+    if isinstance(index_dir, str):      # a cluster backend's URL
+        return True
+    try:
+        return check_index_quickly(index_dir).get("words", True)
+    except Exception:  # noqa: BLE001 - no index (yet): the open says why
+        return True
 
 
 def _load_tokenizer() -> None:

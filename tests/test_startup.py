@@ -85,6 +85,23 @@ def test_healthz_is_503_until_the_index_is_warm_then_names_the_generation(web_in
                                  "passages": meta["counts"]["passages"]}
 
 
+def test_a_server_of_an_index_without_words_is_warm_without_jiebas_whole_dictionary(tmp_path):
+    """Such an index has no key terms nor related passages: a server never needs
+    jieba's whole dictionary (75 MB, seconds of a loaded start); queries are cut with its SQLite copy."""
+    from indexer.api import build_index
+
+    build_index(None, tmp_path / "index", words=False)
+    found = _run("import json, time; from search_web import create_app; "
+                 "from indexer.analysis import jieba_words; "
+                 f"client = create_app({{'TESTING': True, 'INDEX_DIR': {str(tmp_path / 'index')!r}}}).test_client(); "
+                 "deadline = time.monotonic() + 120\n"
+                 "while client.get('/healthz').status_code == 503 and time.monotonic() < deadline: time.sleep(0.1)\n"
+                 "page = client.get('/search.json?q=行政执法').status_code; "
+                 "print(json.dumps({'ready': client.get('/healthz').status_code, 'page': page, "
+                 "'whole': jieba_words._full is not None}))")
+    assert found == {"ready": 200, "page": 200, "whole": False}
+
+
 def test_healthz_says_not_ok_without_an_index(tmp_path):
     from search_web import create_app
 

@@ -58,17 +58,23 @@ def current_generation(root: Path) -> Path:
     return link.resolve()
 
 
-def schema_version_ahead(generation: Path) -> int | None:
-    """This program's schema version when ``meta.json`` starts with it (as a build
-    writes it), without parsing the rest; None when its first bytes do not say
-    or cannot be read (then ``read_meta`` says why)."""
+def meta_head(generation: Path) -> dict:
+    """``schema_version`` and ``words`` of ``meta.json``, read from its first bytes
+    (a build writes them first) without parsing the rest (19 MB at a province's
+    archive); empty when they are not there or of another schema version, or
+    the file cannot be read (``read_meta`` then says why)."""
     try:
         with open(generation / META, "rb") as handle:
-            head = handle.read(64)
+            head = handle.read(80)
     except OSError:
-        return None
-    found = re.match(rb'\{"schema_version": (\d+),', head)
-    return SCHEMA_VERSION if found and int(found.group(1)) == SCHEMA_VERSION else None
+        return {}
+    found = _HEAD.match(head)
+    if not found or int(found.group(1)) != SCHEMA_VERSION:
+        return {}
+    return {"schema_version": SCHEMA_VERSION, "words": found.group(2) == b"true"}
+
+
+_HEAD = re.compile(rb'\{"schema_version": (\d+), "words": (true|false)[,}]')
 
 
 def read_meta(generation: Path) -> dict:
