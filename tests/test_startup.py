@@ -193,3 +193,24 @@ def test_a_few_reports_are_cut_without_loading_the_whole_dictionary():
                  "a = jw.segmenter_for(100); b = jw.segmenter_for(jw.LIGHT_CHARS); "
                  "print(json.dumps([type(a.FREQ).__name__, type(b.FREQ).__name__, jw.segmenter_for(1) is b]))")
     assert found == ["FrequencyFile", "dict", True]
+
+
+def test_a_full_builds_one_segment_gives_its_columns_as_they_are(web_index):
+    """One segment in the table's order, nothing deleted: each row is its own
+    passage number and the columns are not copied row by row (a province's
+    archive: 1.3 M rows, 14 columns, at every start)."""
+    from indexer.store.directory.layout import current_generation, read_meta, segments_folder
+    from indexer.store.format.segment import Segment
+    from indexer.store.reader.segment_order import GlobalOrder
+
+    meta = read_meta(current_generation(web_index))
+    assert len(meta["segments"]) == 1
+    segment = Segment(segments_folder(web_index) / meta["segments"][0]["name"])
+    order = GlobalOrder([segment], [set()], {r["id"]: i for i, r in enumerate(meta["reports"])})
+    assert (order.seq_maps[0] == np.arange(segment.size)).all()
+    columns = order.columns(meta["vocab"])
+    assert columns["year"] is segment.columns["year"] and columns["length"] is segment.columns["length"]
+    deleted = GlobalOrder([segment], [{meta["reports"][0]["id"]}],
+                          {r["id"]: i for i, r in enumerate(meta["reports"][1:])})   # one report gone: copied
+    assert deleted.columns(meta["vocab"])["year"] is not segment.columns["year"]
+    assert (deleted.seq_maps[0] >= 0).sum() == segment.size - (segment.columns["report"] == 0).sum()
