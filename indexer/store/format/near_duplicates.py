@@ -22,7 +22,6 @@ involving a passage of the new segment: the same pairs a full rebuild finds.
 from __future__ import annotations
 
 import io
-
 from pathlib import Path
 
 import numpy as np
