@@ -6,9 +6,13 @@ in each of 8 ways: deleted, emptied, one byte cut, half cut, a byte flipped
 at the start, in the middle and near the end, a byte appended.  Each damaged
 copy is asked the questions the clean one answered, two ways:
 
-- the server's: the web app as ``python -m search_web`` opens it (it reads
-  every byte before serving), 14 JSON routes (searches, filters, reports,
-  kwic, trend, cards, compare, a passage and its report);
+- the server's: the web app as a test opens it (it reads every byte before
+  serving), 14 JSON routes (searches, filters, reports, kwic, trend, cards,
+  compare, a passage and its report);
+- the serving server's: the same routes from the app as ``python -m
+  search_web`` opens it (sizes checked, every byte read in the background), all
+  asked before that reading begins: only the checks made as each file is read
+  stand between a changed byte and an answer;
 - the library's, as the CLI opens it (``open_index_lazily``: only sizes are
   checked at open), 6 searches.
 
@@ -30,6 +34,7 @@ import json
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +45,7 @@ QUERIES = ["执法", "双随机", '"依法行政"', "法治 year:2022", "龘", "
 DROP = {"took_ms", "elapsed_ms", "generation", "seconds"}     # differ between any two runs
 DAMAGES = ["delete", "empty", "truncate-1", "truncate-half", "flip-start", "flip-middle", "flip-end", "append"]
 FAILING = ("5xx", "crash", "wrong")
+WAYS = ("server", "serving", "library")
 
 
 def parse_args(argv):
@@ -59,11 +65,24 @@ def scrub(value):
     return value
 
 
-def server_answers(root: Path) -> list:
-    """(url, status, answer) of each route, from the app as a server opens the index at ``root``."""
+def server_answers(root: Path, serving: bool = False) -> list:
+    """(url, status, answer) of each route, from the app as a test opens the index at
+    ``root`` (every byte read first) or (``serving``) as ``python -m search_web``
+    does, the background reading of every byte held back until the routes are asked."""
     from search_web import create_app
+    from search_web.index import EXTENSION
 
-    app = create_app({"TESTING": True, "INDEX_DIR": root, "FREEZE_GC": False, "WARM_WORDS": False})
+    held = threading.Event()
+    app = create_app({"TESTING": True, "INDEX_DIR": root, "FREEZE_GC": False, "WARM_WORDS": False,
+                      "VERIFY_IN_BACKGROUND": serving, "VERIFY_AFTER": held})
+    try:
+        return _ask(app)
+    finally:
+        held.set()
+        app.extensions[EXTENSION].verified(timeout=120)    # done before the copy is removed
+
+
+def _ask(app) -> list:
     app.config["PROPAGATE_EXCEPTIONS"] = False          # an exception: a 500, as a server answers
     app.logger.disabled = True
     client = app.test_client()
@@ -162,12 +181,13 @@ def probe_variant(index: Path, work: Path, rel: Path, how: str, clean: tuple[lis
     shutil.copytree(index, root, symlinks=True)
     try:
         damage(root / rel, how)
-        try:
-            server = classify_server(server_answers(root), clean[0])
-        except Exception as exc:        # the app itself failed to answer: counted as a crash
-            server = f"crash {exc!r}"[:200]
-        return {"file": rel.as_posix(), "damage": how, "server": server,
-                "library": classify_library(library_answers(root), clean[1])}
+        found = {"file": rel.as_posix(), "damage": how}
+        for way, serving in (("server", False), ("serving", True)):
+            try:
+                found[way] = classify_server(server_answers(root, serving), clean[0])
+            except Exception as exc:        # the app itself failed to answer: counted as a crash
+                found[way] = f"crash {exc!r}"[:200]
+        return {**found, "library": classify_library(library_answers(root), clean[1])}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -180,15 +200,15 @@ def probe(index: Path, globs: list[str]) -> dict:
         reference = work / "clean"
         shutil.copytree(index, reference, symlinks=True)
         clean = server_answers(reference), library_answers(reference)
-        if server_answers(reference) != clean[0] or library_answers(reference) != clean[1]:
+        if server_answers(reference, serving=True) != clean[0] or library_answers(reference) != clean[1]:
             raise SystemExit("the clean index answers differently twice: nothing to compare with")
         results = [probe_variant(index, work, rel, how, clean)
                    for rel in files_of(index, globs) for how in ways(index / rel)]
-    counts = {way: dict(collections.Counter(r[way].split(" ")[0] for r in results)) for way in ("server", "library")}
-    bad = [r for r in results if not all(r[way] in ("same", "refused") for way in ("server", "library"))]
+    counts = {way: dict(collections.Counter(r[way].split(" ")[0] for r in results)) for way in WAYS}
+    bad = [r for r in results if not all(r[way] in ("same", "refused") for way in WAYS)]
     return {"index": str(index), "files": len({r["file"] for r in results}), "variants": len(results),
             **counts, "failing": sum(1 for r in bad if any(r[w].split(" ")[0] in FAILING
-                                                               for w in ("server", "library"))),
+                                                               for w in WAYS)),
             "seconds": round(time.perf_counter() - started, 1), "not_same_nor_refused": bad}
 
 

@@ -17,8 +17,8 @@ not the question).
 
 ``--baseline TREE``: another checkout of the project (e.g. ``git worktree`` or
 ``git archive`` of the commit before), run with the same interpreter from its own
-folder; every measurement alternates between the two trees, so a machine whose
-load changes during the run affects both alike.
+folder; every measurement alternates between the two trees (server starts in
+ABBA order), so a machine whose load changes during the run affects both alike.
 """
 from __future__ import annotations
 
@@ -141,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         result["cli"] = command_line(trees, args.index.resolve(), args.runs)
     passage = _first_passage(args.index)
     starts = {name: [] for name in trees}
-    for _ in range(args.servers):
-        for name, tree in trees.items():
+    order = list(trees.items())
+    for round_ in range(args.servers):
+        # ABBA: the run's first start (maybe on a page cache another process
+        # emptied) falls on each tree in turn, not always on this one.
+        for name, tree in order if round_ % 2 == 0 else order[::-1]:
             starts[name].append(server(tree, args.index.resolve(), passage))
     result["server"] = starts
     result["load_after"] = [round(x, 2) for x in os.getloadavg()]

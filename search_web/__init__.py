@@ -59,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                                             warm_words=app.config.get("WARM_WORDS", not app.testing),
                                             wait_for_swap=app.config.get("WAIT_FOR_SWAP", app.testing),
                                             verify_in_background=app.config.get("VERIFY_IN_BACKGROUND", False))
+    if app.config.get("VERIFY_AFTER") is not None:      # an Event: the background reading waits for it
+        app.extensions[EXTENSION].verify_after(app.config["VERIFY_AFTER"])
     app.teardown_appcontext(release_index)
 
     from . import filters, views

@@ -19,10 +19,10 @@ def ensure_index(index_dir: Path) -> None:
     afterwards stays with the process).  An index of another schema version is
     not overwritten with the samples: it may hold the user's own reports; the
     site says how to rebuild it."""
-    from indexer.api import IndexDamaged, IndexMissing, IndexVersionError, check_index
+    from indexer.api import IndexDamaged, IndexMissing, IndexVersionError, check_index_quickly
 
     try:
-        check_index(index_dir)
+        check_index_quickly(index_dir)      # meta.json is parsed once, when the index opens
         return
     except (IndexVersionError, IndexDamaged) as exc:     # the user's reports may be in it: never overwritten
         click.echo(f"Warning: {exc}; rebuild it: python -m indexer build [folders] --index {index_dir}",

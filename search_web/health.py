@@ -12,8 +12,10 @@ generation and its passage count::
     {"ok": true, "ready": true, "generation": "gen-…", "passages": 100015}
 
 ``ok`` is false when the index could not be opened (missing, another schema) or
-a server's reading of every byte found it damaged: the pages say why.  Ready
-also waits for that reading (``IndexHolder.verified``).  The index is read only through the app's holder (``get()``).
+a server's reading of every byte found it damaged, before or after ready: the
+pages say why.  Ready does not wait for that reading (2.8 GB at a province's
+archive) when every read a page makes is checked as it is made
+(``IndexHolder._verify_first``).  The index is read only through the app's holder (``get()``).
 An app that was not warmed at start (tests) starts warming at its first ``/healthz``.
 """
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Warmer:
         self.failed = False
         self._started = False
         self._lock = threading.Lock()
+        self.done = threading.Event()       # the first warm-up over (ready or failed)
 
     def start(self) -> None:
         """Start loading and warming, once (later calls do nothing)."""
@@ -45,14 +48,24 @@ class Warmer:
             if self._started:
                 return
             self._started = True
-        threading.Thread(target=self._run, name="fazhi-warm-start", daemon=True).start()
+        holder = self.app.extensions[EXTENSION]
+        holder.verify_after(self.done)        # the reading of every byte waits for the warm-up
+        threading.Thread(target=self._warm, args=(holder,), name="fazhi-warm-start", daemon=True).start()
 
-    def _run(self) -> None:
-        # jieba's whole dictionary (key terms of the first passage page) loads
-        # meanwhile: its unmarshalling and the checksums' reading overlap.
-        threading.Thread(target=_load_tokenizer, name="fazhi-warm-jieba", daemon=True).start()
+    def _warm(self, holder) -> None:
         try:
-            index = self.app.extensions[EXTENSION].get()
+            self._run(holder)
+        finally:
+            self.done.set()
+
+    def _run(self, holder) -> None:
+        if _has_words(holder.index_dir):
+            # jieba's whole dictionary (the key terms of the first passage page)
+            # loads meanwhile; an index without words never needs it (queries
+            # are cut without it), and its loading would slow the open.
+            threading.Thread(target=_load_tokenizer, name="fazhi-warm-jieba", daemon=True).start()
+        try:
+            index = holder.get()
         except Exception:  # noqa: BLE001 - no index to serve: /healthz says so, the pages say why
             self.failed = True
             with self._lock:
@@ -63,7 +76,7 @@ class Warmer:
             self._first_pages(index)
         except Exception:  # noqa: BLE001 - warming is a best effort; the pages report real errors
             pass
-        if not self.app.extensions[EXTENSION].verified():     # every byte read, or found damaged
+        if holder.serving_damaged():
             self.failed = True
             return
         self.ready = True
@@ -78,6 +91,18 @@ class Warmer:
         client.get(passage_url(gen.passage_id(0)))
         if word:
             client.get("/search", query_string={"q": word})
+
+
+def _has_words(index_dir) -> bool:
+    """Whether the index was built with words (also when it cannot tell: a cluster, no index yet)."""
+    from indexer.api import check_index_quickly
+
+    if isinstance(index_dir, str):      # a cluster backend's URL
+        return True
+    try:
+        return check_index_quickly(index_dir).get("words", True)
+    except Exception:  # noqa: BLE001 - no index (yet): the open says why
+        return True
 
 
 def _load_tokenizer() -> None:
@@ -111,5 +136,7 @@ def healthz():
     if not state.ready:
         state.start()
         return jsonify(ok=not state.failed, ready=False, generation=None, passages=None), 503
+    if current_app.extensions[EXTENSION].serving_damaged():     # found after ready: every page says so
+        return jsonify(ok=False, ready=False, generation=None, passages=None), 503
     gen = current_app.extensions[EXTENSION].get().generation
     return jsonify(ok=True, ready=True, generation=gen.path.name, passages=int(len(gen.columns["report"])))

@@ -39,6 +39,7 @@ class IndexHolder:
         self.wait_for_swap = wait_for_swap
         self.verify_in_background = verify_in_background    # see _verify_first
         self._verifier: threading.Thread | None = None
+        self._warmed: threading.Event | None = None     # see verify_after
         self._index = None
         self._opening = threading.Lock()    # the first open only: before it there is nothing to serve
         self._loading = threading.Lock()    # one background load at a time; never waited on by a request
@@ -69,7 +70,7 @@ class IndexHolder:
             if self._index is None:
                 self._refuse_known_damage()
                 index = open_index(self.index_dir)      # every file's size checked
-                if self.verify_in_background and hasattr(index.generation, "path"):
+                if self.verify_in_background and getattr(index.generation, "checked_as_read", False):
                     self._verify_first(index)
                 else:
                     try:
@@ -85,11 +86,21 @@ class IndexHolder:
     def _verify_first(self, index) -> None:
         """Read every byte of the first generation in a thread of its own while
         it already serves (a server): at a province's archive that is 2.8 GB,
-        seconds before the first answer.  Its sizes were checked at open, so a
-        truncated or half-copied file is refused at once; a file whose contents
-        changed is found seconds later, and from then on every request gets the
-        damaged-index page (as after a failed open) while ``/healthz`` says not ok."""
+        seconds of the start.  Only a generation whose every read is checked as
+        it is made (``Generation.checked_as_read``: the display texts and the
+        postings' blocks carry their own checksums, what is read whole is
+        checked whole) serves meanwhile; one written before that is read whole
+        first.  Its sizes were checked at open, so a truncated or half-copied
+        file is refused at once; a changed byte no request reads (the
+        normalized texts of an archive, Whoosh's files before a page opens
+        them) is found later, and from then on every request gets the
+        damaged-index page (as after a failed open) while ``/healthz`` says not
+        ok.  A server's reading starts once its warm-up is done
+        (``verify_after``): its threads and the warm-up's would share the GIL
+        and two cores, and the first answers would wait."""
         def verify() -> None:
+            if self._warmed is not None:
+                self._warmed.wait(WARM_UP_WAIT)
             gen = index.generation
             try:
                 gen.verify()
@@ -105,6 +116,12 @@ class IndexHolder:
         self._verifier = threading.Thread(target=verify, name="fazhi-verify", daemon=True)
         self._verifier.start()
 
+    def verify_after(self, warmed: threading.Event) -> None:
+        """Begin the background reading of every byte (``_verify_first``) only
+        once ``warmed`` is set (or after ``WARM_UP_WAIT`` seconds): a server's
+        warm-up calls this before it opens the index."""
+        self._warmed = warmed
+
     def verified(self, timeout: float | None = None) -> bool:
         """Wait for the first generation's check (if any runs); whether it passed."""
         verifier = self._verifier
@@ -113,6 +130,17 @@ class IndexHolder:
             if verifier.is_alive():
                 return False
         return self._index is not None
+
+    def serving_damaged(self) -> bool:
+        """Whether the generation ``CURRENT`` names was found damaged (at open, or
+        by the background reading of every byte after it began to serve)."""
+        if not isinstance(self.index_dir, Path):
+            return False
+        try:
+            target = serving_generation_name(self.index_dir)
+        except Exception:  # noqa: BLE001 - no index there: nothing found damaged
+            return False
+        return isinstance(self.refused.get(target), IndexDamaged)
 
     def _refuse_known_damage(self) -> None:
         """Answer at once for a generation found damaged before (no re-reading it
@@ -187,6 +215,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 FULL_COLLECT_EVERY = 64     # swaps: see _freeze_loaded
+WARM_UP_WAIT = 60           # seconds the background check waits for the warm-up at most
 
 
 def _freeze_loaded(full: bool = True) -> None:

@@ -235,7 +235,8 @@ def test_the_route_probe_finds_no_5xx_on_the_samples(samples_index, capsys):
 
 def test_the_damage_probe_finds_no_wrong_answer_on_the_samples(samples_index, capsys):
     """``python -m bench.probe_damage`` on a few files, a compressed block among them:
-    every variant answers as before or is refused, by the server and by the library."""
+    every variant answers as before or is refused, by the server (before and
+    after its reading of every byte) and by the library."""
     from bench import probe_damage
 
     code = probe_damage.main(["--index", str(samples_index), "--files", "segments/*/trigrams.docs.blosc",
@@ -244,6 +245,7 @@ def test_the_damage_probe_finds_no_wrong_answer_on_the_samples(samples_index, ca
     assert code == 0, json.dumps(report["not_same_nor_refused"], ensure_ascii=False)
     assert report["files"] == 2 and report["variants"] == 16 and report["failing"] == 0
     assert report["library"]["refused"] >= 2 and set(report["library"]) <= {"same", "refused"}
+    assert report["serving"]["refused"] >= 2 and set(report["serving"]) <= {"same", "refused"}
 
 
 def test_the_damage_probe_tells_a_wrong_answer_from_a_refusal():

@@ -344,7 +344,8 @@ def test_every_block_is_checked_when_read_lazily(clean_index, tmp_path):
         reader.close()
 
 
-def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clean_index, tmp_path, monkeypatch):
+def _build_without_block_checksums(root: Path, monkeypatch) -> None:
+    """An index as the writer made them before blocks and texts had checksums."""
     from indexer.store.format import gram_lists
     from indexer.store.format import segment as segment_format
 
@@ -359,9 +360,14 @@ def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clea
         offsets = write_texts(path, texts)
         (path.parent / segment_format.TEXT_CRCS).unlink()
         return offsets
-    monkeypatch.setattr(gram_lists._BlockWriter, "__exit__", without_checksums)
-    monkeypatch.setattr(segment_format, "_write_texts", texts_without_checksums)
-    build_index(None, tmp_path / "old", words=False)
+    with monkeypatch.context() as patched:
+        patched.setattr(gram_lists._BlockWriter, "__exit__", without_checksums)
+        patched.setattr(segment_format, "_write_texts", texts_without_checksums)
+        build_index(None, root, words=False)
+
+
+def test_an_index_written_before_block_checksums_opens_and_answers_the_same(clean_index, tmp_path, monkeypatch):
+    _build_without_block_checksums(tmp_path / "old", monkeypatch)
     assert not list(segments_folder(tmp_path / "old").rglob("*.crc.npy"))
     assert len(list(segments_folder(clean_index).rglob("*.crc.npy"))) == 5
     assert _answers(tmp_path / "old") == _answers(clean_index)
@@ -440,3 +446,134 @@ def test_a_changed_digit_in_a_segment_table_is_refused_not_served(clean_index, t
     with pytest.raises(IndexDamaged, match="segment.json"):
         index = open_index(root, preload=False)                    # the CLI's way
         index.search("执法")
+
+
+# Issue 27: a server is ready without reading every byte first.  Every read it
+# makes is checked as it is made (the display texts and the postings' blocks
+# carry a checksum each; the rest is read whole and checked whole), so the
+# reading of every byte (2.8 GB at a province's archive) goes on after ready.
+def _held_reading(monkeypatch, names=("texts.bin",)):
+    """The background reading of every byte held at ``names`` until the event is set."""
+    import threading
+
+    reading, crc_of = threading.Event(), checksums.crc_of
+    monkeypatch.setattr(checksums, "crc_of", lambda path: (path.name not in names or reading.wait(60)) and crc_of(path))
+    return reading
+
+
+def _ready(client) -> dict:
+    for _ in range(600):
+        health = client.get("/healthz")
+        if health.status_code == 200 or health.json["ok"] is False:
+            return health.json
+        time.sleep(0.05)
+    raise AssertionError("never ready")
+
+
+def test_a_server_is_ready_before_its_reading_of_every_byte_ends(index_dir, monkeypatch):
+    from search_web import create_app
+    from search_web.index import EXTENSION
+
+    reading = _held_reading(monkeypatch)
+    app = create_app({"TESTING": True, "INDEX_DIR": index_dir, "VERIFY_IN_BACKGROUND": True})
+    client = app.test_client()
+    assert _ready(client)["ready"] is True                 # while texts.bin has not been read whole
+    assert not app.extensions[EXTENSION].verified(timeout=0)
+    reading.set()
+    assert app.extensions[EXTENSION].verified(timeout=60) is True
+    assert client.get("/healthz").status_code == 200
+
+
+def _damage_every_block(path: Path) -> None:
+    """A byte flipped in the middle of every compressed block of ``path``."""
+    bounds = np.load(path.with_name(path.name.replace(".blosc", ".blocks.npy")))
+    data = bytearray(path.read_bytes())
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        data[(start + end) // 2] ^= 0x55
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("name", ["texts.bin", "postings.docs.blosc"])
+def test_a_changed_byte_read_after_ready_is_refused_never_served(clean_index, tmp_path, monkeypatch, name):
+    """A byte changed under a server that is ready and has not read it yet: the
+    page that reads it is the damaged-index page, never a wrong answer; once the
+    reading of every byte reaches it, every page is, and ``/healthz`` is not ok."""
+    from bench.probe_damage import scrub
+    from search_web import create_app
+    from search_web.index import EXTENSION
+
+    from indexer.store.reader import generation
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    monkeypatch.setattr(generation, "PRELOAD_ROWS", 0)        # blocks read as at a large index, one by one
+    reference = create_app({"TESTING": True, "INDEX_DIR": clean_index})
+    first = reference.extensions[EXTENSION].get().generation.passage_id(0)
+    urls = ["/search.json?q=执法", '/search.json?q="依法行政"', f"/p/{first}.json", f"/r/{first.rsplit('-', 1)[0]}.json"]
+    clean = [scrub(reference.test_client().get(url).json) for url in urls]
+    reading = _held_reading(monkeypatch, (name,))
+    app = create_app({"TESTING": True, "INDEX_DIR": root, "VERIFY_IN_BACKGROUND": True})
+    client = app.test_client()
+    assert _ready(client)["ready"] is True
+    target = _segment_file(root, name)
+    if name == "texts.bin":
+        _flip_byte(target, 0)                               # the first passage's text
+    else:
+        _damage_every_block(target)
+    answers = [client.get(url) for url in urls]
+    for url, answer, expected in zip(urls, answers, clean):
+        assert answer.status_code == 503 or scrub(answer.json) == expected, url     # refused, or as before
+    assert sum(a.status_code == 503 and name in a.json["error"] for a in answers) >= 1
+    reading.set()
+    assert app.extensions[EXTENSION].verified(timeout=60) is False
+    assert client.get("/search.json?q=监督").status_code == 503
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["ok"] is False
+
+
+def test_an_index_without_block_checksums_is_read_whole_before_a_server_serves_it(tmp_path, monkeypatch):
+    """Its texts and blocks are read unchecked: a server serves it only once
+    every byte is read, as before, so a changed byte is refused, never shown."""
+    from search_web import create_app
+
+    _build_without_block_checksums(tmp_path / "old", monkeypatch)
+    _flip_byte(_segment_file(tmp_path / "old", "texts.bin"), 0)
+    client = create_app({"TESTING": True, "INDEX_DIR": tmp_path / "old", "VERIFY_IN_BACKGROUND": True}).test_client()
+    answer = client.get("/search.json?q=执法")
+    assert answer.status_code == 503 and "texts.bin" in answer.json["error"]
+
+
+@pytest.mark.parametrize("damage", ["report", "whoosh", "columns"])
+def test_what_is_read_whole_is_checked_as_it_is_read(clean_index, tmp_path, damage):
+    """The files a lazily opened index reads whole, checked whole when read: a
+    report's structure (its figures: a flipped digit still parses), Whoosh's
+    files (before Whoosh opens them), the columns (a year)."""
+    from indexer.api import open_index
+
+    root = tmp_path / "index"
+    shutil.copytree(clean_index, root, symlinks=True)
+    if damage == "columns":
+        _flip_byte(_segment_file(root, "columns.npz"), 200)
+        with pytest.raises(IndexDamaged, match="columns.npz: its contents changed"):
+            open_index(root, preload=False)
+        return
+    index = open_index(root, preload=False)
+    try:
+        gen = index.generation
+        if damage == "report":
+            report = next(r for r in segments_folder(root).rglob("reports/*.json") if b'"year": 2' in r.read_bytes())
+            data = report.read_bytes()
+            at = data.index(b'"year": 2') + len(b'"year": 2') + 2        # the year's last digit
+            changed = bytearray(data)
+            changed[at] = ord("0") if data[at] != ord("0") else ord("1")
+            report.write_bytes(bytes(changed))
+            assert json.loads(changed)["year"] != json.loads(data)["year"]     # still a report, another year
+            with pytest.raises(IndexDamaged, match=f"{report.name}: its contents changed"):
+                gen.read_report(report.stem)
+        else:
+            column = next((current_generation(root) / "whoosh").glob("*.col"))
+            _flip_byte(column, column.stat().st_size // 2)
+            with pytest.raises(IndexDamaged, match=f"{column.name}: its contents changed"):
+                gen.whoosh()
+    finally:
+        index.close()

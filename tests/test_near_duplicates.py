@@ -132,3 +132,20 @@ def test_a_file_of_passage_pairs_written_before_texts_is_read_as_it_is(tmp_path)
 
 def test_the_band_count_read_without_datasketch_is_datasketchs():
     assert band_shape()[0] == BAND_COUNT
+
+
+def test_a_changed_text_hash_is_refused_when_read_never_answered(copied, tmp_path):
+    from indexer.errors import IndexDamaged
+    from indexer.search import open_index
+
+    folder, _ = copied
+    index_dir = tmp_path / "index"
+    build_and_open([folder], index_dir).close()
+    bands_file = next((index_dir / "segments").glob("*/minhash_bands.npy"))
+    keys = np.load(bands_file)
+    keys[-1, -1] ^= np.uint64(1)                 # one text's hash: its copies would be lost
+    with open(bands_file, "r+b") as out:         # the same size: only the checksum can tell
+        out.seek(bands_file.stat().st_size - 8)
+        out.write(keys[-1, -1].tobytes())
+    with pytest.raises(IndexDamaged, match="minhash_bands.npy"):   # the open reads them for the copied facet
+        open_index(index_dir).generation.near_duplicates.rows()

@@ -85,6 +85,23 @@ def test_healthz_is_503_until_the_index_is_warm_then_names_the_generation(web_in
                                  "passages": meta["counts"]["passages"]}
 
 
+def test_a_server_of_an_index_without_words_is_warm_without_jiebas_whole_dictionary(tmp_path):
+    """Such an index has no key terms nor related passages: a server never needs
+    jieba's whole dictionary (75 MB, seconds of a loaded start); queries are cut with its SQLite copy."""
+    from indexer.api import build_index
+
+    build_index(None, tmp_path / "index", words=False)
+    found = _run("import json, time; from search_web import create_app; "
+                 "from indexer.analysis import jieba_words; "
+                 f"client = create_app({{'TESTING': True, 'INDEX_DIR': {str(tmp_path / 'index')!r}}}).test_client(); "
+                 "deadline = time.monotonic() + 120\n"
+                 "while client.get('/healthz').status_code == 503 and time.monotonic() < deadline: time.sleep(0.1)\n"
+                 "page = client.get('/search.json?q=行政执法').status_code; "
+                 "print(json.dumps({'ready': client.get('/healthz').status_code, 'page': page, "
+                 "'whole': jieba_words._full is not None}))")
+    assert found == {"ready": 200, "page": 200, "whole": False}
+
+
 def test_healthz_says_not_ok_without_an_index(tmp_path):
     from search_web import create_app
 
@@ -176,3 +193,24 @@ def test_a_few_reports_are_cut_without_loading_the_whole_dictionary():
                  "a = jw.segmenter_for(100); b = jw.segmenter_for(jw.LIGHT_CHARS); "
                  "print(json.dumps([type(a.FREQ).__name__, type(b.FREQ).__name__, jw.segmenter_for(1) is b]))")
     assert found == ["FrequencyFile", "dict", True]
+
+
+def test_a_full_builds_one_segment_gives_its_columns_as_they_are(web_index):
+    """One segment in the table's order, nothing deleted: each row is its own
+    passage number and the columns are not copied row by row (a province's
+    archive: 1.3 M rows, 14 columns, at every start)."""
+    from indexer.store.directory.layout import current_generation, read_meta, segments_folder
+    from indexer.store.format.segment import Segment
+    from indexer.store.reader.segment_order import GlobalOrder
+
+    meta = read_meta(current_generation(web_index))
+    assert len(meta["segments"]) == 1
+    segment = Segment(segments_folder(web_index) / meta["segments"][0]["name"])
+    order = GlobalOrder([segment], [set()], {r["id"]: i for i, r in enumerate(meta["reports"])})
+    assert (order.seq_maps[0] == np.arange(segment.size)).all()
+    columns = order.columns(meta["vocab"])
+    assert columns["year"] is segment.columns["year"] and columns["length"] is segment.columns["length"]
+    deleted = GlobalOrder([segment], [{meta["reports"][0]["id"]}],
+                          {r["id"]: i for i, r in enumerate(meta["reports"][1:])})   # one report gone: copied
+    assert deleted.columns(meta["vocab"])["year"] is not segment.columns["year"]
+    assert (deleted.seq_maps[0] >= 0).sum() == segment.size - (segment.columns["report"] == 0).sum()

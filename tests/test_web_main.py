@@ -124,3 +124,15 @@ def test_the_server_lets_waiting_threads_have_the_gil_sooner(web_index, monkeypa
         holder.listen()
         CliRunner().invoke(main, ["--index", str(web_index), "--port", str(holder.getsockname()[1])])
     assert chosen == [SWITCH_INTERVAL] and SWITCH_INTERVAL < 0.005      # Python's default
+
+
+def test_ensure_index_does_not_parse_the_metadata_the_open_parses_again(web_index, monkeypatch):
+    """At a province's archive ``meta.json`` is 19 MB: a server's start parses it once, when the index opens."""
+    from indexer.store.directory import layout
+    from search_web.__main__ import ensure_index
+
+    def parsed(*args, **kwargs):
+        raise AssertionError("meta.json parsed before the index opens")
+
+    monkeypatch.setattr(layout, "parse_json", parsed)
+    ensure_index(web_index)

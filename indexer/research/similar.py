@@ -81,7 +81,7 @@ def _related(gen, seq: int, text: str, limit: int, exclude: set[int]) -> list[di
     more-like-this: its key terms of the text, then their BM25F, summed in
     numpy: ``related.py``), best first, ties in passage order (not Whoosh's
     document numbers, which an update reorders)."""
-    if limit <= 0:
+    if limit <= 0 or not gen.meta.get("words", True):     # no words to relate by: Whoosh not even opened
         return []
     from whoosh.query import Or, Term
 

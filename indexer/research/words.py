@@ -219,6 +219,8 @@ def key_terms(gen: Generation, text: str, limit: int = 12) -> list[dict]:
     index's passages, words of two or more characters, no digits."""
     from ..analysis import cut        # jieba loads on first use, not with the API
 
+    if not gen.meta.get("words", True):       # no vocabulary: none, without jieba's dictionary nor Whoosh
+        return []
     counts = Counter(w for w in cut(normalize(text))
                      if len(w) >= 2 and w not in STOPWORDS and not any(c.isdigit() for c in w)
                      and any(c.isalpha() for c in w))

@@ -26,13 +26,14 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 from ...errors import IndexDamaged, IndexMissing, IndexVersionError
-from ..format.json_file import write_json
+from ..format.json_file import parse_json, write_json
 from ..format.segment import NORM_FILE  # noqa: F401  (re-exported: ``indexer.store.NORM_FILE``)
 
 CURRENT = "CURRENT"
@@ -57,11 +58,30 @@ def current_generation(root: Path) -> Path:
     return link.resolve()
 
 
+def meta_head(generation: Path) -> dict:
+    """``schema_version`` and ``words`` of ``meta.json``, read from its first bytes
+    (a build writes them first) without parsing the rest (19 MB at a province's
+    archive); empty when they are not there or of another schema version, or
+    the file cannot be read (``read_meta`` then says why)."""
+    try:
+        with open(generation / META, "rb") as handle:
+            head = handle.read(80)
+    except OSError:
+        return {}
+    found = _HEAD.match(head)
+    if not found or int(found.group(1)) != SCHEMA_VERSION:
+        return {}
+    return {"schema_version": SCHEMA_VERSION, "words": found.group(2) == b"true"}
+
+
+_HEAD = re.compile(rb'\{"schema_version": (\d+), "words": (true|false)[,}]')
+
+
 def read_meta(generation: Path) -> dict:
     """A generation's ``meta.json``: ``IndexDamaged`` if unreadable, ``IndexVersionError`` if of another schema."""
     path = generation / META
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        meta = parse_json(path.read_bytes())
     except (ValueError, UnicodeDecodeError):     # truncated or overwritten: one line, not a traceback
         raise IndexDamaged(f"damaged index file {path}: not readable as JSON",
                            hint="用 python -m indexer build 重建索引") from None

@@ -10,10 +10,14 @@ its segments' ``checksums.json``, which holds the same for the segment's files
 never changed after).  Opening a generation checks every size (one ``stat``
 each); ``verify(deep=True)`` reads every byte (``python -m indexer check
 --deep``, and a server before it swaps a generation in, in the background).
-Between the two, for a lazily opened index (the CLI's): the postings' small
-files are read whole against the table when they open (``check_whole``), and
-each compressed block of the postings against its own CRC-32 when it is read
-(``gram_lists``).
+Between the two, every read is checked as Lucene checks its files: what is
+loaded whole (a segment's table and columns, the postings' small files, the
+texts' and blocks' checksums, a report's structure, the pairs, Whoosh's files
+before Whoosh opens them) against the table when it is read (``read_checked``,
+``check_whole``), each compressed block of the postings and each display text
+against its own CRC-32 (``gram_lists``, ``segment.TextStore``).  So a server
+need not read every byte before it answers: it serves once the sizes are
+checked and reads every byte in the background (``checked_as_read``).
 """
 from __future__ import annotations
 
@@ -21,9 +25,11 @@ import json
 import os
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 from ...errors import IndexDamaged
+from .json_file import parse_json
 
 SEGMENT_TABLE = "checksums.json"
 _NOT_SEALED = {"meta.json", SEGMENT_TABLE}
@@ -73,38 +79,42 @@ def verify(generation: Path, meta: dict, segments: Path, deep: bool = False) -> 
     A generation built before checksums were recorded has none to check.
     Every size is checked before any content; contents are read by a few threads
     (``zlib.crc32`` and reading let go of the GIL): a province's archive is
-    2.8 GB, a server's start reads it all."""
+    2.8 GB, a server reads it all in the background."""
     sealed = meta.get("checksums")
     if sealed is None:
         return 0
-    files = list(sealed["files"].items())
-    folders = [generation] * len(files)
+    checked = [(os.path.join(generation, rel), expected) for rel, expected in sealed["files"].items()]
     for name, expected in sealed["segments"].items():
         folder = segments / name
         own = folder / SEGMENT_TABLE
         _check_one(own, expected, deep=True)          # small, and it vouches for the rest
-        try:
-            listed = json.loads(own.read_text(encoding="utf-8"))
-        except ValueError:
-            raise _damaged(own, "unreadable") from None
-        files += [(SEGMENT_TABLE, None)] + list(listed.items())
-        folders += [folder] * (1 + len(listed))
-    checked = [(folder / rel, expected) for folder, (rel, expected) in zip(folders, files) if expected]
+        checked += [(os.path.join(folder, rel), listed) for rel, listed in _segment_table(folder).items()]
+    # 27,000 files at a province's archive (a report's structure each): one
+    # os.stat of a string each, not a Path's (a second of a server's start).
     for path, expected in checked:
-        _check_one(path, expected, deep=False)
+        _check_size(path, expected[0])
     if deep:
         # The large files by a few threads; the many small ones (a report's
         # structure each) in this one, where threads cost more than they save.
         large = [(p, e) for p, e in checked if e[0] >= LARGE_FILE]
         with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-            crcs = pool.map(crc_of, (p for p, _ in large))
+            crcs = pool.map(crc_of, (Path(p) for p, _ in large))
             for path, (_size, crc) in checked:
-                if _size < LARGE_FILE and crc_of(path) != crc:
-                    raise _damaged(path, "its contents changed since the build (checksum)")
+                if _size < LARGE_FILE and crc_of(Path(path)) != crc:
+                    raise _damaged(Path(path), "its contents changed since the build (checksum)")
             for (path, (_size, crc)), found in zip(large, crcs):
                 if found != crc:
-                    raise _damaged(path, "its contents changed since the build (checksum)")
-    return len(files)
+                    raise _damaged(Path(path), "its contents changed since the build (checksum)")
+    return len(checked) + len(sealed["segments"])
+
+
+def _check_size(path: str, size: int) -> None:
+    try:
+        found = os.stat(path).st_size
+    except OSError:
+        raise _damaged(Path(path), "missing") from None
+    if found != size:
+        raise _damaged(Path(path), f"{found:,} bytes, built as {size:,}")
 
 
 HASHING_THREADS = 2
@@ -118,23 +128,71 @@ def read_checked(folder: Path, name: str) -> bytes:
     data = path.read_bytes()
     expected = _segment_table(folder).get(name)
     if expected is not None:
-        size, crc = expected
-        if len(data) != size:
-            raise _damaged(path, f"{len(data):,} bytes, built as {size:,}")
-        if zlib.crc32(data) != crc:
-            raise _damaged(path, "its contents changed since the build (checksum)")
+        _check_bytes(path, data, expected)
     return data
 
 
+def _check_bytes(path: Path, data: bytes, expected: list[int]) -> None:
+    size, crc = expected
+    if len(data) != size:
+        raise _damaged(path, f"{len(data):,} bytes, built as {size:,}")
+    if zlib.crc32(data) != crc:
+        raise _damaged(path, "its contents changed since the build (checksum)")
+
+
 def _segment_table(folder: Path) -> dict[str, list[int]]:
-    """The segment's own table (empty for a segment not yet sealed)."""
+    """The segment's own table (empty for a segment not yet sealed), parsed once
+    per version of the file: every check of the segment's files reads it (1.4 MB
+    at a province's archive)."""
     own = folder / SEGMENT_TABLE
-    if not own.exists():
-        return {}
     try:
-        return json.loads(own.read_text(encoding="utf-8"))
+        stat = own.stat()
+    except FileNotFoundError:
+        return {}
+    return _parsed_table(str(own), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _parsed_table(path: str, _inode: int, _mtime_ns: int, _size: int) -> dict[str, list[int]]:
+    """A segment's table, read-only by convention (shared by every caller)."""
+    try:
+        return parse_json(Path(path).read_bytes())
     except ValueError:
-        raise _damaged(own, "unreadable") from None
+        raise _damaged(Path(path), "unreadable") from None
+
+
+def generation_checked(generation: Path, meta: dict, rel: str) -> bytes:
+    """The bytes of ``rel`` (a generation's own file), checked against ``meta``'s table when it lists it."""
+    path = generation / rel
+    data = path.read_bytes()
+    expected = (meta.get("checksums") or {}).get("files", {}).get(rel)
+    if expected is not None:
+        _check_bytes(path, data, expected)
+    return data
+
+
+def check_generation_files(generation: Path, meta: dict, prefix: str) -> int:
+    """Read the generation's own files under ``prefix`` (``whoosh/``) whole
+    against ``meta``'s table, before a library that reads them without any
+    check opens them; the number checked."""
+    listed = [(rel, e) for rel, e in ((meta.get("checksums") or {}).get("files") or {}).items()
+              if rel.startswith(prefix)]
+    for rel, expected in listed:
+        _check_one(generation / rel, expected, deep=True)
+    return len(listed)
+
+
+def checked_as_read(folder: Path) -> bool:
+    """Whether every read of the segment at ``folder`` is checked as it is made:
+    the files too large to read whole at open (display texts, compressed blocks)
+    carry a checksum per text and per block.  A segment written before those
+    has none: its bytes are safe to serve only once read whole."""
+    table = _segment_table(folder)
+    return bool(table) and all(name in table for name in BLOCK_CHECKSUMS)
+
+
+BLOCK_CHECKSUMS = ("texts.crc.npy",) + tuple(f"{prefix}.{part}.crc.npy" for prefix in ("postings", "trigrams")
+                                              for part in ("docs", "tfs"))
 
 
 def check_whole(folder: Path, names: list[str]) -> int:

@@ -31,6 +31,7 @@ full rebuild finds.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import numpy as np
@@ -135,13 +136,14 @@ def save_pairs(folder: Path, a: np.ndarray, b: np.ndarray, similarity: np.ndarra
     return len(a)
 
 
-def load_pairs(folder: Path) -> dict[str, np.ndarray] | None:
+def load_pairs(folder: Path, read=None) -> dict[str, np.ndarray] | None:
     """The arrays of a generation's ``FILE`` (``key_a``/``key_b``, or ``a``/``b``
-    in the format before texts), or None when it has none."""
+    in the format before texts), or None when it has none; ``read(name)``
+    gives the file's bytes checked (else it is read as it is)."""
     path = Path(folder) / FILE
     if not path.exists():
         return None
-    with np.load(path) as data:
+    with np.load(io.BytesIO(read(FILE)) if read else path) as data:
         return {name: data[name] for name in data.files}
 
 
@@ -149,11 +151,13 @@ class NearDuplicates:
     """A generation's near-identical passages, for lookups by passage row:
     the text pairs of ``FILE`` seen through each row's text hash and report."""
 
-    def __init__(self, folder: Path, keys=None, report_of: np.ndarray | None = None):
+    def __init__(self, folder: Path, keys=None, report_of: np.ndarray | None = None, read=None):
         """``keys``: a callable giving every row's text hash (read only when
-        the file holds text pairs); ``report_of``: every row's report."""
-        data = load_pairs(folder) or {"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64),
-                                      "similarity": np.zeros(0, np.float32)}
+        the file holds text pairs); ``report_of``: every row's report;
+        ``read(name)``: the file's bytes checked against the build's table
+        (``Generation``)."""
+        data = load_pairs(folder, read) or {"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64),
+                                            "similarity": np.zeros(0, np.float32)}
         self.similarity = data["similarity"]
         self.by_passage = "a" in data          # passage pairs, as written before texts were kept
         if self.by_passage:

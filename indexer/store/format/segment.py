@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import itertools
-import json
 import os
 import resource
 import time
@@ -35,8 +35,8 @@ import numpy as np
 
 from ...analysis import normalize
 from ...model import CATEGORIES, Report
-from .checksums import damaged, read_checked
-from .json_file import write_json
+from .checksums import check_whole, damaged, read_checked
+from .json_file import parse_json, write_json
 from .near_duplicates import BANDS, band_keys, band_shape
 from .postings import PostingsBuilder
 
@@ -194,18 +194,19 @@ class Segment:
         self.path = Path(path)
         # Checked against the segment's table as it is read: a changed digit
         # still parses, and would be served (a year, a report's row) without a word.
-        meta = json.loads(read_checked(self.path, SEGMENT_META))
+        meta = parse_json(read_checked(self.path, SEGMENT_META))
         self.name = self.path.name
         self.reports: list[dict] = meta["reports"]
         self.vocab: dict[str, list[str]] = meta["vocab"]
         self.size: int = meta["passages"]
-        with np.load(self.path / "columns.npz") as data:
+        # Read whole, so checked whole: a flipped byte in a column is another year.
+        with np.load(io.BytesIO(read_checked(self.path, "columns.npz"))) as data:
             self.columns = {name: data[name] for name in data.files}
 
-    def bands(self, mapped: bool = False) -> np.ndarray:
+    def bands(self) -> np.ndarray:
         """The passages' near-duplicate band keys and text hash (one row per
-        passage; ``mapped``: memory-mapped, for reading one column)."""
-        return np.load(self.path / BANDS, mmap_mode="r" if mapped else None)
+        passage), checked against the segment's table as read."""
+        return np.load(io.BytesIO(read_checked(self.path, BANDS)))
 
     def norm(self) -> list[str]:
         """Every passage's normalized text, in row order (read from ``NORM_FILE``).
@@ -214,10 +215,11 @@ class Segment:
         loads a new generation in a background thread while it answers, and one
         ``decode`` or ``split`` of the whole text held the GIL all along, a stall
         of every request under way at every swap (issue 24, BENCHMARKS.md).
-        Between pieces the other threads run."""
+        Between pieces the other threads run.  The file is checked against the
+        segment's table as it is read (``read_checked``: the CRC lets go of the GIL)."""
         lines, pending = [], ""
         decoder = codecs.getincrementaldecoder("utf-8")()
-        for block in _inflated(self.path / NORM_FILE):
+        for block in _inflated(read_checked(self.path, NORM_FILE), NORM_FILE):
             pieces = (pending + decoder.decode(block)).split("\n")
             pending = pieces.pop()      # the line the next block ends
             lines.extend(pieces)
@@ -225,24 +227,23 @@ class Segment:
         return [] if lines == [""] and not self.size else lines
 
 
-def _inflated(path: Path):
-    """The bytes of the gzip file at ``path``, inflated ``NORM_READ_CHUNK``
+def _inflated(packed: bytes, name: str):
+    """The bytes of the gzip file ``name`` (read whole: ``packed``), inflated ``NORM_READ_CHUNK``
     compressed bytes at a time (zlib checks each member's CRC and length, as
     ``gzip.decompress`` does; a file cut short raises ``EOFError``).  Not
     ``gzip.open``: its reader's 8 kB steps each give the GIL up and wait to get
     it back, thousands of waits behind busy request threads."""
-    inflater, fed = zlib.decompressobj(zlib.MAX_WBITS | 16), False
-    with open(path, "rb") as packed:
-        while piece := packed.read(NORM_READ_CHUNK):
-            fed = True
-            while piece:
-                yield inflater.decompress(piece)
-                piece = b""
-                if inflater.eof:    # another gzip member may follow (zero padding between, as gzip allows)
-                    piece = inflater.unused_data.lstrip(b"\0")
-                    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if piece else inflater
-    if fed and not inflater.eof:
-        raise EOFError(f"{path.name} ends before its end-of-stream marker")
+    inflater, view = zlib.decompressobj(zlib.MAX_WBITS | 16), memoryview(packed)
+    for start in range(0, len(view), NORM_READ_CHUNK):
+        piece = view[start:start + NORM_READ_CHUNK]
+        while piece:
+            yield inflater.decompress(piece)
+            piece = b""
+            if inflater.eof:    # another gzip member may follow (zero padding between, as gzip allows)
+                piece = inflater.unused_data.lstrip(b"\0")
+                inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if piece else inflater
+    if len(view) and not inflater.eof:
+        raise EOFError(f"{name} ends before its end-of-stream marker")
 
 
 class TextStore:
@@ -259,6 +260,7 @@ class TextStore:
         self.path = path / "texts.bin"
         self._fd = os.open(self.path, os.O_RDONLY)
         self._offsets = offsets
+        check_whole(path, [TEXT_CRCS])          # 4 bytes a passage: read whole at open
         self._crcs = np.load(path / TEXT_CRCS, mmap_mode="r") if (path / TEXT_CRCS).exists() else None
         if self._crcs is not None and self._crcs.shape != (len(offsets) - 1,):
             raise damaged(path / TEXT_CRCS, f"{len(self._crcs)} checksums for {len(offsets) - 1} passages")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import json
 import os
 import queue
 import threading
@@ -31,6 +30,7 @@ from ...analysis import normalize
 from ...errors import FazhiError
 from ..format import checksums
 from ..directory.layout import hold, read_meta, segments_folder
+from ..format.json_file import parse_json
 from ..format.near_duplicates import NearDuplicates, split_keys, text_keys
 from ..format.postings import Postings
 from ..format.segment import FACET_FIELDS, Segment, SegmentSize
@@ -142,7 +142,7 @@ class Generation:
         """Every passage's text hash (0: too short to take part), in global order."""
         if not self.segments:
             return np.zeros(0, dtype=np.uint64)
-        return self._layout.gather_array([_with_text_keys(s, mapped=True)[:, -1] for s in self.segments], np.uint64)
+        return self._layout.gather_array([_with_text_keys(s)[:, -1] for s in self.segments], np.uint64)
 
     def segment_rows(self, name: str) -> np.ndarray:
         """The global passage numbers of a segment's live rows."""
@@ -174,7 +174,8 @@ class Generation:
     @_said_as_damage
     def near_duplicates(self) -> NearDuplicates:
         """The near-identical pairs found at build time (none for an older index)."""
-        return NearDuplicates(self.path, self.text_keys, self.columns["report"])
+        return NearDuplicates(self.path, self.text_keys, self.columns["report"],
+                              lambda name: checksums.generation_checked(self.path, self.meta, name))
 
     @cached_property
     def copied(self) -> np.ndarray:
@@ -310,11 +311,23 @@ class Generation:
         return f"{self.report_ids[self.columns['report'][seq]]}-{self.columns['ordinal'][seq]:04d}"
 
     def whoosh(self):
-        """The Whoosh index of this generation (one document per passage)."""
+        """The Whoosh index of this generation (one document per passage); its
+        files are read whole against their checksums the first time (Whoosh
+        reads them without any check)."""
         # Imported here, not for serving: Whoosh costs a server 11 MB.
         from whoosh import index as whoosh_index
 
+        with _whoosh_check:
+            if not self.__dict__.get("_whoosh_checked"):
+                checksums.check_generation_files(self.path, self.meta, "whoosh/")
+                self._whoosh_checked = True
         return whoosh_index.open_dir(str(self.path / "whoosh"))
+
+    @cached_property
+    def checked_as_read(self) -> bool:
+        """Whether every byte a search or page reads is checked as it is read
+        (``checksums``): then a server serves before it has read every byte."""
+        return bool(self.meta.get("checksums")) and all(checksums.checked_as_read(s.path) for s in self.segments)
 
     def __del__(self) -> None:           # a generation dropped unclosed still lets go of its files
         try:
@@ -425,21 +438,25 @@ class Lookup:
         return numbers
 
 
+_whoosh_check = threading.Lock()       # Whoosh's files checked once per generation, by one thread
+
+
 @lru_cache(maxsize=64)
-def _read_cached(path: str, mtime: float) -> str:
-    return Path(path).read_text(encoding="utf-8")
+def _read_cached(path: str, mtime: float) -> bytes:
+    # Checked against the segment's table as it is read: the report page shows its figures.
+    return checksums.read_checked(Path(path).parent.parent, f"reports/{Path(path).name}")
 
 
 def _read_json(path: Path) -> dict:
-    """A fresh dict each call (callers fill it in), parsed from cached text."""
-    return json.loads(_read_cached(str(path), path.stat().st_mtime))
+    """A fresh dict each call (callers fill it in), parsed from cached bytes."""
+    return parse_json(_read_cached(str(path), path.stat().st_mtime))
 
 
-def _with_text_keys(segment, mapped: bool = False) -> np.ndarray:
+def _with_text_keys(segment) -> np.ndarray:
     """A segment's ``BANDS`` array with the text hash as its last column (made
     from the normalized texts for a segment written before it was kept; an
     index without near-identical passages has one column of zeros)."""
-    keys = segment.bands(mapped)
+    keys = segment.bands()
     if keys.shape[1] == 1:
         return keys
     bands, hashes = split_keys(keys)
