@@ -178,7 +178,10 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     and the page equals the embedded index's, proven complete (no note)."""
     from indexer.cluster import candidates
 
+    from indexer.cluster import search
+
     embedded, remote = loaded
+    monkeypatch.setattr(search, "adjust_for", lambda *a: None)     # the boosts out of the first score
     first = candidates.lists
     monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
     split = []
@@ -191,29 +194,48 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     assert len(split) == 9
 
 
-def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch):
+BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查",
+                 "法", '"政府"', "年度 报告", "法治政府", "和")
+
+
+@pytest.mark.parametrize("adjusted", [False, True], ids=["boosts-apart", "boosts-adjusted"])
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted):
     """The completeness check rests on it: for every candidate a shard sends, Groonga's
     first score (several words: the saturation of their idf-weighted mean count) is at
-    least our BM25 without the title and heading boosts (truncated: one unit of slack)."""
+    least our BM25 (truncated: one unit of slack): without the title and heading boosts,
+    or with them where the adjuster put them in the first score (``boosts``: titles and
+    heading paths that hold a query word, some more than once)."""
     import numpy as np
 
-    from indexer.cluster import candidates, order
+    from indexer.cluster import candidates, order, search
 
     _, remote = loaded
-    gaps = []
+    if not adjusted:
+        monkeypatch.setattr(search, "adjust_for", lambda *a: None)
+    gaps, boosted = [], []
 
     def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):
         rows, complete = real(cluster, plan, stats, titles, *args, **kwargs)
-        plain = [dict(row, section="") for row in rows]          # no heading boost; no titles: no title boost
-        ours, held, _ = order._bm25(plain, [r["norm"] for r in rows], plan.query, stats, {})
-        first = np.array([(r["_score"] + r["heading"] * order.HEADING_PENALTY + 1) / order.SCALE for r in rows])
-        gaps.extend((first - ours)[held == len(plan.query.clauses)].tolist())
+        if plan.adjust is None:
+            rows_as, titles_as = [dict(row, section="") for row in rows], {}   # no heading nor title boost
+        else:
+            rows_as, titles_as = rows, titles
+        ours, held, _ = order._bm25(rows_as, [r["norm"] for r in rows], plan.query, stats, titles_as)
+        first = np.array([order.first_bound(r) for r in rows])
+        full = held == len(plan.query.clauses)
+        gaps.extend((first - ours)[full].tolist())
+        if plan.adjust is not None:
+            plain, _, _ = order._bm25([dict(row, section="") for row in rows], [r["norm"] for r in rows],
+                                      plan.query, stats, {})
+            boosted.append(int(np.count_nonzero((ours > plain + 1e-9)[full])))
         return rows, complete
 
     monkeypatch.setattr(candidates, "gather", checked)
-    for q in ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查"):
+    for q in BOUND_QUERIES:
         remote.search(q, per_page=50)
     assert len(gaps) > 1000 and min(gaps) >= 0, min(gaps)
+    if adjusted:        # the boosts occurred: the bound was tested where they count
+        assert len(boosted) >= len(BOUND_QUERIES) // 2 and sum(boosted) > 500, boosted
 
 
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):

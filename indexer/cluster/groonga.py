@@ -83,11 +83,13 @@ def quote(value: str) -> str:
 
 def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = "",
            drilldowns: dict[str, str] | None = None,
-           columns: tuple[str, ...] = CANDIDATE_COLUMNS) -> str:
+           columns: tuple[str, ...] = CANDIDATE_COLUMNS, adjuster: str = "") -> str:
     parts = [f"select {TABLE} --filter {quote(filter_expr)} --limit {limit} --cache no",
              f"--output_columns {','.join(columns) if limit else '_id'}"]
     if sort_keys and limit:
         parts.append(f"--sort_keys {quote(sort_keys)}")
+    if adjuster and limit:          # before the scorer, which reads what it added (``boosts``)
+        parts.append(f"--adjuster {quote(adjuster)}")
     if scorer and limit:
         parts.append(f"--scorer {quote(scorer)}")
     for label, key in (drilldowns or {}).items():

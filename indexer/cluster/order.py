@@ -11,6 +11,7 @@ occurrences included and capped, as the embedded postings count them.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,7 +148,7 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjust=None) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
@@ -158,22 +159,42 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> st
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
     each other clause a match holds, one for each title or heading path condition of its
     list): taking them off keeps the bound tight and still a bound.  Several clauses
-    are weighted (``term_weights``): the saturation of their weighted mean."""
+    are weighted (``term_weights``): the saturation of their weighted mean.
+    ``adjust`` (``boosts.Adjust``): the title and heading boosts were added above
+    ``adjust.big`` by the adjuster: the count is what lies below, the boosts are added back."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
-    count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
+    score = f"(_score % {adjust.big})" if adjust else "_score"
+    count = f"({score} - {spare})" if spare else score      # at least 1: every clause occurs
     # Weighted (``term_weights``): the saturation of the mean count / W, written as
     # count / (count + W × K1 × …) (Groonga 7 failed to run the scorer with count / W in it).
     k1 = K1 * sum(stats.weights) if stats.weights else K1
-    parts = [f"{SCALE * saturation_limit(stats):.4f} * {count} / "
+    parts = [f"{_up(SCALE * saturation_limit(stats))} * {count} / "
              f"({count} + {k1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    if adjust:
+        parts.append(f"_score / {adjust.big} * {adjust.unit}")
     named = category_named(query)
     if named is not None:         # exact, as cheap as a column test
-        parts.append(f"(category == {named} ? {SCALE * CATEGORY_BOOST * max(idfs(stats)):.4f} : 0)")
+        parts.append(f"(category == {named} ? {_up(SCALE * CATEGORY_BOOST * max(idfs(stats)))} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
     return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+
+
+def _up(value: float) -> str:
+    """``value`` with four decimals, rounded up: the first score stays a bound from above."""
+    return f"{math.ceil(value * 10_000) / 10_000:.4f}"
+
+
+SLACK_UNITS = 2     # truncation (up to 1 unit) and the constants' four decimals (the average length's)
+
+
+def first_bound(row: dict) -> float:
+    """The most our score (without the boosts the first score leaves out) can be for a
+    candidate row of Groonga's first score ``_score``: truncated, and its constants
+    written with four decimals, so ``SLACK_UNITS`` more (bare headings: their penalty back)."""
+    return (row["_score"] + row["heading"] * HEADING_PENALTY + SLACK_UNITS) / SCALE
 
 
 def term_weights(dfs: list[int], passages: int) -> list[int]:
@@ -212,7 +233,7 @@ def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str, boost: f
     candidate, in Groonga's order) can come before ``cut`` (the key of the page's last
     passage, or of the rescore window's): our score is at most Groonga's first score
     (truncated: plus one unit) plus ``boost``, the most the list's boosts add."""
-    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE + boost if query.clauses else 0.0
+    bound = first_bound(last) + boost if query.clauses else 0.0
     if sort == "date" or not query.clauses:
         after = (-(last["date"] > 0), -last["date"], -last["year"])
         if not query.clauses:           # no scores: a shard's later passages have later numbers

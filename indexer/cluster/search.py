@@ -33,7 +33,8 @@ from . import candidates
 from . import groonga as g
 from .facets import merged_facets, report_codes, values_of
 from .nodes import Cluster
-from .order import Stats, result_order, term_weights
+from .boosts import Adjust, adjust_for, max_occurrences
+from .order import SCALE, Stats, idfs, result_order, term_weights
 from .pages import hit, read_report
 
 
@@ -53,6 +54,7 @@ class State:
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
     heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
     report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
+    max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -92,7 +94,14 @@ class ClusterIndex:
         return State(number, reports, {rid: shard for rid, shard, *_ in rows}, {r[0]: int(r[2]) for r in rows},
                      list(reports), vocab, passages,
                      lengths / passages if passages else 1.0,
-                     {rid: normalize(r["title"] or "") for rid, r in reports.items()})
+                     {rid: normalize(r["title"] or "") for rid, r in reports.items()},
+                     max_length=self._max_length())
+
+    def _max_length(self) -> int:
+        """The longest normalized passage on any shard (Groonga's top-1 by length)."""
+        command = g.select("all_records()", 1, "-length", columns=("length",))
+        found = [g.read(a)["rows"] for a in self._each_shard(lambda pool: pool.groonga(command))]
+        return max((int(rows[0]["length"]) for rows in found if rows), default=0)
 
     @property
     def generation(self) -> State:
@@ -250,6 +259,8 @@ class ClusterIndex:
             plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
         if len(clauses) > 1:
             plan.weights = term_weights(dfs, state.passages)
+        if clauses:
+            plan.adjust = self._adjust(state, clauses, dfs, plan.weights)
         exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
         base = g.all_of(exprs)
         if len(clauses) >= 2 and not full_any:
@@ -302,6 +313,20 @@ class ClusterIndex:
                      candidates.title_sets(state.heading_path_norms, clauses))
             state.clause_stats[key] = found
         return found
+
+    def _adjust(self, state: State, clauses: list[list[str]], dfs: list[int], weights) -> "Adjust | None":
+        """The adjuster putting the title and heading boosts in the first score (``boosts``)."""
+        def most(kind: str, texts):
+            def of(term: str) -> int:
+                key = (kind, term)
+                if key not in state.clause_stats:
+                    state.clause_stats[key] = max_occurrences(texts, term)
+                return state.clause_stats[key]
+            return of
+
+        return adjust_for(clauses, idfs(Stats(state.passages, 1.0, dfs)), weights, state.max_length,
+                          most("in titles", state.title_norms.values()),
+                          most("in heading paths", state.heading_path_norms or ()), SCALE)
 
     def _part_dfs(self, state: State, parts: list[str]) -> dict[str, int]:
         """Passages holding each of ``parts``, summed over the shards (remembered per generation)."""
@@ -414,6 +439,7 @@ class Plan:
     title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
     heading_path_sets: list = field(default_factory=lambda: [()])    # which clauses heading paths hold
 
+    adjust: Adjust | None = None      # the boosts in Groonga's first score (``boosts``)
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
