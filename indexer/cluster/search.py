@@ -55,6 +55,7 @@ class State:
     heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
     report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
     max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
+    id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -85,8 +86,8 @@ class ClusterIndex:
     def _load(self) -> State:
         head = self.cluster.head
         number = head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
-        rows = head.query("SELECT id, shard, passages, length_sum, info FROM reports ORDER BY number")
-        reports = {rid: json.loads(info) for rid, _s, _p, _l, info in rows}
+        rows = head.query("SELECT id, shard, passages, length_sum, info, number FROM reports ORDER BY number")
+        reports = {rid: json.loads(info) for rid, _s, _p, _l, info, _n in rows}
         passages = sum(int(r[2]) for r in rows)
         lengths = sum(int(r[3]) for r in rows)
         vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
@@ -95,7 +96,7 @@ class ClusterIndex:
                      list(reports), vocab, passages,
                      lengths / passages if passages else 1.0,
                      {rid: normalize(r["title"] or "") for rid, r in reports.items()},
-                     max_length=self._max_length())
+                     max_length=self._max_length(), id_of_number={int(r[5]): r[0] for r in rows})
 
     def _max_length(self) -> int:
         """The longest normalized passage on any shard (Groonga's top-1 by length)."""
@@ -349,8 +350,8 @@ class ClusterIndex:
         # The matches per report ("reports": the report count, the report-level facets, and on
         # a page of reports the reports hit, whose values are the client's report table's).
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
-            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
-        per_report = {"reports": "report_id"} if by_report else {}
+            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": g.PER_REPORT})
+        per_report = {"reports": g.PER_REPORT} if by_report else {}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
@@ -360,7 +361,7 @@ class ClusterIndex:
                         if name in own else plan.filter)
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
-                                                                  drilldowns={"report_count": "report_id"})
+                                                                  drilldowns={"report_count": g.PER_REPORT})
         if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
             commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
@@ -371,12 +372,14 @@ class ClusterIndex:
         """Per shard (in order): ``{label: answer}`` for every command, the shards in
         parallel, each shard's commands one after another on one connection (a new
         connection costs more than a count)."""
+        ids = self._state.id_of_number
+
         def run(pool) -> dict:
             with pool.connection() as conn, conn.cursor() as cursor:
                 answers = {}
                 for label, command in commands.items():
                     cursor.execute("SELECT mroonga_command(%s)", (command,))
-                    answers[label] = g.read(json.loads(cursor.fetchone()[0]))
+                    answers[label] = _by_report_id(g.read(json.loads(cursor.fetchone()[0])), ids)
                 return answers
 
         return self._each_shard(run)
@@ -412,6 +415,14 @@ class ClusterIndex:
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
         return passage_in_report(self.get_report, passage_id)
+
+
+def _by_report_id(answer: dict, ids: dict[int, str]) -> dict:
+    """``answer`` with its matches per report keyed by report id (a shard groups them by number)."""
+    found = answer["drilldowns"].get("reports")
+    if found and found["values"]:
+        found["values"] = {ids[int(number)]: n for number, n in found["values"].items()}
+    return answer
 
 
 def _embedded_only() -> EmbeddedOnly:
