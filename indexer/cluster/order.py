@@ -169,9 +169,11 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
     count = f"({score} - {spare})" if spare else score      # at least 1: every clause occurs
     # Weighted (``term_weights``): the saturation of the mean count / W, written as
     # count / (count + W × K1 × …) (Groonga 7 failed to run the scorer with count / W in it).
+    # k1 × (1 - B + B × length / average) as a + b × length, both rounded down (the
+    # saturation only grows): two operations a match less than the formula as written.
     k1 = K1 * sum(stats.weights) if stats.weights else K1
     parts = [f"{_up(SCALE * saturation_limit(stats))} * {count} / "
-             f"({count} + {k1} * ({1 - B} + {B} * length / {average:.4f}))"]
+             f"({count} + {_down(k1 * (1 - B))} + {_down(k1 * B / average)} * length)"]
     if adjust:
         parts.append(f"_score / {adjust.big} * {adjust.unit}")
     named = category_named(query)
@@ -187,7 +189,12 @@ def _up(value: float) -> str:
     return f"{math.ceil(value * 10_000) / 10_000:.4f}"
 
 
-SLACK_UNITS = 2     # truncation (up to 1 unit) and the constants' four decimals (the average length's)
+def _down(value: float) -> str:
+    """``value`` with ten decimals, rounded down (a saturation's denominator)."""
+    return f"{math.floor(value * 1e10) / 1e10:.10f}"
+
+
+SLACK_UNITS = 2     # truncation (up to 1 unit) and the doubles' rounding
 
 
 def first_bound(row: dict) -> float:

@@ -280,8 +280,11 @@ class ClusterIndex:
             plan.whole_phrase = query.phrases[0]
         return plan
 
-    def _clause_stats(self, state: State, clauses: list[list[str]]) -> tuple[list[int], int, int]:
-        """(each clause's passages, passages holding every clause, holding any): summed over shards."""
+    def _clause_stats(self, state: State, clauses: list[list[str]]) -> tuple[list[int], int, int | None]:
+        """(each clause's passages, passages holding every clause, holding any): summed over
+        shards.  Each clause's count is remembered on its own (a word comes back in other
+        queries); the union is two counts less their intersection for two clauses, and
+        counted only when no passage holds them all for more (None: not needed)."""
         if not clauses:
             return [], 0, 0
         key = tuple(map(tuple, clauses))
@@ -289,17 +292,29 @@ class ClusterIndex:
         if found is None:
             # Separate counts (Groonga 7's --slices miss index matches inside a result set).
             exprs = [g.clause(c) for c in clauses]
-            labelled = {f"c{i}": e for i, e in enumerate(exprs)}
-            if len(exprs) > 1:
-                labelled.update({"all": g.all_of(exprs), "any": g.any_of(exprs)})
-            counts: dict[str, int] = {}
-            for answers in self._per_shard({label: g.select(expr) for label, expr in labelled.items()}):
-                for label, answer in answers.items():
-                    counts[label] = counts.get(label, 0) + answer["count"]
-            dfs = [counts[f"c{i}"] for i in range(len(exprs))]
-            found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
+            dfs = [state.clause_stats.get(("df", tuple(c))) for c in clauses]
+            counts = self._counts({**{f"c{i}": e for i, e in enumerate(exprs) if dfs[i] is None},
+                                   **({"all": g.all_of(exprs)} if len(exprs) > 1 else {})})
+            for i, clause in enumerate(clauses):
+                if dfs[i] is None:
+                    dfs[i] = state.clause_stats["df", tuple(clause)] = counts[f"c{i}"]
+            if len(exprs) == 1:
+                found = (dfs, dfs[0], dfs[0])
+            elif len(exprs) == 2:
+                found = (dfs, counts["all"], dfs[0] + dfs[1] - counts["all"])
+            else:
+                found = (dfs, counts["all"], None if counts["all"] else self._counts({"any": g.any_of(exprs)})["any"])
             state.clause_stats[key] = found
         return found
+
+    def _counts(self, labelled: dict[str, str]) -> dict[str, int]:
+        """Each Groonga filter's matches, summed over the shards."""
+        counts = dict.fromkeys(labelled, 0)
+        if labelled:
+            for answers in self._per_shard({label: g.select(expr) for label, expr in labelled.items()}):
+                for label, answer in answers.items():
+                    counts[label] += answer["count"]
+        return counts
 
     def _boost_sets(self, state: State, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
         """The sets of clauses the reports' titles hold, and the sets the heading paths
@@ -330,16 +345,12 @@ class ClusterIndex:
                           most("in heading paths", state.heading_path_norms or ()), SCALE)
 
     def _part_dfs(self, state: State, parts: list[str]) -> dict[str, int]:
-        """Passages holding each of ``parts``, summed over the shards (remembered per generation)."""
-        wanted = [p for p in parts if ("part", p) not in state.clause_stats]
-        if wanted:
-            counts = dict.fromkeys(wanted, 0)
-            for answers in self._per_shard({p: g.select(g.term(p)) for p in wanted}):
-                for p, answer in answers.items():
-                    counts[p] += answer["count"]
-            for p, n in counts.items():
-                state.clause_stats["part", p] = n
-        return {p: state.clause_stats["part", p] for p in parts}
+        """Passages holding each of ``parts``, summed over the shards (remembered per
+        generation, as a one-word clause's count)."""
+        wanted = [p for p in parts if ("df", (p,)) not in state.clause_stats]
+        for p, n in self._counts({p: g.term(p) for p in wanted}).items():
+            state.clause_stats["df", (p,)] = n
+        return {p: state.clause_stats["df", (p,)] for p in parts}
 
     def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True,
                      by_report: bool = False) -> list[dict]:
