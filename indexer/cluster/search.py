@@ -176,7 +176,7 @@ class ClusterIndex:
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         total = sum(a["main"]["count"] for a in answers)
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
-                      else sum(a["near"]["count"] for a in answers if "near" in a))
+                      else _near_total(plan, answers, total))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
         near = [False] * len(rows)
@@ -269,6 +269,8 @@ class ClusterIndex:
         elif len(clauses) >= 2:
             plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
                                         f" &! {base}", query, state)
+            plain = [g.clause(c) for c in clauses]          # counted only: no weights
+            plan.near_parts = [_excluding(g.all_of(plain[:i] + plain[i + 1:]), query, state) for i in range(len(plain))]
             if len(clauses) == 2 and not (merged or excluded or query.excluded or query.titles or query.excluded_titles):
                 plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
         plan.base = _excluding(base, query, state)
@@ -374,7 +376,8 @@ class ClusterIndex:
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
                                                                   drilldowns={"report_count": g.PER_REPORT})
         if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
-            commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
+            for i, part in enumerate(plan.near_parts):                # (``_near_total``)
+                commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
         return self._per_shard(commands)
@@ -428,6 +431,17 @@ class ClusterIndex:
         return passage_in_report(self.get_report, passage_id)
 
 
+def _near_total(plan: Plan, answers: list[dict], total: int) -> int:
+    """The near misses (every clause but one held) by inclusion-exclusion: a passage holding
+    every clause but one is in exactly one of ``plan.near_parts``, one holding them all (the
+    ``total``) in each.  Each part is an intersection, counted without scores: cheaper than
+    matching the union of the parts and taking the full matches out (a third of the time)."""
+    labels = [f"near {i}" for i in range(len(plan.near_parts))]
+    if not answers or labels[:1] and labels[0] not in answers[0]:
+        return 0
+    return sum(a[label]["count"] for a in answers for label in labels) - len(labels) * total
+
+
 def _by_report_id(answer: dict, ids: dict[int, str]) -> dict:
     """``answer`` with its matches per report keyed by report id (a shard groups them by number)."""
     found = answer["drilldowns"].get("reports")
@@ -456,6 +470,7 @@ class Plan:
     base: str = ""
     filter: str = ""
     near_base: str = ""
+    near_parts: list = field(default_factory=list)     # per clause, the others all held (``_near_total``)
     chosen_values: dict = field(default_factory=dict)
     excluded_values: dict = field(default_factory=dict)
     title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
