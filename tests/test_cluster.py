@@ -238,6 +238,32 @@ def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch
         assert len(boosted) >= len(BOUND_QUERIES) // 2 and sum(boosted) > 500, boosted
 
 
+ONE_WORD = [("执法", {}), ('"政府"', {"page": 3}), ("法", {"sort": "date"}), ("培训", {"filters": {"year": ["2022"]}}),
+            ("和", {"per_page": 50}), ("行政", {"group": "report"}), ("-title:国务院 依法", {}), ("整改", {"page": 2, "per_page": 7})]
+
+
+def test_a_words_count_comes_with_its_first_round_and_the_answers_stay_equal(loaded, cluster, monkeypatch):
+    """A word no search has counted yet is scored with a stand-in idf (``order.unit_df``)
+    and its passages counted in the same round; the candidates' first scores rescaled, the
+    answer equals the embedded index's, first time (a fresh client) and from memory."""
+    from indexer.api import open_index
+    from indexer.cluster import search
+
+    embedded, _ = loaded
+    learned = []
+    monkeypatch.setattr(search.ClusterIndex, "_learn_df",
+                        lambda self, *a, real=search.ClusterIndex._learn_df: learned.append(1) or real(self, *a))
+    for q, options in ONE_WORD:
+        fresh = open_index(cluster[0])
+        try:
+            expected = _comparable(embedded.search(q, **options))
+            assert _comparable(fresh.search(q, **options)) == expected, (q, options)
+            assert _comparable(fresh.search(q, **options)) == expected, (q, options, "remembered")
+        finally:
+            fresh.close()
+    assert len(learned) == len(ONE_WORD)
+
+
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):
     from click.testing import CliRunner
 

@@ -204,6 +204,22 @@ def first_bound(row: dict) -> float:
     return (row["_score"] + row["heading"] * HEADING_PENALTY + SLACK_UNITS) / SCALE
 
 
+def unit_df(passages: int) -> float:
+    """The document frequency whose idf is 1 (``idf_of``): a stand-in while a word's own is
+    counted in the same round (``rescale``)."""
+    return (passages + 1) / math.e - 0.5
+
+
+def rescale(rows: list[dict], factor: float) -> None:
+    """Rows Groonga scored with a one-word query's idf stood in for (``unit_df``), as if
+    scored with the real one: every part of that first score but the bare headings'
+    penalty is the idf times the rest, so the bound (``first_bound``: truncation and
+    rounding included) scales by ``factor``, the real idf over the stand-in's."""
+    for row in rows:
+        penalty = row["heading"] * HEADING_PENALTY
+        row["_score"] = factor * (row["_score"] + penalty + SLACK_UNITS) - penalty - SLACK_UNITS
+
+
 def term_weights(dfs: list[int], passages: int) -> list[int]:
     """What each occurrence of a clause adds to Groonga's ``_score``: its idf in
     thousandths (at least 1).  Our BM25 part, the clauses' idf × a saturation that is

@@ -34,7 +34,7 @@ from . import groonga as g
 from .facets import merged_facets, report_codes, values_of
 from .nodes import Cluster
 from .boosts import Adjust, adjust_for, max_occurrences
-from .order import SCALE, Stats, idfs, result_order, term_weights
+from .order import SCALE, Stats, idfs, rescale, result_order, term_weights, unit_df
 from .pages import hit, read_report
 
 
@@ -174,6 +174,8 @@ class ClusterIndex:
         needed = page * per_page
         stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
+        if plan.df_pending:
+            stats = self._learn_df(state, plan, answers, stats)
         total = sum(a["main"]["count"] for a in answers)
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
                       else _near_total(plan, answers, total))
@@ -252,8 +254,10 @@ class ClusterIndex:
         except FilterError as exc:
             raise SearchError(str(exc))
         clauses = [[t.norm for t in clause] for clause in query.clauses]
-        dfs, full_any, union = self._clause_stats(state, clauses)
-        plan = Plan(query, merged, excluded, chosen, dfs=dfs)
+        unfiltered = not (merged or excluded or query.excluded or query.titles or query.excluded_titles)
+        pending = len(clauses) == 1 and ("df", tuple(clauses[0])) not in state.clause_stats
+        dfs, full_any, union = ([unit_df(state.passages)], None, None) if pending else self._clause_stats(state, clauses)
+        plan = Plan(query, merged, excluded, chosen, dfs=dfs, df_pending=pending, unfiltered=unfiltered)
         if clauses:
             plan.title_sets, plan.heading_path_sets = self._boost_sets(state, clauses)
         if len(clauses) > 1:     # near matches score the parts of the compound they miss
@@ -271,7 +275,7 @@ class ClusterIndex:
                                         f" &! {base}", query, state)
             plain = [g.clause(c) for c in clauses]          # counted only: no weights
             plan.near_parts = [_excluding(g.all_of(plain[:i] + plain[i + 1:]), query, state) for i in range(len(plain))]
-            if len(clauses) == 2 and not (merged or excluded or query.excluded or query.titles or query.excluded_titles):
+            if len(clauses) == 2 and unfiltered:
                 plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
         plan.base = _excluding(base, query, state)
         plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
@@ -380,7 +384,25 @@ class ClusterIndex:
                 commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
+        if plan.df_pending and not plan.unfiltered:      # unfiltered, the matches are the word's passages
+            commands["df"] = g.select(g.clause([t.norm for t in plan.query.clauses[0]]))
         return self._per_shard(commands)
+
+    def _learn_df(self, state: State, plan: "Plan", answers: list[dict], stood_in: Stats) -> Stats:
+        """A one-word query's first round ran with a stand-in idf (``order.unit_df``): its
+        passages, counted in that round, replace it; the candidates' first scores are
+        rescaled (``order.rescale``) and the adjuster made again for any later round."""
+        clause = [t.norm for t in plan.query.clauses[0]]
+        df = sum(a["df" if "df" in a else "main"]["count"] for a in answers)
+        state.clause_stats["df", tuple(clause)] = df
+        state.clause_stats[(tuple(clause),)] = ([df], df, df)
+        plan.dfs, plan.df_pending = [df], False
+        stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
+        factor = idfs(stats)[0] / idfs(stood_in)[0]
+        for answer in answers:
+            rescale(answer["main"]["rows"], factor)
+        plan.adjust = self._adjust(state, [clause], plan.dfs, None)
+        return stats
 
     def _per_shard(self, commands: dict[str, str]) -> list[dict]:
         """Per shard (in order): ``{label: answer}`` for every command, the shards in
@@ -477,6 +499,8 @@ class Plan:
     heading_path_sets: list = field(default_factory=lambda: [()])    # which clauses heading paths hold
 
     adjust: Adjust | None = None      # the boosts in Groonga's first score (``boosts``)
+    df_pending: bool = False          # one word, its passages counted in the first round (``_learn_df``)
+    unfiltered: bool = False          # no filter, exclusion nor title: the matches are the words' own
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
