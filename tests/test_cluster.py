@@ -178,10 +178,10 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     and the page equals the embedded index's, proven complete (no note)."""
     from indexer.cluster import candidates
 
-    from indexer.cluster import search
+    from indexer.cluster import planning
 
     embedded, remote = loaded
-    monkeypatch.setattr(search, "adjust_for", lambda *a: None)     # the boosts out of the first score
+    monkeypatch.setattr(planning, "adjust_for", lambda *a: None)     # the boosts out of the first score
     first = candidates.lists
     monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
     split = []
@@ -207,11 +207,11 @@ def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch
     heading paths that hold a query word, some more than once)."""
     import numpy as np
 
-    from indexer.cluster import candidates, order, search
+    from indexer.cluster import candidates, order, planning
 
     _, remote = loaded
     if not adjusted:
-        monkeypatch.setattr(search, "adjust_for", lambda *a: None)
+        monkeypatch.setattr(planning, "adjust_for", lambda *a: None)
     gaps, boosted = [], []
 
     def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):
@@ -247,12 +247,11 @@ def test_a_words_count_comes_with_its_first_round_and_the_answers_stay_equal(loa
     and its passages counted in the same round; the candidates' first scores rescaled, the
     answer equals the embedded index's, first time (a fresh client) and from memory."""
     from indexer.api import open_index
-    from indexer.cluster import search
+    from indexer.cluster import planning
 
     embedded, _ = loaded
     learned = []
-    monkeypatch.setattr(search.ClusterIndex, "_learn_df",
-                        lambda self, *a, real=search.ClusterIndex._learn_df: learned.append(1) or real(self, *a))
+    monkeypatch.setattr(planning, "learn_df", lambda *a, real=planning.learn_df: learned.append(1) or real(*a))
     for q, options in ONE_WORD:
         fresh = open_index(cluster[0])
         try:
