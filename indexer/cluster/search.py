@@ -266,7 +266,7 @@ class ClusterIndex:
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
                                                                   drilldowns={"report_count": g.PER_REPORT})
         if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
-            for i, part in enumerate(plan.near_parts):                # (``_near_total``)
+            for i, part in enumerate(plan.near_parts):                # (``planning.near_total``)
                 commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
