@@ -238,6 +238,27 @@ def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch
         assert len(boosted) >= len(BOUND_QUERIES) // 2 and sum(boosted) > 500, boosted
 
 
+def test_bare_headings_come_after_every_passage_in_a_shards_candidates(loaded, monkeypatch):
+    """Groonga's first score takes bare headings last, as our order does: the penalty is
+    an integer product (``heading * 100000000`` on the Int8 column wrapped to 0, so
+    headings came among a common word's candidates and the check took the first heading
+    for the end of the content: a wrong page of "和" at 1 M passages)."""
+    from indexer.cluster import candidates
+
+    _, remote = loaded
+    orders = []
+
+    def spy(cluster, plan, stats, titles, sort, needed, expr, answers, real=candidates.gather, **kwargs):
+        orders.extend([row["heading"] for row in a["main"]["rows"]] for a in answers)
+        return real(cluster, plan, stats, titles, sort, needed, expr, answers, **kwargs)
+
+    monkeypatch.setattr(candidates, "gather", spy)
+    for q in ("存在的问题", "主要举措", "不足", "下一步", "工作", "和", "法治政府建设"):
+        remote.search(q)
+    assert any(0 in found and 1 in found for found in orders)
+    assert all(found == sorted(found) for found in orders)
+
+
 ONE_WORD = [("执法", {}), ('"政府"', {"page": 3}), ("法", {"sort": "date"}), ("培训", {"filters": {"year": ["2022"]}}),
             ("和", {"per_page": 50}), ("行政", {"group": "report"}), ("-title:国务院 依法", {}), ("整改", {"page": 2, "per_page": 7})]
 

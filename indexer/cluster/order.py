@@ -181,7 +181,9 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
         parts.append(f"(category == {named} ? {_up(SCALE * CATEGORY_BOOST * max(idfs(stats)))} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
-    return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+    # The constant first: Groonga multiplies in the left operand's type, and heading is an
+    # Int8 column (``heading * 100000000`` wrapped to 0: no penalty at all).
+    return "_score = " + " + ".join(parts) + f" - {HEADING_PENALTY} * heading"
 
 
 def _up(value: float) -> str:
