@@ -25,7 +25,8 @@ import numpy as np
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import SCALE, Stats, first_score, idfs, ranked_keys, safe, saturation_limit
+from .order import (SCALE, Stats, as_penalized, first_score, headings_last, idfs, ranked_keys, safe,
+                    saturation_limit)
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
@@ -129,7 +130,7 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     # Weighted clauses: Groonga's own score of a title or heading path condition is 1 an occurrence.
     spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
     adjust = plan.adjust          # (lists are split only without it)
-    scorer = first_score(plan.query, stats, plan.partial, spare, adjust)
+    scorer = first_score(plan.query, stats, plan.partial, spare, adjust, headings_last(sort))
     return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS,
                     adjuster=adjust.expr if adjust else "")
 
@@ -242,7 +243,7 @@ def _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held) -> None:
     """Ask each (shard, list) in ``asks`` for its number of candidates."""
     def ask(name, limit):
         text = command(plan, stats, sort, specs[name], limit, held)
-        return lambda pool: g.read(pool.groonga(text))["rows"]
+        return lambda pool: as_penalized(g.read(pool.groonga(text))["rows"], sort)
 
     found = cluster.fan_out([(shard, ask(name, limit)) for (shard, name), limit in asks])
     for ((shard, name), limit), rows in zip(asks, found):

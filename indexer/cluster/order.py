@@ -148,7 +148,8 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjust=None) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjust=None,
+                headings_last: bool = True) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
@@ -183,7 +184,22 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
     # The constant first: Groonga multiplies in the left operand's type, and heading is an
     # Int8 column (``heading * 100000000`` wrapped to 0: no penalty at all).
-    return "_score = " + " + ".join(parts) + f" - {HEADING_PENALTY} * heading"
+    penalty = f" - {HEADING_PENALTY} * heading" if headings_last else ""
+    return "_score = " + " + ".join(parts) + penalty
+
+
+def headings_last(sort: str) -> bool:
+    """Whether our order puts bare headings last (by relevance; by date they rank by score)."""
+    return sort != "date"
+
+
+def as_penalized(rows: list[dict], sort: str) -> list[dict]:
+    """Rows of a list scored without the headings' penalty (``headings_last``) as if it had
+    been taken off, so that ``first_bound`` (which adds it back) reads every list alike."""
+    if not headings_last(sort):
+        for row in rows:
+            row["_score"] -= row["heading"] * HEADING_PENALTY
+    return rows
 
 
 def _up(value: float) -> str:

@@ -33,7 +33,7 @@ from . import groonga as g
 from . import planning
 from .facets import merged_facets, report_codes
 from .nodes import Cluster
-from .order import Stats, result_order
+from .order import Stats, as_penalized, result_order
 from .pages import hit, read_report
 from .planning import Plan
 
@@ -174,6 +174,8 @@ class ClusterIndex:
         needed = page * per_page
         stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
+        for answer in answers:
+            as_penalized(answer["main"]["rows"], sort)
         if plan.df_pending:
             stats = planning.learn_df(state, plan, answers, stats)
         total = sum(a["main"]["count"] for a in answers)
@@ -294,6 +296,8 @@ class ClusterIndex:
         expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
         held = len(plan.query.clauses) - 1
         answers = self.per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
+        for answer in answers:
+            as_penalized(answer["main"]["rows"], sort)
         return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
                                  held=held)
 
