@@ -10,7 +10,10 @@ with the search page's facets (``facet_size=30``): p50/p95, build rate, disk,
 RSS of each process, and how many answers were equal.  The cluster is stopped
 at the end unless ``--keep``.  ``--reuse`` keeps the index and cluster a ``--keep``
 run left (a sync with nothing to write) and reports their build and load figures
-from that run's JSON, marked as carried over.
+from that run's JSON, marked as carried over; an index left without a loaded
+cluster (a ``--keep`` run stopped after the build, or a cluster of another
+schema) is kept and the cluster loaded from it, the load timed in this run and
+the build's time read from ``build.json`` beside the index.
 """
 from __future__ import annotations
 
@@ -54,13 +57,19 @@ def run(size: str, shards: int, count: int, keep: bool, reuse: bool = False) -> 
     corpus = ensure_corpus(size)
     folder = OUT / f"cluster-{size}"
     index_dir, data = folder / "index", folder / "cluster"
-    earlier = _earlier(size) if reuse and (index_dir / "CURRENT").exists() and (data / "head").is_dir() else None
-    embedded_build = earlier["embedded"]["build_s"] if earlier else _build(corpus, folder, index_dir)
+    reuse_index = reuse and (index_dir / "CURRENT").exists()
+    earlier = _earlier(size) if reuse_index and (data / "head").is_dir() else None
+    embedded_build = (earlier["embedded"]["build_s"] if earlier else _built(folder) if reuse_index
+                      else _build(corpus, folder, index_dir))
     url = _cluster("start", data, "--shards", str(shards))
     try:
         clock = time.perf_counter()
-        sync_backend(url, index_dir)
-        load = earlier["cluster"]["load_s"] if earlier else time.perf_counter() - clock
+        written = sync_backend(url, index_dir)["shards"]
+        load = time.perf_counter() - clock
+        if earlier and not written:          # nothing to load: the figure of the run that loaded it
+            load = earlier["cluster"]["load_s"]
+        elif earlier:
+            earlier = None
         embedded, remote = open_index(index_dir), open_index(url)
         mix = make_queries(count)
         for query in mix["warmup"]:
@@ -86,7 +95,8 @@ def run(size: str, shards: int, count: int, keep: bool, reuse: bool = False) -> 
                         "rss_mb": servers},
             "client_rss_mb (this process: the embedded index and the cluster client)":
                 round(psutil.Process().memory_info().rss / 2**20),
-            "build_and_load": "carried over from the run that built them (--reuse)" if earlier else "this run",
+            "build_and_load": ("carried over from the run that built them (--reuse)" if earlier
+                               else "build carried over (--reuse), load this run" if reuse_index else "this run"),
         }
         embedded.close()
         remote.close()
@@ -105,7 +115,14 @@ def _build(corpus, folder: Path, index_dir: Path) -> float:
     # --no-words --no-near-duplicates, as the province run in BENCHMARKS.md: this corpus
     # repeats each of its few thousand real paragraphs hundreds of times.
     build_index([corpus.folder / "reports"], index_dir, procs=2, words=False, near=False)
-    return time.perf_counter() - clock
+    seconds = time.perf_counter() - clock
+    (folder / "build.json").write_text(json.dumps({"build_s": round(seconds, 1)}), encoding="utf-8")
+    return seconds
+
+
+def _built(folder: Path) -> float:
+    """The build time of the index a run left (``build.json``)."""
+    return json.loads((folder / "build.json").read_text(encoding="utf-8"))["build_s"]
 
 
 def _earlier(size: str) -> dict | None:

@@ -178,7 +178,10 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     and the page equals the embedded index's, proven complete (no note)."""
     from indexer.cluster import candidates
 
+    from indexer.cluster import planning
+
     embedded, remote = loaded
+    monkeypatch.setattr(planning, "adjust_for", lambda *a: None)     # the boosts out of the first score
     first = candidates.lists
     monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
     split = []
@@ -191,29 +194,95 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
     assert len(split) == 9
 
 
-def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch):
+BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查",
+                 "法", '"政府"', "年度 报告", "法治政府", "和")
+
+
+@pytest.mark.parametrize("adjusted", [False, True], ids=["boosts-apart", "boosts-adjusted"])
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted):
     """The completeness check rests on it: for every candidate a shard sends, Groonga's
     first score (several words: the saturation of their idf-weighted mean count) is at
-    least our BM25 without the title and heading boosts (truncated: one unit of slack)."""
+    least our BM25 (truncated: one unit of slack): without the title and heading boosts,
+    or with them where the adjuster put them in the first score (``boosts``: titles and
+    heading paths that hold a query word, some more than once)."""
     import numpy as np
 
-    from indexer.cluster import candidates, order
+    from indexer.cluster import candidates, order, planning
 
     _, remote = loaded
-    gaps = []
+    if not adjusted:
+        monkeypatch.setattr(planning, "adjust_for", lambda *a: None)
+    gaps, boosted = [], []
 
     def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):
         rows, complete = real(cluster, plan, stats, titles, *args, **kwargs)
-        plain = [dict(row, section="") for row in rows]          # no heading boost; no titles: no title boost
-        ours, held, _ = order._bm25(plain, [r["norm"] for r in rows], plan.query, stats, {})
-        first = np.array([(r["_score"] + r["heading"] * order.HEADING_PENALTY + 1) / order.SCALE for r in rows])
-        gaps.extend((first - ours)[held == len(plan.query.clauses)].tolist())
+        if plan.adjust is None:
+            rows_as, titles_as = [dict(row, section="") for row in rows], {}   # no heading nor title boost
+        else:
+            rows_as, titles_as = rows, titles
+        ours, held, _ = order._bm25(rows_as, [r["norm"] for r in rows], plan.query, stats, titles_as)
+        first = np.array([order.first_bound(r) for r in rows])
+        full = held == len(plan.query.clauses)
+        gaps.extend((first - ours)[full].tolist())
+        if plan.adjust is not None:
+            plain, _, _ = order._bm25([dict(row, section="") for row in rows], [r["norm"] for r in rows],
+                                      plan.query, stats, {})
+            boosted.append(int(np.count_nonzero((ours > plain + 1e-9)[full])))
         return rows, complete
 
     monkeypatch.setattr(candidates, "gather", checked)
-    for q in ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查"):
+    for q in BOUND_QUERIES:
         remote.search(q, per_page=50)
+        remote.search(q, per_page=50, sort="date")     # no headings' penalty there (``order.headings_last``)
     assert len(gaps) > 1000 and min(gaps) >= 0, min(gaps)
+    if adjusted:        # the boosts occurred: the bound was tested where they count
+        assert len(boosted) >= len(BOUND_QUERIES) // 2 and sum(boosted) > 500, boosted
+
+
+def test_bare_headings_come_after_every_passage_in_a_shards_candidates(loaded, monkeypatch):
+    """Groonga's first score takes bare headings last, as our order does: the penalty is
+    an integer product (``heading * 100000000`` on the Int8 column wrapped to 0, so
+    headings came among a common word's candidates and the check took the first heading
+    for the end of the content: a wrong page of "和" at 1 M passages)."""
+    from indexer.cluster import candidates
+
+    _, remote = loaded
+    orders = []
+
+    def spy(cluster, plan, stats, titles, sort, needed, expr, answers, real=candidates.gather, **kwargs):
+        orders.extend([row["heading"] for row in a["main"]["rows"]] for a in answers)
+        return real(cluster, plan, stats, titles, sort, needed, expr, answers, **kwargs)
+
+    monkeypatch.setattr(candidates, "gather", spy)
+    for q in ("存在的问题", "主要举措", "不足", "下一步", "工作", "和", "法治政府建设"):
+        remote.search(q)
+    assert any(0 in found and 1 in found for found in orders)
+    assert all(found == sorted(found) for found in orders)
+
+
+ONE_WORD = [("执法", {}), ('"政府"', {"page": 3}), ("法", {"sort": "date"}), ("培训", {"filters": {"year": ["2022"]}}),
+            ("和", {"per_page": 50}), ("行政", {"group": "report"}), ("-title:国务院 依法", {}), ("整改", {"page": 2, "per_page": 7})]
+
+
+def test_a_words_count_comes_with_its_first_round_and_the_answers_stay_equal(loaded, cluster, monkeypatch):
+    """A word no search has counted yet is scored with a stand-in idf (``order.unit_df``)
+    and its passages counted in the same round; the candidates' first scores rescaled, the
+    answer equals the embedded index's, first time (a fresh client) and from memory."""
+    from indexer.api import open_index
+    from indexer.cluster import planning
+
+    embedded, _ = loaded
+    learned = []
+    monkeypatch.setattr(planning, "learn_df", lambda *a, real=planning.learn_df: learned.append(1) or real(*a))
+    for q, options in ONE_WORD:
+        fresh = open_index(cluster[0])
+        try:
+            expected = _comparable(embedded.search(q, **options))
+            assert _comparable(fresh.search(q, **options)) == expected, (q, options)
+            assert _comparable(fresh.search(q, **options)) == expected, (q, options, "remembered")
+        finally:
+            fresh.close()
+    assert len(learned) == len(ONE_WORD)
 
 
 def test_the_cli_searches_the_cluster_and_says_when_it_cannot(loaded, cluster):

@@ -13,6 +13,10 @@ answers as the embedded index.
   the reports of buckets reassigned to a new shard.
 - ``groonga``: one Groonga ``select`` per shard and question (matching,
   counting, facets as drilldowns, a first scoring), sent through ``mroonga_command``.
+- ``planning``: a search as Groonga filters and what it needs counted first (each
+  clause's passages, the boosts that occur), the near misses by inclusion-exclusion.
+- ``boosts``: the title and heading boosts put in Groonga's first score (``--adjuster``),
+  so that a shard's first candidate list proves a page without lists split by boost.
 - ``order``: our ranking (BM25 with document frequencies summed over the
   shards, the embedded rules of ``search.rank``/``factors``) re-applied to the union of the
   shards' top candidates.

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import SCALE, Stats, first_score, idfs, ranked_keys, safe, saturation_limit
+from .order import (SCALE, Stats, as_penalized, first_score, headings_last, idfs, ranked_keys, safe,
+                    saturation_limit)
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
@@ -35,7 +36,10 @@ COLUMNS = tuple(c for c in g.CANDIDATE_COLUMNS if c != "text")   # texts: only t
 def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
     """The first candidate list: ``{"all": (Groonga filter, the most the boosts add,
     title and heading path conditions)}``: the largest title boost and heading boost
-    that occur (``plan.title_sets``, ``plan.heading_path_sets``)."""
+    that occur (``plan.title_sets``, ``plan.heading_path_sets``), none when the
+    adjuster put them in the first score (``plan.adjust``, ``boosts``)."""
+    if plan.adjust is not None:
+        return {"all": (expr, slack(plan, stats), 0)}
     return {"all": (expr, max_boost(plan.title_sets, stats, TITLE_BOOST)
                     + max_boost(plan.heading_path_sets, stats, HEADING_BOOST) + slack(plan, stats), 0)}
 
@@ -48,7 +52,8 @@ def max_boost(sets: list[tuple[int, ...]], stats: Stats, boost: float) -> float:
 
 
 def can_split(plan, sort: str) -> bool:
-    return not (plan.partial or not plan.query.clauses or sort == "date")
+    """Whether splitting by boosts can help: not when the first score holds them already."""
+    return not (plan.partial or not plan.query.clauses or sort == "date" or plan.adjust is not None)
 
 
 REST = ((), 0)       # the list of matches without a boost: no clause in the title or heading path
@@ -124,8 +129,10 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     held = len(plan.query.clauses) if held is None else held
     # Weighted clauses: Groonga's own score of a title or heading path condition is 1 an occurrence.
     spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
-    scorer = first_score(plan.query, stats, plan.partial, spare)
-    return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS)
+    adjust = plan.adjust          # (lists are split only without it)
+    scorer = first_score(plan.query, stats, plan.partial, spare, adjust, headings_last(sort))
+    return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS,
+                    adjuster=adjust.expr if adjust else "")
 
 
 def first_command(plan, stats: Stats, sort: str, needed: int, expr: str, held: int | None = None,
@@ -236,7 +243,7 @@ def _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held) -> None:
     """Ask each (shard, list) in ``asks`` for its number of candidates."""
     def ask(name, limit):
         text = command(plan, stats, sort, specs[name], limit, held)
-        return lambda pool: g.read(pool.groonga(text))["rows"]
+        return lambda pool: as_penalized(g.read(pool.groonga(text))["rows"], sort)
 
     found = cluster.fan_out([(shard, ask(name, limit)) for (shard, name), limit in asks])
     for ((shard, name), limit), rows in zip(asks, found):

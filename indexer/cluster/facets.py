@@ -22,6 +22,9 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
         source = f"facet {name}" if name in plan.chosen_values else "main"
         if by_report:
             counts, missing = report_counts(vocab, reports, name, answers, source)
+        elif name == "year":
+            counts = report_year_counts(reports, [a[source] for a in answers])
+            missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         elif name in g.REPORT_FACETS:
             codes = codes if codes is not None else report_codes(vocab, reports)
             counts = report_level_counts(vocab, codes, name, [a[source] for a in answers])
@@ -92,10 +95,28 @@ def report_level_counts(vocab: dict, codes: dict[str, np.ndarray], name: str, an
     return counts
 
 
+def report_year_counts(reports: dict, answers: list[dict]) -> np.ndarray:
+    """The year facet's matches per year (codes: the years; year 0, none, left out):
+    each report's matches (the shards' ``reports`` drilldown) under the report's year,
+    which is what the shard's year column holds (``load._rows``)."""
+    counts = np.zeros(YEAR_CODES, dtype=np.int64)
+    for answer in answers:
+        values = answer["drilldowns"]["reports"]["values"]
+        if values:
+            years = np.array([reports[rid].get("year") or 0 for rid in values], dtype=np.int64)
+            weights = np.fromiter(values.values(), dtype=np.int64, count=len(values))
+            valid = (years > 0) & (years < YEAR_CODES)
+            counts += np.bincount(years[valid], weights=weights[valid], minlength=YEAR_CODES).astype(np.int64)
+    return counts
+
+
+YEAR_CODES = 2101
+
+
 def facet_counts(name: str, parts: list[dict], vocab: dict) -> np.ndarray:
     """A facet's counts over the codes ``_pairs`` reads, summed over the shards."""
     if name == "year":
-        size = 2101
+        size = YEAR_CODES
         index = None
     elif name in ("section", "copied"):
         size, index = (len(CATEGORIES) if name == "section" else 2), None

@@ -83,11 +83,13 @@ def quote(value: str) -> str:
 
 def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = "",
            drilldowns: dict[str, str] | None = None,
-           columns: tuple[str, ...] = CANDIDATE_COLUMNS) -> str:
+           columns: tuple[str, ...] = CANDIDATE_COLUMNS, adjuster: str = "") -> str:
     parts = [f"select {TABLE} --filter {quote(filter_expr)} --limit {limit} --cache no",
              f"--output_columns {','.join(columns) if limit else '_id'}"]
     if sort_keys and limit:
         parts.append(f"--sort_keys {quote(sort_keys)}")
+    if adjuster and limit:          # before the scorer, which reads what it added (``boosts``)
+        parts.append(f"--adjuster {quote(adjuster)}")
     if scorer and limit:
         parts.append(f"--scorer {quote(scorer)}")
     for label, key in (drilldowns or {}).items():
@@ -98,19 +100,23 @@ def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = 
 
 
 # Facets whose value is the report's: counted from the matches per report (one
-# drilldown on report_id) and the client's report table, as the embedded index's
-# ``ReportLevel`` counts them; one drilldown per string column cost a shard more
-# than its matching and scoring together (agency alone ~15% of a common word's select).
+# drilldown on the report's number, an integer: grouping by the report id's string
+# cost a common word's select more than its three other drilldowns together) and the
+# client's report table, as the embedded index's ``ReportLevel`` counts them; one
+# drilldown per string column cost a shard more than its matching and scoring together
+# (agency alone ~15% of a common word's select).  The year is the report's too.
 REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "doc_type")
+REPORT_LEVEL = REPORT_FACETS + ("year",)
+PER_REPORT = "report_no"        # the drilldown key of the matches per report (``ClusterIndex`` maps it to ids)
 
 
 def facet_drilldowns(names) -> dict[str, str]:
     """The drilldowns the facets ``names`` need: their own column's, or (report-level
     ones) the matches per report, labelled ``reports``."""
     names = list(names)
-    found = {name: COLUMN[name] for name in names if name not in REPORT_FACETS}
-    if any(name in REPORT_FACETS for name in names):
-        found["reports"] = "report_id"
+    found = {name: COLUMN[name] for name in names if name not in REPORT_LEVEL}
+    if any(name in REPORT_LEVEL for name in names):
+        found["reports"] = PER_REPORT
     return found
 
 

@@ -93,13 +93,14 @@ def _rows(gen: Generation, position: int, number: int) -> list[tuple]:
                      int(cols["year"][seq]),
                      int(cols["category"][seq]), heading_path,
                      int(cols["heading"][seq]) if "heading" in cols else 0, int(gen.copied[seq]),
-                     int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(heading_path)))
+                     int(cols["length"][seq]), date, gen.norm[seq], texts[place], title, normalize(heading_path),
+                     number))
     return rows
 
 
 def _digest(gen: Generation, position: int) -> str:
     """What the shard holds of a report, hashed (its number left out)."""
-    rows = [row[:1] + row[2:] for row in _rows(gen, position, 0)]
+    rows = [row[:1] + row[2:-1] for row in _rows(gen, position, 0)]
     blob = json.dumps([gen.reports[position], rows], ensure_ascii=False, sort_keys=True)
     return hashlib.md5(blob.encode("utf-8")).hexdigest()
 

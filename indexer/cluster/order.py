@@ -11,6 +11,7 @@ occurrences included and capped, as the embedded postings count them.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,7 +148,8 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> str:
+def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjust=None,
+                headings_last: bool = True) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
@@ -158,22 +160,82 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0) -> st
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
     each other clause a match holds, one for each title or heading path condition of its
     list): taking them off keeps the bound tight and still a bound.  Several clauses
-    are weighted (``term_weights``): the saturation of their weighted mean."""
+    are weighted (``term_weights``): the saturation of their weighted mean.
+    ``adjust`` (``boosts.Adjust``): the title and heading boosts were added above
+    ``adjust.big`` by the adjuster: the count is what lies below, the boosts are added back."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
-    count = f"(_score - {spare})" if spare else "_score"      # at least 1: every clause occurs
+    score = f"(_score % {adjust.big})" if adjust else "_score"
+    count = f"({score} - {spare})" if spare else score      # at least 1: every clause occurs
     # Weighted (``term_weights``): the saturation of the mean count / W, written as
     # count / (count + W × K1 × …) (Groonga 7 failed to run the scorer with count / W in it).
+    # k1 × (1 - B + B × length / average) as a + b × length, both rounded down (the
+    # saturation only grows): two operations a match less than the formula as written.
     k1 = K1 * sum(stats.weights) if stats.weights else K1
-    parts = [f"{SCALE * saturation_limit(stats):.4f} * {count} / "
-             f"({count} + {k1} * ({1 - B} + {B} * length / {average:.4f}))"]
+    parts = [f"{_up(SCALE * saturation_limit(stats))} * {count} / "
+             f"({count} + {_down(k1 * (1 - B))} + {_down(k1 * B / average)} * length)"]
+    if adjust:
+        parts.append(f"_score / {adjust.big} * {adjust.unit}")
     named = category_named(query)
     if named is not None:         # exact, as cheap as a column test
-        parts.append(f"(category == {named} ? {SCALE * CATEGORY_BOOST * max(idfs(stats)):.4f} : 0)")
+        parts.append(f"(category == {named} ? {_up(SCALE * CATEGORY_BOOST * max(idfs(stats)))} : 0)")
     if partial:
         parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
-    return "_score = " + " + ".join(parts) + f" - heading * {HEADING_PENALTY}"
+    # The constant first: Groonga multiplies in the left operand's type, and heading is an
+    # Int8 column (``heading * 100000000`` wrapped to 0: no penalty at all).
+    penalty = f" - {HEADING_PENALTY} * heading" if headings_last else ""
+    return "_score = " + " + ".join(parts) + penalty
+
+
+def headings_last(sort: str) -> bool:
+    """Whether our order puts bare headings last (by relevance; by date they rank by score)."""
+    return sort != "date"
+
+
+def as_penalized(rows: list[dict], sort: str) -> list[dict]:
+    """Rows of a list scored without the headings' penalty (``headings_last``) as if it had
+    been taken off, so that ``first_bound`` (which adds it back) reads every list alike."""
+    if not headings_last(sort):
+        for row in rows:
+            row["_score"] -= row["heading"] * HEADING_PENALTY
+    return rows
+
+
+def _up(value: float) -> str:
+    """``value`` with four decimals, rounded up: the first score stays a bound from above."""
+    return f"{math.ceil(value * 10_000) / 10_000:.4f}"
+
+
+def _down(value: float) -> str:
+    """``value`` with ten decimals, rounded down (a saturation's denominator)."""
+    return f"{math.floor(value * 1e10) / 1e10:.10f}"
+
+
+SLACK_UNITS = 2     # truncation (up to 1 unit) and the doubles' rounding
+
+
+def first_bound(row: dict) -> float:
+    """The most our score (without the boosts the first score leaves out) can be for a
+    candidate row of Groonga's first score ``_score``: truncated, and its constants
+    written with four decimals, so ``SLACK_UNITS`` more (bare headings: their penalty back)."""
+    return (row["_score"] + row["heading"] * HEADING_PENALTY + SLACK_UNITS) / SCALE
+
+
+def unit_df(passages: int) -> float:
+    """The document frequency whose idf is 1 (``idf_of``): a stand-in while a word's own is
+    counted in the same round (``rescale``)."""
+    return (passages + 1) / math.e - 0.5
+
+
+def rescale(rows: list[dict], factor: float) -> None:
+    """Rows Groonga scored with a one-word query's idf stood in for (``unit_df``), as if
+    scored with the real one: every part of that first score but the bare headings'
+    penalty is the idf times the rest, so the bound (``first_bound``: truncation and
+    rounding included) scales by ``factor``, the real idf over the stand-in's."""
+    for row in rows:
+        penalty = row["heading"] * HEADING_PENALTY
+        row["_score"] = factor * (row["_score"] + penalty + SLACK_UNITS) - penalty - SLACK_UNITS
 
 
 def term_weights(dfs: list[int], passages: int) -> list[int]:
@@ -212,7 +274,7 @@ def safe(cut: tuple, last: dict, query: Query, stats: Stats, sort: str, boost: f
     candidate, in Groonga's order) can come before ``cut`` (the key of the page's last
     passage, or of the rescore window's): our score is at most Groonga's first score
     (truncated: plus one unit) plus ``boost``, the most the list's boosts add."""
-    bound = (last["_score"] + last["heading"] * HEADING_PENALTY + 1) / SCALE + boost if query.clauses else 0.0
+    bound = first_bound(last) + boost if query.clauses else 0.0
     if sort == "date" or not query.clauses:
         after = (-(last["date"] > 0), -last["date"], -last["year"])
         if not query.clauses:           # no scores: a shard's later passages have later numbers

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 PASSAGE_COLUMNS = ("id", "seq", "report_id", "ordinal", "agency", "agency_kind", "agency_level", "province",
                    "city", "doc_type", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text",
-                   "title_norm", "section_norm")
+                   "title_norm", "section_norm", "report_no")
 
 SHARD_TABLES = [
     """CREATE TABLE IF NOT EXISTS passages (
@@ -41,6 +41,7 @@ SHARD_TABLES = [
       text LONGTEXT NOT NULL,
       title_norm TEXT NOT NULL,
       section_norm TEXT NOT NULL,
+      report_no INT NOT NULL,
       KEY report_id (report_id),
       FULLTEXT INDEX ft_bi (norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
       FULLTEXT INDEX ft_uni (norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"',
@@ -71,7 +72,7 @@ HEAD_TABLES = [
 ]
 
 
-SCHEMA_VERSION = 4         # of the shards' tables; a sync from another version reloads every shard
+SCHEMA_VERSION = 5         # of the shards' tables; a sync from another version reloads every shard
 
 
 def ensure_head(head, shards: list[int]) -> None:

@@ -24,17 +24,18 @@ from cachetools import LRUCache
 from ..analysis import normalize
 from ..errors import SearchError
 from ..model import CATEGORIES
-from ..search.checks import _check_facet_size, _check_paging, _merge_filters, passage_in_report
-from ..search.facets import FACETS, FilterError, chosen_codes
-from ..search.factors import compound_parts
-from ..search.query import parse_query, query_terms
+from ..search.checks import _check_facet_size, _check_paging, passage_in_report
+from ..search.facets import FACETS
+from ..search.query import query_terms
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
-from .facets import merged_facets, report_codes, values_of
+from . import planning
+from .facets import merged_facets, report_codes
 from .nodes import Cluster
-from .order import Stats, result_order, term_weights
+from .order import Stats, as_penalized, result_order
 from .pages import hit, read_report
+from .planning import Plan
 
 
 
@@ -53,6 +54,8 @@ class State:
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
     heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
     report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
+    max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
+    id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
@@ -76,15 +79,15 @@ class ClusterIndex:
         self.cluster = Cluster(url)
         self._lock = threading.Lock()
         self._state = self._load()
-        self._each_shard(lambda pool: pool.query("SELECT 1"))     # a connection per shard, opened now
+        self.each_shard(lambda pool: pool.query("SELECT 1"))     # a connection per shard, opened now
 
     # --- generations ---------------------------------------------------------
 
     def _load(self) -> State:
         head = self.cluster.head
         number = head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
-        rows = head.query("SELECT id, shard, passages, length_sum, info FROM reports ORDER BY number")
-        reports = {rid: json.loads(info) for rid, _s, _p, _l, info in rows}
+        rows = head.query("SELECT id, shard, passages, length_sum, info, number FROM reports ORDER BY number")
+        reports = {rid: json.loads(info) for rid, _s, _p, _l, info, _n in rows}
         passages = sum(int(r[2]) for r in rows)
         lengths = sum(int(r[3]) for r in rows)
         vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
@@ -92,7 +95,14 @@ class ClusterIndex:
         return State(number, reports, {rid: shard for rid, shard, *_ in rows}, {r[0]: int(r[2]) for r in rows},
                      list(reports), vocab, passages,
                      lengths / passages if passages else 1.0,
-                     {rid: normalize(r["title"] or "") for rid, r in reports.items()})
+                     {rid: normalize(r["title"] or "") for rid, r in reports.items()},
+                     max_length=self._max_length(), id_of_number={int(r[5]): r[0] for r in rows})
+
+    def _max_length(self) -> int:
+        """The longest normalized passage on any shard (Groonga's top-1 by length)."""
+        command = g.select("all_records()", 1, "-length", columns=("length",))
+        found = [g.read(a)["rows"] for a in self.each_shard(lambda pool: pool.groonga(command))]
+        return max((int(rows[0]["length"]) for rows in found if rows), default=0)
 
     @property
     def generation(self) -> State:
@@ -159,14 +169,18 @@ class ClusterIndex:
         page, per_page, sort, group = _check_paging(page, per_page, sort, group)
         facet_size = _check_facet_size(facet_size)
         state = self._state
-        plan = self._plan(state, q, filters)
+        plan = planning.make_plan(self, state, q, filters)
         by_report = group == "report"
         needed = page * per_page
         stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
+        for answer in answers:
+            as_penalized(answer["main"]["rows"], sort)
+        if plan.df_pending:
+            stats = planning.learn_df(state, plan, answers, stats)
         total = sum(a["main"]["count"] for a in answers)
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
-                      else sum(a["near"]["count"] for a in answers if "near" in a))
+                      else planning.near_total(plan, answers, total))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
         near = [False] * len(rows)
@@ -214,7 +228,7 @@ class ClusterIndex:
         command = g.select(f"({plan.filter}) && {g.in_values('report', ids)}",
                            drilldowns={"per_report": "report_id"})
         counts: dict[str, int] = {}
-        for answer in self._per_shard({"count": command}):
+        for answer in self.per_shard({"count": command}):
             counts.update(answer["count"]["drilldowns"]["per_report"]["values"])
         return [{"report_id": rid, "count": counts.get(rid, 0), "best": hit(state, rows[i], terms, False, False)}
                 for rid, i in shown]
@@ -222,98 +236,15 @@ class ClusterIndex:
     def count(self, q: str = "", filters: dict | None = None) -> int:
         """Full matches (or, when none hold every word, those holding some), as ``Index.count``."""
         try:
-            plan = self._plan(self._state, q, filters)
+            plan = planning.make_plan(self, self._state, q, filters)
         except SearchError:
             return 0
         command = g.select(plan.filter)
-        return sum(g.read(a)["count"] for a in self._each_shard(lambda pool: pool.groonga(command)))
+        return sum(g.read(a)["count"] for a in self.each_shard(lambda pool: pool.groonga(command)))
 
-    def _each_shard(self, fn) -> list:
+    def each_shard(self, fn) -> list:
+        """``[fn(pool)]`` for every shard, in parallel."""
         return self.cluster.fan_out([(n, fn) for n in sorted(self.cluster.shards)])
-
-    def _plan(self, state: State, q: str, filters: dict | None) -> "Plan":
-        query = parse_query(q or "")
-        _check_supported(query)
-        merged = _merge_filters(query.filters, filters or {})
-        excluded = _merge_filters(query.excluded_filters, {})
-        vocab = {**state.facet_vocab, "report": state.report_ids}
-        try:
-            chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
-        except FilterError as exc:
-            raise SearchError(str(exc))
-        clauses = [[t.norm for t in clause] for clause in query.clauses]
-        dfs, full_any, union = self._clause_stats(state, clauses)
-        plan = Plan(query, merged, excluded, chosen, dfs=dfs)
-        if clauses:
-            plan.title_sets, plan.heading_path_sets = self._boost_sets(state, clauses)
-        if len(clauses) > 1:     # near matches score the parts of the compound they miss
-            plan.part_dfs = self._part_dfs(state, sorted({p for c in query.clauses for p in compound_parts(c)}))
-        if len(clauses) > 1:
-            plan.weights = term_weights(dfs, state.passages)
-        exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
-        base = g.all_of(exprs)
-        if len(clauses) >= 2 and not full_any:
-            base, plan.partial = g.any_of(exprs), union > 0
-        elif len(clauses) >= 2:
-            plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
-                                        f" &! {base}", query, state)
-            if len(clauses) == 2 and not (merged or excluded or query.excluded or query.titles or query.excluded_titles):
-                plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
-        plan.base = _excluding(base, query, state)
-        plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
-        plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
-        plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
-        quoted = any(t.quoted for c in query.clauses for t in c)
-        if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
-            plan.whole_phrase = query.phrases[0]
-        return plan
-
-    def _clause_stats(self, state: State, clauses: list[list[str]]) -> tuple[list[int], int, int]:
-        """(each clause's passages, passages holding every clause, holding any): summed over shards."""
-        if not clauses:
-            return [], 0, 0
-        key = tuple(map(tuple, clauses))
-        found = state.clause_stats.get(key)
-        if found is None:
-            # Separate counts (Groonga 7's --slices miss index matches inside a result set).
-            exprs = [g.clause(c) for c in clauses]
-            labelled = {f"c{i}": e for i, e in enumerate(exprs)}
-            if len(exprs) > 1:
-                labelled.update({"all": g.all_of(exprs), "any": g.any_of(exprs)})
-            counts: dict[str, int] = {}
-            for answers in self._per_shard({label: g.select(expr) for label, expr in labelled.items()}):
-                for label, answer in answers.items():
-                    counts[label] = counts.get(label, 0) + answer["count"]
-            dfs = [counts[f"c{i}"] for i in range(len(exprs))]
-            found = (dfs, dfs[0], dfs[0]) if len(exprs) == 1 else (dfs, counts["all"], counts["any"])
-            state.clause_stats[key] = found
-        return found
-
-    def _boost_sets(self, state: State, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
-        """The sets of clauses the reports' titles hold, and the sets the heading paths
-        hold (``candidates.title_sets``): which title and heading boosts occur at all."""
-        key = ("boosts", tuple(map(tuple, clauses)))
-        found = state.clause_stats.get(key)
-        if found is None:
-            if state.heading_path_norms is None:
-                paths = self._each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
-                state.heading_path_norms = sorted({row[0] for rows in paths for row in rows})
-            found = (candidates.title_sets(state.title_norms.values(), clauses),
-                     candidates.title_sets(state.heading_path_norms, clauses))
-            state.clause_stats[key] = found
-        return found
-
-    def _part_dfs(self, state: State, parts: list[str]) -> dict[str, int]:
-        """Passages holding each of ``parts``, summed over the shards (remembered per generation)."""
-        wanted = [p for p in parts if ("part", p) not in state.clause_stats]
-        if wanted:
-            counts = dict.fromkeys(wanted, 0)
-            for answers in self._per_shard({p: g.select(g.term(p)) for p in wanted}):
-                for p, answer in answers.items():
-                    counts[p] += answer["count"]
-            for p, n in counts.items():
-                state.clause_stats["part", p] = n
-        return {p: state.clause_stats["part", p] for p in parts}
 
     def _first_round(self, plan: "Plan", stats: Stats, sort: str, needed: int, near: bool = True,
                      by_report: bool = False) -> list[dict]:
@@ -324,8 +255,8 @@ class ClusterIndex:
         # The matches per report ("reports": the report count, the report-level facets, and on
         # a page of reports the reports hit, whose values are the client's report table's).
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
-            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": "report_id"})
-        per_report = {"reports": "report_id"} if by_report else {}
+            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": g.PER_REPORT})
+        per_report = {"reports": g.PER_REPORT} if by_report else {}
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
@@ -335,31 +266,38 @@ class ClusterIndex:
                         if name in own else plan.filter)
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
-                                                                  drilldowns={"report_count": "report_id"})
+                                                                  drilldowns={"report_count": g.PER_REPORT})
         if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
-            commands["near"] = g.select(g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values))
+            for i, part in enumerate(plan.near_parts):                # (``planning.near_total``)
+                commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
-        return self._per_shard(commands)
+        if plan.df_pending and not plan.unfiltered:      # unfiltered, the matches are the word's passages
+            commands["df"] = g.select(g.clause([t.norm for t in plan.query.clauses[0]]))
+        return self.per_shard(commands)
 
-    def _per_shard(self, commands: dict[str, str]) -> list[dict]:
+    def per_shard(self, commands: dict[str, str]) -> list[dict]:
         """Per shard (in order): ``{label: answer}`` for every command, the shards in
         parallel, each shard's commands one after another on one connection (a new
         connection costs more than a count)."""
+        ids = self._state.id_of_number
+
         def run(pool) -> dict:
             with pool.connection() as conn, conn.cursor() as cursor:
                 answers = {}
                 for label, command in commands.items():
                     cursor.execute("SELECT mroonga_command(%s)", (command,))
-                    answers[label] = g.read(json.loads(cursor.fetchone()[0]))
+                    answers[label] = _by_report_id(g.read(json.loads(cursor.fetchone()[0])), ids)
                 return answers
 
-        return self._each_shard(run)
+        return self.each_shard(run)
 
     def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> tuple[list[dict], bool]:
         expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
         held = len(plan.query.clauses) - 1
-        answers = self._per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
+        answers = self.per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
+        for answer in answers:
+            as_penalized(answer["main"]["rows"], sort)
         return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
                                  held=held)
 
@@ -389,61 +327,14 @@ class ClusterIndex:
         return passage_in_report(self.get_report, passage_id)
 
 
+def _by_report_id(answer: dict, ids: dict[int, str]) -> dict:
+    """``answer`` with its matches per report keyed by report id (a shard groups them by number)."""
+    found = answer["drilldowns"].get("reports")
+    if found and found["values"]:
+        found["values"] = {ids[int(number)]: n for number, n in found["values"].items()}
+    return answer
+
+
 def _embedded_only() -> EmbeddedOnly:
     return EmbeddedOnly("此功能（研究工具、报告列表与体检、导出全部结果）读取内嵌索引的文件，集群后端不提供",
                         hint="对同一批报告用内嵌索引（--index）运行；build --backend 会保留它")
-
-
-@dataclass(eq=False)
-class Plan:
-    """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
-    ``near_base`` (missing one clause), and what the answer reports back."""
-    query: object
-    merged: dict
-    excluded: dict
-    chosen: dict
-    dfs: list[int]
-    part_dfs: dict = field(default_factory=dict)
-    weights: list | None = None        # several clauses: each occurrence's weight in Groonga's score
-    partial: bool = False
-    base: str = ""
-    filter: str = ""
-    near_base: str = ""
-    chosen_values: dict = field(default_factory=dict)
-    excluded_values: dict = field(default_factory=dict)
-    title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
-    heading_path_sets: list = field(default_factory=lambda: [()])    # which clauses heading paths hold
-
-    near_count: int | None = None     # the near misses, when the clauses' counts tell them
-    whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
-
-
-def _excluding(base: str, query, state: State) -> str:
-    """``base`` without the excluded words, and within the reports a ``title:`` admits."""
-    for term in query.excluded:
-        base = f"({base}) &! {g.term(term.norm)}"
-    if query.titles or query.excluded_titles:
-        base = f"({base}) && {g.in_values('report', _titled(state, query))}"
-    return base
-
-
-def _titled(state: State, query) -> list[str]:
-    """The reports whose own title holds every ``title:`` clause and no excluded title
-    word (``scopes._title_mask``: substrings of the normalized title; untitled: none)."""
-    def holds(title: str, terms) -> bool:
-        return any(t.norm in title for t in terms)
-
-    return [rid for rid, title in state.title_norms.items()
-            if all(holds(title, clause) for clause in query.titles)
-            and not (query.excluded_titles and holds(title, query.excluded_titles))]
-
-
-def _check_supported(query) -> None:
-    """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
-    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次)."""
-    if query.groups or query.excluded_groups:
-        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索",
-                           hint="对同一批报告用内嵌索引（--index）运行")
-    if any(t.units for clause in query.clauses for t in clause):
-        raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
-                           hint="对同一批报告用内嵌索引（--index）运行")

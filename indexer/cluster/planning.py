@@ -1,0 +1,234 @@
+"""A cluster search's plan: the query as Groonga filters (matching, filters, near
+misses), and what it needs counted before the shards rank: each clause's passages
+(remembered per generation, a one-word query's counted in its first round), the
+title and heading boosts that occur (``candidates.title_sets``) or the adjuster that
+puts them in the first score (``boosts``), a compound's parts; the near misses'
+count by inclusion-exclusion.  ``shards``: the client's ``per_shard`` (labelled
+Groonga commands per shard) and ``each_shard`` (a call per shard).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import SearchError
+from ..search.checks import _merge_filters
+from ..search.facets import FilterError, chosen_codes
+from ..search.factors import compound_parts
+from ..search.query import parse_query
+from . import EmbeddedOnly
+from . import candidates
+from . import groonga as g
+from .boosts import Adjust, adjust_for, max_occurrences
+from .facets import values_of
+from .order import SCALE, Stats, idfs, rescale, term_weights, unit_df
+
+
+def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
+    """A search as Groonga filters, with the counts and boosts it needs (``shards``: the
+    client's ``per_shard`` and ``each_shard``)."""
+    query = parse_query(q or "")
+    check_supported(query)
+    merged = _merge_filters(query.filters, filters or {})
+    excluded = _merge_filters(query.excluded_filters, {})
+    vocab = {**state.facet_vocab, "report": state.report_ids}
+    try:
+        chosen, left_out = chosen_codes(vocab, merged), chosen_codes(vocab, excluded)
+    except FilterError as exc:
+        raise SearchError(str(exc))
+    clauses = [[t.norm for t in clause] for clause in query.clauses]
+    unfiltered = not (merged or excluded or query.excluded or query.titles or query.excluded_titles)
+    pending = len(clauses) == 1 and ("df", tuple(clauses[0])) not in state.clause_stats
+    dfs, full_any, union = ([unit_df(state.passages)], None, None) if pending else clause_stats(shards, state, clauses)
+    plan = Plan(query, merged, excluded, chosen, dfs=dfs, df_pending=pending, unfiltered=unfiltered)
+    if clauses:
+        plan.title_sets, plan.heading_path_sets = boost_sets(shards, state, clauses)
+    if len(clauses) > 1:     # near matches score the parts of the compound they miss
+        plan.part_dfs = part_dfs(shards, state, sorted({p for c in query.clauses for p in compound_parts(c)}))
+    if len(clauses) > 1:
+        plan.weights = term_weights(dfs, state.passages)
+    if clauses:
+        plan.adjust = adjust(state, clauses, dfs, plan.weights)
+    exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
+    base = g.all_of(exprs)
+    if len(clauses) >= 2 and not full_any:
+        base, plan.partial = g.any_of(exprs), union > 0
+    elif len(clauses) >= 2:
+        plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
+                                    f" &! {base}", query, state)
+        plain = [g.clause(c) for c in clauses]          # counted only: no weights
+        plan.near_parts = [_excluding(g.all_of(plain[:i] + plain[i + 1:]), query, state) for i in range(len(plain))]
+        if len(clauses) == 2 and unfiltered:
+            plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
+    plan.base = _excluding(base, query, state)
+    plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
+    plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
+    plan.filter = g.filtered(plan.base, plan.chosen_values, plan.excluded_values)
+    quoted = any(t.quoted for c in query.clauses for t in c)
+    if len((q or "").split()) == 1 and len(query.phrases) == 1 and not quoted and len(clauses) >= 2:
+        plan.whole_phrase = query.phrases[0]
+    return plan
+
+
+def clause_stats(shards, state, clauses: list[list[str]]) -> tuple[list[int], int, int | None]:
+    """(each clause's passages, passages holding every clause, holding any): summed over
+    shards.  Each clause's count is remembered on its own (a word comes back in other
+    queries); the union is two counts less their intersection for two clauses, and
+    counted only when no passage holds them all for more (None: not needed)."""
+    if not clauses:
+        return [], 0, 0
+    key = tuple(map(tuple, clauses))
+    found = state.clause_stats.get(key)
+    if found is None:
+        # Separate counts (Groonga 7's --slices miss index matches inside a result set).
+        exprs = [g.clause(c) for c in clauses]
+        dfs = [state.clause_stats.get(("df", tuple(c))) for c in clauses]
+        found_counts = count_all(shards, {**{f"c{i}": e for i, e in enumerate(exprs) if dfs[i] is None},
+                                          **({"all": g.all_of(exprs)} if len(exprs) > 1 else {})})
+        for i, clause in enumerate(clauses):
+            if dfs[i] is None:
+                dfs[i] = state.clause_stats["df", tuple(clause)] = found_counts[f"c{i}"]
+        if len(exprs) == 1:
+            found = (dfs, dfs[0], dfs[0])
+        elif len(exprs) == 2:
+            found = (dfs, found_counts["all"], dfs[0] + dfs[1] - found_counts["all"])
+        else:
+            found = (dfs, found_counts["all"],
+                     None if found_counts["all"] else count_all(shards, {"any": g.any_of(exprs)})["any"])
+        state.clause_stats[key] = found
+    return found
+
+
+def count_all(shards, labelled: dict[str, str]) -> dict[str, int]:
+    """Each Groonga filter's matches, summed over the shards."""
+    summed = dict.fromkeys(labelled, 0)
+    if labelled:
+        for answers in shards.per_shard({label: g.select(expr) for label, expr in labelled.items()}):
+            for label, answer in answers.items():
+                summed[label] += answer["count"]
+    return summed
+
+
+def boost_sets(shards, state, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
+    """The sets of clauses the reports' titles hold, and the sets the heading paths
+    hold (``candidates.title_sets``): which title and heading boosts occur at all."""
+    key = ("boosts", tuple(map(tuple, clauses)))
+    found = state.clause_stats.get(key)
+    if found is None:
+        if state.heading_path_norms is None:
+            paths = shards.each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
+            state.heading_path_norms = sorted({row[0] for rows in paths for row in rows})
+        found = (candidates.title_sets(state.title_norms.values(), clauses),
+                 candidates.title_sets(state.heading_path_norms, clauses))
+        state.clause_stats[key] = found
+    return found
+
+
+def adjust(state, clauses: list[list[str]], dfs: list[int], weights) -> "Adjust | None":
+    """The adjuster putting the title and heading boosts in the first score (``boosts``)."""
+    def most(kind: str, texts):
+        def of(term: str) -> int:
+            key = (kind, term)
+            if key not in state.clause_stats:
+                state.clause_stats[key] = max_occurrences(texts, term)
+            return state.clause_stats[key]
+        return of
+
+    return adjust_for(clauses, idfs(Stats(state.passages, 1.0, dfs)), weights, state.max_length,
+                      most("in titles", state.title_norms.values()),
+                      most("in heading paths", state.heading_path_norms or ()), SCALE)
+
+
+def part_dfs(shards, state, parts: list[str]) -> dict[str, int]:
+    """Passages holding each of ``parts``, summed over the shards (remembered per
+    generation, as a one-word clause's count)."""
+    wanted = [p for p in parts if ("df", (p,)) not in state.clause_stats]
+    for p, n in count_all(shards, {p: g.term(p) for p in wanted}).items():
+        state.clause_stats["df", (p,)] = n
+    return {p: state.clause_stats["df", (p,)] for p in parts}
+
+
+def learn_df(state, plan: "Plan", answers: list[dict], stood_in: Stats) -> Stats:
+    """A one-word query's first round ran with a stand-in idf (``order.unit_df``): its
+    passages, counted in that round, replace it; the candidates' first scores are
+    rescaled (``order.rescale``) and the adjuster made again for any later round."""
+    clause = [t.norm for t in plan.query.clauses[0]]
+    df = sum(a["df" if "df" in a else "main"]["count"] for a in answers)
+    state.clause_stats["df", tuple(clause)] = df
+    state.clause_stats[(tuple(clause),)] = ([df], df, df)
+    plan.dfs, plan.df_pending = [df], False
+    stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
+    factor = idfs(stats)[0] / idfs(stood_in)[0]
+    for answer in answers:
+        rescale(answer["main"]["rows"], factor)
+    plan.adjust = adjust(state, [clause], plan.dfs, None)
+    return stats
+
+
+def near_total(plan: Plan, answers: list[dict], total: int) -> int:
+    """The near misses (every clause but one held) by inclusion-exclusion: a passage holding
+    every clause but one is in exactly one of ``plan.near_parts``, one holding them all (the
+    ``total``) in each.  Each part is an intersection, counted without scores: cheaper than
+    matching the union of the parts and taking the full matches out (a third of the time)."""
+    labels = [f"near {i}" for i in range(len(plan.near_parts))]
+    if not answers or labels[:1] and labels[0] not in answers[0]:
+        return 0
+    return sum(a[label]["count"] for a in answers for label in labels) - len(labels) * total
+
+
+@dataclass(eq=False)
+class Plan:
+    """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
+    ``near_base`` (missing one clause), and what the answer reports back."""
+    query: object
+    merged: dict
+    excluded: dict
+    chosen: dict
+    dfs: list[int]
+    part_dfs: dict = field(default_factory=dict)
+    weights: list | None = None        # several clauses: each occurrence's weight in Groonga's score
+    partial: bool = False
+    base: str = ""
+    filter: str = ""
+    near_base: str = ""
+    near_parts: list = field(default_factory=list)     # per clause, the others all held (``_near_total``)
+    chosen_values: dict = field(default_factory=dict)
+    excluded_values: dict = field(default_factory=dict)
+    title_sets: list = field(default_factory=lambda: [()])      # which clauses titles hold (each set once)
+    heading_path_sets: list = field(default_factory=lambda: [()])    # which clauses heading paths hold
+
+    adjust: Adjust | None = None      # the boosts in Groonga's first score (``boosts``)
+    df_pending: bool = False          # one word, its passages counted in the first round (``_learn_df``)
+    unfiltered: bool = False          # no filter, exclusion nor title: the matches are the words' own
+    near_count: int | None = None     # the near misses, when the clauses' counts tell them
+    whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
+
+
+def _excluding(base: str, query, state) -> str:
+    """``base`` without the excluded words, and within the reports a ``title:`` admits."""
+    for term in query.excluded:
+        base = f"({base}) &! {g.term(term.norm)}"
+    if query.titles or query.excluded_titles:
+        base = f"({base}) && {g.in_values('report', _titled(state, query))}"
+    return base
+
+
+def _titled(state, query) -> list[str]:
+    """The reports whose own title holds every ``title:`` clause and no excluded title
+    word (``scopes._title_mask``: substrings of the normalized title; untitled: none)."""
+    def holds(title: str, terms) -> bool:
+        return any(t.norm in title for t in terms)
+
+    return [rid for rid, title in state.title_norms.items()
+            if all(holds(title, clause) for clause in query.titles)
+            and not (query.excluded_titles and holds(title, query.excluded_titles))]
+
+
+def check_supported(query) -> None:
+    """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
+    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次)."""
+    if query.groups or query.excluded_groups:
+        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索",
+                           hint="对同一批报告用内嵌索引（--index）运行")
+    if any(t.units for clause in query.clauses for t in clause):
+        raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
+                           hint="对同一批报告用内嵌索引（--index）运行")
