@@ -577,3 +577,31 @@ def test_what_is_read_whole_is_checked_as_it_is_read(clean_index, tmp_path, dama
                 gen.whoosh()
     finally:
         index.close()
+
+
+def test_a_swaps_check_reads_again_only_what_changed_since_the_last(index_dir, monkeypatch):
+    """Segments are written once and a new generation lists the old one's: a
+    swap's deep check reads none of the bytes the last one read, unless the
+    file was written since (then it is read, and a changed byte refused)."""
+    gen_path = current_generation(index_dir)
+    meta = json.loads((gen_path / "meta.json").read_text(encoding="utf-8"))
+    read = []
+    real_crc_of = checksums.crc_of
+    # A segment's own table (small; it vouches for the rest) is read every time.
+    monkeypatch.setattr(checksums, "crc_of", lambda path: (path.name != checksums.SEGMENT_TABLE and read.append(path.name))
+                        or real_crc_of(path))
+    checksums.verify(gen_path, meta, segments_folder(index_dir), deep=True)
+    assert "texts.bin" in read
+    read.clear()
+    checksums.verify(gen_path, meta, segments_folder(index_dir), deep=True)
+    assert read == []
+    texts = next(segments_folder(index_dir).glob("*/texts.bin"))
+    stat = texts.stat()
+    with open(texts, "r+b") as handle:          # one byte changed in place, same size
+        first = handle.read(1)
+        handle.seek(0)
+        handle.write(bytes([first[0] ^ 1]))
+    os.utime(texts, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))   # a write's new time, past the clock's tick
+    with pytest.raises(IndexDamaged, match="texts.bin"):
+        checksums.verify(gen_path, meta, segments_folder(index_dir), deep=True)
+    assert read == ["texts.bin"]

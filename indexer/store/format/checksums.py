@@ -91,30 +91,50 @@ def verify(generation: Path, meta: dict, segments: Path, deep: bool = False) -> 
         checked += [(os.path.join(folder, rel), listed) for rel, listed in _segment_table(folder).items()]
     # 27,000 files at a province's archive (a report's structure each): one
     # os.stat of a string each, not a Path's (a second of a server's start).
-    for path, expected in checked:
-        _check_size(path, expected[0])
+    identities = [_check_size(path, expected[0]) for path, expected in checked]
     if deep:
-        # The large files by a few threads; the many small ones (a report's
-        # structure each) in this one, where threads cost more than they save.
-        large = [(p, e) for p, e in checked if e[0] >= LARGE_FILE]
-        with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
-            crcs = pool.map(crc_of, (Path(p) for p, _ in large))
-            for path, (_size, crc) in checked:
-                if _size < LARGE_FILE and crc_of(Path(path)) != crc:
-                    raise _damaged(Path(path), "its contents changed since the build (checksum)")
-            for (path, (_size, crc)), found in zip(large, crcs):
-                if found != crc:
-                    raise _damaged(Path(path), "its contents changed since the build (checksum)")
+        global _READ_WHOLE
+        unread = [(p, e) for (p, e), known in zip(checked, identities) if _READ_WHOLE.get(known[0]) != (known[1], e[1])]
+        _check_contents(unread)
+        # Only this generation's files are remembered: the memo stays one generation's size.
+        _READ_WHOLE = {known[0]: (known[1], expected[1]) for (_, expected), known in zip(checked, identities)}
     return len(checked) + len(sealed["segments"])
 
 
-def _check_size(path: str, size: int) -> None:
+def _check_size(path: str, size: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Raise if the file is missing or of another size; its identity: ((device,
+    inode), (size, modification time in ns))."""
     try:
-        found = os.stat(path).st_size
+        found = os.stat(path)
     except OSError:
         raise _damaged(Path(path), "missing") from None
-    if found != size:
-        raise _damaged(Path(path), f"{found:,} bytes, built as {size:,}")
+    if found.st_size != size:
+        raise _damaged(Path(path), f"{found.st_size:,} bytes, built as {size:,}")
+    return (found.st_dev, found.st_ino), (found.st_size, found.st_mtime_ns)
+
+
+# Files read whole against their checksum by the last deep ``verify``: (device,
+# inode) → ((size, mtime ns), crc).  Segments are written once, and a new
+# generation lists the previous one's segments and hard-links its Whoosh files:
+# a swap need not read again the bytes it read at the last one (Lucene's
+# ``openIfChanged`` reuses unchanged segments the same way).  A file written
+# since (a damaged byte included) has another modification time and is read.
+_READ_WHOLE: dict[tuple[int, int], tuple[tuple[int, int], int]] = {}
+
+
+def _check_contents(files: list[tuple[str, list[int]]]) -> None:
+    """Read each file against its recorded CRC-32: the large ones by a few
+    threads, the many small ones (a report's structure each) in this one,
+    where threads cost more than they save."""
+    large = [(p, e) for p, e in files if e[0] >= LARGE_FILE]
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        crcs = pool.map(crc_of, (Path(p) for p, _ in large))
+        for path, (_size, crc) in files:
+            if _size < LARGE_FILE and crc_of(Path(path)) != crc:
+                raise _damaged(Path(path), "its contents changed since the build (checksum)")
+        for (path, (_size, crc)), found in zip(large, crcs):
+            if found != crc:
+                raise _damaged(Path(path), "its contents changed since the build (checksum)")
 
 
 HASHING_THREADS = 2
