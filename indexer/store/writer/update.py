@@ -99,9 +99,8 @@ def near_duplicates(generation: Generation, previous: Generation | None, update:
     """Write the generation's near-identical text pairs: the previous
     generation's between texts whose rows did not change, plus those of every
     text a new or removed passage holds (``near_pairs``); returns their number."""
-    keys = generation.text_keys()
+    bands, keys = split_keys(generation.bands())        # every segment's file read once for both
     kept, touched = _kept_pairs(generation, previous, update, keys)
-    bands, _ = split_keys(generation.bands())
     found = text_pairs(bands, keys, generation.columns["report"], _Normalized(generation), touched)
     a, b, similarity = (np.concatenate([x, y]) for x, y in zip(kept, found))
     return save_pairs(generation.path, a, b, similarity)
