@@ -39,9 +39,9 @@ def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
     that occur (``plan.title_sets``, ``plan.heading_path_sets``), none when the
     adjuster put them in the first score (``plan.adjust``, ``boosts``)."""
     if plan.adjust is not None:
-        return {"all": (expr, slack(plan, stats), 0)}
+        return {"all": (expr, 0.0, 0)}
     return {"all": (expr, max_boost(plan.title_sets, stats, TITLE_BOOST)
-                    + max_boost(plan.heading_path_sets, stats, HEADING_BOOST) + slack(plan, stats), 0)}
+                    + max_boost(plan.heading_path_sets, stats, HEADING_BOOST), 0)}
 
 
 def max_boost(sets: list[tuple[int, ...]], stats: Stats, boost: float) -> float:
@@ -67,7 +67,7 @@ def split_lists(plan, stats: Stats, expr: str) -> dict:
     that occurs.  Keyed ``(clauses in the title, in the heading path)``; ``REST`` holds the
     matches without a boost."""
     clauses = [[t.norm for t in clause] for clause in plan.query.clauses]
-    weights, extra = idfs(stats), slack(plan, stats)
+    weights = idfs(stats)
     in_title = [g.any_of([g.term(t, "title_norm") for t in clause]) for clause in clauses]
     heading = max_boost(plan.heading_path_sets, stats, HEADING_BOOST)
     in_heading = g.any_of([g.term(t, "section_norm") for clause in clauses for t in clause])
@@ -78,7 +78,7 @@ def split_lists(plan, stats: Stats, expr: str) -> dict:
                                       for i in range(len(clauses)))
         title_boost = TITLE_BOOST * sum(weights[i] for i in held)
         for in_heading_path, condition in heading_conditions:
-            found[held, in_heading_path] = (where + condition, title_boost + heading * in_heading_path + extra,
+            found[held, in_heading_path] = (where + condition, title_boost + heading * in_heading_path,
                                             len(held) + in_heading_path)
     return found
 
@@ -101,13 +101,14 @@ def title_sets(titles, clauses: list[list[str]]) -> list[tuple[int, ...]]:
     return sorted(tuple(i for i in range(len(clauses)) if mask >> i & 1) for mask in np.unique(masks).tolist())
 
 
-def slack(plan, stats: Stats, near: bool = False) -> float:
-    """What our score may add beyond Groonga's first score and the title and heading
-    boosts: for a near match, a compound's parts less the missing word's idf (a part's
-    idf is at most the compound's: below ``K1`` times it).  The length prior and lead
-    lines only take away; the category boost is in the first score."""
+def near_slack(stats: Stats) -> float:
+    """What our score of a near match may add beyond Groonga's first score and the
+    title and heading boosts: a compound's parts less the missing word's idf (a part's
+    idf is at most the compound's: below ``K1`` times it).  A full match gets nothing
+    more: the length prior and lead lines only take away, and the category boost is
+    in the first score."""
     found = idfs(stats)
-    return K1 * max(found) if near and found else 0.0
+    return K1 * max(found) if found else 0.0
 
 
 def limit_for(sort: str, needed: int) -> int:
@@ -159,8 +160,11 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
     pending: list[tuple] = []        # split lists left for the second wave: ((shard, name), depth)
     near = held is not None and held < len(plan.query.clauses)
 
+    near_extra = near_slack(stats) if near else 0.0
+    ceiling = _ceiling(plan, stats)
+
     def boost(name) -> float:
-        return specs[name][1] + (slack(plan, stats, True) - slack(plan, stats) if near else 0.0)
+        return specs[name][1] + near_extra
 
     while True:
         rows = _union(parts)
@@ -173,7 +177,7 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
 
         def reachable(name) -> bool:
             """Whether a passage of the list could reach the cut, whatever it holds."""
-            return cut is None or not safe(cut, _ceiling(plan, stats), plan.query, stats, sort, boost(name))
+            return cut is None or not safe(cut, ceiling, plan.query, stats, sort, boost(name))
 
         unsafe = [key for key in short if cut is None or
                   not safe(cut, parts[key][-1], plan.query, stats, sort, boost(key[1]))]

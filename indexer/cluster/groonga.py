@@ -37,7 +37,7 @@ def term(norm: str, column: str = "norm", weight: int | None = None) -> str:
     index = _INDEXES[column] + ("_uni" if len(norm) == 1 else "_bi")
     if weight is None:
         return f"{TABLE}#{index}.index @ {literal(norm)}"
-    phrase = '"' + norm.replace("\\", "\\\\").replace('"', '\\"') + '"'     # a phrase in query syntax
+    phrase = literal(norm)      # a phrase in query syntax: the same quoting
     return f"query({literal(f'{TABLE}#{index}.index * {weight}')}, {literal(phrase)})"
 
 
