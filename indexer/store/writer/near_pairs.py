@@ -77,10 +77,9 @@ def _across_classes(members: np.ndarray, fresh: np.ndarray, klass: np.ndarray) -
     classes = klass[members]
     if classes[0] == classes[-1]:
         return np.zeros((2, 0), dtype=np.int64)
-    ends = np.append(np.flatnonzero(classes[1:] != classes[:-1]) + 1, len(members))
+    ends = np.flatnonzero(classes[1:] != classes[:-1]) + 1      # where each class but the last ends
     out = []
-    for end in ends[:-1].tolist():
-        start = int(np.searchsorted(classes, classes[end - 1], "left"))
+    for start, end in zip([0, *ends[:-1].tolist()], ends.tolist()):
         block, after = members[start:end], members[end:]
         # Fresh ones of the block with all after it, the others only with fresh ones after it.
         out.append(_cross(block[fresh[block]], after))

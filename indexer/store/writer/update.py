@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ...analysis import normalize
 from ...model import Report
 from ..directory.layout import META, new_generation, new_segment_name, plan_segments, segments_folder, swap_in, write_json
 from ..format import checksums
 from ..format.near_duplicates import FILE as NEAR_FILE, load_pairs, save_pairs, split_keys
 from ..format.segment import report_row, write_segment
 from ..reader.generation import Generation
+from ..reader.normalized import NormalizedRows
 from .merge_policy import TieredMergePolicy
 from .near_pairs import text_pairs
 from .word_deletions import FILE as WORD_DELETIONS
@@ -101,21 +101,11 @@ def near_duplicates(generation: Generation, previous: Generation | None, update:
     text a new or removed passage holds (``near_pairs``); returns their number."""
     bands, keys = split_keys(generation.bands())        # every segment's file read once for both
     kept, touched = _kept_pairs(generation, previous, update, keys)
-    found = text_pairs(bands, keys, generation.columns["report"], _Normalized(generation), touched)
+    # Normalized from the display texts when asked: an update's candidates need a few, not every segment's inflated.
+    norm = NormalizedRows(generation.texts, len(keys))
+    found = text_pairs(bands, keys, generation.columns["report"], norm, touched)
     a, b, similarity = (np.concatenate([x, y]) for x, y in zip(kept, found))
     return save_pairs(generation.path, a, b, similarity)
-
-
-class _Normalized:
-    """A passage's normalized text, made from its display text when asked: the
-    few candidate pairs of an update need a few passages, not every segment's
-    normalized texts inflated (the same text: ``segment.normalize_and_post``)."""
-
-    def __init__(self, generation: Generation):
-        self.texts = generation.texts
-
-    def __getitem__(self, seq: int) -> str:
-        return normalize(self.texts[seq])
 
 
 def _kept_pairs(generation: Generation, previous: Generation | None, update: Update, keys: np.ndarray):
@@ -125,8 +115,7 @@ def _kept_pairs(generation: Generation, previous: Generation | None, update: Upd
     data = load_pairs(previous.path) if previous is not None else None
     if data is None or "key_a" not in data:
         return (np.zeros(0, np.uint64), np.zeros(0, np.uint64), np.zeros(0, np.float32)), None
-    changed = {r.id for r in update.added}      # an id may stay while its report changed
-    gone = np.array([rid in changed or rid not in generation.report_index for rid in previous.report_ids])
+    gone = np.isin(previous.report_ids, update.deleted_ids)      # removed, or changed under the same id
     removed = previous.text_keys()[gone[previous.columns["report"]]]
     fresh = keys[generation.segment_rows(update.new_segment)] if update.new_segment else keys[:0]
     touched = np.unique(np.concatenate([removed, fresh]))
