@@ -88,9 +88,11 @@ def server_options(threads: int = 8, connection_limit: int = 500, channel_timeou
 
 def connection_socket_options(channel_timeout: int = 30) -> list[tuple[int, int, int]]:
     """What waitress sets on every connection it accepts (``server.adj.socket_options``,
-    not a ``create_server`` argument): its own ``TCP_NODELAY``, and a connection
+    not a ``create_server`` argument): its own defaults, and a connection
     whose client takes nothing for ``channel_timeout`` dropped by the kernel."""
-    options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    from waitress.adjustments import Adjustments
+
+    options = list(Adjustments.socket_options)      # waitress's own: TCP_NODELAY
     if hasattr(socket, "TCP_USER_TIMEOUT"):
         options.append((socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, channel_timeout * 1000))
     return options

@@ -36,18 +36,18 @@ def substance(index, docs: np.ndarray) -> np.ndarray:
     """The multiplier of each passage's score: the length prior times the lead-line weight."""
     lengths = index.columns["length"][docs].astype(np.float64)
     weight = np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
-    weight[_lead_lines(index, docs)] *= LEAD_WEIGHT
+    weight[_lead_lines(index, docs, lengths)] *= LEAD_WEIGHT
     return weight
 
 
-def _lead_lines(index, docs: np.ndarray) -> np.ndarray:
+def _lead_lines(index, docs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Per passage of ``docs``: a numbered lead line standing alone or a line that
     repeats its report's title.  Only short passages are read, each the first
     time a search ranks it; the answers are kept per generation (-1: not read
     yet).  Reading every short passage at the first search took seconds at a
     province's archive (300k of them, each normalized from its display text)."""
     known = index.derived("lead lines", lambda: np.full(len(index.columns["length"]), -1, dtype=np.int8))
-    short = docs[index.columns["length"][docs] <= LEAD_MAX]
+    short = docs[lengths <= LEAD_MAX]            # ``lengths``: the docs' own, read once by the caller
     todo = np.unique(short[known[short] < 0])
     if len(todo):
         from ..analysis import normalize
