@@ -100,6 +100,8 @@ def near_duplicates(generation: Generation, previous: Generation | None, update:
     generation's between texts whose rows did not change, plus those of every
     text a new or removed passage holds (``near_pairs``); returns their number."""
     bands, keys = split_keys(generation.bands())        # every segment's file read once for both
+    if keys is None:            # no segment at all (every file skipped): no text
+        keys = np.zeros(len(bands), dtype=np.uint64)
     kept, touched = _kept_pairs(generation, previous, update, keys)
     # Normalized from the display texts when asked: an update's candidates need a few, not every segment's inflated.
     norm = NormalizedRows(generation.texts, len(keys))
