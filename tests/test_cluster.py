@@ -182,6 +182,7 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
 
     embedded, remote = loaded
     monkeypatch.setattr(planning, "adjust_for", lambda *a: None)     # the boosts out of the first score
+    monkeypatch.setattr(candidates, "DEEP_AT", 10**12)                # first lists of 300–400, never 1,200
     first = candidates.lists
     monkeypatch.setattr(candidates, "lists", lambda *a: {"all": (first(*a)["all"][0], 1e9, 0)})
     split = []
@@ -192,6 +193,27 @@ def test_pages_proven_from_lists_split_by_title_and_section_equal_the_embedded_i
             assert expected["total"] > 700, q              # lists of 400 cut short on both shards
             assert _comparable(remote.search(q, page=page, per_page=50)) == expected, (q, page)
     assert len(split) == 9
+
+
+def test_a_common_query_asks_deep_lists_at_once_and_a_rare_one_short_lists(loaded, monkeypatch):
+    """Many matches (``candidates.DEEP_AT``): each shard's first list is ``MAX_CANDIDATES``
+    long, so a common query is not matched and scored a second time; few matches or a
+    page by date: the short list.  Same answers."""
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    asked = []
+    monkeypatch.setattr(candidates, "command", lambda plan, stats, sort, spec, limit, *a, real=candidates.command:
+                        asked.append(limit) or real(plan, stats, sort, spec, limit, *a))
+    for q, sort, deep in (("和", "relevance", True), ("发展", "relevance", True), ("和", "date", False),
+                          ("工作 建设", "relevance", False), ("双随机 执法 检查", "relevance", False)):
+        remote.search(q)          # a word's count known (the first search of 发展 counts it on the way)
+        asked.clear()
+        found = remote.search(q, sort=sort)
+        assert _comparable(found) == _comparable(embedded.search(q, sort=sort)), q
+        expected = candidates.MAX_CANDIDATES if deep else candidates.limit_for(sort, 10)
+        assert asked[0] == expected, (q, sort, asked)
+        assert (found["total"] >= candidates.DEEP_AT) == deep or sort == "date", (q, found["total"])
 
 
 BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建设", "法治 建设 政府", "不足 整改", "双随机 执法 检查",

@@ -14,20 +14,26 @@ from . import groonga as g
 
 
 def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: int | None,
-                  by_report: bool = False, codes: dict | None = None) -> tuple[dict, dict]:
+                  by_report: bool = False, codes: "ReportCodes | None" = None) -> tuple[dict, dict]:
     """``({facet: [{value, count}]}, {facet: values that occur})`` as ``Index.search``
     reports them; ``answers``: per shard, its first round (``ClusterIndex._first_round``)."""
     result, distinct = {}, {}
+    hits: dict[str, tuple] = {}          # per source, the reports it hit (``ReportCodes.hit``), gathered once
+
+    def hit(source: str) -> tuple:
+        if source not in hits:
+            hits[source] = (codes or report_codes(vocab, reports)).hit([a[source] for a in answers])
+        return hits[source]
+
     for name in FACETS:
         source = f"facet {name}" if name in plan.chosen_values else "main"
         if by_report:
             counts, missing = report_counts(vocab, reports, name, answers, source)
         elif name == "year":
-            counts = report_year_counts(reports, [a[source] for a in answers])
+            counts = report_year_counts(hit(source))
             missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         elif name in g.REPORT_FACETS:
-            codes = codes if codes is not None else report_codes(vocab, reports)
-            counts = report_level_counts(vocab, codes, name, [a[source] for a in answers])
+            counts = report_level_counts(vocab, hit(source), name)
             missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
         else:
             counts = facet_counts(name, [a[source]["drilldowns"][name]["values"] for a in answers], vocab)
@@ -70,44 +76,52 @@ def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], so
     return counts, int(np.count_nonzero(codes < 0))
 
 
-def report_codes(vocab: dict, reports: dict) -> dict[str, np.ndarray]:
-    """Per report id, its codes of the report-level facets (``g.REPORT_FACETS``, -1: no
-    value): made once per generation, so that a common word's facets are a gather and a
-    weighted count over the reports it hits, not a lookup per report and facet."""
-    index = {name: {v: i for i, v in enumerate(vocab[name])} for name in g.REPORT_FACETS}
-    return {rid: np.array([index[name].get(row.get(name) or "", -1) for name in g.REPORT_FACETS], dtype=np.int64)
-            for rid, row in reports.items()}
+class ReportCodes:
+    """Per report, its codes of the report-level facets (``g.REPORT_FACETS``, -1: no
+    value) and its year (0: none), one row of ``matrix`` each (``positions``: report id →
+    row): made once per generation, so that a common word's report-level facets are one
+    gather of rows over the reports it hits and a weighted count per facet, not a lookup
+    per report and facet."""
+
+    def __init__(self, vocab: dict, reports: dict):
+        index = {name: {v: i for i, v in enumerate(vocab[name])} for name in g.REPORT_FACETS}
+        self.positions = {rid: i for i, rid in enumerate(reports)}
+        self.matrix = np.array([[index[name].get(row.get(name) or "", -1) for name in g.REPORT_FACETS]
+                                + [row.get("year") or 0] for row in reports.values()], dtype=np.int64)
+        self.matrix = self.matrix.reshape(len(reports), len(g.REPORT_FACETS) + 1)
+
+    def hit(self, answers: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+        """(the rows of the reports the shards' ``reports`` drilldowns hit, their matches)."""
+        rows, weights = [], []
+        for answer in answers:
+            values = answer["drilldowns"]["reports"]["values"]
+            rows.append(np.fromiter((self.positions[rid] for rid in values), dtype=np.int64, count=len(values)))
+            weights.append(np.fromiter(values.values(), dtype=np.int64, count=len(values)))
+        return self.matrix[np.concatenate(rows)], np.concatenate(weights)
 
 
-def report_level_counts(vocab: dict, codes: dict[str, np.ndarray], name: str, answers: list[dict]) -> np.ndarray:
+def report_codes(vocab: dict, reports: dict) -> ReportCodes:
+    return ReportCodes(vocab, reports)
+
+
+def report_level_counts(vocab: dict, hit: tuple[np.ndarray, np.ndarray], name: str) -> np.ndarray:
     """A report-level facet's matches per code: each report's matches (a shard's
     ``reports`` drilldown; a report lives on one shard) under its value in the report
-    table, which is what the shard's column holds (``load._rows``); ``codes``: ``report_codes``."""
-    column = g.REPORT_FACETS.index(name)
-    counts = np.zeros(len(vocab[name]), dtype=np.int64)
-    for answer in answers:
-        values = answer["drilldowns"]["reports"]["values"]
-        if values:
-            found = np.array([codes[rid][column] for rid in values], dtype=np.int64)
-            weights = np.fromiter(values.values(), dtype=np.int64, count=len(values))
-            valid = found >= 0
-            counts += np.bincount(found[valid], weights=weights[valid], minlength=len(counts)).astype(np.int64)
-    return counts
+    table, which is what the shard's column holds (``load._rows``); ``hit``: ``ReportCodes.hit``."""
+    rows, weights = hit
+    found = rows[:, g.REPORT_FACETS.index(name)]
+    valid = found >= 0
+    return np.bincount(found[valid], weights=weights[valid], minlength=len(vocab[name])).astype(np.int64)
 
 
-def report_year_counts(reports: dict, answers: list[dict]) -> np.ndarray:
+def report_year_counts(hit: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The year facet's matches per year (codes: the years; year 0, none, left out):
     each report's matches (the shards' ``reports`` drilldown) under the report's year,
     which is what the shard's year column holds (``load._rows``)."""
-    counts = np.zeros(YEAR_CODES, dtype=np.int64)
-    for answer in answers:
-        values = answer["drilldowns"]["reports"]["values"]
-        if values:
-            years = np.array([reports[rid].get("year") or 0 for rid in values], dtype=np.int64)
-            weights = np.fromiter(values.values(), dtype=np.int64, count=len(values))
-            valid = (years > 0) & (years < YEAR_CODES)
-            counts += np.bincount(years[valid], weights=weights[valid], minlength=YEAR_CODES).astype(np.int64)
-    return counts
+    rows, weights = hit
+    years = rows[:, -1]
+    valid = (years > 0) & (years < YEAR_CODES)
+    return np.bincount(years[valid], weights=weights[valid], minlength=YEAR_CODES).astype(np.int64)
 
 
 YEAR_CODES = 2101

@@ -41,12 +41,15 @@ def term(norm: str, column: str = "norm", weight: int | None = None) -> str:
     return f"query({literal(f'{TABLE}#{index}.index * {weight}')}, {literal(phrase)})"
 
 
+ALL = "all_records()"
+
+
 def any_of(exprs: list[str]) -> str:
-    return "(" + " || ".join(exprs) + ")" if exprs else "all_records()"
+    return "(" + " || ".join(exprs) + ")" if exprs else ALL
 
 
 def all_of(exprs: list[str]) -> str:
-    return "(" + " && ".join(exprs) + ")" if exprs else "all_records()"
+    return "(" + " && ".join(exprs) + ")" if exprs else ALL
 
 
 def clause(terms: list[str], weight: int | None = None) -> str:
@@ -57,19 +60,35 @@ IN_VALUES_MAX = 100      # values per in_values() call: one call of 132 report i
 
 
 def in_values(name: str, values: list) -> str:
+    """The passages whose ``name`` column holds one of ``values``.  The empty value (a
+    facet's 未注明) is tested as ``column == ""``: a column index holds no empty key,
+    so ``in_values`` through it never finds one (``schema.FILTER_COLUMNS``)."""
     if not values:
         return "false"       # a filter that admits nothing (an unknown agency)
-    calls = [f"in_values({COLUMN[name]}, {', '.join(literal(v) for v in values[start:start + IN_VALUES_MAX])})"
-             for start in range(0, len(values), IN_VALUES_MAX)]
+    column, given = COLUMN[name], [v for v in values if v != ""]
+    calls = [f"in_values({column}, {', '.join(literal(v) for v in given[start:start + IN_VALUES_MAX])})"
+             for start in range(0, len(given), IN_VALUES_MAX)]
+    if len(given) < len(values):
+        calls.append(f'{column} == ""')
     return calls[0] if len(calls) == 1 else any_of(calls)
 
 
 def filtered(base: str, chosen: dict[str, list], excluded: dict[str, list], skip: str | None = None) -> str:
-    """``base`` with every chosen filter (but ``skip``'s) and every exclusion."""
-    expr = base
-    for name, values in chosen.items():
-        if name != skip:
-            expr = f"({expr}) && {in_values(name, values)}"
+    """``base`` with every chosen filter (but ``skip``'s) and every exclusion.  The
+    filters come first: each is looked up in its column's index (``schema.FILTER_COLUMNS``)
+    and the words' postings are ANDed with what they admit, where a filter after the
+    words was tested on every match (a common word's, most of a filtered select's time).
+    A filter found through an index adds 1 to each match's ``_score``, the same for
+    every match: Groonga's first score stays a bound from above (``order.first_score``)."""
+    filters = [in_values(name, values) for name, values in chosen.items() if name != skip]
+    if not filters:
+        expr = base
+    elif base == ALL:    # Groonga 7 reads ``all_records() && (a || b)`` as every record: the filters alone
+        expr = all_of(filters)
+    elif ALL in base:    # and ``F && (all_records() && …)`` too: there, the words first
+        expr = all_of([f"({base})"] + filters)
+    else:
+        expr = all_of(filters + [f"({base})"])
     for name, values in excluded.items():
         if values:
             expr = f"({expr}) &! {in_values(name, values)}"

@@ -39,7 +39,8 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
     unfiltered = not (merged or excluded or query.excluded or query.titles or query.excluded_titles)
     pending = len(clauses) == 1 and ("df", tuple(clauses[0])) not in state.clause_stats
     dfs, full_any, union = ([unit_df(state.passages)], None, None) if pending else clause_stats(shards, state, clauses)
-    plan = Plan(query, merged, excluded, chosen, dfs=dfs, df_pending=pending, unfiltered=unfiltered)
+    plan = Plan(query, merged, excluded, chosen, dfs=dfs, df_pending=pending, unfiltered=unfiltered,
+                expected=None if pending else full_any)
     if clauses:
         plan.title_sets, plan.heading_path_sets = boost_sets(shards, state, clauses)
     if len(clauses) > 1:     # near matches score the parts of the compound they miss
@@ -200,6 +201,7 @@ class Plan:
     df_pending: bool = False          # one word, its passages counted in the first round (``_learn_df``)
     unfiltered: bool = False          # no filter, exclusion nor title: the matches are the words' own
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
+    expected: int | None = None       # the full matches before filters (None: a new word's, not yet counted)
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 
@@ -208,7 +210,8 @@ def _excluding(base: str, query, state) -> str:
     for term in query.excluded:
         base = f"({base}) &! {g.term(term.norm)}"
     if query.titles or query.excluded_titles:
-        base = f"({base}) && {g.in_values('report', _titled(state, query))}"
+        titled = g.in_values('report', _titled(state, query))
+        base = titled if base == g.ALL else f"({base}) && {titled}"      # (``groonga.filtered``)
     return base
 
 

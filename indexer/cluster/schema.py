@@ -18,6 +18,13 @@ PASSAGE_COLUMNS = ("id", "seq", "report_id", "ordinal", "agency", "agency_kind",
                    "city", "doc_type", "year", "category", "section", "heading", "copied", "length", "date", "norm", "text",
                    "title_norm", "section_norm", "report_no")
 
+# The filter columns, each with its own index: a filter set first in a select
+# (``groonga.filtered``) is then looked up, and a word's postings are ANDed with
+# it, where a sequential ``in_values`` over every match of a common word cost more
+# than the word's matching (1 M passages: 75 → 12 ms for 发展 in one year, a shard).
+FILTER_COLUMNS = ("agency", "agency_kind", "agency_level", "province", "city", "doc_type", "year", "category",
+                  "copied")
+
 SHARD_TABLES = [
     """CREATE TABLE IF NOT EXISTS passages (
       id VARCHAR(96) NOT NULL PRIMARY KEY,
@@ -43,13 +50,15 @@ SHARD_TABLES = [
       section_norm TEXT NOT NULL,
       report_no INT NOT NULL,
       KEY report_id (report_id),
+      {filter_keys},
       FULLTEXT INDEX ft_bi (norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
       FULLTEXT INDEX ft_uni (norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"',
       FULLTEXT INDEX ft_title_bi (title_norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
       FULLTEXT INDEX ft_title_uni (title_norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"',
       FULLTEXT INDEX ft_section_bi (section_norm) COMMENT 'tokenizer "TokenBigramSplitSymbolAlphaDigit", normalizer "none"',
       FULLTEXT INDEX ft_section_uni (section_norm) COMMENT 'tokenizer "TokenUnigram", normalizer "none"'
-    ) ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""",
+    ) ENGINE=Mroonga DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin""".replace(
+        "{filter_keys}", ",\n      ".join(f"KEY {c}_ix ({c})" for c in FILTER_COLUMNS)),
     """CREATE TABLE IF NOT EXISTS reports (
       id VARCHAR(80) NOT NULL PRIMARY KEY,
       structure LONGTEXT NOT NULL
@@ -88,8 +97,11 @@ def ensure_head(head, shards: list[int]) -> None:
 
 
 def ensure_shard(shard) -> None:
+    """The shard's tables, and the filter columns' indexes on a table made before them
+    (Groonga indexes a column of 500k passages in well under a second)."""
     for ddl in SHARD_TABLES:
         shard.query(ddl)
+    shard.query("ALTER TABLE passages " + ", ".join(f"ADD INDEX IF NOT EXISTS {c}_ix ({c})" for c in FILTER_COLUMNS))
 
 
 def reset_if_old(head, shards) -> bool:

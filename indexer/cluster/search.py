@@ -31,7 +31,7 @@ from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
 from . import planning
-from .facets import merged_facets, report_codes
+from .facets import ReportCodes, merged_facets, report_codes
 from .nodes import Cluster
 from .order import Stats, as_penalized, result_order
 from .pages import hit, read_report
@@ -53,7 +53,7 @@ class State:
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
     heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
-    report_codes: dict | None = None            # per report, its report-level facets' codes (made on first use)
+    report_codes: "ReportCodes | None" = None    # per report, its report-level facets' codes (made on first use)
     max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
     id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
 
