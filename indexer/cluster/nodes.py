@@ -10,7 +10,6 @@ be a smaller, wrong answer).
 """
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import zlib
@@ -18,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote, urlparse
+
+import orjson
 
 from ..errors import FazhiError
 
@@ -151,7 +152,7 @@ class Pool:
     def groonga(self, command: str):
         """A Groonga command's answer (JSON), through ``mroonga_command``."""
         rows = self.query("SELECT mroonga_command(%s)", (command,))
-        return json.loads(rows[0][0])
+        return orjson.loads(rows[0][0])
 
     def close(self) -> None:
         while True:

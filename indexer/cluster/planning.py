@@ -40,7 +40,8 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
     pending = len(clauses) == 1 and ("df", tuple(clauses[0])) not in state.clause_stats
     dfs, full_any, union = ([unit_df(state.passages)], None, None) if pending else clause_stats(shards, state, clauses)
     plan = Plan(query, merged, excluded, chosen, dfs=dfs, df_pending=pending, unfiltered=unfiltered,
-                expected=None if pending else full_any)
+                expected=None if pending else full_any if full_any is not None else min(dfs),
+                full_unknown=len(clauses) >= 2 and full_any is None)
     if clauses:
         plan.title_sets, plan.heading_path_sets = boost_sets(shards, state, clauses)
     if len(clauses) > 1:     # near matches score the parts of the compound they miss
@@ -51,15 +52,17 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
         plan.adjust = adjust(state, clauses, dfs, plan.weights)
     exprs = [g.clause(c, w) for c, w in zip(clauses, plan.weights or [None] * len(clauses))]
     base = g.all_of(exprs)
-    if len(clauses) >= 2 and not full_any:
+    if len(clauses) >= 2 and full_any == 0:
         base, plan.partial = g.any_of(exprs), union > 0
     elif len(clauses) >= 2:
         plan.near_base = _excluding(f"({g.any_of([g.all_of(exprs[:i] + exprs[i + 1:]) for i in range(len(exprs))])})"
                                     f" &! {base}", query, state)
         plain = [g.clause(c) for c in clauses]          # counted only: no weights
         plan.near_parts = [_excluding(g.all_of(plain[:i] + plain[i + 1:]), query, state) for i in range(len(plain))]
-        if len(clauses) == 2 and unfiltered:
+        if len(clauses) == 2 and unfiltered and full_any is not None:
             plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
+        elif len(clauses) == 2 and unfiltered:
+            plan.near_from_total = True             # the same, once the first round has counted the full matches
     plan.base = _excluding(base, query, state)
     plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
     plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
@@ -70,11 +73,14 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
     return plan
 
 
-def clause_stats(shards, state, clauses: list[list[str]]) -> tuple[list[int], int, int | None]:
+def clause_stats(shards, state, clauses: list[list[str]], full: int | None = None) -> tuple[list[int], int | None, int | None]:
     """(each clause's passages, passages holding every clause, holding any): summed over
     shards.  Each clause's count is remembered on its own (a word comes back in other
-    queries); the union is two counts less their intersection for two clauses, and
-    counted only when no passage holds them all for more (None: not needed)."""
+    queries).  The passages holding every clause are not counted here (None) unless
+    ``full`` gives them: the first round counts them (``learn_full``), and a separate
+    count of a common pair's intersection cost a shard 20–40 ms at 1 M passages.  The
+    union is two counts less their intersection for two clauses, and counted only when
+    no passage holds them all for more (None: not needed)."""
     if not clauses:
         return [], 0, 0
     key = tuple(map(tuple, clauses))
@@ -83,20 +89,36 @@ def clause_stats(shards, state, clauses: list[list[str]]) -> tuple[list[int], in
         # Separate counts (Groonga 7's --slices miss index matches inside a result set).
         exprs = [g.clause(c) for c in clauses]
         dfs = [state.clause_stats.get(("df", tuple(c))) for c in clauses]
-        found_counts = count_all(shards, {**{f"c{i}": e for i, e in enumerate(exprs) if dfs[i] is None},
-                                          **({"all": g.all_of(exprs)} if len(exprs) > 1 else {})})
+        found_counts = count_all(shards, {f"c{i}": e for i, e in enumerate(exprs) if dfs[i] is None})
         for i, clause in enumerate(clauses):
             if dfs[i] is None:
                 dfs[i] = state.clause_stats["df", tuple(clause)] = found_counts[f"c{i}"]
         if len(exprs) == 1:
             found = (dfs, dfs[0], dfs[0])
+        elif full is None:
+            return dfs, None, None           # remembered once the full matches are counted
         elif len(exprs) == 2:
-            found = (dfs, found_counts["all"], dfs[0] + dfs[1] - found_counts["all"])
+            found = (dfs, full, dfs[0] + dfs[1] - full)
         else:
-            found = (dfs, found_counts["all"],
-                     None if found_counts["all"] else count_all(shards, {"any": g.any_of(exprs)})["any"])
+            found = (dfs, full, None if full else count_all(shards, {"any": g.any_of(exprs)})["any"])
         state.clause_stats[key] = found
     return found
+
+
+def learn_full(shards, state, plan: "Plan", total: int) -> bool:
+    """After a first round whose plan did not know how many passages hold every clause:
+    remember them (the round's ``total`` when nothing else narrowed it, else counted
+    now), and whether none does, in which case the search is planned again, as a search
+    of the passages holding some of the words (``make_plan``)."""
+    clauses = [[t.norm for t in clause] for clause in plan.query.clauses]
+    if not plan.unfiltered and total == 0:
+        full = count_all(shards, {"all": g.all_of([g.clause(c) for c in clauses])})["all"]
+    elif plan.unfiltered:
+        full = total
+    else:
+        return False             # some pass the filters: some hold every clause
+    clause_stats(shards, state, clauses, full)
+    return full == 0
 
 
 def count_all(shards, labelled: dict[str, str]) -> dict[str, int]:
@@ -201,7 +223,9 @@ class Plan:
     df_pending: bool = False          # one word, its passages counted in the first round (``_learn_df``)
     unfiltered: bool = False          # no filter, exclusion nor title: the matches are the words' own
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
-    expected: int | None = None       # the full matches before filters (None: a new word's, not yet counted)
+    expected: int | None = None       # the full matches before filters, or more (None: a new word's, not yet counted)
+    full_unknown: bool = False        # several clauses, how many passages hold them all not yet counted (``learn_full``)
+    near_from_total: bool = False     # two words, unfiltered: the near misses are their counts less twice the total
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 

@@ -11,7 +11,6 @@ the page; the shown hits' display texts are read last, their snippets made here.
 """
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import orjson
 from cachetools import LRUCache
 
 from ..analysis import normalize
@@ -87,7 +87,7 @@ class ClusterIndex:
         head = self.cluster.head
         number = head.query("SELECT value FROM state WHERE name = 'generation'")[0][0]
         rows = head.query("SELECT id, shard, passages, length_sum, info, number FROM reports ORDER BY number")
-        reports = {rid: json.loads(info) for rid, _s, _p, _l, info, _n in rows}
+        reports = {rid: orjson.loads(info) for rid, _s, _p, _l, info, _n in rows}
         passages = sum(int(r[2]) for r in rows)
         lengths = sum(int(r[3]) for r in rows)
         vocab = {name: sorted({r.get(name) for r in reports.values() if r.get(name)})
@@ -179,7 +179,12 @@ class ClusterIndex:
         if plan.df_pending:
             stats = planning.learn_df(state, plan, answers, stats)
         total = sum(a["main"]["count"] for a in answers)
+        if plan.full_unknown and planning.learn_full(self, state, plan, total):     # none holds every word
+            answer = self.search(q, filters, page, per_page, sort, group, facet_size)
+            answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return answer
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
+                      else sum(plan.dfs) - 2 * total if plan.near_from_total
                       else planning.near_total(plan, answers, total))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
@@ -240,7 +245,10 @@ class ClusterIndex:
         except SearchError:
             return 0
         command = g.select(plan.filter)
-        return sum(g.read(a)["count"] for a in self.each_shard(lambda pool: pool.groonga(command)))
+        found = sum(g.read(a)["count"] for a in self.each_shard(lambda pool: pool.groonga(command)))
+        if plan.full_unknown and planning.learn_full(self, self._state, plan, found):
+            return self.count(q, filters)       # none holds every word: those holding some
+        return found
 
     def each_shard(self, fn) -> list:
         """``[fn(pool)]`` for every shard, in parallel."""
@@ -267,7 +275,7 @@ class ClusterIndex:
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
                                                                   drilldowns={"report_count": g.PER_REPORT})
-        if plan.near_base and near and plan.near_count is None:     # a list of reports lists only full matches
+        if plan.near_base and near and plan.near_count is None and not plan.near_from_total:   # (a list of reports: full matches only)
             for i, part in enumerate(plan.near_parts):                # (``planning.near_total``)
                 commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
@@ -287,7 +295,7 @@ class ClusterIndex:
                 answers = {}
                 for label, command in commands.items():
                     cursor.execute("SELECT mroonga_command(%s)", (command,))
-                    answers[label] = _by_report_id(g.read(json.loads(cursor.fetchone()[0])), ids)
+                    answers[label] = _by_report_id(g.read(orjson.loads(cursor.fetchone()[0])), ids)
                 return answers
 
         return self.each_shard(run)
