@@ -220,20 +220,25 @@ BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建�
                  "法", '"政府"', "年度 报告", "法治政府", "和")
 
 
-@pytest.mark.parametrize("adjusted", [False, True], ids=["boosts-apart", "boosts-adjusted"])
-def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted):
+@pytest.mark.parametrize("adjusted,common", [(False, None), (True, None), (True, 0.0), (True, 0.3)],
+                         ids=["boosts-apart", "boosts-adjusted", "boosts-constant", "boosts-both"])
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted, common):
     """The completeness check rests on it: for every candidate a shard sends, Groonga's
     first score (several words: the saturation of their idf-weighted mean count) is at
     least our BM25 (truncated: one unit of slack): without the title and heading boosts,
     or with them where the adjuster put them in the first score (``boosts``: titles and
-    heading paths that hold a query word, some more than once)."""
+    heading paths that hold a query word, some more than once), as a constant (every
+    boost common: ``boosts.COMMON_SHARE`` 0), or both (words in 30% of titles or more)."""
     import numpy as np
 
-    from indexer.cluster import candidates, order, planning
+    from indexer.cluster import boosts, candidates, order, planning
 
     _, remote = loaded
     if not adjusted:
         monkeypatch.setattr(planning, "adjust_for", lambda *a: None)
+    if common is not None:
+        monkeypatch.setattr(boosts, "COMMON_SHARE", common)
+        remote._state.clause_stats.clear()        # the plans' adjusters made again
     gaps, boosted = [], []
 
     def checked(cluster, plan, stats, titles, *args, real=candidates.gather, **kwargs):

@@ -162,11 +162,13 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
     list): taking them off keeps the bound tight and still a bound.  Several clauses
     are weighted (``term_weights``): the saturation of their weighted mean.
     ``adjust`` (``boosts.Adjust``): the title and heading boosts were added above
-    ``adjust.big`` by the adjuster: the count is what lies below, the boosts are added back."""
+    ``adjust.big`` by the adjuster: the count is what lies below, the boosts are added back,
+    and the common words' boosts (``adjust.constant``) added to every match."""
     if not query.clauses:
         return ""
     average = max(stats.average_length, 1.0)
-    score = f"(_score % {adjust.big})" if adjust else "_score"
+    adjusted = adjust is not None and adjust.expr      # (a constant alone: no adjuster ran)
+    score = f"(_score % {adjust.big})" if adjusted else "_score"
     count = f"({score} - {spare})" if spare else score      # at least 1: every clause occurs
     # Weighted (``term_weights``): the saturation of the mean count / W, written as
     # count / (count + W × K1 × …) (Groonga 7 failed to run the scorer with count / W in it).
@@ -175,8 +177,10 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
     k1 = K1 * sum(stats.weights) if stats.weights else K1
     parts = [f"{_up(SCALE * saturation_limit(stats))} * {count} / "
              f"({count} + {_down(k1 * (1 - B))} + {_down(k1 * B / average)} * length)"]
-    if adjust:
+    if adjusted:
         parts.append(f"_score / {adjust.big} * {adjust.unit}")
+    if adjust is not None and adjust.constant:
+        parts.append(str(adjust.constant))
     named = category_named(query)
     if named is not None:         # exact, as cheap as a column test
         parts.append(f"(category == {named} ? {_up(SCALE * CATEGORY_BOOST * max(idfs(stats)))} : 0)")

@@ -138,8 +138,12 @@ def boost_sets(shards, state, clauses: list[list[str]]) -> tuple[list[tuple], li
     found = state.clause_stats.get(key)
     if found is None:
         if state.heading_path_norms is None:
-            paths = shards.each_shard(lambda pool: pool.query("SELECT DISTINCT section_norm FROM passages"))
-            state.heading_path_norms = sorted({row[0] for rows in paths for row in rows})
+            counts: dict[str, int] = {}
+            for rows in shards.each_shard(lambda pool: pool.query(
+                    "SELECT section_norm, COUNT(*) FROM passages GROUP BY section_norm")):
+                for path, n in rows:
+                    counts[path] = counts.get(path, 0) + n
+            state.heading_path_norms, state.heading_path_counts = sorted(counts), counts
         found = (candidates.title_sets(state.title_norms.values(), clauses),
                  candidates.title_sets(state.heading_path_norms, clauses))
         state.clause_stats[key] = found
@@ -156,9 +160,21 @@ def adjust(state, clauses: list[list[str]], dfs: list[int], weights) -> "Adjust 
             return state.clause_stats[key]
         return of
 
+    def share(kind: str, counts) -> callable:
+        def of(term: str) -> float:
+            key = (kind + " share", term)
+            if key not in state.clause_stats:
+                held = sum(n for text, n in counts() if term in text)
+                state.clause_stats[key] = held / max(state.passages, 1)
+            return state.clause_stats[key]
+        return of
+
     return adjust_for(clauses, idfs(Stats(state.passages, 1.0, dfs)), weights, state.max_length,
                       most("in titles", state.title_norms.values()),
-                      most("in heading paths", state.heading_path_norms or ()), SCALE)
+                      most("in heading paths", state.heading_path_norms or ()), SCALE,
+                      share("in titles", lambda: ((t, state.passages_of.get(rid, 0))
+                                                  for rid, t in state.title_norms.items())),
+                      share("in heading paths", lambda: (state.heading_path_counts or {}).items()))
 
 
 def part_dfs(shards, state, parts: list[str]) -> dict[str, int]:
