@@ -32,7 +32,6 @@ import math
 from dataclasses import dataclass
 
 from ..search.rank import HEADING_BOOST, TITLE_BOOST
-from ..store.format.postings import count_in
 from . import groonga as g
 
 INT32_MAX = 2**31 - 1
@@ -50,12 +49,6 @@ class Adjust:
     unit: int
     expr: str
     constant: int = 0
-
-
-def max_occurrences(texts, term: str) -> int:
-    """The most occurrences of ``term`` in one of ``texts`` (overlapping ones included)."""
-    texts = list(texts)
-    return int(count_in(texts, term).max()) if texts else 0
 
 
 def adjust_for(clauses: list[list[str]], idfs: list[float], weights: list[int] | None, max_length: int,

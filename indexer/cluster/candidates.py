@@ -19,9 +19,6 @@ passages) the page is ranked among those, and the answer's notes say so
 from __future__ import annotations
 
 import math
-import re
-
-import numpy as np
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
@@ -81,24 +78,6 @@ def split_lists(plan, stats: Stats, expr: str) -> dict:
             found[held, in_heading_path] = (where + condition, title_boost + heading * in_heading_path,
                                             len(held) + in_heading_path)
     return found
-
-
-def title_sets(titles, clauses: list[list[str]]) -> list[tuple[int, ...]]:
-    """The sets of clauses (positions) the normalized ``titles`` (or heading paths) hold,
-    each once: every term found in all the titles joined (a term holds no newline, so
-    no occurrence spans two), a title's set a bit mask."""
-    titles = list(dict.fromkeys(titles))
-    if not titles:
-        return []
-    joined = "\n".join(titles)
-    starts = np.cumsum([0] + [len(t) + 1 for t in titles[:-1]])
-    masks = np.zeros(len(titles), dtype=np.int64)
-    for i, clause in enumerate(clauses):
-        for term in clause:
-            found = [m.start() for m in re.finditer(re.escape(term), joined)]
-            if found:
-                masks[np.searchsorted(starts, found, side="right") - 1] |= 1 << i
-    return sorted(tuple(i for i in range(len(clauses)) if mask >> i & 1) for mask in np.unique(masks).tolist())
 
 
 def near_slack(stats: Stats) -> float:

@@ -1,7 +1,7 @@
 """A cluster search's plan: the query as Groonga filters (matching, filters, near
 misses), and what it needs counted before the shards rank: each clause's passages
 (remembered per generation, a one-word query's counted in its first round), the
-title and heading boosts that occur (``candidates.title_sets``) or the adjuster that
+title and heading boosts that occur (``texts``) or the adjuster that
 puts them in the first score (``boosts``), a compound's parts; the near misses'
 count by inclusion-exclusion.  ``shards``: the client's ``per_shard`` (labelled
 Groonga commands per shard) and ``each_shard`` (a call per shard).
@@ -18,9 +18,10 @@ from ..search.query import parse_query
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
-from .boosts import Adjust, adjust_for, max_occurrences
+from .boosts import Adjust, adjust_for
 from .facets import values_of
 from .order import SCALE, Stats, idfs, rescale, term_weights, unit_df
+from .texts import Texts, title_texts
 
 
 def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
@@ -133,48 +134,40 @@ def count_all(shards, labelled: dict[str, str]) -> dict[str, int]:
 
 def boost_sets(shards, state, clauses: list[list[str]]) -> tuple[list[tuple], list[tuple]]:
     """The sets of clauses the reports' titles hold, and the sets the heading paths
-    hold (``candidates.title_sets``): which title and heading boosts occur at all."""
+    hold (``texts.Texts.clause_sets``): which title and heading boosts occur at all."""
     key = ("boosts", tuple(map(tuple, clauses)))
     found = state.clause_stats.get(key)
     if found is None:
-        if state.heading_path_norms is None:
-            counts: dict[str, int] = {}
-            for rows in shards.each_shard(lambda pool: pool.query(
-                    "SELECT section_norm, COUNT(*) FROM passages GROUP BY section_norm")):
-                for path, n in rows:
-                    counts[path] = counts.get(path, 0) + n
-            state.heading_path_norms, state.heading_path_counts = sorted(counts), counts
-        found = (candidates.title_sets(state.title_norms.values(), clauses),
-                 candidates.title_sets(state.heading_path_norms, clauses))
+        found = (titles_of(state).clause_sets(clauses), heading_paths_of(shards, state).clause_sets(clauses))
         state.clause_stats[key] = found
     return found
 
 
+def titles_of(state) -> Texts:
+    """The generation's report titles, searched once per term (made on first use)."""
+    if state.titles is None:
+        state.titles = title_texts(state.title_norms, state.passages_of)
+    return state.titles
+
+
+def heading_paths_of(shards, state) -> Texts:
+    """The heading paths the shards hold, with their passages (read on first use)."""
+    if state.heading_paths is None:
+        counts: dict[str, int] = {}
+        for rows in shards.each_shard(lambda pool: pool.query(
+                "SELECT section_norm, COUNT(*) FROM passages GROUP BY section_norm")):
+            for path, n in rows:
+                counts[path] = counts.get(path, 0) + n
+        state.heading_paths = Texts(counts)
+    return state.heading_paths
+
+
 def adjust(state, clauses: list[list[str]], dfs: list[int], weights) -> "Adjust | None":
     """The adjuster putting the title and heading boosts in the first score (``boosts``)."""
-    def most(kind: str, texts):
-        def of(term: str) -> int:
-            key = (kind, term)
-            if key not in state.clause_stats:
-                state.clause_stats[key] = max_occurrences(texts, term)
-            return state.clause_stats[key]
-        return of
-
-    def share(kind: str, counts) -> callable:
-        def of(term: str) -> float:
-            key = (kind + " share", term)
-            if key not in state.clause_stats:
-                held = sum(n for text, n in counts() if term in text)
-                state.clause_stats[key] = held / max(state.passages, 1)
-            return state.clause_stats[key]
-        return of
-
+    titles, paths = titles_of(state), state.heading_paths or Texts({})
     return adjust_for(clauses, idfs(Stats(state.passages, 1.0, dfs)), weights, state.max_length,
-                      most("in titles", state.title_norms.values()),
-                      most("in heading paths", state.heading_path_norms or ()), SCALE,
-                      share("in titles", lambda: ((t, state.passages_of.get(rid, 0))
-                                                  for rid, t in state.title_norms.items())),
-                      share("in heading paths", lambda: (state.heading_path_counts or {}).items()))
+                      titles.most, paths.most, SCALE,
+                      lambda term: titles.share(term, state.passages), lambda term: paths.share(term, state.passages))
 
 
 def part_dfs(shards, state, parts: list[str]) -> dict[str, int]:

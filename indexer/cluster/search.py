@@ -36,6 +36,7 @@ from .nodes import Cluster
 from .order import Stats, as_penalized, result_order
 from .pages import hit, read_report
 from .planning import Plan
+from .texts import Texts
 
 
 
@@ -52,8 +53,8 @@ class State:
     average_length: float
     title_norms: dict[str, str] = field(default_factory=dict)     # id → normalized title
     clause_stats: LRUCache = field(default_factory=lambda: LRUCache(4096))
-    heading_path_norms: list[str] | None = None  # the heading paths the shards hold, read on first use
-    heading_path_counts: dict[str, int] | None = None   # and how many passages each
+    titles: "Texts | None" = None               # the titles, searched once per term (``planning.titles_of``)
+    heading_paths: "Texts | None" = None        # the heading paths the shards hold, read on first use
     report_codes: "ReportCodes | None" = None    # per report, its report-level facets' codes (made on first use)
     max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
     id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
