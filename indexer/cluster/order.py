@@ -42,7 +42,7 @@ def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats,
         return np.zeros(0, dtype=np.int64)
     seq = np.array([r["seq"] for r in rows], dtype=np.int64)
     norms = [r["norm"] for r in rows]
-    scores, coverage, weight = _bm25(rows, norms, query, stats, titles)
+    scores, coverage, weight = _scored(rows, query, stats, titles)
     if sort == "date" or not query.clauses:
         dates = np.array([r["date"] for r in rows], dtype=np.int64)
         dated = dates > 0
@@ -59,6 +59,20 @@ def result_order(rows: list[dict], near: np.ndarray, query: Query, stats: Stats,
         window = window[np.lexsort((seq[window], -(scores[window] + bonus), headings[window], -coverage[window]))]
         order = np.concatenate([window, order[RESCORE_WINDOW:]])
     return order
+
+
+def _scored(rows: list[dict], query: Query, stats: Stats, titles: dict[str, str]):
+    """``_bm25`` of the rows, each row's worked out once a search and kept in it
+    (``_bm25`` key): ``candidates.gather`` ranks the candidates, ``result_order`` ranks
+    them again with the near misses (a row's score depends on it alone)."""
+    todo = [r for r in rows if "_bm25" not in r]
+    if todo:
+        found = _bm25(todo, [r["norm"] for r in todo], query, stats, titles)
+        for row, *values in zip(todo, *(a.tolist() for a in found)):
+            row["_bm25"] = values
+    scores, coverage, weight = zip(*(r["_bm25"] for r in rows)) if rows else ((), (), ())
+    return (np.array(scores, dtype=np.float64), np.array(coverage, dtype=np.int32),
+            np.array(weight, dtype=np.float64))
 
 
 def _bm25(rows: list[dict], norms: list[str], query: Query, stats: Stats, titles: dict[str, str]):
@@ -267,7 +281,7 @@ def idfs(stats: Stats) -> list[float]:
 
 def ranked_keys(rows: list[dict], query: Query, stats: Stats, titles: dict[str, str], sort: str) -> list[tuple]:
     """Each row's sort key before the proximity rescore, smaller first (as ``result_order``)."""
-    scores, coverage, _ = _bm25(rows, [r["norm"] for r in rows], query, stats, titles)
+    scores, coverage, _ = _scored(rows, query, stats, titles)
     if sort == "date" or not query.clauses:
         return [(-(r["date"] > 0), -r["date"], -r["year"], -s, r["seq"]) for r, s in zip(rows, scores.tolist())]
     return [(-c, r["heading"], -s, r["seq"]) for r, s, c in zip(rows, scores.tolist(), coverage.tolist())]
