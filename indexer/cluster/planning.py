@@ -64,6 +64,10 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
             plan.near_count = union - full_any      # one of two words, nothing else asked: counted already
         elif len(clauses) == 2 and unfiltered:
             plan.near_from_total = True             # the same, once the first round has counted the full matches
+        elif len(clauses) == 3 and unfiltered and full_any is not None and union is not None:
+            plan.near_count = sum(dfs) - union - 2 * full_any      # (``near_from_union``)
+        elif len(clauses) == 3 and unfiltered:
+            plan.near_from_union = g.any_of(plain)
     plan.base = _excluding(base, query, state)
     plan.chosen_values = {n: values_of(n, c, vocab) for n, c in chosen.items() if len(c)}
     plan.excluded_values = {n: values_of(n, c, vocab) for n, c in left_out.items()}
@@ -207,6 +211,15 @@ def near_total(plan: Plan, answers: list[dict], total: int) -> int:
     return sum(a[label]["count"] for a in answers for label in labels) - len(labels) * total
 
 
+def near_from_union(state, plan: "Plan", answers: list[dict], total: int) -> int:
+    """Three words, unfiltered: the near misses from the words' counts, the first round's
+    count of the passages holding any (remembered with the words' counts) and the total."""
+    union = sum(a["any"]["count"] for a in answers)
+    key = tuple(tuple(t.norm for t in clause) for clause in plan.query.clauses)
+    state.clause_stats[key] = (plan.dfs, total, union)
+    return sum(plan.dfs) - union - 2 * total
+
+
 @dataclass(eq=False)
 class Plan:
     """A search as Groonga filters: ``base`` (matching), ``filter`` (and the filters),
@@ -235,6 +248,11 @@ class Plan:
     expected: int | None = None       # the full matches before filters, or more (None: a new word's, not yet counted)
     full_unknown: bool = False        # several clauses, how many passages hold them all not yet counted (``learn_full``)
     near_from_total: bool = False     # two words, unfiltered: the near misses are their counts less twice the total
+    # Three words, unfiltered: the passages holding any of them, counted in the first round;
+    # the near misses (exactly two held) are the words' counts less that and twice the total
+    # (Σ counts = n1 + 2·n2 + 3·n3, any = n1 + n2 + n3): one count of the union where three
+    # intersections cost a shard twice as much (经济 建设 发展 at 1 M: 50 against 113 ms).
+    near_from_union: str = ""
     whole_phrase: str = ""        # the run whose whole occurrences are counted (``Index._whole``)
 
 

@@ -187,6 +187,7 @@ class ClusterIndex:
             return answer
         near_total = (0 if by_report else plan.near_count if plan.near_count is not None
                       else sum(plan.dfs) - 2 * total if plan.near_from_total
+                      else planning.near_from_union(state, plan, answers, total) if plan.near_from_union
                       else planning.near_total(plan, answers, total))
         rows, complete = candidates.gather(self.cluster, plan, stats, state.title_norms, sort, needed, plan.filter,
                                            answers, reports=by_report)
@@ -277,7 +278,9 @@ class ClusterIndex:
                 for code in range(size):
                     commands[f"reports {name} {code}"] = g.select(f"({expr}) && {g.COLUMN[name]} == {code}",
                                                                   drilldowns={"report_count": g.PER_REPORT})
-        if plan.near_base and near and plan.near_count is None and not plan.near_from_total:   # (a list of reports: full matches only)
+        if plan.near_from_union and near:
+            commands["any"] = g.select(plan.near_from_union)
+        elif plan.near_base and near and plan.near_count is None and not plan.near_from_total:   # (a list of reports: full matches only)
             for i, part in enumerate(plan.near_parts):                # (``planning.near_total``)
                 commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
