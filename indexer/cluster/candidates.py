@@ -99,19 +99,15 @@ DEEP_AT = 2_000     # matches (all shards) from which a relevance list starts MA
 
 def first_limit(plan, sort: str, needed: int, held: int | None = None) -> int:
     """How many candidates a shard's first list of full matches holds: ``limit_for``, or
-    ``MAX_CANDIDATES`` for a relevance page of many matches (``plan.expected``; a new
-    one-word query of one character, whose count comes with this list, as many).  On
+    ``MAX_CANDIDATES`` for a relevance page of many matches (``plan.expected``) or of a
+    new word (its count comes with this list: a rare word's list is short anyway).  On
     1 M passages a list of 1,200 cost a shard 5–20 ms more than one of 300; a second
     list, when the first cannot prove the page, matched and scored every match again
     (150–280 ms for a common pair): most lists of a common query needed it."""
     limit = limit_for(sort, needed)
     if sort != "relevance" or held is not None or plan.partial or not plan.query.clauses:
         return limit
-    if plan.expected is None:
-        clause = plan.query.clauses[0]
-        deep = len(plan.query.clauses) == 1 and all(len(t.norm) == 1 for t in clause)
-    else:
-        deep = plan.expected >= DEEP_AT
+    deep = plan.expected is None or plan.expected >= DEEP_AT     # None: a new word, counted in this round
     return max(limit, MAX_CANDIDATES) if deep else limit
 
 
