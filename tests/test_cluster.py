@@ -28,7 +28,7 @@ QUERIES = ["法治", "双随机", '"双随机、一公开"', "行政 执法", "�
            "证照分离 OR 告知承诺制 -疫情", "2023年", "经济建设", "year:2022 法治", "agency:阳江 执法",
            "section:问题 不足", "xyzq", "依法行政 kind:公安", "", "-agency:阳江 培训", "法治政府 建设 年度 报告 工作",
            "province:广东 执法", "copied:yes 法治", "00", "依法 行政 -agency:国务院 year:2019-2023",
-           "双随机 执法 检查"]
+           "双随机 执法 检查", "执法 培训 物价上涨"]
 VARIANTS = [{}, {"page": 2}, {"sort": "date"}, {"per_page": 50}, {"page": 3, "per_page": 7}, {"group": "report"},
             {"group": "report", "page": 2, "sort": "date"},
             {"facet_size": 3, "filters": {"year": ["2022"]}}, {"filters": {"agency": ["卫生健康局"]}}]

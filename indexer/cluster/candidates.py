@@ -167,7 +167,10 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
         short = [key for key, part in parts.items() if len(part) >= limits[key]]
         if not short and not pending:
             return rows, True
-        if plan.partial:
+        # A partial result ranks by the clauses a passage holds first, which ``safe`` does not
+        # compare: by relevance its page is ranked among the candidates.  By date the clauses
+        # do not order it, and the first score (with their bonus) still bounds ours.
+        if plan.partial and sort != "date":
             return rows, False
         cut = _cut(rows, ranked_keys(rows, plan.query, stats, titles, sort), plan, sort, needed, reports)
 
