@@ -138,5 +138,8 @@ def healthz():
         return jsonify(ok=not state.failed, ready=False, generation=None, passages=None), 503
     if current_app.extensions[EXTENSION].serving_damaged():     # found after ready: every page says so
         return jsonify(ok=False, ready=False, generation=None, passages=None), 503
-    gen = current_app.extensions[EXTENSION].get().generation
+    holder = current_app.extensions[EXTENSION]
+    gen = holder.get().generation
+    if isinstance(holder.index_dir, str):       # a cluster backend's URL: its generation number and passages
+        return jsonify(ok=True, ready=True, generation=f"cluster-{gen.number}", passages=int(gen.passages))
     return jsonify(ok=True, ready=True, generation=gen.path.name, passages=int(len(gen.columns["report"])))

@@ -344,6 +344,27 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
     assert page.status_code == 501 and "内嵌索引" in page.get_data(as_text=True)
 
 
+def test_the_server_as_started_answers_and_is_healthy_on_the_cluster(loaded, cluster):
+    """As ``python -m search_web --backend`` configures it (the byte check in the
+    background, a warmer): its start asked the cluster's state what only an embedded
+    generation has (every page a 501), and ``/healthz`` read the generation's files."""
+    import time
+
+    from search_web import create_app
+
+    embedded, _ = loaded
+    app = create_app({"BACKEND": cluster[0], "TESTING": True, "VERIFY_IN_BACKGROUND": True}).test_client()
+    found = app.get("/search.json?q=双随机")
+    assert found.status_code == 200 and found.get_json()["total"] == embedded.search("双随机")["total"]
+    deadline = time.monotonic() + 60
+    while (health := app.get("/healthz")).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert health.status_code == 200, health.get_data(as_text=True)[:200]
+    body = health.get_json()
+    assert body["ok"] and body["ready"] and body["passages"] == len(embedded.generation.columns["report"])
+    assert body["generation"].startswith("cluster-")
+
+
 # The tests below change the cluster: they come last.
 
 

@@ -58,6 +58,9 @@ class State:
     report_codes: "ReportCodes | None" = None    # per report, its report-level facets' codes (made on first use)
     max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
     id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
+    # Nothing is read from files here, so nothing is checked as read: the web server's start
+    # (``search_web.index``) asks, and an unknown attribute is an embedded-only tool (501).
+    checked_as_read: bool = False
 
     def verify(self) -> None:
         """Nothing to check here: the shards' tables are the database's (the embedded
