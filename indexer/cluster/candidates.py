@@ -127,7 +127,7 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     # Weighted clauses: Groonga's own score of a title or heading path condition is 1 an occurrence.
     spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
     adjust = plan.adjust          # (lists are split only without it)
-    scorer = first_score(plan.query, stats, plan.partial, spare, adjust, headings_last(sort))
+    scorer = first_score(plan.query, stats, spare, adjust, headings_last(sort))
     return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS,
                     adjuster=adjust.expr if adjust else "")
 

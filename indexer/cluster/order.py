@@ -23,7 +23,6 @@ from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, 
                                near_adjustments_by)
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.format.postings import TF_MAX, count_in
-from .groonga import clause as clause_expr
 
 
 @dataclass
@@ -162,15 +161,17 @@ SCALE = 10_000           # Groonga's _score is an Int32: our score × SCALE, tru
 HEADING_PENALTY = SCALE * 10_000
 
 
-def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjust=None,
-                headings_last: bool = True) -> str:
+def first_score(query: Query, stats: Stats, spare: int = 0, adjust=None, headings_last: bool = True) -> str:
     """A Groonga ``--scorer`` that bounds our score from above, so that a shard's best
     candidates by it hold its best by ours (``safe`` checks that they do): BM25's
     saturation of the matched occurrences (Groonga's ``_score`` counts them,
     overlapping ones included, all clauses together: at least each clause's count),
-    times the clauses' idf summed; bare headings last; in a partial result, the clauses
-    a passage holds first.  The title and heading boosts are left out (a substring test
-    of every match's title costs more than the whole search): ``safe`` adds their most.
+    times the clauses' idf summed; bare headings last.  (Not the clauses a partial
+    result's passage holds: Groonga 7 reads a full-text index match inside a scorer as
+    false, so a bonus per clause held added nothing, and by relevance a partial result's
+    page is ranked among its candidates, ``candidates.gather``.)  The title and heading
+    boosts are left out (a substring test of every match's title costs more than the
+    whole search): ``safe`` adds their most.
     ``spare``: occurrences Groonga counts that no clause's count can include (one of
     each other clause a match holds, one for each title or heading path condition of its
     list): taking them off keeps the bound tight and still a bound.  Several clauses
@@ -198,8 +199,6 @@ def first_score(query: Query, stats: Stats, partial: bool, spare: int = 0, adjus
     named = category_named(query)
     if named is not None:         # exact, as cheap as a column test
         parts.append(f"(category == {named} ? {_up(SCALE * CATEGORY_BOOST * max(idfs(stats)))} : 0)")
-    if partial:
-        parts += [f"({clause_expr([t.norm for t in clause])} ? {SCALE * 100_000} : 0)" for clause in query.clauses]
     # The constant first: Groonga multiplies in the left operand's type, and heading is an
     # Int8 column (``heading * 100000000`` wrapped to 0: no penalty at all).
     penalty = f" - {HEADING_PENALTY} * heading" if headings_last else ""
