@@ -197,7 +197,11 @@ def did_you_mean(index, q: str, result: dict) -> list[dict]:
     gen = index.generation
     out: list[dict] = []
     for term in unmatched:
-        for found in memo.remembered(gen, "did_you_mean", term, lambda: api.did_you_mean(gen, term)):
+        try:
+            similar_words = memo.remembered(gen, "did_you_mean", term, lambda: api.did_you_mean(gen, term))
+        except api.EmbeddedOnly:    # a cluster backend: no vocabulary to suggest from (the page says no hits)
+            return []
+        for found in similar_words:
             corrected = q.replace(term, found["word"]) if term in q else found["word"]
             out.append({"term": term, "word": found["word"], "passages": found["passages"],
                         "url": rurls.search_for(corrected)})

@@ -342,6 +342,9 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
     assert cluster_app.get(f"/p/{passage}").status_code == 200
     page = cluster_app.get("/kwic?q=双随机")
     assert page.status_code == 501 and "内嵌索引" in page.get_data(as_text=True)
+    for path in ("/search?q=xyzqq", "/search.json?q=xyzqq", "/search?q=双随机+xyzqq", "/"):
+        # no hits, or only partial ones: the page says so (no "did you mean": it reads the embedded words)
+        assert cluster_app.get(path).status_code == 200, path
 
 
 def test_the_server_as_started_answers_and_is_healthy_on_the_cluster(loaded, cluster):
