@@ -77,4 +77,8 @@ def register(app: Flask) -> None:
         return {"urls": urls, "FACET_LABELS": FACET_LABELS, "SORT_LABELS": SORT_LABELS,
                 "GROUP_LABELS": GROUP_LABELS, "REPORT_SORT_LABELS": REPORT_SORT_LABELS, "EXPORT_LABELS": EXPORT_LABELS,
                 "FORMAT_LABELS": FORMAT_LABELS, "VALUE_LABELS": VALUE_LABELS,
-                "MAX_QUERY": MAX_QUERY}      # every query box's maxlength: the library's limit
+                "MAX_QUERY": MAX_QUERY,      # every query box's maxlength: the library's limit
+                # Links to what reads the embedded index's own files (exports of every hit, the
+                # research tools, the report list) are left out on a cluster backend, which answers
+                # them 501: the pages' JSON twins stay the embedded index's.
+                "EMBEDDED": not app.config.get("BACKEND")}

@@ -345,6 +345,12 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
     for path in ("/search?q=xyzqq", "/search.json?q=xyzqq", "/search?q=双随机+xyzqq", "/"):
         # no hits, or only partial ones: the page says so (no "did you mean": it reads the embedded words)
         assert cluster_app.get(path).status_code == 200, path
+    # What the cluster answers 501 is not offered: exports of every hit, the tools, the report list.
+    for path, offered in (("/search?q=双随机", ("下载全部", "研究工具", "/kwic")), ("/", ("/reports",)),
+                          ("/search?q=xyzqq", ("/reports",))):
+        html = cluster_app.get(path).get_data(as_text=True), embedded_app.get(path).get_data(as_text=True)
+        for text in offered:
+            assert text not in html[0] and text in html[1], (path, text)
 
 
 def test_the_server_as_started_answers_and_is_healthy_on_the_cluster(loaded, cluster):
