@@ -50,4 +50,4 @@ def test_no_text_and_an_overlapping_term():
     assert Texts({}).clause_sets([["法治"]]) == [] and Texts({}).most("法治") == 0
     texts = Texts({"哈哈哈": 2, "哈": 3, "无": 5})
     assert texts.most("哈哈") == 2 and texts.holding("哈").tolist() == [0, 1]
-    assert texts.share("哈", 10) == 0.5 and np.array_equal(texts.owners("哈哈"), [0, 0])
+    assert texts.share("哈", 10) == 0.5 and np.array_equal(texts.holding("哈哈"), [0])

@@ -22,7 +22,7 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
 
     def hit(source: str) -> tuple:
         if source not in hits:
-            hits[source] = (codes or report_codes(vocab, reports)).hit([a[source] for a in answers])
+            hits[source] = (codes or ReportCodes(vocab, reports)).hit([a[source] for a in answers])
         return hits[source]
 
     for name in FACETS:
@@ -98,10 +98,6 @@ class ReportCodes:
             rows.append(np.fromiter((self.positions[rid] for rid in values), dtype=np.int64, count=len(values)))
             weights.append(np.fromiter(values.values(), dtype=np.int64, count=len(values)))
         return self.matrix[np.concatenate(rows)], np.concatenate(weights)
-
-
-def report_codes(vocab: dict, reports: dict) -> ReportCodes:
-    return ReportCodes(vocab, reports)
 
 
 def report_level_counts(vocab: dict, hit: tuple[np.ndarray, np.ndarray], name: str) -> np.ndarray:

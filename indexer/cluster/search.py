@@ -31,7 +31,7 @@ from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
 from . import planning
-from .facets import ReportCodes, merged_facets, report_codes
+from .facets import ReportCodes, merged_facets
 from .nodes import Cluster
 from .order import Stats, as_penalized, result_order
 from .pages import hit, read_report
@@ -320,7 +320,7 @@ class ClusterIndex:
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
                 by_report: bool = False) -> tuple[dict, dict]:
         if state.report_codes is None:
-            state.report_codes = report_codes(state.facet_vocab, state.rows_by_id)
+            state.report_codes = ReportCodes(state.facet_vocab, state.rows_by_id)
         return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report, state.report_codes)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:

@@ -424,6 +424,10 @@ class Lookup:
             hit[self._holding(term)] = 1.0
         return hit
 
+    def holding(self, term: str) -> np.ndarray:
+        """The numbers of the strings containing ``term`` (read-only, remembered per term)."""
+        return self._holding(term)
+
     def _holding_term(self, term: str) -> np.ndarray:
         """The numbers of the strings containing ``term`` (read-only: it is shared)."""
         found = []
