@@ -346,7 +346,7 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
         # no hits, or only partial ones: the page says so (no "did you mean": it reads the embedded words)
         assert cluster_app.get(path).status_code == 200, path
     # What the cluster answers 501 is not offered: exports of every hit, the tools, the report list.
-    for path, offered in (("/search?q=双随机", ("下载全部", "研究工具", "/kwic")), ("/", ("/reports",)),
+    for path, offered in (("/search?q=双随机", ("下载全部", "研究工具", "/kwic")), ("/", ("/reports", "可下载为")),
                           ("/search?q=xyzqq", ("/reports",))):
         html = cluster_app.get(path).get_data(as_text=True), embedded_app.get(path).get_data(as_text=True)
         for text in offered:
