@@ -221,15 +221,41 @@ BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建�
                  "法", '"政府"', "年度 报告", "法治政府", "和")
 
 
-@pytest.mark.parametrize("adjusted,common", [(False, None), (True, None), (True, 0.0), (True, 0.3)],
-                         ids=["boosts-apart", "boosts-adjusted", "boosts-constant", "boosts-both"])
-def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted, common):
+def test_a_near_universal_boost_is_a_constant_first_and_exact_when_the_page_needs_it(loaded, monkeypatch):
+    """Every title and heading word a constant in the first try (``boosts.LOOSE_SHARE`` 0):
+    the lists that cannot prove their page come again with the exact adjuster, and
+    every page equals the embedded index's, proven (no note)."""
+    from indexer.cluster import boosts, candidates
+
+    embedded, remote = loaded
+    monkeypatch.setattr(boosts, "LOOSE_SHARE", 0.0)
+    monkeypatch.setattr("indexer.cluster.planning.LOOSE_SHARE", 0.0)
+    remote._state.clause_stats.clear()
+    tries = []
+    monkeypatch.setattr(candidates, "_ask", lambda cluster, plan, *a, real=candidates._ask:
+                        tries.append(plan.adjust) or real(cluster, plan, *a))
+    loose = []
+    monkeypatch.setattr(candidates, "lists", lambda plan, *a, real=candidates.lists:
+                        loose.append(bool(plan.adjust and plan.adjust.loose)) or real(plan, *a))
+    for q in ("工作 建设", "法治 政府", "年度 报告", "执法 检查", '"政府"', "法治政府建设"):
+        for options in ({}, {"per_page": 50}, {"page": 3}):
+            found = remote.search(q, **options)
+            assert not found["notes"], (q, options)
+            assert _comparable(found) == _comparable(embedded.search(q, **options)), (q, options)
+    assert sum(loose) > 10 and tries and all(a is None or not a.loose for a in tries), tries
+
+
+@pytest.mark.parametrize("adjusted,common,loose", [(False, None, None), (True, None, None), (True, 0.0, None),
+                                                   (True, 0.3, None), (True, None, 0.0)],
+                         ids=["boosts-apart", "boosts-adjusted", "boosts-constant", "boosts-both", "boosts-loose"])
+def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch, adjusted, common, loose):
     """The completeness check rests on it: for every candidate a shard sends, Groonga's
     first score (several words: the saturation of their idf-weighted mean count) is at
     least our BM25 (truncated: one unit of slack): without the title and heading boosts,
     or with them where the adjuster put them in the first score (``boosts``: titles and
     heading paths that hold a query word, some more than once), as a constant (every
-    boost common: ``boosts.COMMON_SHARE`` 0), or both (words in 30% of titles or more)."""
+    boost common: ``boosts.COMMON_SHARE`` 0), or both (words in 30% of titles or more),
+    or every boost a constant in a first try (``boosts.LOOSE_SHARE`` 0)."""
     import numpy as np
 
     from indexer.cluster import boosts, candidates, order, planning
@@ -239,6 +265,9 @@ def test_groongas_first_score_bounds_ours_on_every_candidate(loaded, monkeypatch
         monkeypatch.setattr(planning, "adjust_for", lambda *a: None)
     if common is not None:
         monkeypatch.setattr(boosts, "COMMON_SHARE", common)
+    if loose is not None:
+        monkeypatch.setattr(planning, "LOOSE_SHARE", loose)
+    if common is not None or loose is not None:
         remote._state.clause_stats.clear()        # the plans' adjusters made again
     gaps, boosted = [], []
 

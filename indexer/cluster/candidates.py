@@ -22,7 +22,7 @@ import math
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import (SCALE, Stats, as_penalized, first_score, headings_last, idfs, ranked_keys, safe,
+from .order import (SCALE, Stats, as_first_scored, first_score, headings_last, idfs, ranked_keys, safe,
                     saturation_limit)
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
@@ -184,6 +184,13 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
         pending = []
         if not unsafe and not asks:
             return rows, True
+        if plan.adjust is not None and plan.adjust.loose:
+            # A near-universal title or heading word was a constant (``boosts.LOOSE_SHARE``):
+            # the lists that cannot prove the page come again with the exact adjuster.
+            plan.adjust = plan.adjust.exact
+            specs = lists(plan, stats, sort, expr)
+            _ask(cluster, plan, stats, sort, specs, [(key, limits[key]) for key in unsafe], parts, limits, held)
+            continue
         for shard, name in unsafe:
             if name == "all" and can_split(plan, sort):
                 # Split by the boosts, at the same depth.  The first list stands for the
@@ -245,8 +252,8 @@ def _cut(rows: list[dict], keys: list[tuple], plan, sort: str, needed: int, repo
 def _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held) -> None:
     """Ask each (shard, list) in ``asks`` for its number of candidates."""
     def ask(name, limit):
-        text = command(plan, stats, sort, specs[name], limit, held)
-        return lambda pool: as_penalized(g.read(pool.groonga(text))["rows"], sort)
+        text, adjust = command(plan, stats, sort, specs[name], limit, held), plan.adjust
+        return lambda pool: as_first_scored(g.read(pool.groonga(text))["rows"], sort, adjust)
 
     found = cluster.fan_out([(shard, ask(name, limit)) for (shard, name), limit in asks])
     for ((shard, name), limit), rows in zip(asks, found):

@@ -18,7 +18,7 @@ from ..search.query import parse_query
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
-from .boosts import Adjust, adjust_for
+from .boosts import LOOSE_SHARE, Adjust, adjust_for
 from .facets import values_of
 from .order import SCALE, Stats, idfs, rescale, term_weights, unit_df
 from .texts import Texts, title_texts
@@ -171,7 +171,8 @@ def adjust(state, clauses: list[list[str]], dfs: list[int], weights) -> "Adjust 
     titles, paths = titles_of(state), state.heading_paths or Texts({})
     return adjust_for(clauses, idfs(Stats(state.passages, 1.0, dfs)), weights, state.max_length,
                       titles.most, paths.most, SCALE,
-                      lambda term: titles.share(term, state.passages), lambda term: paths.share(term, state.passages))
+                      lambda term: titles.share(term, state.passages), lambda term: paths.share(term, state.passages),
+                      LOOSE_SHARE)
 
 
 def part_dfs(shards, state, parts: list[str]) -> dict[str, int]:

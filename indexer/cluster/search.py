@@ -33,7 +33,7 @@ from . import groonga as g
 from . import planning
 from .facets import ReportCodes, merged_facets
 from .nodes import Cluster
-from .order import Stats, as_penalized, result_order
+from .order import Stats, as_first_scored, result_order
 from .pages import hit, read_report
 from .planning import Plan
 from .texts import Texts
@@ -180,7 +180,7 @@ class ClusterIndex:
         stats = Stats(state.passages, state.average_length, plan.dfs, plan.part_dfs, plan.weights)
         answers = self._first_round(plan, stats, sort, needed, near=not by_report, by_report=by_report)
         for answer in answers:
-            as_penalized(answer["main"]["rows"], sort)
+            as_first_scored(answer["main"]["rows"], sort, plan.adjust)
         if plan.df_pending:
             stats = planning.learn_df(state, plan, answers, stats)
         total = sum(a["main"]["count"] for a in answers)
@@ -313,7 +313,7 @@ class ClusterIndex:
         held = len(plan.query.clauses) - 1
         answers = self.per_shard(candidates.first_command(plan, stats, sort, wanted, expr, held=held))
         for answer in answers:
-            as_penalized(answer["main"]["rows"], sort)
+            as_first_scored(answer["main"]["rows"], sort, plan.adjust)
         return candidates.gather(self.cluster, plan, stats, self._state.title_norms, sort, wanted, expr, answers,
                                  held=held)
 
