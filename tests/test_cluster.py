@@ -221,6 +221,28 @@ BOUND_QUERIES = ("执法 培训", "行政 执法", "依法 行政", "工作 建�
                  "法", '"政府"', "年度 报告", "法治政府", "和")
 
 
+def test_norms_are_read_only_for_candidates_that_could_reach_the_page(loaded, monkeypatch):
+    """By relevance the lists come without their text (``candidates.lean``): it is read for
+    the candidates with the best bounds, in rounds, until the rest cannot reach the page;
+    deep pages and pages of reports equal the embedded index's all the same."""
+    from indexer.cluster import candidates
+
+    embedded, remote = loaded
+    read, offered = [], []
+    monkeypatch.setattr(candidates, "_read_norms", lambda cluster, rows, norms, real=candidates._read_norms:
+                        read.extend(r["id"] for r in rows) or real(cluster, rows, norms))
+    monkeypatch.setattr(candidates, "_union", lambda parts, real=candidates._union:
+                        offered.append(len(real(parts))) or real(parts))
+    for q, options in (("工作", {}), ("工作", {"page": 6, "per_page": 50}), ("工作 建设", {"group": "report", "page": 3}),
+                       ("加强 工作", {"per_page": 50}), ('"政府"', {"page": 2})):
+        read.clear(), offered.clear()
+        found = remote.search(q, **options)
+        assert _comparable(found) == _comparable(embedded.search(q, **options)), (q, options)
+        assert len(read) == len(set(read)) and read, (q, options)            # each read once
+        if (q, options) == ("工作", {}):       # 2,244 matches: lists of 1,200 a shard
+            assert len(read) <= 400 < max(offered), (len(read), offered)
+
+
 def test_a_near_universal_boost_is_a_constant_first_and_exact_when_the_page_needs_it(loaded, monkeypatch):
     """Every title and heading word a constant in the first try (``boosts.LOOSE_SHARE`` 0):
     the lists that cannot prove their page come again with the exact adjuster, and

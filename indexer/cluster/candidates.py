@@ -22,12 +22,13 @@ import math
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import (SCALE, Stats, as_first_scored, first_score, headings_last, idfs, ranked_keys, safe,
+from .order import (SCALE, Stats, as_first_scored, first_bound, first_score, headings_last, idfs, ranked_keys, safe,
                     saturation_limit)
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
 COLUMNS = tuple(c for c in g.CANDIDATE_COLUMNS if c != "text")   # texts: only the shown hits'
+LEAN_COLUMNS = tuple(c for c in COLUMNS if c != "norm")          # ``lean``: norms read on demand
 
 
 def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
@@ -128,8 +129,16 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
     spare = 0 if plan.partial else conditions + (0 if stats.weights else max(held - 1, 0))
     adjust = plan.adjust          # (lists are split only without it)
     scorer = first_score(plan.query, stats, spare, adjust, headings_last(sort))
-    return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns, columns=COLUMNS,
-                    adjuster=adjust.expr if adjust else "")
+    return g.select(where, limit, sort_keys(plan, sort), scorer, drilldowns=drilldowns,
+                    columns=LEAN_COLUMNS if lean(plan, sort) else COLUMNS, adjuster=adjust.expr if adjust else "")
+
+
+def lean(plan, sort: str) -> bool:
+    """Whether the candidate lists come without their normalized text, read afterwards
+    only for the candidates that could reach the page (``_narrowed``): by relevance, full
+    or near matches.  A common query's 1,200 candidates a shard carried a megabyte of
+    text, written, sent, parsed and counted in for the few hundred the page needs."""
+    return sort == "relevance" and bool(plan.query.clauses) and not plan.partial
 
 
 def first_command(plan, stats: Stats, sort: str, needed: int, expr: str, held: int | None = None,
@@ -162,8 +171,15 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
     def boost(name) -> float:
         return specs[name][1] + near_extra
 
+    norms: dict[str, str] = {}
+
+    def bound(row) -> float:
+        return first_bound(row) + boost(row["_list"])
+
     while True:
         rows = _union(parts)
+        if lean(plan, sort):
+            rows = _narrowed(cluster, rows, norms, bound, plan, stats, titles, sort, needed, reports)
         short = [key for key, part in parts.items() if len(part) >= limits[key]]
         if not short and not pending:
             return rows, True
@@ -221,15 +237,54 @@ def _ceiling(plan, stats: Stats) -> dict:
 
 
 def _union(parts: dict) -> list[dict]:
-    """Every list's rows once (the first list overlaps the split ones), marked with their shard."""
+    """Every list's rows once (the first list overlaps the split ones), marked with their
+    shard and list."""
     seen: set[str] = set()
     rows = []
-    for (shard, _), part in parts.items():
+    for (shard, name), part in parts.items():
         for row in part:
             if row["id"] not in seen:
                 seen.add(row["id"])
-                rows.append(dict(row, _shard=shard))
+                rows.append(dict(row, _shard=shard, _list=name))
     return rows
+
+
+def _narrowed(cluster, rows: list[dict], norms: dict, bound, plan, stats: Stats, titles: dict, sort: str,
+              needed: int, reports: bool) -> list[dict]:
+    """The candidates that could reach the page (or the rescore window), each with its
+    normalized text: read from the shards for the best by their bound from above
+    (``bound``: Groonga's first score and the list's boosts), in rounds, until every
+    candidate left unread has a bound below the page's cut, which no score it holds
+    could reach; those are left out (``norms``: what earlier rounds read)."""
+    clauses = len(plan.query.clauses)
+
+    def key_at_best(row) -> tuple:       # at least ``ranked_keys``'s key, whatever the text holds
+        return (-clauses, row["heading"], -bound(row), row["seq"])
+
+    wanted = max(needed, RESCORE_WINDOW) + MARGIN
+    unread = sorted((r for r in rows if r["id"] not in norms), key=key_at_best)
+    while unread:
+        _read_norms(cluster, unread[:wanted], norms)
+        unread, wanted = unread[wanted:], wanted * 2
+        known = [dict(r, norm=norms[r["id"]]) for r in rows if r["id"] in norms]
+        cut = _cut(known, ranked_keys(known, plan.query, stats, titles, sort), plan, sort, needed, reports)
+        if cut is not None and (not unread or key_at_best(unread[0]) > cut):
+            return known
+    return [dict(r, norm=norms[r["id"]]) for r in rows]
+
+
+def _read_norms(cluster, rows: list[dict], norms: dict) -> None:
+    """The normalized text of ``rows``, from their shards, into ``norms``."""
+    wanted: dict[int, list[str]] = {}
+    for row in rows:
+        wanted.setdefault(row["_shard"], []).append(row["id"])
+
+    def read(ids):
+        marks = ",".join(["%s"] * len(ids))
+        return lambda pool: pool.query(f"SELECT id, norm FROM passages WHERE id IN ({marks})", ids)
+
+    for found in cluster.fan_out([(n, read(ids)) for n, ids in wanted.items()]):
+        norms.update(found)
 
 
 def _cut(rows: list[dict], keys: list[tuple], plan, sort: str, needed: int, reports: bool) -> tuple | None:
