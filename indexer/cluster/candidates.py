@@ -15,6 +15,9 @@ times as many.
 Up to ``MAX_CANDIDATES`` a list; beyond that (a common word pair at 100k
 passages) the page is ranked among those, and the answer's notes say so
 (``BOUNDED``): the counts and facets stay exact.
+By relevance the lists come without the candidates' normalized text (``lean``):
+our score needs it, but only for the candidates whose bound from above could
+reach the page; ``_narrowed`` reads it for those, best bound first.
 """
 from __future__ import annotations
 
