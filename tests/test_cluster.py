@@ -240,7 +240,7 @@ def test_norms_are_read_only_for_candidates_that_could_reach_the_page(loaded, mo
         assert _comparable(found) == _comparable(embedded.search(q, **options)), (q, options)
         assert len(read) == len(set(read)) and read, (q, options)            # each read once
         if (q, options) == ("工作", {}):       # 2,244 matches: lists of 1,200 a shard
-            assert len(read) <= 400 < max(offered), (len(read), offered)
+            assert len(read) <= 600 < max(offered), (len(read), offered)
 
 
 def test_a_near_universal_boost_is_a_constant_first_and_exact_when_the_page_needs_it(loaded, monkeypatch):

@@ -132,9 +132,15 @@ def _holding(texts: list[str], terms: list[str]) -> np.ndarray:
     return np.fromiter((held[text] for text in texts), dtype=np.float64, count=len(texts))
 
 
+def length_prior(lengths):
+    """``factors.substance``'s length prior (short passages weigh less): the most a
+    passage's weight can be, whatever its text (lead lines weigh less still)."""
+    return np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+
+
 def substance(rows: list[dict], lengths: np.ndarray, title_norms: list[str]) -> np.ndarray:
     """``factors.substance`` from the rows: the length prior, lead lines and title lines weighed down."""
-    weight = np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    weight = length_prior(lengths)
     for i, (row, title) in enumerate(zip(rows, title_norms)):
         if row["length"] <= LEAD_MAX and (is_lead_line(row["norm"].strip()) or _same_text(row["norm"], title)):
             weight[i] *= LEAD_WEIGHT
