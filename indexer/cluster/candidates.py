@@ -140,8 +140,15 @@ def command(plan, stats: Stats, sort: str, spec: tuple, limit: int, held: int | 
 def lean(plan, sort: str) -> bool:
     """Whether the candidate lists come without their normalized text, read afterwards
     only for the candidates that could reach the page (``_narrowed``): by relevance, full
-    or near matches.  A common query's 1,200 candidates a shard carried a megabyte of
-    text, written, sent, parsed and counted in for the few hundred the page needs."""
+    or near matches, when the lists start deep (``first_limit``).  A common query's 1,200
+    candidates a shard carried a megabyte of text, written, sent, parsed and counted in
+    for the few hundred the page needs; a short list's text comes with it (one round
+    trip less)."""
+    return narrows(plan, sort) and (plan.expected is None or plan.expected >= DEEP_AT)
+
+
+def narrows(plan, sort: str) -> bool:
+    """Whether the candidates are narrowed to those that could reach the page (``_narrowed``)."""
     return sort == "relevance" and bool(plan.query.clauses) and not plan.partial
 
 
@@ -184,7 +191,7 @@ def gather(cluster, plan, stats: Stats, titles: dict, sort: str, needed: int, ex
 
     while True:
         rows = _union(parts)
-        if lean(plan, sort):
+        if narrows(plan, sort):
             rows = _narrowed(cluster, rows, norms, bound, plan, stats, titles, sort, needed, reports)
         short = [key for key, part in parts.items() if len(part) >= limits[key]]
         if not short and not pending:
@@ -263,6 +270,7 @@ def _narrowed(cluster, rows: list[dict], norms: dict, bound, plan, stats: Stats,
     candidate left unread has a bound below the page's cut, which no score it holds
     could reach; those are left out (``norms``: what earlier rounds read)."""
     clauses = len(plan.query.clauses)
+    norms.update((r["id"], r["norm"]) for r in rows if "norm" in r)      # (a list that was not ``lean``)
 
     def key_at_best(row) -> tuple:       # at least ``ranked_keys``'s key, whatever the text holds
         return (-clauses, row["heading"], -bound(row), row["seq"])
