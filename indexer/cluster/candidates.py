@@ -33,6 +33,7 @@ MARGIN = 100                 # candidates per list beyond the page (or the resco
 MAX_CANDIDATES = 1_200       # per list and shard (split, then once four times as many)
 COLUMNS = tuple(c for c in g.CANDIDATE_COLUMNS if c != "text")   # texts: only the shown hits'
 LEAN_COLUMNS = tuple(c for c in COLUMNS if c != "norm")          # ``lean``: norms read on demand
+FIRST_READ = 2      # × (the page or rescore window + MARGIN): the texts read first (one round for 80 of 100 bench queries)
 
 
 def lists(plan, stats: Stats, sort: str, expr: str) -> dict:
@@ -265,26 +266,32 @@ def _union(parts: dict) -> list[dict]:
 def _narrowed(cluster, rows: list[dict], norms: dict, bound, plan, stats: Stats, titles: dict, sort: str,
               needed: int, reports: bool) -> list[dict]:
     """The candidates that could reach the page (or the rescore window), each with its
-    normalized text: read from the shards for the best by their bound from above
-    (``bound``: Groonga's first score, the list's boosts, the length prior), in rounds, until every
-    candidate left unread has a bound below the page's cut, which no score it holds
-    could reach; those are left out (``norms``: what earlier rounds read)."""
+    normalized text, read from the shards (``norms``: what earlier rounds read): first
+    for the best by their bound from above (``bound``: Groonga's first score, the list's
+    boosts, the length prior), then for every candidate whose bound reaches the page's
+    cut (the cut only moves up as more are known: two rounds).  The rest are left out:
+    no score their text could hold reaches the page."""
     clauses = len(plan.query.clauses)
     norms.update((r["id"], r["norm"]) for r in rows if "norm" in r)      # (a list that was not ``lean``)
 
     def key_at_best(row) -> tuple:       # at least ``ranked_keys``'s key, whatever the text holds
         return (-clauses, row["heading"], -bound(row), row["seq"])
 
-    wanted = 2 * (max(needed, RESCORE_WINDOW) + MARGIN)      # (one round for 80 of 100 bench queries)
+    known = [dict(r, norm=norms[r["id"]]) for r in rows if r["id"] in norms]
     unread = sorted((r for r in rows if r["id"] not in norms), key=key_at_best)
+    batch = math.ceil(FIRST_READ * (max(needed, RESCORE_WINDOW) + MARGIN))
     while unread:
-        _read_norms(cluster, unread[:wanted], norms)
-        unread, wanted = unread[wanted:], wanted * 2
-        known = [dict(r, norm=norms[r["id"]]) for r in rows if r["id"] in norms]
         cut = _cut(known, ranked_keys(known, plan.query, stats, titles, sort), plan, sort, needed, reports)
-        if cut is not None and (not unread or key_at_best(unread[0]) > cut):
-            return known
-    return [dict(r, norm=norms[r["id"]]) for r in rows]
+        if cut is None:
+            take, batch = batch, batch * 2
+        else:
+            take = next((i for i, r in enumerate(unread) if key_at_best(r) > cut), len(unread))
+            if not take:
+                break
+        _read_norms(cluster, unread[:take], norms)
+        known += [dict(r, norm=norms[r["id"]]) for r in unread[:take]]
+        unread = unread[take:]
+    return known
 
 
 def _read_norms(cluster, rows: list[dict], norms: dict) -> None:
