@@ -189,7 +189,7 @@ def learn_df(state, plan: "Plan", answers: list[dict], stood_in: Stats) -> Stats
     passages, counted in that round, replace it; the candidates' first scores are
     rescaled (``order.rescale``) and the adjuster made again for any later round."""
     clause = [t.norm for t in plan.query.clauses[0]]
-    df = sum(a["df" if "df" in a else "main"]["count"] for a in answers)
+    df = sum(a[plan.df_label]["count"] for a in answers)
     state.clause_stats["df", tuple(clause)] = df
     state.clause_stats[(tuple(clause),)] = ([df], df, df)
     plan.dfs, plan.df_pending = [df], False
@@ -244,6 +244,7 @@ class Plan:
 
     adjust: Adjust | None = None      # the boosts in Groonga's first score (``boosts``)
     df_pending: bool = False          # one word, its passages counted in the first round (``_learn_df``)
+    df_label: str = "main"            # ... by that round's answer so labelled (a facet's, or its own count)
     unfiltered: bool = False          # no filter, exclusion nor title: the matches are the words' own
     near_count: int | None = None     # the near misses, when the clauses' counts tell them
     expected: int | None = None       # the full matches before filters, or more (None: a new word's, not yet counted)

@@ -271,9 +271,12 @@ class ClusterIndex:
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
             **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": g.PER_REPORT})
         per_report = {"reports": g.PER_REPORT} if by_report else {}
+        word = g.all_of([g.clause([t.norm for t in plan.query.clauses[0]])]) if plan.df_pending else None
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
             commands[f"facet {name}"] = g.select(expr, drilldowns={**g.facet_drilldowns([name]), **per_report})
+            if expr == word:          # one filter: its facet counts the word's passages
+                plan.df_label = f"facet {name}"
         if by_report:      # per section category and copied value, how many reports
             for name, size in (("section", len(CATEGORIES)), ("copied", 2)):
                 expr = (g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
@@ -288,8 +291,9 @@ class ClusterIndex:
                 commands[f"near {i}"] = g.select(g.filtered(part, plan.chosen_values, plan.excluded_values))
         if plan.whole_phrase:
             commands["whole"] = g.select(f"({plan.filter}) && {g.term(plan.whole_phrase)}")
-        if plan.df_pending and not plan.unfiltered:      # unfiltered, the matches are the word's passages
+        if plan.df_pending and not plan.unfiltered and plan.df_label == "main":   # unfiltered: the matches are the word's
             commands["df"] = g.select(g.clause([t.norm for t in plan.query.clauses[0]]))
+            plan.df_label = "df"
         return self.per_shard(commands)
 
     def per_shard(self, commands: dict[str, str]) -> list[dict]:
