@@ -134,8 +134,11 @@ def _holding(texts: list[str], terms: list[str]) -> np.ndarray:
 
 def length_prior(lengths):
     """``factors.substance``'s length prior (short passages weigh less): the most a
-    passage's weight can be, whatever its text (lead lines weigh less still)."""
-    return np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    passage's weight can be, whatever its text (lead lines weigh less still).  Of an
+    array, or of one length (a Python float: numpy's scalars cost ten times more)."""
+    if isinstance(lengths, np.ndarray):
+        return np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    return min(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
 
 
 def substance(rows: list[dict], lengths: np.ndarray, title_norms: list[str]) -> np.ndarray:
