@@ -243,10 +243,18 @@ def test_norms_are_read_only_for_candidates_that_could_reach_the_page(loaded, mo
             assert read, options
         if (q, options) == ("工作", {}):       # 2,244 matches: lists of 1,200 a shard
             assert len(read) <= 600 < max(offered), (len(read), offered)
+    original = candidates._read_norms
+
+    def losing_one(cluster, rows, norms):     # a passage replaced between its list and the read
+        original(cluster, rows, norms)
+        norms.pop(rows[0]["id"], None)
+    monkeypatch.setattr(candidates, "_read_norms", losing_one)
+    lost = remote.search("工作")
+    assert lost["total"] == 2244 and len(lost["hits"]) == 10
     monkeypatch.setattr(candidates, "FIRST_READ", 0.1)      # a first read short of the page: a second round
     rounds = []
-    monkeypatch.setattr(candidates, "_read_norms", lambda cluster, rows, norms, real=candidates._read_norms:
-                        rounds.append(len(rows)) or real(cluster, rows, norms))
+    monkeypatch.setattr(candidates, "_read_norms", lambda cluster, rows, norms:
+                        rounds.append(len(rows)) or original(cluster, rows, norms))
     for q, options in (("工作", {}), ("工作", {"page": 4, "per_page": 50}), ("工作", {"group": "report", "page": 2})):
         rounds.clear()
         assert _comparable(remote.search(q, **options)) == _comparable(embedded.search(q, **options)), (q, options)

@@ -289,7 +289,8 @@ def _narrowed(cluster, rows: list[dict], norms: dict, bound, plan, stats: Stats,
             if not take:
                 break
         _read_norms(cluster, unread[:take], norms)
-        known += [dict(r, norm=norms[r["id"]]) for r in unread[:take]]
+        # (a passage replaced since its list was sent is gone: left out, as a list sent now would)
+        known += [dict(r, norm=norms[r["id"]]) for r in unread[:take] if r["id"] in norms]
         unread = unread[take:]
     return known
 
