@@ -251,6 +251,16 @@ def test_norms_are_read_only_for_candidates_that_could_reach_the_page(loaded, mo
     monkeypatch.setattr(candidates, "_read_norms", losing_one)
     lost = remote.search("工作")
     assert lost["total"] == 2244 and len(lost["hits"]) == 10
+    monkeypatch.setattr(candidates, "_read_norms", original)
+    monkeypatch.setattr(candidates, "DEEP_AT", 1)         # every relevance list lean: near misses' too
+    near = []
+    monkeypatch.setattr(candidates, "gather", lambda *a, real=candidates.gather, **k:
+                        near.append(sum("norm" not in r for x in a[7] for r in x["main"]["rows"]) if k.get("held")
+                                    else 0) or real(*a, **k))
+    for q, options in (("重大行政决策 程序", {"per_page": 50}), ("执法 培训", {"page": 3, "per_page": 50}),
+                       ('"会前学法" 次', {}), ("双随机 执法 检查", {"per_page": 50})):
+        assert _comparable(remote.search(q, **options)) == _comparable(embedded.search(q, **options)), (q, options)
+    assert sum(near) > 0, near          # near-miss lists came lean and were narrowed
     monkeypatch.setattr(candidates, "FIRST_READ", 0.1)      # a first read short of the page: a second round
     rounds = []
     monkeypatch.setattr(candidates, "_read_norms", lambda cluster, rows, norms:
