@@ -271,6 +271,32 @@ def test_norms_are_read_only_for_candidates_that_could_reach_the_page(loaded, mo
         assert len(rounds) >= 2, (q, options, rounds)
 
 
+def test_count_answers_are_kept_for_the_generation_and_pages_stay_equal(loaded):
+    """Count-only answers (the count and facets of a filtered field without its filter,
+    the near misses' counts) are kept per shard and command for the generation
+    (``State.counts``): the next page asks only for its candidates, and equals the
+    embedded index's; a new generation starts empty."""
+    from indexer.cluster import search as cs
+
+    embedded, remote = loaded
+    remote._state = remote._load()          # this generation, nothing kept yet
+    ran = []
+    real = cs._by_report_id
+    cs._by_report_id = lambda answer, ids: ran.append(1) or real(answer, ids)
+    try:
+        for q, filters in (("执法 培训", {"year": ["2022"]}), ("行政 执法", {"section": ["存在的不足和原因"]})):
+            ran.clear()
+            remote.search(q, filters=filters)
+            first = len(ran)
+            ran.clear()
+            found = remote.search(q, filters=filters, page=2)
+            assert 0 < len(ran) < first, (q, first, len(ran))        # the candidates only
+            assert _comparable(found) == _comparable(embedded.search(q, filters=filters, page=2)), q
+    finally:
+        cs._by_report_id = real
+    assert len(remote._state.counts) and not len(remote._load().counts)
+
+
 def test_a_near_universal_boost_is_a_constant_first_and_exact_when_the_page_needs_it(loaded, monkeypatch):
     """Every title and heading word a constant in the first try (``boosts.LOOSE_SHARE`` 0):
     the lists that cannot prove their page come again with the exact adjuster, and

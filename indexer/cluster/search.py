@@ -58,6 +58,11 @@ class State:
     report_codes: "ReportCodes | None" = None    # per report, its report-level facets' codes (made on first use)
     max_length: int = 0             # the longest normalized passage (``boosts.adjust_for``)
     id_of_number: dict[int, str] = field(default_factory=dict)    # the head's report numbers (``g.PER_REPORT``)
+    # Count-only answers (count and facets, no rows) per (shard, command), as Elasticsearch's
+    # shard request cache keeps size-0 answers until the next refresh: the next page, another
+    # sort or a facet toggled asks them again.  Weighed by their drilldown values (~100 bytes each).
+    counts: LRUCache = field(default_factory=lambda: LRUCache(COUNTS_CACHED, getsizeof=_answer_size))
+    counts_lock: threading.Lock = field(default_factory=threading.Lock)
     # Nothing is read from files here, so nothing is checked as read: the web server's start
     # (``search_web.index``) asks, and an unknown attribute is an embedded-only tool (501).
     checked_as_read: bool = False
@@ -299,18 +304,33 @@ class ClusterIndex:
     def per_shard(self, commands: dict[str, str]) -> list[dict]:
         """Per shard (in order): ``{label: answer}`` for every command, the shards in
         parallel, each shard's commands one after another on one connection (a new
-        connection costs more than a count)."""
-        ids = self._state.id_of_number
+        connection costs more than a count); count-only answers this generation gave
+        already come from ``State.counts``."""
+        state = self._state
+        ids = state.id_of_number
+        shards = sorted(self.cluster.shards)
+        with state.counts_lock:
+            known = [{label: state.counts[n, command] for label, command in commands.items()
+                      if (n, command) in state.counts} for n in shards]
 
-        def run(pool) -> dict:
-            with pool.connection() as conn, conn.cursor() as cursor:
+        def run(shard: int):
+            def on(pool) -> dict:
                 answers = {}
-                for label, command in commands.items():
-                    cursor.execute("SELECT mroonga_command(%s)", (command,))
-                    answers[label] = _by_report_id(g.read(orjson.loads(cursor.fetchone()[0])), ids)
+                with pool.connection() as conn, conn.cursor() as cursor:
+                    for label, command in commands.items():
+                        if label not in known[shard]:
+                            cursor.execute("SELECT mroonga_command(%s)", (command,))
+                            answers[label] = _by_report_id(g.read(orjson.loads(cursor.fetchone()[0])), ids)
                 return answers
+            return on
 
-        return self.each_shard(run)
+        found = self.cluster.fan_out([(n, run(i)) for i, n in enumerate(shards)])
+        with state.counts_lock:
+            for n, answers in zip(shards, found):
+                for label, answer in answers.items():
+                    if not answer["rows"] and " --limit 0 " in commands[label]:
+                        state.counts[n, commands[label]] = answer
+        return [{**k, **a} for k, a in zip(known, found)]
 
     def _near_candidates(self, plan: "Plan", stats: Stats, sort: str, wanted: int) -> tuple[list[dict], bool]:
         expr = g.filtered(plan.near_base, plan.chosen_values, plan.excluded_values)
@@ -345,6 +365,13 @@ class ClusterIndex:
 
     def get_report_of(self, passage_id: str) -> tuple[dict, dict]:
         return passage_in_report(self.get_report, passage_id)
+
+
+COUNTS_CACHED = 200_000      # drilldown values (and answers) ``State.counts`` holds: some 20 MB
+
+
+def _answer_size(answer: dict) -> int:
+    return 1 + sum(len(d["values"]) for d in answer["drilldowns"].values())
 
 
 def _by_report_id(answer: dict, ids: dict[int, str]) -> dict:
