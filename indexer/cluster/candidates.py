@@ -21,6 +21,7 @@ reach the page; ``_narrowed`` reads it for those, best bound first.
 """
 from __future__ import annotations
 
+import bisect
 import math
 
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
@@ -113,8 +114,13 @@ def first_limit(plan, sort: str, needed: int, held: int | None = None) -> int:
     limit = limit_for(sort, needed)
     if sort != "relevance" or held is not None or plan.partial or not plan.query.clauses:
         return limit
-    deep = plan.expected is None or plan.expected >= DEEP_AT     # None: a new word, counted in this round
-    return max(limit, MAX_CANDIDATES) if deep else limit
+    return max(limit, MAX_CANDIDATES) if _many(plan) else limit
+
+
+def _many(plan) -> bool:
+    """Whether a search's lists start deep: ``DEEP_AT`` matches or more, or a new word
+    (None: counted in the first round)."""
+    return plan.expected is None or plan.expected >= DEEP_AT
 
 
 def sort_keys(plan, sort: str) -> str:
@@ -145,7 +151,7 @@ def lean(plan, sort: str) -> bool:
     candidates a shard carried a megabyte of text, written, sent, parsed and counted in
     for the few hundred the page needs; a short list's text comes with it (one round
     trip less)."""
-    return narrows(plan, sort) and (plan.expected is None or plan.expected >= DEEP_AT)
+    return narrows(plan, sort) and _many(plan)
 
 
 def narrows(plan, sort: str) -> bool:
@@ -278,35 +284,45 @@ def _narrowed(cluster, rows: list[dict], norms: dict, bound, plan, stats: Stats,
         return (-clauses, row["heading"], -bound(row), row["seq"])
 
     known = [dict(r, norm=norms[r["id"]]) for r in rows if r["id"] in norms]
-    unread = sorted((r for r in rows if r["id"] not in norms), key=key_at_best)
+    unread = sorted(((key_at_best(r), i) for i, r in enumerate(rows) if r["id"] not in norms))
+    keys = [key for key, _ in unread]
     batch = math.ceil(FIRST_READ * (max(needed, RESCORE_WINDOW) + MARGIN))
-    while unread:
+    start = 0
+    while start < len(unread):
         cut = _cut(known, ranked_keys(known, plan.query, stats, titles, sort), plan, sort, needed, reports)
         if cut is None:
-            take, batch = batch, batch * 2
+            end, batch = start + batch, batch * 2
         else:
-            take = next((i for i, r in enumerate(unread) if key_at_best(r) > cut), len(unread))
-            if not take:
+            end = bisect.bisect_right(keys, cut, lo=start)     # the first whose bound cannot reach the cut
+            if end == start:
                 break
-        _read_norms(cluster, unread[:take], norms)
+        read = [rows[i] for _, i in unread[start:end]]
+        _read_norms(cluster, read, norms)
         # (a passage replaced since its list was sent is gone: left out, as a list sent now would)
-        known += [dict(r, norm=norms[r["id"]]) for r in unread[:take] if r["id"] in norms]
-        unread = unread[take:]
+        known += [dict(r, norm=norms[r["id"]]) for r in read if r["id"] in norms]
+        start = end
     return known
 
 
 def _read_norms(cluster, rows: list[dict], norms: dict) -> None:
     """The normalized text of ``rows``, from their shards, into ``norms``."""
+    norms.update(_read_column(cluster, rows, "norm"))
+
+
+def _read_column(cluster, rows: list[dict], column: str) -> dict[str, str]:
+    """``{passage id: its column}`` for ``rows``, each read from its shard, the shards in parallel."""
     wanted: dict[int, list[str]] = {}
     for row in rows:
         wanted.setdefault(row["_shard"], []).append(row["id"])
 
     def read(ids):
         marks = ",".join(["%s"] * len(ids))
-        return lambda pool: pool.query(f"SELECT id, norm FROM passages WHERE id IN ({marks})", ids)
+        return lambda pool: pool.query(f"SELECT id, {column} FROM passages WHERE id IN ({marks})", ids)
 
-    for found in cluster.fan_out([(n, read(ids)) for n, ids in wanted.items()]):
-        norms.update(found)
+    found: dict[str, str] = {}
+    for pairs in cluster.fan_out([(n, read(ids)) for n, ids in wanted.items()]):
+        found.update(pairs)
+    return found
 
 
 def _cut(rows: list[dict], keys: list[tuple], plan, sort: str, needed: int, reports: bool) -> tuple | None:
@@ -339,17 +355,6 @@ def _ask(cluster, plan, stats, sort, specs, asks, parts, limits, held) -> None:
 
 def fill_texts(cluster, rows: list[dict]) -> None:
     """The display text of the rows a page shows, read from their shards."""
-    wanted: dict[int, list[str]] = {}
-    for row in rows:
-        if "text" not in row:
-            wanted.setdefault(row["_shard"], []).append(row["id"])
-
-    def read(ids):
-        marks = ",".join(["%s"] * len(ids))
-        return lambda pool: dict(pool.query(f"SELECT id, text FROM passages WHERE id IN ({marks})", ids))
-
-    texts: dict[str, str] = {}
-    for found in cluster.fan_out([(n, read(ids)) for n, ids in wanted.items()]):
-        texts.update(found)
+    texts = _read_column(cluster, [row for row in rows if "text" not in row], "text")
     for row in rows:
         row.setdefault("text", texts.get(row["id"], ""))

@@ -100,6 +100,11 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def counts_only(command: str) -> bool:
+    """Whether a ``select`` asks for no rows: its count and drilldowns only."""
+    return " --limit 0 " in command
+
+
 def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = "",
            drilldowns: dict[str, str] | None = None,
            columns: tuple[str, ...] = CANDIDATE_COLUMNS, adjuster: str = "") -> str:

@@ -328,7 +328,7 @@ class ClusterIndex:
         with state.counts_lock:
             for n, answers in zip(shards, found):
                 for label, answer in answers.items():
-                    if not answer["rows"] and " --limit 0 " in commands[label]:
+                    if g.counts_only(commands[label]):
                         state.counts[n, commands[label]] = answer
         return [{**k, **a} for k, a in zip(known, found)]
 
