@@ -53,6 +53,7 @@ def _timed(index, query: dict) -> tuple[float, dict]:
 
 def run(size: str, shards: int, count: int, keep: bool, reuse: bool = False) -> dict:
     from indexer.api import open_index, sync_backend
+    from search_web.index import freeze_loaded
 
     corpus = ensure_corpus(size)
     folder = OUT / f"cluster-{size}"
@@ -74,6 +75,7 @@ def run(size: str, shards: int, count: int, keep: bool, reuse: bool = False) -> 
         mix = make_queries(count)
         for query in mix["warmup"]:
             _timed(embedded, query), _timed(remote, query)
+        freeze_loaded()     # as the server does once it has loaded an index (``search_web.index``)
         times = {"embedded": [], "cluster": []}
         equal = {"answers": 0, "counts_and_facets": 0, "hits": 0, "ranked_among_candidates": 0}
         for query in mix["queries"]:

@@ -34,7 +34,7 @@ class IndexHolder:
                  wait_for_swap: bool = False, verify_in_background: bool = False):
         # an index folder, or a cluster backend URL (mroonga://…, indexer.api.open_index opens both)
         self.index_dir = index_dir if isinstance(index_dir, str) and "://" in index_dir else Path(index_dir)
-        self.freeze_gc = freeze_gc      # see _freeze_loaded; off under tests (one process runs them all)
+        self.freeze_gc = freeze_gc      # see freeze_loaded; off under tests (one process runs them all)
         self.warm_words = warm_words    # see _warm_later; off under tests (a thread per app and swap)
         self.wait_for_swap = wait_for_swap
         self.verify_in_background = verify_in_background    # see _verify_first
@@ -150,7 +150,13 @@ class IndexHolder:
             raise self.refused[target]
 
     def _notice_swap(self, index) -> None:
+        before = index.generation
         target = index.stale()
+        if index.generation is not before:
+            # A cluster client reloads its report table in place (``ClusterIndex.stale``):
+            # frozen like a swapped-in generation, or every full pass of the collector
+            # walks it (35-60 ms, every few requests at 1 M passages: BENCHMARKS.md).
+            self._loaded(index.generation)
         if target is None or target in self.refused:
             return
         if self._loading.acquire(blocking=False):
@@ -185,7 +191,7 @@ class IndexHolder:
     def _loaded(self, gen) -> None:
         if self.freeze_gc:
             self._swaps += 1
-            _freeze_loaded(full=self._swaps % FULL_COLLECT_EVERY == 1)
+            freeze_loaded(full=self._swaps % FULL_COLLECT_EVERY == 1)
         if self.warm_words:     # after the freeze: what it builds is small, and it is not waited for
             _warm_later(gen)
 
@@ -214,11 +220,11 @@ def _one_line(exc: BaseException) -> str:
     return f"{text}（{hint}）" if hint else text
 
 
-FULL_COLLECT_EVERY = 64     # swaps: see _freeze_loaded
+FULL_COLLECT_EVERY = 64     # swaps: see freeze_loaded
 WARM_UP_WAIT = 60           # seconds the background check waits for the warm-up at most
 
 
-def _freeze_loaded(full: bool = True) -> None:
+def freeze_loaded(full: bool = True) -> None:
     """Move what the index just loaded out of the garbage collector's sight.
 
     A generation holds a list of every normalized passage text (and an object

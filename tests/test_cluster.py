@@ -493,12 +493,18 @@ def _shard_rows(url: str) -> dict[int, tuple]:
         cluster.close()
 
 
-def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path):
-    """The cluster loaded from a copy of the samples, then one report changed: only its shard is written."""
+def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path, monkeypatch):
+    """The cluster loaded from a copy of the samples, then one report changed: only its shard
+    is written.  A server notices the change at its next request and freezes the reloaded
+    report table out of the collector's passes, as it does a swapped-in generation."""
     from indexer.api import build_index, sync_backend
+    from search_web import index as web_index
 
     _, remote = loaded
     url = cluster[0]
+    frozen = []
+    monkeypatch.setattr(web_index, "freeze_loaded", lambda full=True: frozen.append(full))
+    server = web_index.IndexHolder(url, freeze_gc=True)
     corpus, index_dir = tmp_path / "reports", tmp_path / "index"
     shutil.copytree(ROOT / "indexer" / "samples", corpus)
     build_index([corpus], index_dir, procs=1, words=False)
@@ -506,6 +512,7 @@ def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path):
     before = _shard_rows(url)
     assert sorted(n for n, rows in before.items() if rows[0]) == [1, 2]      # both shards hold samples
     assert remote.refresh() and remote.search('"集群测试独有的一句话"')["total"] == 0
+    assert server.acquire().search('"集群测试独有的一句话"')["total"] == 0 and len(frozen) == 1
     target = sorted(corpus.glob("*.txt"))[0]
     target.write_text(target.read_text(encoding="utf-8") + "\n\n本报告补充说明：集群测试独有的一句话。\n", encoding="utf-8")
     build_index([corpus], index_dir, procs=1, words=False)
@@ -518,6 +525,9 @@ def test_updating_one_report_touches_only_its_shard(loaded, cluster, tmp_path):
     assert remote.refresh()
     found = remote.search('"集群测试独有的一句话"')
     assert found["total"] == 1 and found["hits"][0]["text"].endswith("集群测试独有的一句话。")
+    assert server.acquire().search('"集群测试独有的一句话"')["total"] == 1 and len(frozen) == 2
+    assert server.acquire() and len(frozen) == 2        # no change since: nothing frozen again
+    server.close()
 
 
 def test_a_stopped_shard_is_a_clear_error_not_a_smaller_answer(loaded, cluster):
