@@ -1,6 +1,7 @@
 """Issue 21: each new source of a metadata field, the no-loss rule, coverage,
 the document kind and the year rule, on small texts shaped like real pages;
 then on a real index built from ../shared (doc_type filters, build warnings)."""
+import csv
 import json
 
 import pytest
@@ -196,6 +197,30 @@ def test_year_of_an_untitled_report_follows_its_date_not_a_stray_year():
     assert find_year("", opening, "2019-04-30")[0] == 2018
     assert find_year("", opening, None) == (2018, "opening paragraph 1")
     assert find_year("2017年度法治政府建设情况报告", opening, "2019-12-18")[0] == 2017
+
+
+def test_year_of_a_document_issued_is_its_dates_never_a_cited_one():
+    """A regulation, a notice or a 政府工作报告 is known by the year it was issued in:
+    no year before it for a date in January to April, and none from its opening,
+    whose first year is as often a cited regulation's (or the year under review)."""
+    cited = ["（1999年5月23日国务院令第265号发布，根据2013年7月18日国务院令第638号第二次修订）", "第一条 为了奖励……"]
+    assert find_year("", cited, None, issued=True) == (None, "")
+    assert find_year("", cited, "2017-02-21", issued=True) == (2017, "date (the year it was issued)")
+    assert find_year("", cited, "2017-02-21")[0] == 2016        # a report on the past year
+    assert find_year("", cited, None) == (1999, "opening paragraph 1")
+
+
+def test_national_work_reports_read_without_their_manifest_have_their_year_or_none():
+    """The reader alone (no manifest.csv): a 政府工作报告 it knows as one has the year
+    it was delivered in (the manifest's) or no year, never the year it reviews."""
+    folder = shared_path("realworld", "national_work_reports")
+    with (folder / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    known = [(row, read_report(folder / row["file"])) for row in rows]
+    known = [(row, r) for row, r in known if r.doc_type == "政府工作报告"]
+    assert len(known) >= 30
+    wrong = [(row["file"], r.year) for row, r in known if r.year is not None and str(r.year) != row["year"]]
+    assert not wrong and any(r.year for _row, r in known)
 
 
 # --- document kind -----------------------------------------------------------

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from .declared import Declared, iso_date, read_declared
 from .issuer import WE_WORD, full_name_in_text, issuer_from_subject, opening_subject, printed_in_full
 from .complete import committee_in_full, complete_issuer
-from .kind import kind_of_name
+from ..model import DOC_TYPE_OTHER, DOC_TYPE_WORK_REPORT
+from .kind import document_kind, kind_of_name
 from .patterns import (AGENCY_LINE, AGENCY_SUFFIX, DATE_DIGITS, DATE_NUMERALS, NUMBERED, PLACE_ENDINGS, SITE_SUFFIX,
                        TITLE_WORDS)
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
@@ -76,7 +77,7 @@ def find_metadata(paragraphs: list[str], raw: str, hints: dict | None = None) ->
     _set(meta, "date", *declared.get("published"))
     _set(meta, "date", *declared.get("other_date"))
     meta.source_url = declared.get("source_url")[0]
-    meta.year, source = find_year(meta.title, paragraphs, meta.date)
+    meta.year, source = find_year(meta.title, paragraphs, meta.date, is_issued(*document_kind(meta.title, paragraphs)))
     if meta.year:
         meta.sources["year"] = "title" if source == "title" else source
     return meta
@@ -335,17 +336,25 @@ def find_date(paragraphs: list[str], raw: str) -> str | None:
     return declared.get("date")[0] or _signature_date(paragraphs)[0] or declared.get("published")[0] or None
 
 
-def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int | None, str]:
+def find_year(title: str, paragraphs: list[str], date: str | None, issued: bool = False) -> tuple[int | None, str]:
     """The year reported on: the title's year; else the year the date falls
     in, or the year before for a date in January to April (annual reports come
     out early in the next year); else, with no date, the opening's year.  A year
     in the opening counts only when it agrees with the date
     (``2018年，在全市考评中名列第二`` in a report dated 2019-12-18 is not its year).
     Years inside a cited document's name or a span (``《纲要(2021—2025年)》``)
-    and targets (``到2035年``) are not the report's."""
+    and targets (``到2035年``) are not the report's.
+
+    A document ``issued`` rather than reporting on a past year (its title names it
+    ``…的通知``, ``…条例``, ``…工作要点``; or a 政府工作报告, known by the year it is
+    delivered in: ``is_issued``) has the year of its date and no other: a notice of
+    February 2017 is 2017's, and the first year of its opening is as often that of
+    a regulation it cites (``1999年5月23日…发布``) or of the year under review as its own."""
     year = _title_year(title)
     if year:
         return year, "title"
+    if issued:
+        return (int(date[:4]), "date (the year it was issued)") if date else (None, "")
     opening = _opening_years(paragraphs)
     if date:
         covered = int(date[:4]) - (1 if int(date[5:7]) <= 4 else 0)
@@ -355,6 +364,14 @@ def find_year(title: str, paragraphs: list[str], date: str | None) -> tuple[int 
         number, year = opening[0]
         return year, f"opening paragraph {number}"
     return None, ""
+
+
+def is_issued(kind: str, where: str) -> bool:
+    """Whether a document of ``kind`` (``kind.document_kind``: the kind and where it
+    was decided) is known by the year it was issued in: a 政府工作报告, or a document
+    its title names as something other than a report.  One of no named kind (no
+    title, an opening that names none) may still be a report on a past year."""
+    return kind == DOC_TYPE_WORK_REPORT or (kind == DOC_TYPE_OTHER and where == "title")
 
 
 def _title_year(title: str) -> int | None:
