@@ -13,7 +13,7 @@ from indexer.api import (
     without_filter,
     without_quotes,
 )
-from indexer.search.query import QueryError, parse_query
+from indexer.search.query import QueryError, count_pattern, parse_query
 
 
 def test_filters_words_phrases_and_operators():
@@ -95,3 +95,20 @@ def test_text_pasted_from_a_passage_finds_that_passage(samples_index):
             assert gen.passage_id(seq) in samples_index.all_ids(window), window
             tried += 1
     assert tried > 50
+
+
+@pytest.mark.parametrize("q, found, not_found", [
+    ("执法 案件总数", "全年共办理行政处罚案件123件", "第3件"),
+    ("培训 批次", "分3批组织执法人员培训", "批准"),
+    ("普法 宣传频次", "开展普法宣传12次", "一次性"),
+    ("法治讲座 场数", "举办法治讲座4场", "现场"),
+    ("普法 期数", "举办培训班6期", "期间"),
+])
+def test_a_quantity_word_also_matches_a_number_with_its_unit(q, found, not_found):
+    """The words asking how many (``总数``, ``批次``, ``频次`` …) match a number with
+    one of their units, never the unit alone; quoted, the word is literal."""
+    counted = [t for clause in parse_query(q).clauses for t in clause if t.units]
+    assert len(counted) == 1
+    pattern = count_pattern(counted[0].units)
+    assert pattern.search(found) and not pattern.search(not_found)
+    assert not any(t.units for clause in parse_query(q.replace(" ", ' "', 1) + '"').clauses for t in clause)
