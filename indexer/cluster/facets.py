@@ -13,8 +13,8 @@ from ..search.facets import FACETS, MISSING, _pairs, canonical_names
 from . import groonga as g
 
 
-def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: int | None,
-                  by_report: bool = False, codes: "ReportCodes | None" = None) -> tuple[dict, dict]:
+def merged_facets(vocab: dict, codes: "ReportCodes", plan, answers: list[dict], size: int | None,
+                  by_report: bool = False) -> tuple[dict, dict]:
     """``({facet: [{value, count}]}, {facet: values that occur})`` as ``Index.search``
     reports them; ``answers``: per shard, its first round (``ClusterIndex._first_round``)."""
     result, distinct = {}, {}
@@ -22,13 +22,13 @@ def merged_facets(vocab: dict, reports: dict, plan, answers: list[dict], size: i
 
     def hit(source: str) -> tuple:
         if source not in hits:
-            hits[source] = (codes or ReportCodes(vocab, reports)).hit([a[source] for a in answers])
+            hits[source] = codes.hit([a[source] for a in answers])
         return hits[source]
 
     for name in FACETS:
         source = f"facet {name}" if name in plan.chosen_values else "main"
         if by_report:
-            counts, missing = report_counts(vocab, reports, name, answers, source)
+            counts, missing = report_counts(vocab, name, answers, hit(source))
         elif name == "year":
             counts = report_year_counts(hit(source))
             missing = sum(a[source]["count"] for a in answers) - int(counts.sum())
@@ -57,47 +57,47 @@ def values_of(name: str, codes: np.ndarray, vocab: dict) -> list:
     return [vocab[name][c] if c >= 0 else MISSING for c in codes]
 
 
-def report_counts(vocab: dict, reports: dict, name: str, answers: list[dict], source: str) -> tuple[np.ndarray, int]:
+def report_counts(vocab: dict, name: str, answers: list[dict], hit: tuple[np.ndarray, np.ndarray]
+                  ) -> tuple[np.ndarray, int]:
     """(reports per code, reports without a value) of a facet on a page of reports
-    (``facet_counts(by_report=True)``)."""
+    (``facet_counts(by_report=True)``); ``hit``: ``ReportCodes.hit``."""
     if name in ("section", "copied"):
         size = len(CATEGORIES) if name == "section" else 2
         counts = np.array([sum(a[f"reports {name} {code}"]["drilldowns"]["report_count"]["count"] for a in answers)
                            for code in range(size)], dtype=np.int64)
         return counts, 0
-    hit = [rid for a in answers for rid in a[source]["drilldowns"]["reports"]["values"]]
-    values = [reports[rid].get(name) for rid in hit]
+    rows, _matches = hit
     if name == "year":
-        years = np.array([v or 0 for v in values], dtype=np.int64)
+        years = rows[:, -1]
         return np.bincount(years[years > 0], minlength=1), int(np.count_nonzero(years <= 0))
-    index = {v: i for i, v in enumerate(vocab[name])}
-    codes = np.array([index.get(v or "", -1) for v in values], dtype=np.int64)
-    counts = np.bincount(codes[codes >= 0], minlength=len(index))
-    return counts, int(np.count_nonzero(codes < 0))
+    codes = rows[:, g.REPORT_FACETS.index(name)]
+    return np.bincount(codes[codes >= 0], minlength=len(vocab[name])), int(np.count_nonzero(codes < 0))
 
 
 class ReportCodes:
     """Per report, its codes of the report-level facets (``g.REPORT_FACETS``, -1: no
-    value) and its year (0: none), one row of ``matrix`` each (``positions``: report id →
-    row): made once per generation, so that a common word's report-level facets are one
-    gather of rows over the reports it hits and a weighted count per facet, not a lookup
-    per report and facet."""
+    value) and its year (0: none), one row of ``matrix`` each (``row_of_number``: the
+    head's report number → row): made once per generation, so that a common word's
+    report-level facets are one gather of rows over the reports it hits and a weighted
+    count per facet, not a lookup per report and facet."""
 
-    def __init__(self, vocab: dict, reports: dict):
+    def __init__(self, vocab: dict, reports: dict, id_of_number: dict[int, str]):
         index = {name: {v: i for i, v in enumerate(vocab[name])} for name in g.REPORT_FACETS}
-        self.positions = {rid: i for i, rid in enumerate(reports)}
         self.matrix = np.array([[index[name].get(row.get(name) or "", -1) for name in g.REPORT_FACETS]
                                 + [row.get("year") or 0] for row in reports.values()], dtype=np.int64)
         self.matrix = self.matrix.reshape(len(reports), len(g.REPORT_FACETS) + 1)
+        position = {rid: i for i, rid in enumerate(reports)}
+        numbers = np.fromiter(id_of_number, dtype=np.int64, count=len(id_of_number))
+        self.row_of_number = np.full(int(numbers.max(initial=0)) + 1, -1, dtype=np.int64)
+        self.row_of_number[numbers] = [position[rid] for rid in id_of_number.values()]
 
     def hit(self, answers: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-        """(the rows of the reports the shards' ``reports`` drilldowns hit, their matches)."""
-        rows, weights = [], []
-        for answer in answers:
-            values = answer["drilldowns"]["reports"]["values"]
-            rows.append(np.fromiter((self.positions[rid] for rid in values), dtype=np.int64, count=len(values)))
-            weights.append(np.fromiter(values.values(), dtype=np.int64, count=len(values)))
-        return self.matrix[np.concatenate(rows)], np.concatenate(weights)
+        """(the rows of the reports the shards' per-report drilldowns hit, their matches)."""
+        found = [answer["drilldowns"][g.PER_REPORT_LABEL] for answer in answers]
+        rows = self.row_of_number[np.concatenate([f["numbers"] for f in found])]
+        if len(rows) and rows.min() < 0:        # a report the client's table lacks: a change it has not seen
+            raise LookupError("a shard answered for a report this client has not loaded")
+        return self.matrix[rows], np.concatenate([f["matches"] for f in found])
 
 
 def report_level_counts(vocab: dict, hit: tuple[np.ndarray, np.ndarray], name: str) -> np.ndarray:

@@ -9,6 +9,8 @@ embedded index's filter rules admit (``search.facets.chosen_codes``).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from ..model import CATEGORIES
 from ..search.facets import COPIED_VALUES, FACETS
 
@@ -131,7 +133,8 @@ def select(filter_expr: str, limit: int = 0, sort_keys: str = "", scorer: str = 
 # (agency alone ~15% of a common word's select).  The year is the report's too.
 REPORT_FACETS = ("agency", "agency_kind", "agency_level", "province", "doc_type")
 REPORT_LEVEL = REPORT_FACETS + ("year",)
-PER_REPORT = "report_no"        # the drilldown key of the matches per report (``ClusterIndex`` maps it to ids)
+PER_REPORT = "report_no"        # the drilldown key of the matches per report (the head's report numbers)
+PER_REPORT_LABEL = "reports"    # its label: ``read`` gives ``numbers`` and ``matches`` arrays, not ``values``
 
 
 def facet_drilldowns(names) -> dict[str, str]:
@@ -140,7 +143,7 @@ def facet_drilldowns(names) -> dict[str, str]:
     names = list(names)
     found = {name: COLUMN[name] for name in names if name not in REPORT_LEVEL}
     if any(name in REPORT_LEVEL for name in names):
-        found["reports"] = PER_REPORT
+        found[PER_REPORT_LABEL] = PER_REPORT
     return found
 
 
@@ -155,7 +158,13 @@ def read(answer) -> dict:
     result = {"count": count, "rows": rows, "drilldowns": {}}
     for extra in answer[1:]:
         for label, body in extra.items():
-            result["drilldowns"][label] = {"count": body[0][0], "values": {k: n for k, n in body[2:]}}
+            if label == PER_REPORT_LABEL:
+                # Thousands of reports for a common word: kept as arrays, which the
+                # client maps to its report table's rows at once (``facets.ReportCodes``).
+                pairs = np.array(body[2:], dtype=np.int64).reshape(-1, 2)
+                result["drilldowns"][label] = {"count": body[0][0], "numbers": pairs[:, 0], "matches": pairs[:, 1]}
+            else:
+                result["drilldowns"][label] = {"count": body[0][0], "values": {k: n for k, n in body[2:]}}
     return result
 
 

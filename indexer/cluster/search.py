@@ -207,7 +207,7 @@ class ClusterIndex:
             near += [True] * len(extra)
         order = result_order(rows, np.array(near, dtype=bool), plan.query, stats, state.title_norms, sort)
         facets, values = self._facets(state, plan, answers, facet_size, by_report)
-        reports_total = sum(a["main"]["drilldowns"]["reports"]["count"] for a in answers)
+        reports_total = sum(a["main"]["drilldowns"][g.PER_REPORT_LABEL]["count"] for a in answers)
         answer = {
             "query": q or "", "total": total, "near_total": near_total, "reports_total": reports_total,
             "partial": plan.partial, "page": page, "per_page": per_page, "sort": sort, "group": group,
@@ -274,8 +274,8 @@ class ClusterIndex:
         # The matches per report ("reports": the report count, the report-level facets, and on
         # a page of reports the reports hit, whose values are the client's report table's).
         commands = candidates.first_command(plan, stats, sort, needed, plan.filter, drilldowns={
-            **g.facet_drilldowns(n for n in FACETS if n not in own), "reports": g.PER_REPORT})
-        per_report = {"reports": g.PER_REPORT} if by_report else {}
+            **g.facet_drilldowns(n for n in FACETS if n not in own), g.PER_REPORT_LABEL: g.PER_REPORT})
+        per_report = {g.PER_REPORT_LABEL: g.PER_REPORT} if by_report else {}
         word = g.all_of([g.clause([t.norm for t in plan.query.clauses[0]])]) if plan.df_pending else None
         for name in own:
             expr = g.filtered(plan.base, plan.chosen_values, plan.excluded_values, skip=name)
@@ -307,7 +307,6 @@ class ClusterIndex:
         connection costs more than a count); count-only answers this generation gave
         already come from ``State.counts``."""
         state = self._state
-        ids = state.id_of_number
         shards = sorted(self.cluster.shards)
         with state.counts_lock:
             known = [{label: state.counts[n, command] for label, command in commands.items()
@@ -320,7 +319,7 @@ class ClusterIndex:
                     for label, command in commands.items():
                         if label not in known[shard]:
                             cursor.execute("SELECT mroonga_command(%s)", (command,))
-                            answers[label] = _by_report_id(g.read(orjson.loads(cursor.fetchone()[0])), ids)
+                            answers[label] = g.read(orjson.loads(cursor.fetchone()[0]))
                 return answers
             return on
 
@@ -344,8 +343,8 @@ class ClusterIndex:
     def _facets(self, state: State, plan: "Plan", answers: list[dict], size: int | None,
                 by_report: bool = False) -> tuple[dict, dict]:
         if state.report_codes is None:
-            state.report_codes = ReportCodes(state.facet_vocab, state.rows_by_id)
-        return merged_facets(state.facet_vocab, state.rows_by_id, plan, answers, size, by_report, state.report_codes)
+            state.report_codes = ReportCodes(state.facet_vocab, state.rows_by_id, state.id_of_number)
+        return merged_facets(state.facet_vocab, state.report_codes, plan, answers, size, by_report)
 
     def _whole(self, plan: "Plan", answers: list[dict]) -> dict | None:
         if not plan.whole_phrase:
@@ -371,15 +370,7 @@ COUNTS_CACHED = 200_000      # drilldown values (and answers) ``State.counts`` h
 
 
 def _answer_size(answer: dict) -> int:
-    return 1 + sum(len(d["values"]) for d in answer["drilldowns"].values())
-
-
-def _by_report_id(answer: dict, ids: dict[int, str]) -> dict:
-    """``answer`` with its matches per report keyed by report id (a shard groups them by number)."""
-    found = answer["drilldowns"].get("reports")
-    if found and found["values"]:
-        found["values"] = {ids[int(number)]: n for number, n in found["values"].items()}
-    return answer
+    return 1 + sum(len(d["values"] if "values" in d else d["numbers"]) for d in answer["drilldowns"].values())
 
 
 def _embedded_only() -> EmbeddedOnly:
