@@ -215,6 +215,8 @@ def _continues(previous: str, line: str, count: int, wrapped_line: bool = False)
         return True
     if _ends_sentence(previous):
         return False
+    if patterns.DATE_LINE.match(_compact(line)) and previous[-1] not in "、，,《（(“‘【：:于在至自":
+        return False                      # a date alone on its line (a signature's) starts anew
     if count <= 5 and _is_dated_title(line) and previous[-1] not in "、，,《（(“‘【":
         return False                      # a title starts anew, whatever short line stands above it
     if _is_title_split(previous, line, count):
@@ -245,8 +247,12 @@ def _looks_like_heading(text: str) -> bool:
     unpunctuated line is a fragment cut by a break (``要维护`` / ``法律``)."""
     if len(text) > 60 or re.search(r"[。；！？;!?]", text):
         return False
-    compact = _YEAR_IN_BRACKETS.sub("", text.replace(" ", "").replace("\u3000", ""))
+    compact = _YEAR_IN_BRACKETS.sub("", _compact(text))
     return any(pattern.search(compact) for pattern in _STANDALONE)
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "").replace("\u3000", "")
 
 
 def _is_dated_title(line: str) -> bool:
