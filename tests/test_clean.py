@@ -55,3 +55,13 @@ def test_wiki_link_words_are_rejoined():
 def test_numbered_item_after_a_cut_sentence_starts_a_new_paragraph():
     raw = "（七）抓牢法治建设职责。一是没有发生安全事故，\n\n（八）依法履职，全力提升基层服务能力。借助专项债券。"
     assert len(clean_paragraphs(raw)) == 2
+
+
+def test_a_date_alone_on_its_line_starts_a_paragraph_of_its_own():
+    """A signature's date never runs on from the unpunctuated line above it (the
+    signer's name) nor into the line below (the regulation's title); a date that
+    finishes a broken sentence (``…定于`` / ``2023年3月5日`` / ``召开。``) still runs on."""
+    raw = ("《某某省试点办法》已经省人民政府常务会议审议通过，现予公布。\n"
+           "省长　张三\n二○○五年十一月二十一日\n某某省试点办法\n第一条　为了节约资源，制定本办法。")
+    assert clean_paragraphs(raw)[1:4] == ["省长　张三", "二○○五年十一月二十一日", "某某省试点办法"]
+    assert clean_paragraphs("全市法治工作会议定于\n2023年3月5日\n召开，会期一天。") == ["全市法治工作会议定于2023年3月5日召开，会期一天。"]
