@@ -54,9 +54,11 @@ class Page:
             return render_template(self.template, page=self.data(fmt, **args))
         except (WebError, FazhiError) as exc:
             error = exc if isinstance(exc, WebError) else from_search_error(exc)
-            if self.html_error is None or error.status != 400:
+            # 400: a query the page cannot read; 501: one only the embedded index answers
+            # (a cluster backend): either way the page keeps it, to be changed there.
+            if self.html_error is None or error.status not in (400, 501):
                 raise
-            return render_template(self.template, page=self.html_error(error)), 400
+            return render_template(self.template, page=self.html_error(error)), error.status
 
 
 def register(bp: Blueprint, page: Page) -> None:

@@ -197,16 +197,27 @@ def _way_out(index, params: SearchParams, result: dict) -> list[dict]:
     filters = params.library_filters() or None
     out = []
     unquoted = without_quotes(params.q)
-    if unquoted != params.q and memo.count(index, unquoted, filters):
+    if unquoted != params.q and _finds(index, unquoted, filters):
         out.append({"label": f"不加引号搜索：{unquoted}", "url": urls.search(params, q=unquoted)})
     # One filter is already offered for removal next to the results.
-    if sum(len(values) for values in params.filters.values()) > 1 and memo.count(index, params.q):
+    if sum(len(values) for values in params.filters.values()) > 1 and _finds(index, params.q):
         out.append({"label": "在全部报告中搜索（清除筛选）", "url": urls.without_filters(params)})
     terms = [t for t in result.get("terms", []) if t]
     if len(terms) > 1:
         out += [{"label": f"只搜：{term}", "url": urls.search(params, q=term)} for term in terms[:5]
-                if memo.count(index, f"“{term}”", filters)]
+                if _finds(index, f"“{term}”", filters)]
     return out
+
+
+def _finds(index, q: str, filters: dict | None = None) -> int:
+    """What a suggested search would find; 0 (not offered) when the backend cannot
+    answer it (a cluster and a count word: ``会前学法次数`` unquoted asks for numbers)."""
+    from indexer.api import EmbeddedOnly
+
+    try:
+        return memo.count(index, q, filters)
+    except EmbeddedOnly:
+        return 0
 
 
 # --- report and passage -----------------------------------------------------
@@ -357,9 +368,10 @@ def citation(report: dict, passage: dict | None, permalink: str) -> str:
 
 # --- export and errors ------------------------------------------------------
 
-def search_error_page(q: str, error) -> dict:
-    """A query the search cannot read: the search page with the query kept in
-    the box and the message under it (the JSON twin gets the plain error)."""
+def search_error_page(q: str, error, retry: dict | None = None) -> dict:
+    """A query the search cannot read (or a cluster cannot answer): the search page
+    with the query kept in the box and the message under it, and ``retry`` (``{q,
+    url}``) when a changed query would answer (the JSON twin gets the plain error)."""
     return {"ok": False, "query": q, "error": error.message, "hint": error.hint, "status": error.status,
-            "landing": False, "sort": "relevance", "group": "passage", "active_filters": [],
+            "retry": retry, "landing": False, "sort": "relevance", "group": "passage", "active_filters": [],
             "facets": {}, "hits": [], "links": {"json": None}}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, check_passage_id, check_query,
-                         check_report_id)
+                         check_report_id, with_counts_literal)
 from werkzeug.routing import BaseConverter
 
 from . import browse, exports, pages, parts, urls
@@ -32,8 +32,18 @@ def _search(fmt: str) -> dict:
 
 
 def _search_error(error: WebError) -> dict:
-    """A bad query is kept in the box, with the message under it, so it can be fixed there."""
-    return pages.search_error_page(clean_query(request.args), error)
+    """A bad query is kept in the box, with the message under it, so it can be fixed there;
+    one the cluster cannot answer for its count words (501) offers them quoted, as the
+    message says, one click away."""
+    q = clean_query(request.args)
+    literal = with_counts_literal(q) if error.status == 501 else q
+    retry = None
+    if literal != q:
+        try:
+            retry = {"q": literal, "url": urls.search(parse_search(request.args), q=literal)}
+        except FazhiError:
+            retry = None
+    return pages.search_error_page(q, error, retry)
 
 
 def _search_files(fmt: str):

@@ -8,6 +8,7 @@ with ``scripts/cluster.sh install`` where apt is there) or cannot start."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -456,6 +457,35 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
         html = cluster_app.get(path).get_data(as_text=True), embedded_app.get(path).get_data(as_text=True)
         for text in offered:
             assert text not in html[0] and text in html[1], (path, text)
+
+
+def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_literal(loaded, cluster, shared_index):
+    """``会前学法 次数`` asks for numbers (37次), which only the embedded index reads:
+    the cluster's page answers 501 with the query still in the box and the count word
+    quoted one click away, whose page equals the embedded index's.  A search whose
+    suggestions would ask for numbers (a quoted phrase with no hits: ``不加引号搜索``)
+    leaves them out instead of failing."""
+    import html as html_module
+
+    from search_web import create_app
+
+    embedded_app = create_app({"INDEX_DIR": shared_index, "TESTING": True}).test_client()
+    cluster_app = create_app({"BACKEND": cluster[0], "TESTING": True}).test_client()
+    page = cluster_app.get("/search?q=会前学法+次数&year=2022")
+    body = html_module.unescape(page.get_data(as_text=True))
+    assert page.status_code == 501 and 'value="会前学法 次数"' in body and "内嵌索引" in body
+    retry = re.search(r'class="retry">按原文检索：<a href="([^"]+)">([^<]+)</a>', body)
+    assert retry and retry.group(2) == '会前学法 "次数"' and "year=2022" in retry.group(1)
+    literal = retry.group(1).replace("/search?", "/search.json?")
+    expected, found = embedded_app.get(literal).get_json(), cluster_app.get(literal).get_json()
+    expected.pop("took_ms"), found.pop("took_ms")
+    # Its suggestions leave out what asks for numbers (``不加引号搜索：会前学法 次数``).
+    offered, suggested = expected.pop("suggestions"), found.pop("suggestions")
+    assert found == expected and found["query"] == '会前学法 "次数"' and found["hits"]
+    assert [s for s in offered if "不加引号" not in s["label"]] == suggested and len(offered) > len(suggested)
+    assert cluster_app.get("/search.json?q=会前学法+次数").status_code == 501       # the JSON twin: the plain error
+    for path in ('/search?q="会前学法次数xyz"', '/search.json?q="会前学法次数xyz"'):
+        assert cluster_app.get(path).status_code == 200, path
 
 
 def test_the_server_as_started_answers_and_is_healthy_on_the_cluster(loaded, cluster):

@@ -13,7 +13,7 @@ from indexer.api import (
     without_filter,
     without_quotes,
 )
-from indexer.search.query import QueryError, count_pattern, parse_query
+from indexer.search.query import QueryError, count_pattern, parse_query, with_counts_literal
 
 
 def test_filters_words_phrases_and_operators():
@@ -112,3 +112,16 @@ def test_a_quantity_word_also_matches_a_number_with_its_unit(q, found, not_found
     pattern = count_pattern(counted[0].units)
     assert pattern.search(found) and not pattern.search(not_found)
     assert not any(t.units for clause in parse_query(q.replace(" ", ' "', 1) + '"').clauses for t in clause)
+
+
+@pytest.mark.parametrize("q, literal", [
+    ("会前学法 次数", '会前学法 "次数"'),
+    ("党组学习次数 year:2023", '党组 学习 "次数" year:2023'),
+    ('"次数" 学法 -培训', '"次数" 学法 -培训'),
+    ("双随机 抽查", "双随机 抽查"),
+    ("同句(行政 复议", "同句(行政 复议"),
+])
+def test_count_words_quoted_are_literal_and_the_rest_stays_as_typed(q, literal):
+    assert with_counts_literal(q) == literal      # (an unclosed 同句( is the search's to report)
+    if literal != q:
+        assert not any(t.units for clause in parse_query(literal).clauses for t in clause)

@@ -308,6 +308,21 @@ def without_filter(text: str, name: str, value: str) -> str:
     return " ".join(text.split())
 
 
+def with_counts_literal(text: str) -> str:
+    """``text`` with each word that asks for a quantity (``次数``, ``学习次数``, ``合格率``)
+    quoted, so that it is the literal word and no longer matches numbers (``37次``);
+    the rest as typed.  ``text`` itself when it has none (or cannot be read)."""
+    try:
+        tokens = [(start, end, value) for kind, value, start, end in _lex(text, Query()) if kind == "word"]
+    except QueryError:
+        return text
+    for start, end, value in reversed(tokens):
+        terms = _terms(value, False, Query())
+        if any(t.units for t in terms):
+            text = text[:start] + " ".join(f'"{t.text}"' if t.units else t.text for t in terms) + text[end:]
+    return text
+
+
 def without_quotes(text: str) -> str:
     """``text`` with every quote mark of the language taken out: its phrases
     become words.  Spaces collapsed."""
