@@ -474,6 +474,7 @@ def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_li
     page = cluster_app.get("/search?q=会前学法+次数&year=2022")
     body = html_module.unescape(page.get_data(as_text=True))
     assert page.status_code == 501 and 'value="会前学法 次数"' in body and "内嵌索引" in body
+    assert "；或对同一批报告" not in body          # the link, not the CLI's hint beside it
     retry = re.search(r'class="retry">按原文检索：<a href="([^"]+)">([^<]+)</a>', body)
     assert retry and retry.group(2) == '会前学法 "次数"' and "year=2022" in retry.group(1)
     literal = retry.group(1).replace("/search?", "/search.json?")
@@ -483,7 +484,8 @@ def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_li
     offered, suggested = expected.pop("suggestions"), found.pop("suggestions")
     assert found == expected and found["query"] == '会前学法 "次数"' and found["hits"]
     assert [s for s in offered if "不加引号" not in s["label"]] == suggested and len(offered) > len(suggested)
-    assert cluster_app.get("/search.json?q=会前学法+次数").status_code == 501       # the JSON twin: the plain error
+    error = cluster_app.get("/search.json?q=会前学法+次数")        # the JSON twin: the plain error, its hint
+    assert error.status_code == 501 and error.get_json()["hint"].startswith('按原文检索：会前学法 "次数"；')
     for path in ('/search?q="会前学法次数xyz"', '/search.json?q="会前学法次数xyz"'):
         assert cluster_app.get(path).status_code == 200, path
 

@@ -14,7 +14,7 @@ from ..errors import SearchError
 from ..search.checks import _merge_filters
 from ..search.facets import FilterError, chosen_codes
 from ..search.factors import compound_parts
-from ..search.query import parse_query
+from ..search.query import parse_query, with_counts_literal
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
@@ -28,7 +28,7 @@ def make_plan(shards, state, q: str, filters: dict | None) -> "Plan":
     """A search as Groonga filters, with the counts and boosts it needs (``shards``: the
     client's ``per_shard`` and ``each_shard``)."""
     query = parse_query(q or "")
-    check_supported(query)
+    check_supported(query, q or "")
     merged = _merge_filters(query.filters, filters or {})
     excluded = _merge_filters(query.excluded_filters, {})
     vocab = {**state.facet_vocab, "report": state.report_ids}
@@ -279,12 +279,14 @@ def _titled(state, query) -> list[str]:
             and not (query.excluded_titles and holds(title, query.excluded_titles))]
 
 
-def check_supported(query) -> None:
+def check_supported(query, q: str = "") -> None:
     """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
-    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次)."""
+    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次;
+    the hint gives ``q`` with them quoted, which the cluster answers)."""
     if query.groups or query.excluded_groups:
         raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索",
                            hint="对同一批报告用内嵌索引（--index）运行")
     if any(t.units for clause in query.clauses for t in clause):
         raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
-                           hint="对同一批报告用内嵌索引（--index）运行")
+                           hint=f"按原文检索：{with_counts_literal(q)}；或对同一批报告用内嵌索引（--index）运行"
+                           if q else "对同一批报告用内嵌索引（--index）运行")
