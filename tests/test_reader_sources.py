@@ -12,7 +12,7 @@ from indexer.cli import main
 from indexer.report.clean import clean_paragraphs
 from indexer.report.corpus import read_report
 from indexer.report.kind import document_kind, kind_of_name
-from indexer.report.metadata import find_year
+from indexer.report.metadata import find_metadata, find_year
 
 BODY = ("根据《法治政府建设与责任落实督察工作规定》要求，现将我局2022年法治政府建设情况报告如下。"
         "一、主要工作。我局坚持谁执法谁普法，全年开展执法培训12次，办理行政复议案件8件。") * 8
@@ -295,3 +295,21 @@ def test_report_cards_count_rule_of_law_reports_only(mixed_index):
     cards = json.loads(result.output)
     assert len(cards) == 60           # the sixty of real2, none of the 52 work reports
     assert {c["doc_type"] for c in cards} == {"法治政府建设年度报告"}
+
+
+def test_an_official_documents_title_is_found_and_dates_it_by_issue():
+    """A policy document's title as GB/T 9704 shapes it (issuer, 关于 and the matter,
+    the kind), found when no line names a report; a notice is its issue date's year."""
+    report = read_report(shared_path("realworld", "policy_documents") / "20_Zhejiang_2016_170472.txt")
+    assert report.title == "浙江省人民政府关于印发浙江省盐业体制改革实施方案的通知"
+    assert report.agency == "浙江省人民政府" and (report.date, report.year) == ("2016-12-28", 2016)
+    assert report.sources["year"] == "date (the year it was issued)"
+
+
+def test_a_signature_date_written_with_letter_os_stands_alone_and_reads():
+    """``二OO七年二月六日`` (letters for the zeros) is a date line like ``二〇〇七年…``."""
+    raw = "某某市财政局关于做好某项工作的通知\n各区县财政局：\n现将有关事项通知如下。\n某某市财政局\n二ＯＯ七年二月六日\n附件"
+    paragraphs = clean_paragraphs(raw)
+    assert "二ＯＯ七年二月六日" in paragraphs
+    meta = find_metadata(paragraphs, raw, {})
+    assert (meta.date, meta.year, meta.sources["date"]) == ("2007-02-06", 2007, "signature")

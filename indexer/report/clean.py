@@ -40,9 +40,9 @@ _NUMBERED = patterns.NUMBERED
 _STANDALONE = (patterns.NUMBERED, patterns.UNNUMBERED_HEADING, patterns.AGENCY_LINE, patterns.DATE_LINE,
                patterns.TITLE_END, patterns.DOCUMENT_NUMBER, patterns.BRACKETED)
 _TRAILING_BYLINE = re.compile(r"^(.{4,80}?)[\s\u3000]+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|点击率)\s*[:：].*$")
-_DATED = re.compile(r"(19|20)\d{2}\s*年|[〇○零一二三四五六七八九]{4}\s*年")
+_DATED = re.compile(rf"(19|20)\d{{2}}\s*年|[{patterns.CN_YEAR_DIGITS}]{{4}}\s*年")
 # ``…年度报告（2023年度）``: a title with its year after it still ends as a title.
-_YEAR_IN_BRACKETS = re.compile(r"[（(]\s*[\d〇○零一二三四五六七八九]{4}\s*年度?\s*[）)]$")
+_YEAR_IN_BRACKETS = re.compile(rf"[（(]\s*[\d{patterns.CN_YEAR_DIGITS}]{{4}}\s*年度?\s*[）)]$")
 # A scraper's header block names the title ``标题: …`` (the other labels are chrome).
 _HEAD_TITLE = re.compile(rf"^标题\s*[:：]\s*(\S.{{3,}}(?:{patterns.DOCUMENT_KINDS}|情况))$")
 _BREAK = ""          # stands for a dropped line that still ends a paragraph

@@ -14,8 +14,8 @@ from .issuer import WE_WORD, full_name_in_text, issuer_from_subject, opening_sub
 from .complete import committee_in_full, complete_issuer
 from ..model import DOC_TYPE_OTHER, DOC_TYPE_WORK_REPORT
 from .kind import document_kind, kind_of_name
-from .patterns import (AGENCY_LINE, AGENCY_SUFFIX, DATE_DIGITS, DATE_NUMERALS, NUMBERED, PLACE_ENDINGS, SITE_SUFFIX,
-                       TITLE_WORDS)
+from .patterns import (AGENCY_LINE, AGENCY_SUFFIX, CN_YEAR_DIGITS, DATE_DIGITS, DATE_NUMERALS, DOCUMENT_KINDS, NUMBERED,
+                       PLACE_ENDINGS, SITE_SUFFIX, TITLE_WORDS)
 from .region import full_agency_name, is_place, resolve_region  # noqa: F401  (re-exported)
 from .vote import PLAIN, STRONG, WEAK, choose, gather
 
@@ -26,13 +26,13 @@ _SHORT_FORM = re.compile(r"^[省市区县镇乡][\u4e00-\u9fff]{2,20}$")
 _AGENCY_BEFORE_GUANYU = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=关于|法治政府|依法行政|二〇)")
 _AGENCY_AFTER_YEAR = re.compile(rf"^(?:19|20)\d{{2}}年度?([\u4e00-\u9fff（）()]{{2,30}}?{AGENCY_SUFFIX})(?=法治|依法)")
 _JOINT_IN_TITLE = re.compile(r"^(中共[\u4e00-\u9fff]{2,12}?委)、?([\u4e00-\u9fff]{2,12}?人民政府)")
-_CN_YEAR = re.compile(r"([〇○零一二三四五六七八九]{4})\s*年")
+_CN_YEAR = re.compile(rf"([{CN_YEAR_DIGITS}]{{4}})\s*年")
 # A byline run onto the title's line: ``…情况报告 发布时间：2024-01-05``.
 _TITLE_BYLINE = re.compile(r"\s+(发布时间|发布日期|时间|日期|来源|信息来源|作者|浏览次数|【?字体|【?字号)\s*[:：].*$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _YEAR_TARGET = re.compile(r"(到|至|截至)$")
 _DATE_CN = re.compile(rf"^{DATE_DIGITS}$")
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_CN_NUMERALS = re.compile(rf"^{DATE_NUMERALS}$")
 # ``保定市2021年度…`` / ``牛田镇2024年…``: a title that opens with its issuer's place.
@@ -191,7 +191,14 @@ def _find_title_index(paragraphs: list[str]) -> int | None:
     # A column's name (``法治政府建设年度报告``) may stand above the report's own
     # title: the first line that names a year is the title.
     dated = [index for index in candidates if _any_year(paragraphs[index])]
-    return (dated or candidates or [None])[0]
+    # Else an official document's title as GB/T 9704 shapes it: issuer, 关于 and the
+    # matter, the kind (``浙江省人民政府关于印发…实施方案的通知``).
+    official = [index for index, paragraph in enumerate(paragraphs[:8])
+                if len(paragraph) <= 80 and _OFFICIAL_TITLE.match(re.sub(r"[\s\u3000]", "", paragraph))]
+    return (dated or candidates or official or [None])[0]
+
+
+_OFFICIAL_TITLE = re.compile(rf"^[^，。；！？：:、]{{0,40}}关于[^。；！？：:]{{2,70}}的({DOCUMENT_KINDS})$")
 
 
 def _any_year(text: str):

@@ -22,7 +22,9 @@ AGENCY_LINE = re.compile(rf"^[\u4e00-\u9fff（）()\s]{{2,30}}?{AGENCY_SUFFIX}$"
 # year, month, day): the cleaner keeps a line of one apart, the metadata
 # finder reads the report's date from it.
 DATE_DIGITS = r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
-DATE_NUMERALS = r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+# A year's digits in numerals; some pages write its zero as a letter O (``二OO七年``).
+CN_YEAR_DIGITS = "〇○零OＯ一二三四五六七八九"
+DATE_NUMERALS = rf"([{CN_YEAR_DIGITS}]{{4}})年([一二三四五六七八九十]{{1,3}})月([一二三四五六七八九十]{{1,3}})日"
 DATE_LINE = re.compile(rf"^(?:{DATE_DIGITS}|{DATE_NUMERALS})$")
 # The kinds of document a title names, one list for the cleaner (a title line
 # stands alone), the title finder and the structure finder.
