@@ -18,7 +18,7 @@ from indexer.cli import main
 from indexer.read import Limits, read_file
 from indexer.report.clean import clean_paragraphs
 from indexer.report.corpus import load_manifest, read_reports, scan_report_files
-from indexer.report.metadata import find_date
+from indexer.report.dates import find_date
 from indexer.search.index import Index
 
 SAMPLES = Path(__file__).resolve().parents[1] / "indexer" / "samples"

@@ -12,7 +12,8 @@ from indexer.cli import main
 from indexer.report.clean import clean_paragraphs
 from indexer.report.corpus import read_report
 from indexer.report.kind import document_kind, kind_of_name
-from indexer.report.metadata import find_metadata, find_year
+from indexer.report.dates import find_year
+from indexer.report.metadata import find_metadata
 
 BODY = ("根据《法治政府建设与责任落实督察工作规定》要求，现将我局2022年法治政府建设情况报告如下。"
         "一、主要工作。我局坚持谁执法谁普法，全年开展执法培训12次，办理行政复议案件8件。") * 8
