@@ -6,7 +6,7 @@ here for every front end: the filter fields (``FIELDS``, ``FIELD_ALIASES``), the
 facets (``FACETS``), the limits (``MAX_QUERY``, ``MAX_PAGE``, ``MAX_PER_PAGE``),
 the sorts (``SORTS``), the id patterns; ``check_query``, ``check_sort``,
 ``check_report_id`` and ``check_passage_id`` raise the library's error with a
-message and hint, and ``without_filter`` / ``without_quotes`` / ``with_counts_literal`` edit a query as
+message and hint, and ``without_filter`` / ``without_quotes`` / ``without_groups`` / ``with_counts_literal`` edit a query as
 the query language reads it.  ``render_result`` and its helpers turn search
 data into the JSON, HTML and text the front ends show.
 
@@ -41,7 +41,8 @@ from .render import result as render_result
 _SEARCH = ("DEFAULT_DEADLINE", "FACETS", "FIELD_ALIASES", "FIELDS", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
            "REPORT_FACETS", "REPORT_FILTERS", "REPORT_SORTS", "SORTS", "TIMELINESS", "Index", "SearchError",
            "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans",
-           "parse_deadline", "timeliness_value", "with_counts_literal", "without_filter", "without_quotes", "yes_no")
+           "parse_deadline", "timeliness_value", "with_counts_literal", "without_filter", "without_groups", "without_quotes",
+           "yes_no")
 # Research tools (issue 15): concordance, trends, words, report cards.
 _RESEARCH = ("card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
              "side_by_side", "similar_passages", "trend", "warm_words")
@@ -95,7 +96,7 @@ __all__ = [
     "DOC_TYPES", "LOW_COVERAGE", "made_up_title", "mark_html", "mark_text", "open_index", "passage_url", "render_hit",
     "render_result", "resolve_category",
     "DEFAULT_DEADLINE", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS", "parse_deadline", "timeliness_value", "yes_no",
-    "snippet_html", "snippet_text", "with_counts_literal", "without_filter", "without_quotes",
+    "snippet_html", "snippet_text", "with_counts_literal", "without_filter", "without_groups", "without_quotes",
     # research tools
     "card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
     "side_by_side", "similar_passages", "trend", "warm_words",
@@ -225,4 +226,12 @@ def sync_backend(url: str, index_dir=DEFAULT_INDEX) -> dict:
     return sync_cluster(url, index_dir)
 
 
-__all__ += ["EmbeddedOnly", "is_backend_url", "sync_backend"]
+def answerable_on_cluster(q: str) -> str:
+    """``q`` as a cluster backend answers it (``q`` itself when it does): a 同句/同段
+    group's words anywhere in the passage, count words literal (``"次数"``)."""
+    from .cluster.planning import answerable
+
+    return answerable(q)
+
+
+__all__ += ["EmbeddedOnly", "answerable_on_cluster", "is_backend_url", "sync_backend"]

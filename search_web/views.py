@@ -6,8 +6,8 @@ Ids are checked against the library's patterns before the index is opened.
 from __future__ import annotations
 
 from flask import Blueprint, request
-from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, check_passage_id, check_query,
-                         check_report_id, with_counts_literal)
+from indexer.api import (PASSAGE_ROUTE, REPORT_ROUTE, FazhiError, SearchError, answerable_on_cluster, check_passage_id,
+                         check_query, check_report_id)
 from werkzeug.routing import BaseConverter
 
 from . import browse, exports, pages, parts, urls
@@ -33,14 +33,14 @@ def _search(fmt: str) -> dict:
 
 def _search_error(error: WebError) -> dict:
     """A bad query is kept in the box, with the message under it, so it can be fixed there;
-    one the cluster cannot answer for its count words (501) offers them quoted, as the
-    message says, one click away."""
+    one the cluster cannot answer (501: count words, 同句/同段) offers the query it does
+    answer one click away, as the message says to write it."""
     q = clean_query(request.args)
-    literal = with_counts_literal(q) if error.status == 501 else q
+    changed = answerable_on_cluster(q) if error.status == 501 else q
     retry = None
-    if literal != q:
+    if changed != q:
         try:
-            retry = {"q": literal, "url": urls.search(parse_search(request.args), q=literal)}
+            retry = {"q": changed, "url": urls.search(parse_search(request.args), q=changed)}
         except FazhiError:
             retry = None
     return pages.search_error_page(q, error, retry)

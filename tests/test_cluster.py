@@ -462,7 +462,8 @@ def test_the_web_app_serves_the_cluster_with_the_same_json(loaded, cluster, shar
 def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_literal(loaded, cluster, shared_index):
     """``会前学法 次数`` asks for numbers (37次), which only the embedded index reads:
     the cluster's page answers 501 with the query still in the box and the count word
-    quoted one click away, whose page equals the embedded index's.  A search whose
+    quoted one click away, whose page equals the embedded index's (a 同句 group: its
+    words anywhere).  A search whose
     suggestions would ask for numbers (a quoted phrase with no hits: ``不加引号搜索``)
     leaves them out instead of failing."""
     import html as html_module
@@ -475,7 +476,7 @@ def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_li
     body = html_module.unescape(page.get_data(as_text=True))
     assert page.status_code == 501 and 'value="会前学法 次数"' in body and "内嵌索引" in body
     assert "；或对同一批报告" not in body          # the link, not the CLI's hint beside it
-    retry = re.search(r'class="retry">按原文检索：<a href="([^"]+)">([^<]+)</a>', body)
+    retry = re.search(r'class="retry">可改为：<a href="([^"]+)">([^<]+)</a>', body)
     assert retry and retry.group(2) == '会前学法 "次数"' and "year=2022" in retry.group(1)
     literal = retry.group(1).replace("/search?", "/search.json?")
     expected, found = embedded_app.get(literal).get_json(), cluster_app.get(literal).get_json()
@@ -485,9 +486,12 @@ def test_a_count_word_the_cluster_cannot_answer_keeps_the_query_and_offers_it_li
     assert found == expected and found["query"] == '会前学法 "次数"' and found["hits"]
     assert [s for s in offered if "不加引号" not in s["label"]] == suggested and len(offered) > len(suggested)
     error = cluster_app.get("/search.json?q=会前学法+次数")        # the JSON twin: the plain error, its hint
-    assert error.status_code == 501 and error.get_json()["hint"].startswith('按原文检索：会前学法 "次数"；')
+    assert error.status_code == 501 and error.get_json()["hint"].startswith('可改为：会前学法 "次数"；')
     for path in ('/search?q="会前学法次数xyz"', '/search.json?q="会前学法次数xyz"'):
         assert cluster_app.get(path).status_code == 200, path
+    # 同句(…) the same way: its words anywhere in the passage, one click away.
+    body = html_module.unescape(cluster_app.get("/search?q=同句(行政复议+纠错)").get_data(as_text=True))
+    assert 'value="同句(行政复议 纠错)"' in body and re.search(r'class="retry">可改为：<a href="[^"]+">行政复议 纠错</a>', body)
 
 
 def test_the_server_as_started_answers_and_is_healthy_on_the_cluster(loaded, cluster):

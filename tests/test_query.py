@@ -13,7 +13,7 @@ from indexer.api import (
     without_filter,
     without_quotes,
 )
-from indexer.search.query import QueryError, count_pattern, parse_query, with_counts_literal
+from indexer.search.query import QueryError, count_pattern, parse_query, with_counts_literal, without_groups
 
 
 def test_filters_words_phrases_and_operators():
@@ -125,3 +125,18 @@ def test_count_words_quoted_are_literal_and_the_rest_stays_as_typed(q, literal):
     assert with_counts_literal(q) == literal      # (an unclosed 同句( is the search's to report)
     if literal != q:
         assert not any(t.units for clause in parse_query(literal).clauses for t in clause)
+
+
+@pytest.mark.parametrize("q, anywhere", [
+    ("同句(行政复议 纠错)", "行政复议 纠错"),
+    ('"行政复议 纠错"~句 year:2023', "行政复议 纠错 year:2023"),
+    ("-同句(执法 培训) 法治", "法治"),
+    ('同句("(一)" 纠错)', '"(一)" 纠错'),
+    ("双随机  抽查", "双随机  抽查"),
+    ("同句(行政 复议", "同句(行政 复议"),
+])
+def test_a_groups_words_asked_anywhere_and_a_negated_group_taken_out(q, anywhere):
+    assert without_groups(q) == anywhere
+    if anywhere != q:
+        found = parse_query(anywhere)
+        assert not found.groups and not found.excluded_groups

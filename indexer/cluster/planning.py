@@ -14,7 +14,7 @@ from ..errors import SearchError
 from ..search.checks import _merge_filters
 from ..search.facets import FilterError, chosen_codes
 from ..search.factors import compound_parts
-from ..search.query import parse_query, with_counts_literal
+from ..search.query import parse_query, with_counts_literal, without_groups
 from . import EmbeddedOnly
 from . import candidates
 from . import groonga as g
@@ -281,12 +281,18 @@ def _titled(state, query) -> list[str]:
 
 def check_supported(query, q: str = "") -> None:
     """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
-    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次;
-    the hint gives ``q`` with them quoted, which the cluster answers)."""
+    match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次).
+    The hint gives ``q`` as the cluster answers it (``answerable``)."""
+    elsewhere = "对同一批报告用内嵌索引（--index）运行"
+    hint = f"可改为：{answerable(q)}；或{elsewhere}" if q and answerable(q) != q else elsewhere
     if query.groups or query.excluded_groups:
-        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索",
-                           hint="对同一批报告用内嵌索引（--index）运行")
+        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索", hint=hint)
     if any(t.units for clause in query.clauses for t in clause):
         raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
-                           hint=f"按原文检索：{with_counts_literal(q)}；或对同一批报告用内嵌索引（--index）运行"
-                           if q else "对同一批报告用内嵌索引（--index）运行")
+                           hint=hint)
+
+
+def answerable(q: str) -> str:
+    """``q`` as the cluster answers it: a 同句/同段 group's words anywhere in the passage,
+    count words quoted (literal)."""
+    return with_counts_literal(without_groups(q))

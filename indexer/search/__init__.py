@@ -15,7 +15,7 @@ _HOMES = {
     "facets": ("FACETS", "yes_no"),
     "index": ("REPORT_SORTS", "Index", "IndexMissing", "NotFound", "SearchError", "open_index"),
     "query": ("FIELD_ALIASES", "FIELDS", "MAX_QUERY", "check_query", "with_counts_literal", "without_filter",
-              "without_quotes"),
+              "without_groups", "without_quotes"),
     "reports": ("DEFAULT_DEADLINE", "parse_deadline", "REPORT_FACETS", "REPORT_FILTERS", "TIMELINESS",
                 "timeliness_value"),
     "snippets": ("find_spans",),

@@ -323,6 +323,23 @@ def with_counts_literal(text: str) -> str:
     return text
 
 
+def without_groups(text: str) -> str:
+    """``text`` with each ``同句(…)`` / ``同段(…)`` (or ``"…"~句``) group's words asked
+    anywhere in a passage (its brackets taken off), a negated group taken out; the rest
+    as typed.  ``text`` itself when it has none (or cannot be read)."""
+    try:
+        tokens = list(_lex(text, Query()))
+    except QueryError:
+        return text
+    if not any(kind == "group" for kind, *_ in tokens):
+        return text
+    negated = {(start, end) for kind, _value, start, end in tokens if kind == "not"}
+    for kind, value, start, end in reversed(tokens):
+        if kind == "group":
+            text = text[:start] + ("" if (start, end) in negated else f" {value[1]} ") + text[end:]
+    return " ".join(text.split())
+
+
 def without_quotes(text: str) -> str:
     """``text`` with every quote mark of the language taken out: its phrases
     become words.  Spaces collapsed."""
