@@ -103,6 +103,8 @@ def test_text_pasted_from_a_passage_finds_that_passage(samples_index):
     ("普法 宣传频次", "开展普法宣传12次", "一次性"),
     ("法治讲座 场数", "举办法治讲座4场", "现场"),
     ("普法 期数", "举办培训班6期", "期间"),
+    ("法治宣传 场次", "开展法治宣传活动20余场", "会场"),         # a round figure: 20余场, 600多万条
+    ("罚没 金额", "罚没款50余万元", "金额"),
 ])
 def test_a_quantity_word_also_matches_a_number_with_its_unit(q, found, not_found):
     """The words asking how many (``总数``, ``批次``, ``频次`` …) match a number with

@@ -100,7 +100,8 @@ QUANTITY_UNITS = {
     "金额": "万元|亿元|千元|元", "比例": "%|成", "比率": "%", "占比": "%", "率": "%",
 }
 QUANTITY_UNITS["总数"] = QUANTITY_UNITS["数量"]       # 案件总数: as 数量, any unit
-NUMBER = r"(?<![\d.第])\d+(?:[.,]\d+)*(?:万|亿)?"
+# ``37``, ``1.2万``, and a round figure: ``20余`` (场), ``50余万`` (元), ``600多万`` (条).
+NUMBER = r"(?<![\d.第])\d+(?:[.,]\d+)*(?:余|多)?(?:万|亿)?"
 
 
 def quantity_units(word: str) -> str:
