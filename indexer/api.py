@@ -6,8 +6,8 @@ here for every front end: the filter fields (``FIELDS``, ``FIELD_ALIASES``), the
 facets (``FACETS``), the limits (``MAX_QUERY``, ``MAX_PAGE``, ``MAX_PER_PAGE``),
 the sorts (``SORTS``), the id patterns; ``check_query``, ``check_sort``,
 ``check_report_id`` and ``check_passage_id`` raise the library's error with a
-message and hint, and ``without_filter`` / ``without_quotes`` / ``without_groups`` / ``with_counts_literal`` edit a query as
-the query language reads it.  ``render_result`` and its helpers turn search
+message and hint, and ``without_filter`` / ``without_quotes`` / ``without_groups`` /
+``with_counts_literal`` edit a query as the query language reads it.  ``render_result`` and its helpers turn search
 data into the JSON, HTML and text the front ends show.
 
 Reading and building import the readers and Whoosh, which a server does not
@@ -41,8 +41,8 @@ from .render import result as render_result
 _SEARCH = ("DEFAULT_DEADLINE", "FACETS", "FIELD_ALIASES", "FIELDS", "GROUPS", "MAX_PAGE", "MAX_PER_PAGE", "MAX_QUERY",
            "REPORT_FACETS", "REPORT_FILTERS", "REPORT_SORTS", "SORTS", "TIMELINESS", "Index", "SearchError",
            "check_passage_id", "check_query", "check_report_id", "check_sort", "find_spans",
-           "parse_deadline", "timeliness_value", "with_counts_literal", "without_filter", "without_groups", "without_quotes",
-           "yes_no")
+           "parse_deadline", "timeliness_value", "with_counts_literal", "without_filter", "without_groups",
+           "without_quotes", "yes_no")
 # Research tools (issue 15): concordance, trends, words, report cards.
 _RESEARCH = ("card_of", "complete", "concordance", "corpus_view", "did_you_mean", "key_terms", "report_cards",
              "side_by_side", "similar_passages", "trend", "warm_words")

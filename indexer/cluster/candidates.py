@@ -24,10 +24,10 @@ from __future__ import annotations
 import bisect
 import math
 
+from ..search.factors import length_prior
 from ..search.rank import CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named
 from . import groonga as g
-from .order import (SCALE, Stats, as_first_scored, first_bound, first_score, headings_last, idfs, length_prior,
-                    ranked_keys, safe,
+from .order import (SCALE, Stats, as_first_scored, first_bound, first_score, headings_last, idfs, ranked_keys, safe,
                     saturation_limit)
 
 MARGIN = 100                 # candidates per list beyond the page (or the rescore window)

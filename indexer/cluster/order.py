@@ -19,8 +19,7 @@ import numpy as np
 from ..analysis import normalize
 from ..search.proximity import window_bonuses
 from ..search.query import Query
-from ..search.factors import (LEAD_MAX, LEAD_WEIGHT, SHORT_LENGTH, SHORT_POWER, _same_text, is_lead_line,
-                               near_adjustments_by)
+from ..search.factors import LEAD_MAX, LEAD_WEIGHT, _same_text, is_lead_line, length_prior, near_adjustments_by
 from ..search.rank import B, CATEGORY_BOOST, HEADING_BOOST, K1, RESCORE_WINDOW, TITLE_BOOST, category_named, idf_of
 from ..store.format.postings import TF_MAX, count_in
 
@@ -130,15 +129,6 @@ def _holding(texts: list[str], terms: list[str]) -> np.ndarray:
     candidates' report titles and heading paths repeat)."""
     held = {text: any(t in text for t in terms) for text in set(texts)}
     return np.fromiter((held[text] for text in texts), dtype=np.float64, count=len(texts))
-
-
-def length_prior(lengths):
-    """``factors.substance``'s length prior (short passages weigh less): the most a
-    passage's weight can be, whatever its text (lead lines weigh less still).  Of an
-    array, or of one length (a Python float: numpy's scalars cost ten times more)."""
-    if isinstance(lengths, np.ndarray):
-        return np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
-    return min(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
 
 
 def substance(rows: list[dict], lengths: np.ndarray, title_norms: list[str]) -> np.ndarray:

@@ -283,13 +283,15 @@ def check_supported(query, q: str = "") -> None:
     """:class:`EmbeddedOnly` for what only the embedded index reads: the text of every
     match (同句/同段 groups) or the numbers a count word also matches (次数 → 37次).
     The hint gives ``q`` as the cluster answers it (``answerable``)."""
-    elsewhere = "对同一批报告用内嵌索引（--index）运行"
-    hint = f"可改为：{answerable(q)}；或{elsewhere}" if q and answerable(q) != q else elsewhere
     if query.groups or query.excluded_groups:
-        raise EmbeddedOnly("集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索", hint=hint)
-    if any(t.units for clause in query.clauses for t in clause):
-        raise EmbeddedOnly("集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引",
-                           hint=hint)
+        reason = "集群后端不支持 同句(…)/同段(…)（需要逐段读取全文）：请去掉该条件，或用内嵌索引检索"
+    elif any(t.units for clause in query.clauses for t in clause):
+        reason = "集群后端不支持数量词检索（如“次数”同时匹配“37次”）：请把该词加引号按原文检索，或用内嵌索引"
+    else:
+        return
+    elsewhere = "对同一批报告用内嵌索引（--index）运行"
+    changed = answerable(q) if q else q
+    raise EmbeddedOnly(reason, hint=f"可改为：{changed}；或{elsewhere}" if changed != q else elsewhere)
 
 
 def answerable(q: str) -> str:

@@ -263,7 +263,9 @@ def _is_dated_title(line: str) -> bool:
 def _is_title_split(previous: str, line: str, count: int) -> bool:
     """A title broken over two lines near the top: ``…2022年法治政府`` + ``建设年度报告``."""
     return (count <= 3 and len(line) <= 16 and bool(_TITLE_TAIL.search(line))
-            and "年" in previous and not patterns.DATE_LINE.match(_compact(previous)) and not _TITLE_TAIL.search(previous) and not _NUMBERED.match(line) and not previous.endswith(("局", "委", "厅", "办")))
+            and "年" in previous and not patterns.DATE_LINE.match(_compact(previous))
+            and not _TITLE_TAIL.search(previous) and not _NUMBERED.match(line)
+            and not previous.endswith(("局", "委", "厅", "办")))
 
 
 def _join(previous: str, line: str) -> str:

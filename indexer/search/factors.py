@@ -35,9 +35,18 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]")
 def substance(index, docs: np.ndarray) -> np.ndarray:
     """The multiplier of each passage's score: the length prior times the lead-line weight."""
     lengths = index.columns["length"][docs].astype(np.float64)
-    weight = np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    weight = length_prior(lengths)
     weight[_lead_lines(index, docs, lengths)] *= LEAD_WEIGHT
     return weight
+
+
+def length_prior(lengths):
+    """Short passages weigh less: (length / ``SHORT_LENGTH``) ** ``SHORT_POWER``, at most 1.
+    Of an array, or of one length (a Python float: numpy's scalars cost ten times more,
+    and the cluster's client bounds one candidate at a time)."""
+    if isinstance(lengths, np.ndarray):
+        return np.minimum(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
+    return min(1.0, lengths / SHORT_LENGTH) ** SHORT_POWER
 
 
 def _lead_lines(index, docs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
